@@ -1,0 +1,32 @@
+#include "runtime/backend.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "runtime/backends/reference/reference_backend.h"
+#ifdef SCALERT_WITH_XNNPACK
+#include "runtime/backends/xnnpack/xnnpack_backend.h"
+#endif
+
+namespace scalert {
+
+std::vector<std::string> AvailableBackends() {
+  std::vector<std::string> r = {"reference"};
+#ifdef SCALERT_WITH_XNNPACK
+  r.push_back("xnnpack");
+#endif
+  return r;
+}
+
+absl::StatusOr<std::unique_ptr<Executable>> PrepareBackend(const std::string& name, const Graph& g,
+                                                           const BackendOptions& options) {
+  if (options.threads < 1)
+    return absl::InvalidArgumentError(absl::StrCat("threads must be >= 1, found ", options.threads));
+  if (name == "reference") return PrepareReference(g, options);
+#ifdef SCALERT_WITH_XNNPACK
+  if (name == "xnnpack") return PrepareXnnpack(g, options);
+#endif
+  return absl::InvalidArgumentError(absl::StrCat("unknown backend '", name, "'; available: ",
+                                                 absl::StrJoin(AvailableBackends(), ", ")));
+}
+
+}  // namespace scalert

@@ -1,0 +1,57 @@
+// A backend turns a validated graph into an Executable: everything that can be decided once
+// (kernel choice, weight packing, memory plan) happens in Prepare; Invoke only computes.
+#ifndef SCALERT_RUNTIME_BACKEND_H_
+#define SCALERT_RUNTIME_BACKEND_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runtime/graph.h"
+#include "runtime/types.h"
+
+namespace scalert {
+
+struct BackendOptions {
+  int threads = 1;
+  Precision precision = Precision::kF32;
+  bool poison_freed = false;  // debug: fill dead activations with NaN after their last read
+};
+
+struct StepProfile {
+  std::string name;     // operator label, or a fused block
+  std::string kernel;   // e.g. "conv2d_f32_reference", "xnnpack"
+  int64_t macs = 0;
+  int64_t bytes = 0;    // activation + weight bytes read and written
+  double seconds = 0;   // accumulated over invocations since profiling was enabled
+  int64_t calls = 0;
+};
+
+class Executable {
+ public:
+  virtual ~Executable() = default;
+  virtual void* input_buffer(size_t i) = 0;
+  virtual const void* output_buffer(size_t i) const = 0;
+  virtual absl::Status Invoke() = 0;
+  virtual int64_t arena_bytes() const = 0;
+  // Profiling accumulates per-step times in Invoke; off by default (it costs a clock read).
+  virtual void set_profiling(bool on) { (void)on; }
+  virtual std::vector<StepProfile> profile() const { return {}; }
+  // What runs each operator (backend and precision), for inspect and bench.
+  virtual std::vector<std::string> op_descriptions() const = 0;
+  // Precision that actually took effect (a request may fall back, e.g. FP16 without support).
+  virtual Precision effective_precision() const { return Precision::kF32; }
+};
+
+// Names of the backends compiled in, e.g. {"reference", "xnnpack"}.
+std::vector<std::string> AvailableBackends();
+
+// Prepares `g` on the named backend. Unknown names and unsupported ops are clear errors.
+absl::StatusOr<std::unique_ptr<Executable>> PrepareBackend(const std::string& name, const Graph& g,
+                                                           const BackendOptions& options);
+
+}  // namespace scalert
+
+#endif  // SCALERT_RUNTIME_BACKEND_H_

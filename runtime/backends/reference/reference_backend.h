@@ -1,0 +1,17 @@
+// The reference backend: plain kernels from kernels/reference, single-threaded. The oracle
+// every other backend is tested against.
+#ifndef SCALERT_RUNTIME_BACKENDS_REFERENCE_REFERENCE_BACKEND_H_
+#define SCALERT_RUNTIME_BACKENDS_REFERENCE_REFERENCE_BACKEND_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "runtime/backend.h"
+
+namespace scalert {
+
+absl::StatusOr<std::unique_ptr<Executable>> PrepareReference(const Graph& g, const BackendOptions& options);
+
+}  // namespace scalert
+
+#endif  // SCALERT_RUNTIME_BACKENDS_REFERENCE_REFERENCE_BACKEND_H_

@@ -1,0 +1,31 @@
+// Reading and writing the .srm file format (schema/scalert.fbs) to and from the graph IR.
+#ifndef SCALERT_RUNTIME_MODEL_FORMAT_H_
+#define SCALERT_RUNTIME_MODEL_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "runtime/graph.h"
+#include "runtime/validate.h"
+
+namespace scalert {
+
+inline constexpr uint32_t kSchemaVersion = 1;
+
+// Verifies the flatbuffer, translates it and validates the graph. Constant tensors point into
+// `data`, which must outlive the graph. Never reads outside [data, data + size).
+absl::StatusOr<Graph> ReadGraph(const uint8_t* data, size_t size, const LoadLimits& limits = {});
+
+// Serializes a graph (constants 64-byte aligned). The graph is validated first.
+absl::StatusOr<std::string> SerializeGraph(const Graph& g);
+
+// Serializes and writes atomically: a failure leaves no file (or the old file) at `path`.
+absl::Status WriteModelFile(const Graph& g, const std::string& path);
+
+// Writes bytes to `path` through a temporary file and rename, so no partial file is left.
+absl::Status WriteFileAtomically(const std::string& path, const void* data, size_t size);
+
+}  // namespace scalert
+
+#endif  // SCALERT_RUNTIME_MODEL_FORMAT_H_

@@ -1,0 +1,54 @@
+// Core enums shared by the IR, the kernels and the tools. Values equal the schema's.
+#ifndef SCALERT_RUNTIME_TYPES_H_
+#define SCALERT_RUNTIME_TYPES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/activation.h"
+
+namespace scalert {
+
+enum class DType : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2, kI32 = 3 };
+inline constexpr int kNumDTypes = 4;
+size_t DTypeSize(DType t);
+const char* DTypeName(DType t);
+
+const char* ActivationName(Activation a);
+
+enum class OpType : uint16_t {
+  kConv2D = 0,
+  kDepthwiseConv2D,
+  kFullyConnected,
+  kGlobalAveragePool,
+  kAdd,
+  kMul,
+  kRelu,
+  kRelu6,
+  kSigmoid,
+  kHardSigmoid,
+  kSwish,
+  kHardSwish,
+  kReshape,
+  kSoftmax,
+  kTranspose,
+  kQuantize,
+  kDequantize,
+  kClamp,
+};
+inline constexpr int kNumOpTypes = 18;
+const char* OpTypeName(OpType t);
+
+// Numerical precision a whole interpreter runs at (per-layer policies come from the model).
+enum class Precision : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2 };
+const char* PrecisionName(Precision p);
+bool ParsePrecision(const std::string& s, Precision* out);
+
+using Shape = std::vector<int32_t>;
+std::string ShapeToString(const Shape& s);
+
+}  // namespace scalert
+
+#endif  // SCALERT_RUNTIME_TYPES_H_

@@ -1,0 +1,30 @@
+// Small graphs built in code for tests: deterministic weights, every op the format has.
+#ifndef SCALERT_TESTS_TESTING_TEST_MODELS_H_
+#define SCALERT_TESTS_TESTING_TEST_MODELS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/graph.h"
+
+namespace scalert::testing {
+
+// Uniform values in [lo, hi) from a seed.
+std::vector<float> RandomVector(size_t n, uint32_t seed, float lo = -1.f, float hi = 1.f);
+
+// A small MBConv-style network: stem conv (stride 2) -> expand 1x1 -> depthwise 3x3 -> SE
+// (pool, FC-like 1x1 convs, sigmoid, broadcast mul) -> project 1x1 -> residual add -> pool ->
+// fully connected -> softmax. Input [1, h, w, c]; non-square sizes welcome.
+Graph MakeMbconvTestGraph(int32_t h = 17, int32_t w = 12, int32_t c = 3, uint32_t seed = 1);
+
+// Runs a graph on a backend and returns output 0 (fails the test on error).
+std::vector<float> RunGraph(const Graph& g, const std::vector<float>& input, const std::string& backend = "reference",
+                            int threads = 1);
+
+// max |a - b| / max |b|: the relative error used by parity tests.
+double RelativeError(const std::vector<float>& a, const std::vector<float>& b);
+
+}  // namespace scalert::testing
+
+#endif  // SCALERT_TESTS_TESTING_TEST_MODELS_H_

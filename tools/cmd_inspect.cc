@@ -1,0 +1,68 @@
+// scalert inspect MODEL: metadata, per-op table, params, MACs, peak arena bytes.
+#include <cstdio>
+
+#include "runtime/interpreter.h"
+#include "tools/args.h"
+#include "tools/command.h"
+#include "tools/model_summary.h"
+
+namespace scalert::tools {
+namespace {
+
+const std::vector<FlagSpec> kFlags = {
+    {"json", false, "print totals and metadata as JSON (stable field names)"},
+    {"backend", true, "also show what runs each op on this backend (reference, xnnpack)", "NAME"},
+    {"precision", true, "precision for --backend: fp32, fp16, int8", "P"},
+    {"ops", false, "print the per-op table even with --json"},
+};
+
+int Inspect(const std::vector<std::string>& argv) {
+  auto args = Args::Parse(argv, kFlags);
+  if (!args.ok()) {
+    std::fprintf(stderr, "scalert inspect: %s\n", std::string(args.status().message()).c_str());
+    return 2;
+  }
+  if (args->has("help") || args->positional().size() != 1) {
+    std::fprintf(args->has("help") ? stdout : stderr, "%s",
+                 Usage("inspect", "MODEL.srm [flags]",
+                       "Loads and validates a model, then prints its metadata, a per-operator table\n"
+                       "(shapes, params, MACs, output bytes) and totals (params as trained and as stored,\n"
+                       "MACs, weight bytes, peak activation bytes from the memory planner).",
+                       kFlags).c_str());
+    return args->has("help") ? 0 : 2;
+  }
+  auto model = Model::Load(args->positional()[0]);
+  if (!model.ok()) {
+    std::fprintf(stderr, "scalert inspect: %s\n", std::string(model.status().message()).c_str());
+    return 1;
+  }
+  const Graph& g = (*model)->graph();
+  std::vector<std::string> kernels;
+  if (args->has("backend")) {
+    InterpreterOptions o;
+    o.backend = args->get("backend");
+    if (args->has("precision") && !ParsePrecision(args->get("precision"), &o.precision)) {
+      std::fprintf(stderr, "scalert inspect: unknown precision '%s' (fp32, fp16, int8)\n", args->get("precision").c_str());
+      return 2;
+    }
+    auto it = Interpreter::Create(*model, o);
+    if (!it.ok()) {
+      std::fprintf(stderr, "scalert inspect: %s\n", std::string(it.status().message()).c_str());
+      return 1;
+    }
+    kernels = (*it)->executable().op_descriptions();
+  }
+  ModelTotals totals = ComputeTotals(g);
+  if (args->has("json")) {
+    std::printf("%s\n", TotalsJson(g, totals).c_str());
+    if (!args->has("ops")) return 0;
+  }
+  std::printf("%s\n%s", FormatOpTable(g, kernels).c_str(), FormatTotals(g, totals).c_str());
+  return 0;
+}
+
+}  // namespace
+
+SCALERT_REGISTER_COMMAND("inspect", "print a model's metadata, per-op table and totals", Inspect);
+
+}  // namespace scalert::tools
