@@ -25,6 +25,8 @@ MemoryPlan PlanMemory(const Graph& g, int64_t alignment) {
     for (int32_t t : g.nodes[s].inputs)
       if (t >= 0 && !g.tensors[t].is_constant()) p.last_step[t] = std::max(p.last_step[t], s);
   }
+  // Inputs stay intact across Invoke calls and outputs readable after them: both live to the end.
+  for (int32_t t : g.inputs) p.last_step[t] = num_steps;
   for (int32_t t : g.outputs) p.last_step[t] = num_steps;
 
   std::vector<int32_t> order;

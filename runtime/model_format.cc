@@ -159,6 +159,10 @@ absl::StatusOr<Graph> ReadGraph(const uint8_t* data, size_t size, const LoadLimi
 absl::StatusOr<std::string> SerializeGraph(const Graph& graph) {
   Graph g = graph;  // validation sorts nodes
   RETURN_IF_ERROR(ValidateGraph(&g));
+  return SerializeGraphUnchecked(g);
+}
+
+std::string SerializeGraphUnchecked(const Graph& g, uint32_t schema_version) {
   flatbuffers::FlatBufferBuilder b(1 << 20);
   std::vector<flatbuffers::Offset<fb::Buffer>> buffers;
   buffers.push_back(fb::CreateBuffer(b));
@@ -234,7 +238,7 @@ absl::StatusOr<std::string> SerializeGraph(const Graph& graph) {
       md.in_channels, md.channel_divisor, md.params_trained, b.CreateString(md.producer),
       b.CreateString(md.producer_version), b.CreateString(md.source), b.CreateString(md.input_layout),
       b.CreateString(md.color_order), b.CreateVector(md.mean), b.CreateVector(md.std), b.CreateVector(labels));
-  auto model = fb::CreateModel(b, kSchemaVersion, b.CreateVector(tensors), b.CreateVector(buffers),
+  auto model = fb::CreateModel(b, schema_version, b.CreateVector(tensors), b.CreateVector(buffers),
                                b.CreateVector(ops), b.CreateVector(g.inputs), b.CreateVector(g.outputs), meta);
   fb::FinishModelBuffer(b, model);
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());

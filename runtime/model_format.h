@@ -20,6 +20,9 @@ absl::StatusOr<Graph> ReadGraph(const uint8_t* data, size_t size, const LoadLimi
 // Serializes a graph (constants 64-byte aligned). The graph is validated first.
 absl::StatusOr<std::string> SerializeGraph(const Graph& g);
 
+// Serializes without validating: for tests and fuzz corpora that need malformed files.
+std::string SerializeGraphUnchecked(const Graph& g, uint32_t schema_version = kSchemaVersion);
+
 // Serializes and writes atomically: a failure leaves no file (or the old file) at `path`.
 absl::Status WriteModelFile(const Graph& g, const std::string& path);
 
