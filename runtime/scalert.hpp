@@ -1,0 +1,102 @@
+// ScaleRT C++ wrapper: RAII handles over the C API (header-only, so it depends only on the
+// stable C ABI). Errors throw scalert::Error carrying the C status and message.
+#ifndef SCALERT_SCALERT_HPP_
+#define SCALERT_SCALERT_HPP_
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "c_api.h"
+
+namespace scalert {
+
+class Error : public std::runtime_error {
+ public:
+  Error(scalert_status status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  scalert_status status() const { return status_; }
+
+ private:
+  scalert_status status_;
+};
+
+inline void Check(scalert_status s) {
+  if (s != SCALERT_OK) throw Error(s, scalert_last_error());
+}
+
+// A loaded model; cheap to share (copies share the same handle).
+class ModelHandle {
+ public:
+  static ModelHandle FromFile(const std::string& path) {
+    scalert_model* m = nullptr;
+    Check(scalert_model_load_file(path.c_str(), &m));
+    return ModelHandle(m);
+  }
+  static ModelHandle FromMemory(const void* data, size_t size) {
+    scalert_model* m = nullptr;
+    Check(scalert_model_load_memory(data, size, &m));
+    return ModelHandle(m);
+  }
+  const scalert_model* get() const { return model_.get(); }
+  std::string metadata(const char* key) const { return scalert_model_metadata(get(), key); }
+  std::vector<std::string> labels() const {
+    std::vector<std::string> r;
+    for (int32_t i = 0; i < scalert_model_label_count(get()); ++i) r.push_back(scalert_model_label(get(), i));
+    return r;
+  }
+
+ private:
+  explicit ModelHandle(scalert_model* m) : model_(m, scalert_model_free) {}
+  std::shared_ptr<scalert_model> model_;
+};
+
+struct Options {
+  std::string backend = "reference";
+  std::string precision = "fp32";
+  int threads = 1;
+};
+
+// One interpreter per thread; move-only.
+class InterpreterHandle {
+ public:
+  InterpreterHandle(const ModelHandle& model, const Options& options = {}) : model_(model) {
+    std::unique_ptr<scalert_options, void (*)(scalert_options*)> o(scalert_options_create(), scalert_options_free);
+    Check(scalert_options_set_backend(o.get(), options.backend.c_str()));
+    Check(scalert_options_set_precision(o.get(), options.precision.c_str()));
+    Check(scalert_options_set_threads(o.get(), options.threads));
+    scalert_interpreter* it = nullptr;
+    Check(scalert_interpreter_create(model.get(), o.get(), &it));
+    it_.reset(it);
+  }
+  scalert_tensor_info input_info(int32_t i) const {
+    scalert_tensor_info info;
+    Check(scalert_interpreter_input_info(it_.get(), i, &info));
+    return info;
+  }
+  scalert_tensor_info output_info(int32_t i) const {
+    scalert_tensor_info info;
+    Check(scalert_interpreter_output_info(it_.get(), i, &info));
+    return info;
+  }
+  void SetInput(int32_t i, const std::vector<float>& data) {
+    Check(scalert_interpreter_set_input(it_.get(), i, data.data(), data.size() * sizeof(float)));
+  }
+  void Invoke() { Check(scalert_interpreter_invoke(it_.get())); }
+  std::vector<float> GetOutput(int32_t i) const {
+    std::vector<float> out(output_info(i).bytes / sizeof(float));
+    Check(scalert_interpreter_get_output(it_.get(), i, out.data(), out.size() * sizeof(float)));
+    return out;
+  }
+
+ private:
+  struct Free {
+    void operator()(scalert_interpreter* p) const { scalert_interpreter_free(p); }
+  };
+  ModelHandle model_;  // keeps the model alive as long as the interpreter
+  std::unique_ptr<scalert_interpreter, Free> it_;
+};
+
+}  // namespace scalert
+
+#endif  // SCALERT_SCALERT_HPP_
