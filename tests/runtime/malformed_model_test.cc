@@ -1,163 +1,26 @@
-// The malformed-model corpus: every broken file is rejected with a specific message, never a
-// crash. Cases are generated from a valid model by mutating the IR (written without validation)
-// or the bytes. The same corpus seeds the loader fuzzer.
-#include <functional>
+// The malformed-model corpus (tests/testing/malformed_corpus.h): every broken file is rejected
+// with a specific message naming the file, never a crash.
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "runtime/model.h"
 #include "runtime/model_format.h"
-#include "scalert_generated.h"
-#include "tests/testing/test_models.h"
+#include "tests/testing/malformed_corpus.h"
 
 namespace scalert {
 namespace {
 
-struct MalformedCase {
-  std::string name;
-  std::function<std::string()> make_bytes;
-  std::string expected;  // substring of the error message
-  LoadLimits limits = {};
-};
-
-std::string Mutated(const std::function<void(Graph&)>& mutate, uint32_t version = kSchemaVersion) {
-  Graph g = testing::MakeMbconvTestGraph();
-  mutate(g);
-  return SerializeGraphUnchecked(g, version);
-}
-std::string Valid() { return Mutated([](Graph&) {}); }
-
-// Index of the first node of a type in the test graph.
-size_t NodeOf(const Graph& g, OpType t) {
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    if (g.nodes[i].type == t) return i;
-  return 0;
-}
-
-// One operator reading tensor 0 into tensor 1, built with raw flatbuffers so the file can say
-// what the serializer never would: here, a buffer index that does not exist, or no options.
-std::string RawSingleOpModel(fb::OpType type, uint32_t second_tensor_buffer) {
-  flatbuffers::FlatBufferBuilder b;
-  std::vector<flatbuffers::Offset<fb::Buffer>> buffers = {fb::CreateBuffer(b)};
-  std::vector<int32_t> shape = {1, 4};
-  std::vector<flatbuffers::Offset<fb::Tensor>> tensors = {
-      fb::CreateTensor(b, b.CreateString("x"), b.CreateVector(shape)),
-      fb::CreateTensor(b, b.CreateString("w"), b.CreateVector(shape), fb::DType_F32, 0, second_tensor_buffer)};
-  std::vector<int32_t> io = {0}, ins = {0}, outs = {1};
-  std::vector<flatbuffers::Offset<fb::Operator>> ops = {
-      fb::CreateOperator(b, type, b.CreateVector(ins), b.CreateVector(outs))};
-  auto m = fb::CreateModel(b, kSchemaVersion, b.CreateVector(tensors), b.CreateVector(buffers), b.CreateVector(ops),
-                           b.CreateVector(io), b.CreateVector(outs));
-  fb::FinishModelBuffer(b, m);
-  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
-}
-
-std::vector<MalformedCase> Corpus() {
-  std::vector<MalformedCase> c;
-  c.push_back({"empty_file", [] { return std::string(); }, "empty"});
-  c.push_back({"seven_bytes", [] { return Valid().substr(0, 7); }, "too small"});
-  c.push_back({"truncated_half", [] { std::string s = Valid(); return s.substr(0, s.size() / 2); }, "verification failed"});
-  c.push_back({"truncated_last_byte", [] { std::string s = Valid(); return s.substr(0, s.size() - 1); }, "verification failed"});
-  c.push_back({"wrong_identifier", [] { std::string s = Valid(); s[4] = 'X'; return s; }, "wrong file identifier"});
-  c.push_back({"not_a_model_text", [] { return std::string("this is a text file, not a model at all"); }, "wrong file identifier"});
-  c.push_back({"unknown_schema_version", [] { return Mutated([](Graph&) {}, 99); }, "unknown schema version 99"});
-  c.push_back({"root_offset_out_of_range", [] { std::string s = Valid(); s[0] = s[1] = s[2] = '\x7f'; return s; }, "verification failed"});
-  c.push_back({"buffer_index_out_of_range", [] { return RawSingleOpModel(fb::OpType_RELU, 7); },
-               "buffer index 7 is out of range"});
-  c.push_back({"operator_input_index_out_of_range", [] { return Mutated([](Graph& g) { g.nodes[0].inputs[0] = 1000; }); },
-               "input tensor index 1000 is out of range"});
-  c.push_back({"operator_output_index_out_of_range", [] { return Mutated([](Graph& g) { g.nodes[0].outputs[0] = -5; }); },
-               "output tensor index -5 is out of range"});
-  c.push_back({"graph_input_index_out_of_range", [] { return Mutated([](Graph& g) { g.inputs[0] = 4242; }); },
-               "graph input index 4242 is out of range"});
-  c.push_back({"graph_output_never_produced", [] { return Mutated([](Graph& g) { g.outputs[0] = g.AddTensor("orphan", {1, 10}); }); },
-               "is never produced"});
-  c.push_back({"buffer_size_mismatch", [] {
-                 return Mutated([](Graph& g) { g.tensors[g.nodes[0].inputs[1]].shape[0] += 1; });
-               }, "constant buffer has"});
-  c.push_back({"shape_product_overflow", [] {
-                 return Mutated([](Graph& g) { g.tensors[g.inputs[0]].shape = {65536, 65536, 65536, 65536}; });
-               }, "overflows"});
-  c.push_back({"negative_dimension", [] { return Mutated([](Graph& g) { g.tensors[g.inputs[0]].shape[1] = -3; }); },
-               "is not positive"});
-  c.push_back({"dimension_over_limit", [] { return Mutated([](Graph& g) { g.tensors[g.inputs[0]].shape[1] = 1 << 20; }); },
-               "max_dimension"});
-  c.push_back({"rank_too_large", [] { return Mutated([](Graph& g) { g.tensors[g.inputs[0]].shape.assign(9, 1); }); },
-               "rank must be in"});
-  c.push_back({"cycle", [] {
-                 return Mutated([](Graph& g) {
-                   // The stem now reads the residual add's output, which depends on the stem.
-                   g.nodes[0].inputs[0] = g.nodes[NodeOf(g, OpType::kAdd)].outputs[0];
-                 });
-               }, "cycle"});
-  c.push_back({"zero_stride", [] { return Mutated([](Graph& g) { g.nodes[0].conv.stride_w = 0; }); }, "strides must be >= 1"});
-  c.push_back({"negative_stride", [] { return Mutated([](Graph& g) { g.nodes[0].conv.stride_h = -2; }); }, "strides must be >= 1"});
-  c.push_back({"zero_dilation", [] { return Mutated([](Graph& g) { g.nodes[0].conv.dilation_h = 0; }); }, "dilations must be >= 1"});
-  c.push_back({"negative_padding", [] { return Mutated([](Graph& g) { g.nodes[0].conv.pad_left = -1; }); }, "padding must be in"});
-  c.push_back({"kernel_larger_than_padded_input", [] {
-                 return Mutated([](Graph& g) {
-                   g.tensors[g.inputs[0]].shape = {1, 2, 2, 3};
-                   g.nodes[0].conv.pad_top = g.nodes[0].conv.pad_bottom = 0;
-                   g.nodes[0].conv.pad_left = g.nodes[0].conv.pad_right = 0;
-                 });
-               }, "is larger than the padded input"});
-  c.push_back({"quantization_wrong_length", [] {
-                 return Mutated([](Graph& g) {
-                   Tensor& w = g.tensors[g.nodes[0].inputs[1]];
-                   w.quant.scale = {1.f, 2.f, 3.f};
-                   w.quant.axis = 0;  // 8 output channels, 3 scales
-                 });
-               }, "quantization has 3 scales, expected 8"});
-  c.push_back({"quantization_bad_axis", [] {
-                 return Mutated([](Graph& g) {
-                   Tensor& w = g.tensors[g.nodes[0].inputs[1]];
-                   w.quant.scale = {1.f};
-                   w.quant.axis = 7;
-                 });
-               }, "quantization axis 7 is out of range"});
-  c.push_back({"unknown_dtype", [] { return Mutated([](Graph& g) { g.tensors[g.inputs[0]].dtype = static_cast<DType>(9); }); },
-               "unknown dtype 9"});
-  c.push_back({"i8_without_quantization", [] { return Mutated([](Graph& g) { g.AddConstant("q", {4}, DType::kI8, {1, 2, 3, 4}); }); },
-               "i8 tensor has no quantization parameters"});
-  c.push_back({"unknown_operator_type", [] { return Mutated([](Graph& g) { g.nodes[1].type = static_cast<OpType>(200); }); },
-               "unknown operator type"});
-  c.push_back({"weights_not_constant", [] {
-                 return Mutated([](Graph& g) { g.nodes[1].inputs[1] = g.nodes[0].outputs[0]; });
-               }, "must be constant"});
-  c.push_back({"input_channel_mismatch", [] { return Mutated([](Graph& g) { g.tensors[g.inputs[0]].shape[3] = 5; }); },
-               "input channels"});
-  c.push_back({"bias_wrong_shape", [] {
-                 return Mutated([](Graph& g) {
-                   int32_t b = g.AddConstantF32("bad_bias", {3}, {0.f, 0.f, 0.f});
-                   g.nodes[0].inputs[2] = b;
-                 });
-               }, "bias"});
-  c.push_back({"output_produced_twice", [] { return Mutated([](Graph& g) { g.nodes[1].outputs[0] = g.nodes[0].outputs[0]; }); },
-               "already produced"});
-  c.push_back({"stored_shape_disagrees", [] {
-                 return Mutated([](Graph& g) { g.tensors[g.nodes[0].outputs[0]].shape[1] += 1; });
-               }, "but the operator produces"});
-  c.push_back({"missing_conv_options", [] { return RawSingleOpModel(fb::OpType_CONV_2D, 0); },
-               "missing Conv2DOptions"});
-  c.push_back({"no_inputs", [] { return Mutated([](Graph& g) { g.inputs.clear(); }); }, "no inputs"});
-  c.push_back({"too_many_operators_for_limit", [] { return Valid(); }, "max_operators=3",
-               [] { LoadLimits l; l.max_operators = 3; return l; }()});
-  c.push_back({"tensor_bytes_over_limit", [] { return Valid(); }, "max_tensor_bytes=64",
-               [] { LoadLimits l; l.max_tensor_bytes = 64; return l; }()});
-  return c;
-}
-
-TEST(MalformedModels, CorpusHasAtLeastTwentyCases) { EXPECT_GE(Corpus().size(), 20u); }
+TEST(MalformedModels, CorpusHasAtLeastTwentyCases) { EXPECT_GE(testing::MalformedCorpus().size(), 20u); }
 
 TEST(MalformedModels, ValidBaseModelLoads) {
-  std::string s = Valid();
+  std::string s = testing::ValidModelBytes();
   auto m = Model::LoadFromMemory(s.data(), s.size());
   EXPECT_TRUE(m.ok()) << m.status();
 }
 
 TEST(MalformedModels, EachCaseIsRejectedWithASpecificMessage) {
-  for (const MalformedCase& mc : Corpus()) {
+  for (const testing::MalformedCase& mc : testing::MalformedCorpus()) {
     SCOPED_TRACE(mc.name);
     std::string bytes = mc.make_bytes();
     auto m = bytes.empty() ? Model::LoadFromMemory(nullptr, 0, mc.limits, mc.name)
@@ -172,7 +35,7 @@ TEST(MalformedModels, EachCaseIsRejectedWithASpecificMessage) {
 // Every byte-level truncation of a valid file is rejected or loads; never crashes (run under
 // ASan in CI, this is the cheap deterministic cousin of the fuzzer).
 TEST(MalformedModels, EveryTruncationIsHandled) {
-  std::string s = Valid();
+  std::string s = testing::ValidModelBytes();
   for (size_t len = 0; len < s.size(); len += 1 + len / 64) {
     auto m = Model::LoadFromMemory(s.data(), len);
     EXPECT_FALSE(m.ok()) << "truncated to " << len;
