@@ -116,7 +116,9 @@ absl::StatusOr<Graph> ReadGraph(const uint8_t* data, size_t size, const LoadLimi
     n.name = ToString(fo->name());
     n.inputs = ToVector(fo->inputs());
     n.outputs = ToVector(fo->outputs());
-    switch (fo->options_type()) {
+    // A union type without a value is as broken as a missing one.
+    const fb::OpOptions options_type = fo->options() ? fo->options_type() : fb::OpOptions_NONE;
+    switch (options_type) {
       case fb::OpOptions_Conv2DOptions: ReadConvOptions(fo->options_as_Conv2DOptions(), &n); break;
       case fb::OpOptions_FullyConnectedOptions:
         n.activation = static_cast<Activation>(fo->options_as_FullyConnectedOptions()->activation());
@@ -139,12 +141,12 @@ absl::StatusOr<Graph> ReadGraph(const uint8_t* data, size_t size, const LoadLimi
     }
     // Ops whose meaning depends on options must carry them.
     bool needs_conv = n.type == OpType::kConv2D || n.type == OpType::kDepthwiseConv2D;
-    if (needs_conv && fo->options_type() != fb::OpOptions_Conv2DOptions)
+    if (needs_conv && options_type != fb::OpOptions_Conv2DOptions)
       return absl::InvalidArgumentError(absl::StrCat("operator #", i, " ", OpTypeName(n.type), " '", n.name,
                                                      "': missing Conv2DOptions"));
-    if ((n.type == OpType::kReshape && fo->options_type() != fb::OpOptions_ReshapeOptions) ||
-        (n.type == OpType::kTranspose && fo->options_type() != fb::OpOptions_TransposeOptions) ||
-        (n.type == OpType::kClamp && fo->options_type() != fb::OpOptions_ClampOptions))
+    if ((n.type == OpType::kReshape && options_type != fb::OpOptions_ReshapeOptions) ||
+        (n.type == OpType::kTranspose && options_type != fb::OpOptions_TransposeOptions) ||
+        (n.type == OpType::kClamp && options_type != fb::OpOptions_ClampOptions))
       return absl::InvalidArgumentError(absl::StrCat("operator #", i, " ", OpTypeName(n.type), " '", n.name,
                                                      "': missing options"));
     g.nodes.push_back(std::move(n));

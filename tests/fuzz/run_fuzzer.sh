@@ -17,8 +17,8 @@ set +e
   -artifact_prefix="$corpus/crashes/" -print_final_stats=1 >"$log" 2>&1
 rc=$?
 set -e
-runs=$(grep -o 'Done [0-9]* runs' "$log" | tail -n 1 || true)
-echo "$(basename "$fuzzer"): ${runs:-no summary} in ${seconds}s (corpus $(ls "$corpus/work" | wc -l) files)"
+runs=$(grep -o 'number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -n 1 || true)
+echo "$(basename "$fuzzer"): ${runs:-?} executions in ${seconds}s (corpus now $(ls "$corpus/work" | wc -l) files)"
 if [ $rc -ne 0 ]; then
   tail -n 60 "$log"
   echo "fuzzer failed (exit $rc); inputs in $corpus/crashes: copy them to tests/data/fuzz_regressions once fixed"
