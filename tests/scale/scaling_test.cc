@@ -1,0 +1,3 @@
+#include "tools/scale/scaling.h"
+#include <gtest/gtest.h>
+TEST(Placeholder, X) {}

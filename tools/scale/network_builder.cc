@@ -1,0 +1,242 @@
+#include "tools/scale/network_builder.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/graph_builder.h"
+#include "runtime/status_macros.h"
+#include "tools/scale/scaling.h"
+
+namespace scalert::scale {
+namespace {
+
+// One table row unrolled into blocks, before depth scaling.
+struct RowBlock {
+  const BlockRow* row;
+  int32_t stride;
+};
+
+std::vector<std::vector<RowBlock>> StagesOf(const Architecture& a) {
+  std::vector<std::vector<RowBlock>> stages;
+  for (size_t i = 0; i < a.rows.size(); ++i) {
+    const BlockRow& r = a.rows[i];
+    if (i == 0 || a.rows[i - 1].out_channels != r.out_channels) stages.emplace_back();
+    for (int32_t k = 0; k < r.repeats; ++k) stages.back().push_back({&r, k == 0 ? r.stride : 1});
+  }
+  return stages;
+}
+
+std::string BlockName(NamingStyle style, int32_t stage, int32_t index_in_stage, int32_t global_index) {
+  if (style == NamingStyle::kEfficientNet) return absl::StrCat("features.", stage, ".", index_in_stage);
+  return absl::StrCat("features.", global_index);
+}
+
+// The layer path inside a block: "block.k" / "conv.k" / "k".
+std::string LayerName(NamingStyle style, const std::string& block, int32_t k) {
+  switch (style) {
+    case NamingStyle::kEfficientNet:
+    case NamingStyle::kMobileNetV3: return absl::StrCat(block, ".block.", k);
+    case NamingStyle::kMobileNetV2: return absl::StrCat(block, ".conv.", k);
+    case NamingStyle::kMobileNetV1: return absl::StrCat(block, ".", k);
+  }
+  return block;
+}
+
+}  // namespace
+
+absl::StatusOr<NetworkPlan> PlanNetwork(const NetworkConfig& c) {
+  if (!(c.width > 0) || !(c.depth > 0) || !std::isfinite(c.width) || !std::isfinite(c.depth))
+    return absl::InvalidArgumentError(
+        absl::StrCat("width and depth multipliers must be positive and finite, found width ", c.width, ", depth ",
+                     c.depth));
+  if (c.divisor < 1) return absl::InvalidArgumentError(absl::StrCat("channel divisor must be >= 1, found ", c.divisor));
+  if (c.in_channels < 1)
+    return absl::InvalidArgumentError(absl::StrCat("input channels must be >= 1, found ", c.in_channels));
+  if (c.num_classes < 1)
+    return absl::InvalidArgumentError(absl::StrCat("number of classes must be >= 1, found ", c.num_classes));
+  const Architecture& a = GetArchitecture(c.family);
+  if (c.input_h < a.min_resolution || c.input_w < a.min_resolution)
+    return absl::InvalidArgumentError(absl::StrCat("input ", c.input_h, "x", c.input_w, " is below ",
+                                                   FamilyName(c.family), "'s minimum of ", a.min_resolution,
+                                                   " pixels a side"));
+  auto channels = [&](double base) { return MakeDivisible(base * c.width, c.divisor); };
+
+  NetworkPlan p;
+  p.config = c;
+  p.stem = a.fixed_stem ? a.stem_channels : channels(a.stem_channels);
+  std::vector<std::vector<RowBlock>> stages = StagesOf(a);
+  int32_t in = p.stem, global = 1;
+  for (size_t s = 0; s < stages.size(); ++s) {
+    const std::vector<RowBlock>& base = stages[s];
+    StagePlan sp;
+    sp.base_repeats = static_cast<int32_t>(base.size());
+    sp.depth_fixed = a.fixed_first_last_depth && (s == 0 || s + 1 == stages.size());
+    sp.exact_repeats = sp.depth_fixed ? sp.base_repeats : sp.base_repeats * c.depth;
+    sp.repeats = sp.depth_fixed ? sp.base_repeats : ScaleRepeats(sp.base_repeats, c.depth);
+    sp.base_out = base[0].row->out_channels;
+    sp.exact_out = sp.base_out * c.width;
+    sp.out = channels(sp.base_out);
+    p.stages.push_back(sp);
+    for (int32_t j = 0; j < sp.repeats; ++j) {
+      // Extra repeats copy the stage's last block (stride 1); fewer repeats keep the first ones.
+      const RowBlock& rb = base[std::min<size_t>(static_cast<size_t>(j), base.size() - 1)];
+      const BlockRow& row = *rb.row;
+      BlockPlan b;
+      b.stage = static_cast<int32_t>(s) + 1;
+      b.name = BlockName(a.naming, b.stage, j, global++);
+      b.in = in;
+      b.out = sp.out;
+      b.kernel = row.kernel;
+      b.stride = j < static_cast<int32_t>(base.size()) ? rb.stride : 1;
+      b.act = row.act;
+      if (a.block == BlockType::kSeparable) {
+        b.expanded = b.in;
+      } else {
+        b.expanded = row.expand_ratio > 0 ? MakeDivisible(static_cast<double>(b.in) * row.expand_ratio, c.divisor)
+                                          : channels(row.expanded_channels);
+        if (row.se) {
+          if (a.se == SeRule::kQuarterOfBlockInput) b.se = std::max(1, b.in / 4);
+          if (a.se == SeRule::kQuarterOfExpandedRounded) b.se = MakeDivisible(b.expanded / 4, c.divisor);
+        }
+        b.residual = b.stride == 1 && b.in == b.out;
+      }
+      p.blocks.push_back(b);
+      in = b.out;
+    }
+  }
+  switch (a.head) {
+    case HeadRule::kNone: p.head = 0; break;
+    case HeadRule::kMultipleOfLast: p.head = a.head_channels * in; break;
+    case HeadRule::kFixed: p.head = a.head_channels; break;
+    case HeadRule::kScaledNotBelowBase:
+      p.head = MakeDivisible(a.head_channels * std::max(1.0, c.width), c.divisor);
+      break;
+  }
+  p.classifier_hidden = a.classifier_hidden > 0 ? channels(a.classifier_hidden) : 0;
+  return p;
+}
+
+namespace {
+
+// Emits ops and records, per node, how its weights will be made.
+class Emitter {
+ public:
+  explicit Emitter(BuiltNetwork* out) : out_(out), g_(&out->graph) {}
+
+  // Conv + folded batch norm + fused activation; depthwise when `groups_all`.
+  absl::StatusOr<int32_t> ConvBn(int32_t x, int32_t cout, int32_t kernel, int32_t stride, bool depthwise,
+                                 Activation act, const std::string& name, InitRule rule = InitRule::kConvBatchNorm) {
+    int32_t cin = g_->tensors[x].shape[3];
+    ConvParams p;
+    p.stride_h = p.stride_w = stride;
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = (kernel - 1) / 2;  // torchvision's padding
+    Shape ws = depthwise ? Shape{1, kernel, kernel, cin} : Shape{cout, kernel, kernel, cin};
+    int32_t w = Placeholder(name + ".weight", ws);
+    int32_t b = Placeholder(name + ".bias", {cout});
+    ASSIGN_OR_RETURN(int32_t y, depthwise ? AddDepthwiseConv2D(g_, x, w, b, p, act, name)
+                                          : AddConv2D(g_, x, w, b, p, act, name));
+    out_->init.push_back(rule);
+    if (rule == InitRule::kConvBatchNorm || rule == InitRule::kConvBatchNormResidual) out_->bn_channels += cout;
+    return y;
+  }
+
+  // 1x1 conv with its own bias and no batch norm (the SE layers).
+  absl::StatusOr<int32_t> Conv1x1Bias(int32_t x, int32_t cout, Activation act, const std::string& name,
+                                      InitRule rule) {
+    return ConvBn(x, cout, 1, 1, false, act, name, rule);
+  }
+
+  absl::StatusOr<int32_t> Pool(int32_t x, const std::string& name) {
+    Node n;
+    n.type = OpType::kGlobalAveragePool;
+    n.name = name;
+    n.inputs = {x};
+    ASSIGN_OR_RETURN(int32_t y, AddNode(g_, n, name));
+    out_->init.push_back(InitRule::kNone);
+    return y;
+  }
+
+  absl::StatusOr<int32_t> Binary(OpType type, int32_t a, int32_t b, const std::string& name) {
+    ASSIGN_OR_RETURN(int32_t y, AddBinary(g_, type, a, b, Activation::kNone, name));
+    out_->init.push_back(InitRule::kNone);
+    return y;
+  }
+
+  absl::StatusOr<int32_t> Linear(int32_t x, int32_t cout, Activation act, const std::string& name, InitRule rule,
+                                 const std::string& output_name) {
+    const Tensor& t = g_->tensors[x];
+    int32_t cin = static_cast<int32_t>(t.num_elements() / t.shape[0]);
+    int32_t w = Placeholder(name + ".weight", {cout, cin});
+    int32_t b = Placeholder(name + ".bias", {cout});
+    ASSIGN_OR_RETURN(int32_t y, AddFullyConnected(g_, x, w, b, act, name));
+    g_->tensors[y].name = output_name;
+    out_->init.push_back(rule);
+    return y;
+  }
+
+ private:
+  int32_t Placeholder(const std::string& name, Shape shape) {
+    return g_->AddConstant(name, std::move(shape), DType::kF32, {});
+  }
+
+  BuiltNetwork* out_;
+  Graph* g_;
+};
+
+}  // namespace
+
+absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkPlan& plan) {
+  const NetworkConfig& c = plan.config;
+  const Architecture& a = GetArchitecture(c.family);
+  BuiltNetwork net;
+  Graph& g = net.graph;
+  Emitter e(&net);
+  int32_t x = g.AddTensor("input", {1, c.input_h, c.input_w, c.in_channels});
+  g.inputs = {x};
+  ASSIGN_OR_RETURN(x, e.ConvBn(x, plan.stem, 3, 2, false, a.stem_act, "features.0"));
+
+  for (const BlockPlan& b : plan.blocks) {
+    int32_t block_in = x;
+    int32_t k = 0;
+    if (a.block == BlockType::kSeparable) {
+      ASSIGN_OR_RETURN(x, e.ConvBn(x, b.in, b.kernel, b.stride, true, b.act, LayerName(a.naming, b.name, k++)));
+      ASSIGN_OR_RETURN(x, e.ConvBn(x, b.out, 1, 1, false, b.act, LayerName(a.naming, b.name, k++)));
+      continue;
+    }
+    if (b.expanded != b.in) {
+      ASSIGN_OR_RETURN(x, e.ConvBn(x, b.expanded, 1, 1, false, b.act, LayerName(a.naming, b.name, k++)));
+    }
+    ASSIGN_OR_RETURN(x, e.ConvBn(x, b.expanded, b.kernel, b.stride, true, b.act, LayerName(a.naming, b.name, k++)));
+    if (b.se > 0) {
+      std::string se = LayerName(a.naming, b.name, k++);
+      ASSIGN_OR_RETURN(int32_t s, e.Pool(x, se + ".avgpool"));
+      ASSIGN_OR_RETURN(s, e.Conv1x1Bias(s, b.se, a.se_act, se + ".fc1", InitRule::kSqueeze));
+      ASSIGN_OR_RETURN(s, e.Conv1x1Bias(s, b.expanded, a.se_gate, se + ".fc2", InitRule::kExcite));
+      ASSIGN_OR_RETURN(x, e.Binary(OpType::kMul, x, s, se));
+    }
+    ASSIGN_OR_RETURN(x, e.ConvBn(x, b.out, 1, 1, false, Activation::kNone, LayerName(a.naming, b.name, k++),
+                                 b.residual ? InitRule::kConvBatchNormResidual : InitRule::kConvBatchNorm));
+    if (b.residual) {
+      ASSIGN_OR_RETURN(x, e.Binary(OpType::kAdd, x, block_in, b.name + ".add"));
+    }
+  }
+
+  int32_t last_feature = static_cast<int32_t>(plan.blocks.size()) + 1;
+  if (plan.head > 0) {
+    ASSIGN_OR_RETURN(x, e.ConvBn(x, plan.head, 1, 1, false, a.head_act, absl::StrCat("features.", last_feature)));
+  }
+  ASSIGN_OR_RETURN(x, e.Pool(x, "avgpool"));
+  if (plan.classifier_hidden > 0) {
+    ASSIGN_OR_RETURN(x, e.Linear(x, plan.classifier_hidden, a.classifier_hidden_act, "classifier.0",
+                                 InitRule::kHiddenLinear, "classifier.0"));
+    ASSIGN_OR_RETURN(x, e.Linear(x, c.num_classes, Activation::kNone, "classifier.3", InitRule::kClassifier, "logits"));
+  } else {
+    const char* name = a.naming == NamingStyle::kMobileNetV1 ? "classifier" : "classifier.1";
+    ASSIGN_OR_RETURN(x, e.Linear(x, c.num_classes, Activation::kNone, name, InitRule::kClassifier, "logits"));
+  }
+  g.outputs = {x};
+  return net;
+}
+
+}  // namespace scalert::scale

@@ -1,0 +1,79 @@
+// Turns an architecture table and a set of runnable multipliers into a plan (every block's
+// channels, kernel, stride, SE width) and then into a graph in the canonical op form shared
+// with the ONNX importer:
+//   input "input" NHWC [1, H, W, Cin];
+//   conv + batch norm + activation = one Conv2D / DepthwiseConv2D with bias and fused activation;
+//   SE = GlobalAveragePool -> Conv2D 1x1 (bias, act) -> Conv2D 1x1 (bias, gate) -> Mul(x, gate);
+//   residual = Add(project_out, block_in); no Dropout, no Softmax (the output is logits);
+//   classifier = GlobalAveragePool -> FullyConnected on [N, 1, 1, C] (MobileNetV3: -> FC -> FC).
+// Op names follow torchvision's module paths (e.g. "features.1.0.block.1").
+#ifndef SCALERT_TOOLS_SCALE_NETWORK_BUILDER_H_
+#define SCALERT_TOOLS_SCALE_NETWORK_BUILDER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runtime/graph.h"
+#include "tools/scale/architectures.h"
+#include "tools/scale/weight_init.h"
+
+namespace scalert::scale {
+
+// Runnable multipliers of one architecture (already resolved from phi / presets / flags).
+struct NetworkConfig {
+  Family family = Family::kEfficientNet;
+  double width = 1, depth = 1;
+  int32_t input_h = 224, input_w = 224;
+  int32_t in_channels = 3;
+  int32_t divisor = 8;
+  int32_t num_classes = 1000;
+};
+
+struct BlockPlan {
+  std::string name;  // module path of the block, e.g. "features.2.1"
+  int32_t stage = 0;
+  int32_t in = 0, expanded = 0, out = 0;  // expanded == in: no expand conv
+  int32_t kernel = 3, stride = 1;
+  int32_t se = 0;  // squeeze width, 0 = no SE
+  Activation act = Activation::kNone;
+  bool residual = false;
+};
+
+// What rounding did to one stage, for the report.
+struct StagePlan {
+  int32_t base_repeats = 0;
+  double exact_repeats = 0;  // base_repeats * depth
+  int32_t repeats = 0;
+  int32_t base_out = 0;
+  double exact_out = 0;  // base_out * width
+  int32_t out = 0;
+  bool depth_fixed = false;  // EfficientNet-Lite's first and last stages
+};
+
+struct NetworkPlan {
+  NetworkConfig config;
+  int32_t stem = 0;
+  std::vector<BlockPlan> blocks;
+  std::vector<StagePlan> stages;
+  int32_t head = 0;               // 0: no head conv
+  int32_t classifier_hidden = 0;  // 0: no hidden fully connected layer
+};
+
+// Pure: the plan of one scaled network. Fails on non-positive multipliers, divisor or sizes.
+absl::StatusOr<NetworkPlan> PlanNetwork(const NetworkConfig& config);
+
+struct BuiltNetwork {
+  Graph graph;
+  std::vector<InitRule> init;  // one per node: how weight_init fills its weights
+  int64_t bn_channels = 0;     // batch-norm widths folded into biases (trained = stored + this)
+};
+
+// Emits the graph of a plan. Weight and bias tensors get their shapes but no contents
+// (zero bytes) until InitializeWeights fills them; shapes, params and MACs are final.
+absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkPlan& plan);
+
+}  // namespace scalert::scale
+
+#endif  // SCALERT_TOOLS_SCALE_NETWORK_BUILDER_H_
