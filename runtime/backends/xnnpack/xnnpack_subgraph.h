@@ -41,18 +41,29 @@ struct XnnpackTranslation {
   std::vector<NodePlacement> placement;  // per graph node
   // Per graph node, the XNNPACK nodes it became, e.g. "convolution_2d + sigmoid + multiply2".
   std::vector<std::string> lowering;
-  // Operators that lower to XNNPACK nodes without an FP16 version in this build (sigmoid,
-  // softmax, ...); explains why FP16 inference may be refused.
-  std::vector<std::string> fp32_only_ops;
+  // Per graph node, what in its lowering XNNPACK's FP16 inference cannot take in this build
+  // (measured on Debian's 0.0~git20220216: FP16 rewrite refuses sigmoid, softmax, fully
+  // connected and constant elementwise operands, and aborts the process on hardswish).
+  std::vector<std::vector<std::string>> fp16_blockers;
+  bool fp16_possible() const {
+    for (const auto& b : fp16_blockers)
+      if (!b.empty()) return false;
+    return true;
+  }
   // Constant data the subgraph points at that the model does not hold (dequantized weights,
   // padded copies of elementwise operands, scalars). Must outlive the subgraph and every
   // runtime created from it. Model constants used in place must outlive them too.
   std::vector<std::unique_ptr<float[]>> owned_constants;
 };
 
-// Requires EnsureXnnpackInitialized() to have succeeded. FP32 values throughout; constants
-// stored as f16 or i8 are dequantized to FP32 here.
-absl::StatusOr<XnnpackTranslation> TranslateToXnnpack(const Graph& g);
+struct XnnpackTranslateOptions {
+  // Prefer lowerings XNNPACK's FP16 rewrite accepts: FullyConnected as a 1x1 convolution.
+  bool for_fp16 = false;
+};
+
+// Requires EnsureXnnpackInitialized() to have succeeded. FP32 values throughout (XNNPACK's
+// FP16 inference converts them itself); constants stored as f16 or i8 are dequantized here.
+absl::StatusOr<XnnpackTranslation> TranslateToXnnpack(const Graph& g, const XnnpackTranslateOptions& options = {});
 
 }  // namespace scalert
 
