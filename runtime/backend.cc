@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "runtime/backends/native/native_backend.h"
 #include "runtime/backends/reference/reference_backend.h"
 #ifdef SCALERT_WITH_XNNPACK
 #include "runtime/backends/xnnpack/xnnpack_backend.h"
@@ -10,7 +11,7 @@
 namespace scalert {
 
 std::vector<std::string> AvailableBackends() {
-  std::vector<std::string> r = {"reference"};
+  std::vector<std::string> r = {"reference", "native"};
 #ifdef SCALERT_WITH_XNNPACK
   r.push_back("xnnpack");
 #endif
@@ -22,6 +23,7 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareBackend(const std::string& na
   if (options.threads < 1)
     return absl::InvalidArgumentError(absl::StrCat("threads must be >= 1, found ", options.threads));
   if (name == "reference") return PrepareReference(g, options);
+  if (name == "native") return PrepareNative(g, options);
 #ifdef SCALERT_WITH_XNNPACK
   if (name == "xnnpack") return PrepareXnnpack(g, options);
 #endif

@@ -138,6 +138,10 @@ absl::StatusOr<PreparedStep> MakeReferenceStep(const Graph& g, size_t index, con
 
 }  // namespace
 
+absl::StatusOr<PreparedStep> ReferenceStep(const Graph& g, size_t index, const TensorPointers& tensors) {
+  return MakeReferenceStep(g, index, tensors);
+}
+
 absl::StatusOr<std::unique_ptr<Executable>> PrepareReference(const Graph& g, const BackendOptions& options) {
   BackendOptions o = options;
   o.precision = Precision::kF32;  // the oracle always computes in FP32

@@ -7,10 +7,15 @@
 
 #include "absl/status/statusor.h"
 #include "runtime/backend.h"
+#include "runtime/planned_executable.h"
 
 namespace scalert {
 
 absl::StatusOr<std::unique_ptr<Executable>> PrepareReference(const Graph& g, const BackendOptions& options);
+
+// The reference step for node `index`: other backends use it for operators they do not
+// optimise (Softmax, Transpose, ...).
+absl::StatusOr<PreparedStep> ReferenceStep(const Graph& g, size_t index, const TensorPointers& tensors);
 
 }  // namespace scalert
 

@@ -1,0 +1,58 @@
+// Arguments and function types of the native kernels. Every ISA implements the same signatures
+// over the same packed layouts (kernels/packing.h), so the backend picks a function and nothing
+// else changes. Kernels compute a sub-range of their output so callers can split work across
+// threads; they never allocate.
+#ifndef SCALERT_KERNELS_KERNEL_TYPES_H_
+#define SCALERT_KERNELS_KERNEL_TYPES_H_
+
+#include <cstdint>
+
+#include "kernels/activation.h"
+#include "kernels/reference/conv.h"
+
+namespace scalert::kernels {
+
+// C[m, n] = act(A[m, k] * B[k, n] + bias[n]); B and bias packed by PackGemmWeights.
+// Serves 1x1 convolutions (A = NHWC pixels), fully connected layers and im2col convolutions.
+struct GemmArgs {
+  const float* a = nullptr;
+  int64_t lda = 0;            // floats between rows of A
+  const float* packed_b = nullptr;
+  const float* bias = nullptr;  // packed, padded to the panel width; zeros when the op has none
+  float* c = nullptr;
+  int64_t ldc = 0;
+  int32_t k = 0, n = 0;
+  Activation act = Activation::kNone;
+};
+// Computes rows [m_begin, m_end) and columns [n_begin, n_end) of C; n_begin is a multiple of
+// kGemmPanel, n_end is a multiple of it or n.
+using GemmF32Fn = void (*)(const GemmArgs& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
+
+// Depthwise convolution with depth multiplier 1, NHWC; weights and bias packed by
+// PackDwConvWeights. `zero` holds at least RoundUp(in_c, kDwChannelTile) zeros: padding taps
+// read it instead of branching.
+struct DwConvArgs {
+  ref::ConvGeometry geo;
+  const float* input = nullptr;
+  const float* packed = nullptr;
+  const float* zero = nullptr;
+  float* output = nullptr;
+  Activation act = Activation::kNone;
+};
+// Computes output rows [row_begin, row_end) counted over batch * out_h.
+using DwConvF32Fn = void (*)(const DwConvArgs& args, int32_t row_begin, int32_t row_end);
+
+// y[i] = act(x[i]) over n elements (in place allowed).
+using ActivationF32Fn = void (*)(int64_t n, const float* x, float* y, Activation act);
+// y[i] = act(a[i] op b[i]) (Add, Mul of equal shapes; in place allowed).
+using BinaryF32Fn = void (*)(int64_t n, const float* a, const float* b, float* y, Activation act);
+// y[p, c] = act(x[p, c] * s[c]) for p < pixels: the squeeze-and-excitation scale.
+using MulChannelF32Fn = void (*)(int64_t pixels, int32_t channels, const float* x, const float* s, float* y,
+                                 Activation act);
+// y[c] = mean over p < pixels of x[p, c], for channels [c_begin, c_end).
+using GlobalAvgPoolF32Fn = void (*)(int64_t pixels, int32_t channels, const float* x, float* y, int32_t c_begin,
+                                    int32_t c_end);
+
+}  // namespace scalert::kernels
+
+#endif  // SCALERT_KERNELS_KERNEL_TYPES_H_

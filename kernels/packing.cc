@@ -1,0 +1,39 @@
+#include "kernels/packing.h"
+
+namespace scalert::kernels {
+
+PackedGemm PackGemmWeights(const float* w, const float* bias, int32_t n, int32_t k) {
+  PackedGemm p;
+  p.n = n;
+  p.k = k;
+  p.b = AlignedBuffer(static_cast<size_t>(RoundUp(n, kGemmPanel / 2) * k));
+  p.bias = AlignedBuffer(static_cast<size_t>(RoundUp(n, kGemmPanel)));
+  for (int32_t n0 = 0; n0 < n; n0 += kGemmPanel) {
+    const int32_t width = GemmPanelWidth(n, n0);
+    float* panel = p.b.data() + static_cast<int64_t>(n0) * k;
+    for (int32_t kk = 0; kk < k; ++kk)
+      for (int32_t j = 0; j < width && n0 + j < n; ++j)
+        panel[static_cast<int64_t>(kk) * width + j] = w[static_cast<int64_t>(n0 + j) * k + kk];
+  }
+  if (bias)
+    for (int32_t j = 0; j < n; ++j) p.bias.data()[j] = bias[j];
+  return p;
+}
+
+PackedDwConv PackDwConvWeights(const float* w, const float* bias, int32_t channels, int32_t taps) {
+  PackedDwConv p;
+  p.channels = channels;
+  p.taps = taps;
+  const int64_t tiles = RoundUp(channels, kDwChannelTile) / kDwChannelTile;
+  p.data = AlignedBuffer(static_cast<size_t>(tiles * DwTileStride(taps)));
+  for (int32_t c = 0; c < channels; ++c) {
+    float* tile = p.data.data() + (c / kDwChannelTile) * DwTileStride(taps);
+    const int32_t lane = c % kDwChannelTile;
+    tile[lane] = bias ? bias[c] : 0.f;
+    for (int32_t t = 0; t < taps; ++t)
+      tile[kDwChannelTile * (t + 1) + lane] = w[static_cast<int64_t>(t) * channels + c];
+  }
+  return p;
+}
+
+}  // namespace scalert::kernels

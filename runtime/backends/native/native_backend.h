@@ -1,0 +1,32 @@
+// The native backend: ScaleRT's own CPU kernels (kernels/registry.h), chosen per operator from
+// the CPU's instruction set at Prepare, with weights packed once and work split over a
+// pthreadpool the executable owns. Operators without a native kernel run the reference kernel.
+#ifndef SCALERT_RUNTIME_BACKENDS_NATIVE_NATIVE_BACKEND_H_
+#define SCALERT_RUNTIME_BACKENDS_NATIVE_NATIVE_BACKEND_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "kernels/isa.h"
+#include "runtime/backend.h"
+
+namespace scalert {
+
+// Prepares `g` at the best ISA level this CPU supports, capped by the SCALERT_ISA environment
+// variable when it is set (portable, avx2, avx512, neon).
+absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const BackendOptions& options);
+
+// Same with an explicit cap instead of the environment; a level the CPU lacks falls back to the
+// nearest lower one it has. Tests use this to run every level.
+absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeAtIsa(const Graph& g, const BackendOptions& options,
+                                                               kernels::Isa max_isa);
+
+// The level PrepareNative would use: detected, capped by SCALERT_ISA; an unknown value is an error.
+absl::StatusOr<kernels::Isa> NativeIsaFromEnvironment();
+
+// `requested`, lowered until this CPU supports it.
+kernels::Isa UsableIsa(kernels::Isa requested);
+
+}  // namespace scalert
+
+#endif  // SCALERT_RUNTIME_BACKENDS_NATIVE_NATIVE_BACKEND_H_

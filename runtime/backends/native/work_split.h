@@ -1,0 +1,55 @@
+// How the native backend cuts one operator into tasks for the thread pool: a few tasks per
+// thread so a slow core (the machine is shared) does not hold the others back, but never so
+// small that the per-task overhead shows.
+#ifndef SCALERT_RUNTIME_BACKENDS_NATIVE_WORK_SPLIT_H_
+#define SCALERT_RUNTIME_BACKENDS_NATIVE_WORK_SPLIT_H_
+
+#include <algorithm>
+#include <cstdint>
+
+namespace scalert::native {
+
+inline constexpr int kTasksPerThread = 4;
+
+inline int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// [0, total) in `tasks` chunks of `chunk` (a multiple of `granule`, at least `min_chunk`).
+struct Split1D {
+  int64_t chunk = 1, tasks = 1;
+};
+inline Split1D SplitRange(int64_t total, int threads, int64_t granule, int64_t min_chunk) {
+  Split1D s;
+  s.chunk = std::max<int64_t>(total, 1);
+  if (threads > 1 && total > 0) {
+    const int64_t want = CeilDiv(total, int64_t{threads} * kTasksPerThread);
+    s.chunk = std::max(CeilDiv(std::max(want, min_chunk), granule) * granule, granule);
+  }
+  s.tasks = std::max<int64_t>(CeilDiv(total, s.chunk), 1);
+  return s;
+}
+
+// A GEMM's rows (pixels) and column panels: rows alone when they give every thread work,
+// otherwise columns too (7x7 feature maps, fully connected layers).
+struct GemmSplit {
+  int64_t row_chunk = 1, row_tasks = 1;
+  int32_t col_chunk = 1, col_tasks = 1;
+};
+inline GemmSplit SplitGemm(int64_t m, int32_t n, int threads, int32_t panel) {
+  GemmSplit s;
+  const Split1D rows = SplitRange(m, threads, 24, 24);
+  s.row_chunk = rows.chunk;
+  s.row_tasks = rows.tasks;
+  s.col_chunk = n;
+  s.col_tasks = 1;
+  if (threads > 1 && s.row_tasks < 2 * threads) {
+    const int64_t panels = CeilDiv(n, panel);
+    const int64_t col_tasks = std::min<int64_t>(panels, CeilDiv(int64_t{threads} * kTasksPerThread, s.row_tasks));
+    s.col_chunk = static_cast<int32_t>(CeilDiv(panels, col_tasks) * panel);
+    s.col_tasks = static_cast<int32_t>(CeilDiv(n, s.col_chunk));
+  }
+  return s;
+}
+
+}  // namespace scalert::native
+
+#endif  // SCALERT_RUNTIME_BACKENDS_NATIVE_WORK_SPLIT_H_

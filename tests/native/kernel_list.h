@@ -1,0 +1,28 @@
+// The registered kernels this CPU can run, one per ISA level: tests sweep all of them so the
+// portable fallback is checked on machines that would never pick it.
+#ifndef SCALERT_TESTS_NATIVE_KERNEL_LIST_H_
+#define SCALERT_TESTS_NATIVE_KERNEL_LIST_H_
+
+#include <vector>
+
+#include "kernels/registry.h"
+
+namespace scalert::kernels::testing {
+
+template <KernelOp op>
+std::vector<Kernel<op>> RunnableKernels(KernelDType dtype = KernelDType::kF32) {
+  std::vector<Kernel<op>> r;
+  for (const KernelEntry& e : KernelRegistry::Global().entries()) {
+    if (e.op != op || e.dtype != dtype || !CpuSupports(e.isa)) continue;
+    Kernel<op> k;
+    k.fn = reinterpret_cast<typename KernelFn<op>::type>(e.fn);
+    k.isa = e.isa;
+    k.name = e.name;
+    r.push_back(k);
+  }
+  return r;
+}
+
+}  // namespace scalert::kernels::testing
+
+#endif  // SCALERT_TESTS_NATIVE_KERNEL_LIST_H_

@@ -1,0 +1,207 @@
+// Every native kernel at every ISA level this CPU runs, against the reference kernels, over
+// awkward shapes: odd sizes, channel counts that are not multiples of 8, narrow last panels,
+// strides 1 and 2, kernels 3 and 5, asymmetric padding, every activation.
+#include <cmath>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "kernels/isa.h"
+#include "kernels/reference/elementwise.h"
+#include "tests/native/dwconv_tester.h"
+#include "tests/native/gemm_tester.h"
+#include "tests/native/kernel_list.h"
+#include "tests/testing/test_models.h"
+
+namespace scalert::kernels::testing {
+namespace {
+
+using scalert::testing::RandomVector;
+
+constexpr Activation kAllActivations[] = {Activation::kNone,    Activation::kRelu,        Activation::kRelu6,
+                                          Activation::kSigmoid, Activation::kHardSigmoid, Activation::kSwish,
+                                          Activation::kHardSwish};
+
+TEST(NativeRegistry, EverySupportedLevelHasItsKernels) {
+  ASSERT_EQ(SupportedIsas().front(), Isa::kPortable);
+  const auto& r = KernelRegistry::Global();
+  for (KernelOp op : {KernelOp::kGemm, KernelOp::kDwConv, KernelOp::kActivation, KernelOp::kAdd, KernelOp::kMul,
+                      KernelOp::kMulChannel, KernelOp::kGlobalAvgPool}) {
+    SCOPED_TRACE(KernelOpName(op));
+    const KernelEntry* portable = r.FindEntry(op, KernelDType::kF32, Isa::kPortable);
+    ASSERT_NE(portable, nullptr);
+    EXPECT_EQ(portable->isa, Isa::kPortable);
+#if defined(SCALERT_KERNELS_X86)
+    const KernelEntry* avx2 = r.FindEntry(op, KernelDType::kF32, Isa::kAvx2);
+    ASSERT_NE(avx2, nullptr);
+    EXPECT_EQ(avx2->isa, Isa::kAvx2);
+    // No AVX-512 kernels yet: the lookup falls back to AVX2.
+    EXPECT_EQ(r.FindEntry(op, KernelDType::kF32, Isa::kAvx512), avx2);
+#endif
+  }
+}
+
+TEST(NativeRegistry, IsaNamesRoundTrip) {
+  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512, Isa::kNeon}) {
+    Isa parsed;
+    ASSERT_TRUE(ParseIsa(IsaName(isa), &parsed));
+    EXPECT_EQ(parsed, isa);
+  }
+  Isa unused;
+  EXPECT_FALSE(ParseIsa("sse9", &unused));
+  EXPECT_FALSE(ParseIsa("", &unused));
+}
+
+TEST(NativeGemm, OddSizesAndNarrowPanels) {
+  const auto kernels = RunnableKernels<KernelOp::kGemm>();
+  ASSERT_FALSE(kernels.empty());
+  for (const auto& k : kernels)
+    for (int64_t m : {1, 2, 5, 6, 7, 13, 49, 97})
+      for (int32_t n : {1, 3, 8, 9, 16, 17, 24, 40, 61})
+        for (int32_t kk : {1, 3, 16, 27, 67}) GemmTester().m(m).n(n).k(kk).Test(k);
+}
+
+TEST(NativeGemm, EveryActivation) {
+  for (const auto& k : RunnableKernels<KernelOp::kGemm>())
+    for (Activation act : kAllActivations) {
+      GemmTester().m(23).n(40).k(19).activation(act).Test(k);
+      GemmTester().m(7).n(13).k(8).bias(false).activation(act).Test(k);
+    }
+}
+
+TEST(NativeGemm, StridesAndSubRangesAsThreadsSplitThem) {
+  for (const auto& k : RunnableKernels<KernelOp::kGemm>()) {
+    GemmTester().m(31).n(37).k(21).a_stride(25).c_stride(41).Test(k);
+    GemmTester().m(100).n(72).k(33).row_bands(3).col_bands(2).Test(k);
+    GemmTester().m(5).n(100).k(9).col_bands(4).activation(Activation::kSwish).Test(k);
+  }
+}
+
+TEST(NativeGemm, MbconvShapes) {
+  for (const auto& k : RunnableKernels<KernelOp::kGemm>()) {
+    GemmTester().m(14 * 14).n(480).k(80).activation(Activation::kSwish).row_bands(2).Test(k);  // expand
+    GemmTester().m(7 * 7).n(192).k(672).Test(k);                                              // project
+    GemmTester().m(1).n(1000).k(1280).Test(k);                                                // classifier
+  }
+}
+
+TEST(NativeDwConv, KernelsStridesAndChannelTails) {
+  const auto kernels = RunnableKernels<KernelOp::kDwConv>();
+  ASSERT_FALSE(kernels.empty());
+  for (const auto& k : kernels)
+    for (int32_t c : {1, 7, 8, 9, 16, 17, 24, 33})
+      for (int32_t ks : {3, 5})
+        for (int32_t s : {1, 2})
+          for (auto [h, w] : {std::pair{1, 1}, std::pair{5, 5}, std::pair{9, 6}, std::pair{12, 13}})
+            DwConvTester().channels(c).input(h, w).kernel(ks).stride(s).padding(ks / 2).Test(k);
+}
+
+TEST(NativeDwConv, AsymmetricAndNoPadding) {
+  for (const auto& k : RunnableKernels<KernelOp::kDwConv>()) {
+    // TensorFlow 'same' with stride 2 on even sizes: extra padding bottom/right only.
+    DwConvTester().channels(24).input(10, 8).kernel(3).stride(2).padding(0, 0, 1, 1).Test(k);
+    DwConvTester().channels(40).input(11, 12).kernel(5).stride(2).padding(1, 2, 2, 1).Test(k);
+    DwConvTester().channels(13).input(7, 9).kernel(3).stride(1).padding(0).Test(k);
+    DwConvTester().channels(19).input(9, 9).kernel(5).stride(1).padding(0, 0, 0, 0).Test(k);
+    DwConvTester().channels(11).input(8, 8).kernel(3, 5).stride(1).padding(1, 2, 1, 2).Test(k);
+    DwConvTester().channels(10).input(9, 9).kernel(3).dilation(2).padding(2).Test(k);
+    DwConvTester().channels(12).input(7, 5).kernel(7).padding(3).Test(k);  // run-time tap count
+  }
+}
+
+TEST(NativeDwConv, EveryActivationBatchAndRowBands) {
+  for (const auto& k : RunnableKernels<KernelOp::kDwConv>()) {
+    for (Activation act : kAllActivations) DwConvTester().channels(21).input(6, 7).activation(act).Test(k);
+    DwConvTester().channels(18).batch(3).input(5, 4).kernel(5).stride(2).padding(2).row_bands(4).Test(k);
+    DwConvTester().channels(32).input(13, 11).bias(false).row_bands(5).Test(k);
+  }
+}
+
+TEST(NativeDwConv, MbconvShapes) {
+  for (const auto& k : RunnableKernels<KernelOp::kDwConv>()) {
+    DwConvTester().channels(144).input(28, 28).kernel(3).stride(2).padding(0, 0, 1, 1).Test(k);
+    DwConvTester().channels(672).input(14, 14).kernel(5).padding(2).activation(Activation::kSwish).Test(k);
+  }
+}
+
+// Elementwise kernels over sizes around the vector width, against the reference formulas.
+std::vector<int64_t> ElementwiseSizes() { return {1, 3, 7, 8, 9, 15, 16, 17, 31, 64, 67, 1000}; }
+
+TEST(NativeElementwise, ActivationsMatchReference) {
+  for (const auto& k : RunnableKernels<KernelOp::kActivation>())
+    for (Activation act : kAllActivations)
+      for (int64_t n : ElementwiseSizes()) {
+        SCOPED_TRACE(::testing::Message() << k.name << " act=" << static_cast<int>(act) << " n=" << n);
+        // Range wide enough to reach the exp clamps and the hard activations' corners.
+        const std::vector<float> x = RandomVector(static_cast<size_t>(n), 7, -100.f, 100.f);
+        std::vector<float> small = RandomVector(static_cast<size_t>(n), 8, -6.f, 6.f);
+        for (const std::vector<float>* in : {&x, static_cast<const std::vector<float>*>(&small)}) {
+          std::vector<float> want(in->size()), got(in->size() + 1, 7.f);
+          ref::Unary(n, in->data(), want.data(), act);
+          k.fn(n, in->data(), got.data(), act);
+          for (int64_t i = 0; i < n; ++i) ASSERT_NEAR(got[i], want[i], 1e-6 + 2e-6 * std::abs(want[i])) << i;
+          ASSERT_EQ(got[n], 7.f) << "wrote past the end";
+        }
+        // In place.
+        std::vector<float> inplace = small, want(small.size());
+        ref::Unary(n, small.data(), want.data(), act);
+        k.fn(n, inplace.data(), inplace.data(), act);
+        for (int64_t i = 0; i < n; ++i) ASSERT_NEAR(inplace[i], want[i], 1e-6 + 2e-6 * std::abs(want[i]));
+      }
+}
+
+TEST(NativeElementwise, AddAndMulMatchReference) {
+  const auto adds = RunnableKernels<KernelOp::kAdd>();
+  const auto muls = RunnableKernels<KernelOp::kMul>();
+  ASSERT_EQ(adds.size(), muls.size());
+  for (size_t i = 0; i < adds.size(); ++i)
+    for (int64_t n : ElementwiseSizes())
+      for (Activation act : {Activation::kNone, Activation::kRelu, Activation::kSwish}) {
+        SCOPED_TRACE(::testing::Message() << adds[i].name << " n=" << n);
+        const std::vector<float> a = RandomVector(static_cast<size_t>(n), 9), b = RandomVector(static_cast<size_t>(n), 10);
+        const std::vector<int32_t> shape = {static_cast<int32_t>(n)};
+        std::vector<float> want(a.size()), got(a.size() + 1, 7.f);
+        ref::Binary(ref::BinaryOp::kAdd, shape, a.data(), shape, b.data(), shape, want.data(), act);
+        adds[i].fn(n, a.data(), b.data(), got.data(), act);
+        for (int64_t j = 0; j < n; ++j) ASSERT_NEAR(got[j], want[j], 1e-6);
+        ASSERT_EQ(got[n], 7.f);
+        ref::Binary(ref::BinaryOp::kMul, shape, a.data(), shape, b.data(), shape, want.data(), act);
+        muls[i].fn(n, a.data(), b.data(), got.data(), act);
+        for (int64_t j = 0; j < n; ++j) ASSERT_NEAR(got[j], want[j], 1e-6);
+      }
+}
+
+TEST(NativeElementwise, MulChannelIsTheSqueezeExcitationBroadcast) {
+  for (const auto& k : RunnableKernels<KernelOp::kMulChannel>())
+    for (int32_t c : {1, 5, 8, 13, 24, 37})
+      for (int64_t pixels : {1, 6, 35}) {
+        SCOPED_TRACE(::testing::Message() << k.name << " c=" << c << " pixels=" << pixels);
+        const std::vector<float> x = RandomVector(static_cast<size_t>(pixels * c), 11);
+        const std::vector<float> s = RandomVector(static_cast<size_t>(c), 12, 0.f, 1.f);
+        std::vector<float> want(x.size()), got(x.size() + 1, 7.f);
+        ref::Binary(ref::BinaryOp::kMul, {1, static_cast<int32_t>(pixels), 1, c}, x.data(), {1, 1, 1, c}, s.data(),
+                    {1, static_cast<int32_t>(pixels), 1, c}, want.data(), Activation::kRelu6);
+        k.fn(pixels, c, x.data(), s.data(), got.data(), Activation::kRelu6);
+        for (size_t j = 0; j < x.size(); ++j) ASSERT_NEAR(got[j], want[j], 1e-6);
+        ASSERT_EQ(got[x.size()], 7.f);
+      }
+}
+
+TEST(NativeElementwise, GlobalAvgPoolOverChannelRanges) {
+  for (const auto& k : RunnableKernels<KernelOp::kGlobalAvgPool>())
+    for (int32_t c : {1, 7, 8, 31, 32, 33, 70})
+      for (auto [h, w] : {std::pair{1, 1}, std::pair{7, 7}, std::pair{13, 9}}) {
+        SCOPED_TRACE(::testing::Message() << k.name << " c=" << c << " " << h << "x" << w);
+        const std::vector<float> x = RandomVector(static_cast<size_t>(h) * w * c, 13);
+        std::vector<float> want(static_cast<size_t>(c)), got(static_cast<size_t>(c) + 1, 7.f);
+        ref::GlobalAveragePool(1, h, w, c, x.data(), want.data());
+        // Two channel ranges split at a multiple of 8, as the backend splits them.
+        const int32_t mid = std::min(c, 8 * ((c / 2 + 7) / 8));
+        k.fn(static_cast<int64_t>(h) * w, c, x.data(), got.data(), 0, mid);
+        k.fn(static_cast<int64_t>(h) * w, c, x.data(), got.data(), mid, c);
+        for (int32_t j = 0; j < c; ++j) ASSERT_NEAR(got[j], want[j], 1e-5);
+        ASSERT_EQ(got[c], 7.f);
+      }
+}
+
+}  // namespace
+}  // namespace scalert::kernels::testing
