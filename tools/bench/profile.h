@@ -1,0 +1,37 @@
+// The per-operator profile (`scalert bench --profile`): where the time goes, and for each step
+// whether it is compute- or memory-bound against the machine's measured roofline.
+#ifndef SCALERT_TOOLS_BENCH_PROFILE_H_
+#define SCALERT_TOOLS_BENCH_PROFILE_H_
+
+#include <string>
+#include <vector>
+
+#include "runtime/backend.h"
+#include "tools/bench/machine.h"
+
+namespace scalert::bench {
+
+struct ProfileRow {
+  std::string name, kernel;
+  double ms = 0;           // mean per run
+  double share = 0;        // of the summed step time, 0..1
+  int64_t macs = 0;
+  double gflops = 0;       // achieved: 2 * MACs / time
+  int64_t bytes = 0;       // activations and weights read and written (no cache reuse assumed)
+  double intensity = 0;    // FLOP per byte
+  double roof_gflops = 0;  // min(peak FLOP/s, intensity * bandwidth); 0 when peaks unknown
+  std::string bound;       // "compute", "memory", "-" (no MACs) or "" (peaks unknown)
+};
+
+// Rows in execution order from Executable::profile(); `threads` picks the roof.
+std::vector<ProfileRow> BuildProfile(const std::vector<StepProfile>& steps, const MachinePeaks& peaks, int threads);
+
+// Fixed-width table with a totals line (time, MACs, overall GFLOP/s).
+std::string FormatProfile(const std::vector<ProfileRow>& rows);
+
+// [{"name", "kernel", "ms", "share", "macs", "gflops", "bytes", "flop_per_byte", "roof_gflops", "bound"}, ...]
+std::string ProfileJson(const std::vector<ProfileRow>& rows);
+
+}  // namespace scalert::bench
+
+#endif  // SCALERT_TOOLS_BENCH_PROFILE_H_

@@ -1,0 +1,194 @@
+#include "tools/bench/report.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "runtime/version.h"
+#include "tools/bench/profile.h"
+#include "tools/json.h"
+
+namespace scalert::bench {
+namespace {
+
+using tools::JsonArray;
+using tools::JsonObject;
+using tools::JsonString;
+
+std::string Shorten(const std::string& s, size_t width) {
+  return s.size() <= width ? s : "…" + s.substr(s.size() - (width - 1));
+}
+
+JsonObject CandidateJson(const CandidateResult& r) {
+  JsonObject o;
+  o.Str("model", r.spec.model).Str("backend", r.spec.backend);
+  return o;
+}
+
+}  // namespace
+
+const std::vector<std::string>& ResultKeys() {
+  static const std::vector<std::string> keys = {
+      "model",  "backend", "precision", "threads",      "median_ms", "mean_ms",          "min_ms",         "p90_ms",
+      "p99_ms", "stddev_ms", "first_run_ms", "load_ms", "prepare_ms", "peak_arena_bytes", "peak_rss_bytes",
+      "ratio_to_baseline"};
+  return keys;
+}
+
+std::string PrecisionLabel(const CandidateResult& r) {
+  if (!r.error.empty() || r.effective_precision == r.spec.precision) return PrecisionName(r.spec.precision);
+  return absl::StrCat(PrecisionName(r.spec.precision), "->", PrecisionName(r.effective_precision));
+}
+
+std::string CandidateLabel(const CandidateResult& r) {
+  return absl::StrCat(r.spec.model, " ", r.spec.backend, " ", PrecisionLabel(r), " ", r.spec.threads, "t");
+}
+
+std::string ResultJson(const CandidateResult& r) {
+  // "precision" is what ran (effective); a fallback is listed under "notes".
+  return JsonObject()
+      .Str("model", r.spec.model)
+      .Str("backend", r.spec.backend)
+      .Str("precision", PrecisionName(r.effective_precision))
+      .Int("threads", r.spec.threads)
+      .Num("median_ms", r.stats.median)
+      .Num("mean_ms", r.stats.mean)
+      .Num("min_ms", r.stats.min)
+      .Num("p90_ms", r.stats.p90)
+      .Num("p99_ms", r.stats.p99)
+      .Num("stddev_ms", r.stats.stddev)
+      .Num("first_run_ms", r.first_run_ms)
+      .Num("load_ms", r.load_ms)
+      .Num("prepare_ms", r.prepare_ms)
+      .Int("peak_arena_bytes", r.arena_bytes)
+      .Int("peak_rss_bytes", r.peak_rss_bytes)
+      .Num("ratio_to_baseline", r.ratio_to_baseline)
+      .str();
+}
+
+std::vector<std::string> ReportNotes(const ReportInput& in) {
+  std::vector<std::string> notes;
+  std::vector<int> baselines;
+  for (const CandidateResult& r : in.results)
+    if (r.error.empty() && std::find(baselines.begin(), baselines.end(), r.baseline) == baselines.end())
+      baselines.push_back(r.baseline);
+  for (int b : baselines) {
+    const CandidateResult& base = in.results[static_cast<size_t>(b)];
+    const bool is_xnnpack = base.spec.backend == "xnnpack" && base.effective_precision == Precision::kF32;
+    notes.push_back(absl::StrCat("ratio baseline for ", base.spec.threads, " thread(s): ", CandidateLabel(base),
+                                 is_xnnpack ? " (xnnpack FP32 of the first model)"
+                                            : " (no xnnpack FP32 candidate of the first model: its first candidate)"));
+  }
+  for (const CandidateResult& r : in.results)
+    if (r.error.empty() && r.effective_precision != r.spec.precision)
+      notes.push_back(absl::StrCat(r.spec.model, " ", r.spec.backend, ": asked for ", PrecisionName(r.spec.precision),
+                                   ", the backend ran ", PrecisionName(r.effective_precision)));
+  return notes;
+}
+
+std::string TextReport(const ReportInput& in) {
+  std::string s = absl::StrCat("machine: ", MachineLine(in.machine), "\n");
+  absl::StrAppend(&s, PeaksText(in.peaks));
+  if (in.settings.sustained_s > 0)
+    absl::StrAppend(&s, absl::StrFormat("scalert %s; sustained %g s after %d warm-up runs, candidates interleaved\n",
+                                        SCALERT_VERSION_STRING, in.settings.sustained_s, in.settings.warmup));
+  else
+    absl::StrAppend(&s, absl::StrFormat("scalert %s; %d warm-up runs, then at least %d runs and %g s per candidate, "
+                                        "candidates interleaved\n",
+                                        SCALERT_VERSION_STRING, in.settings.warmup, in.settings.min_iters,
+                                        in.settings.min_time_s));
+  absl::StrAppend(&s, "\n", absl::StrFormat("%-28s %-9s %-10s %3s %9s %9s %9s %9s %9s %8s %9s %8s %9s %10s %10s %6s %6s\n",
+                                            "model", "backend", "precision", "thr", "median", "mean", "min", "p90",
+                                            "p99", "stddev", "first", "load", "prepare", "arena", "peak RSS",
+                                            "ratio", "runs"));
+  for (const CandidateResult& r : in.results) {
+    if (!r.error.empty()) continue;
+    absl::StrAppend(&s, absl::StrFormat("%-28s %-9s %-10s %3d %9.3f %9.3f %9.3f %9.3f %9.3f %8.3f %9.3f %8.2f %9.2f %10s "
+                                        "%10s %6.2f %6d\n",
+                                        Shorten(r.spec.model, 28), r.spec.backend, PrecisionLabel(r), r.spec.threads,
+                                        r.stats.median, r.stats.mean, r.stats.min, r.stats.p90, r.stats.p99,
+                                        r.stats.stddev, r.first_run_ms, r.load_ms, r.prepare_ms,
+                                        HumanBytes(r.arena_bytes), HumanBytes(r.peak_rss_bytes), r.ratio_to_baseline,
+                                        r.stats.count));
+  }
+  absl::StrAppend(&s, "(times in ms; first = the cold first run; ratio = median / baseline median; peak RSS = process "
+                      "peak once that candidate was set up, all earlier candidates included)\n");
+  for (const std::string& n : ReportNotes(in)) absl::StrAppend(&s, "note: ", n, "\n");
+  for (const CandidateResult& r : in.results)
+    if (!r.error.empty()) absl::StrAppend(&s, "skipped: ", CandidateLabel(r), ": ", r.error, "\n");
+
+  if (in.settings.profile) {
+    for (const CandidateResult& r : in.results) {
+      if (!r.error.empty()) continue;
+      absl::StrAppend(&s, "\nprofile: ", CandidateLabel(r), " (mean of ", r.profile_runs, " profiled runs)\n");
+      if (r.profile.empty()) {
+        absl::StrAppend(&s, "  this backend reports no per-step profile\n");
+        continue;
+      }
+      absl::StrAppend(&s, FormatProfile(BuildProfile(r.profile, in.peaks, r.spec.threads)));
+    }
+  }
+  if (in.settings.sustained_s > 0) {
+    for (const CandidateResult& r : in.results) {
+      if (!r.error.empty()) continue;
+      SustainedSeries ss = Sustained(r.samples_ms, r.sample_end_s);
+      absl::StrAppend(&s, absl::StrFormat("\nsustained: %s\n  first 10%% median %.3f ms, last 10%% median %.3f ms, "
+                                          "drift %+.1f%%\n  per-second medians (ms):",
+                                          CandidateLabel(r), ss.first10_median_ms, ss.last10_median_ms, ss.drift_pct));
+      for (size_t k = 0; k < ss.per_second_median_ms.size(); ++k)
+        absl::StrAppend(&s, k % 10 == 0 ? "\n   " : "", absl::StrFormat(" %8.3f", ss.per_second_median_ms[k]));
+      s += "\n";
+    }
+  }
+  return s;
+}
+
+std::string JsonReport(const ReportInput& in) {
+  std::vector<std::string> results, skipped, notes, profiles, sustained;
+  for (const CandidateResult& r : in.results) {
+    if (!r.error.empty()) {
+      skipped.push_back(CandidateJson(r)
+                            .Str("precision", PrecisionName(r.spec.precision))
+                            .Int("threads", r.spec.threads)
+                            .Str("error", r.error)
+                            .str());
+      continue;
+    }
+    results.push_back(ResultJson(r));
+    if (in.settings.profile)
+      profiles.push_back(CandidateJson(r)
+                             .Str("precision", PrecisionName(r.effective_precision))
+                             .Int("threads", r.spec.threads)
+                             .Int("runs", r.profile_runs)
+                             .Raw("ops", ProfileJson(BuildProfile(r.profile, in.peaks, r.spec.threads)))
+                             .str());
+    if (in.settings.sustained_s > 0) {
+      SustainedSeries ss = Sustained(r.samples_ms, r.sample_end_s);
+      std::vector<std::string> per_second;
+      for (double v : ss.per_second_median_ms) per_second.push_back(tools::JsonNumber(v));
+      sustained.push_back(CandidateJson(r)
+                              .Str("precision", PrecisionName(r.effective_precision))
+                              .Int("threads", r.spec.threads)
+                              .Raw("per_second_median_ms", JsonArray(per_second))
+                              .Num("first10_median_ms", ss.first10_median_ms)
+                              .Num("last10_median_ms", ss.last10_median_ms)
+                              .Num("drift_pct", ss.drift_pct)
+                              .str());
+    }
+  }
+  for (const std::string& n : ReportNotes(in)) notes.push_back(JsonString(n));
+  JsonObject o;
+  o.Raw("machine", MachineJson(in.machine, in.peaks)).Raw("results", JsonArray(results));
+  o.Raw("settings", JsonObject()
+                        .Int("warmup", in.settings.warmup)
+                        .Int("min_iters", in.settings.min_iters)
+                        .Num("min_time_s", in.settings.min_time_s)
+                        .Num("sustained_s", in.settings.sustained_s)
+                        .str());
+  o.Raw("skipped", JsonArray(skipped)).Raw("notes", JsonArray(notes));
+  if (in.settings.profile) o.Raw("profiles", JsonArray(profiles));
+  if (in.settings.sustained_s > 0) o.Raw("sustained", JsonArray(sustained));
+  return o.str();
+}
+
+}  // namespace scalert::bench
