@@ -10,36 +10,54 @@
 namespace scalert::kernels {
 namespace {
 
-using avx2::Activate;
 using avx2::TailMask;
 
+// Every loop over the tile is fully unrolled so the accumulators live in registers (GCC keeps an
+// array on the stack as soon as one loop indexes it at run time).
 template <int MR, int NV>
 inline void Tile(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
-  const float* b = g.packed_b + static_cast<int64_t>(n0) * g.k;
+  const int32_t k = g.k;
+  const float* b = g.packed_b + static_cast<int64_t>(n0) * k;
   __m256 acc[MR][NV];
+#pragma GCC unroll 2
   for (int j = 0; j < NV; ++j) {
     const __m256 bias = _mm256_loadu_ps(g.bias + n0 + 8 * j);
+#pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) acc[r][j] = bias;
   }
   const float* a[MR];
+#pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) a[r] = g.a + (m0 + r) * g.lda;
-  for (int32_t kk = 0; kk < g.k; ++kk, b += 8 * NV) {
+  for (int32_t kk = 0; kk < k; ++kk, b += 8 * NV) {
     __m256 bv[NV];
+#pragma GCC unroll 2
     for (int j = 0; j < NV; ++j) bv[j] = _mm256_load_ps(b + 8 * j);
+#pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       const __m256 av = _mm256_broadcast_ss(a[r] + kk);
+#pragma GCC unroll 2
       for (int j = 0; j < NV; ++j) acc[r][j] = _mm256_fmadd_ps(av, bv[j], acc[r][j]);
     }
   }
-  for (int r = 0; r < MR; ++r) {
-    float* c = g.c + (m0 + r) * g.ldc + n0;
-    for (int j = 0; j < NV; ++j) {
-      const __m256 v = Activate(acc[r][j], g.act);
-      const int lanes = cols - 8 * j;
-      if (lanes >= 8) _mm256_storeu_ps(c + 8 * j, v);
-      else if (lanes > 0) _mm256_maskstore_ps(c + 8 * j, TailMask(lanes), v);
-    }
+  avx2::ActivateAll<MR * NV>(&acc[0][0], g.act);
+  float* c = g.c + m0 * g.ldc + n0;
+  if (cols == 8 * NV) {
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+      for (int j = 0; j < NV; ++j) _mm256_storeu_ps(c + r * g.ldc + 8 * j, acc[r][j]);
+    return;
   }
+  // Narrow last panel: full vectors, then one masked vector.
+  const int full = cols / 8;
+  const __m256i mask = TailMask(cols % 8);
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) {
+      if (j < full) _mm256_storeu_ps(c + r * g.ldc + 8 * j, acc[r][j]);
+      else if (j == full) _mm256_maskstore_ps(c + r * g.ldc + 8 * j, mask, acc[r][j]);
+    }
 }
 
 // All rows of [m_begin, m_end) against one panel: full MR tiles, then one smaller tile.
@@ -65,7 +83,8 @@ void Panel(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n0, int co
 void gemm_f32_avx2(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
   // Rows are walked in blocks whose slice of A (block x k floats) stays in L2 while every panel
   // of B passes over it.
-  const int64_t block = std::max<int64_t>(24, (int64_t{64} * 1024 / std::max(g.k, 1)) / 24 * 24);
+  constexpr int64_t kBlockBytes = 64 * 1024;
+  const int64_t block = std::max<int64_t>(24, (kBlockBytes / 4 / std::max(g.k, 1)) / 24 * 24);
   for (int64_t mb = m_begin; mb < m_end; mb += block) {
     const int64_t me = std::min(m_end, mb + block);
     for (int32_t n0 = n_begin; n0 < n_end; n0 += kGemmPanel) {

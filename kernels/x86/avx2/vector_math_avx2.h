@@ -60,6 +60,27 @@ inline __m256 Activate(__m256 x, Activation act) {
   return x;
 }
 
+// Applies `act` to n registers with the switch outside the loop, so callers' register tiles
+// stay in registers (a switch per register made GCC keep the accumulators on the stack).
+template <int n>
+inline void ActivateAll(__m256* v, Activation act) {
+  switch (act) {
+    case Activation::kNone: return;
+    case Activation::kRelu:
+#pragma GCC unroll 16
+      for (int i = 0; i < n; ++i) v[i] = _mm256_max_ps(v[i], _mm256_setzero_ps());
+      return;
+    case Activation::kRelu6:
+#pragma GCC unroll 16
+      for (int i = 0; i < n; ++i) v[i] = _mm256_min_ps(_mm256_max_ps(v[i], _mm256_setzero_ps()), _mm256_set1_ps(6.f));
+      return;
+    default:
+#pragma GCC unroll 16
+      for (int i = 0; i < n; ++i) v[i] = Activate(v[i], act);
+      return;
+  }
+}
+
 // Lane mask selecting the first `n` (0..8) lanes, for maskload/maskstore of channel tails.
 inline __m256i TailMask(int n) {
   alignas(32) static const int32_t kMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
