@@ -59,12 +59,16 @@ int Bench(const std::vector<std::string>& argv) {
   bench::ReportInput in;
   in.machine = bench::DetectMachine();
   in.settings = o.settings;
-  if (o.machine || o.settings.profile) {
+  // Peaks are measured after the models ran: their 128+ MiB buffer must not count in the
+  // candidates' peak RSS.
+  auto measure_peaks = [&] {
+    if (!o.machine && !o.settings.profile) return;
     if (auto p = MakeProgress(false)) p("measuring peak FLOP/s and memory bandwidth");
     in.peaks = bench::MeasurePeaks();
     EndProgress();
-  }
+  };
   if (o.models.empty() && o.family_dir.empty()) {  // --machine alone
+    measure_peaks();
     if (o.json) std::printf("{\"machine\": %s, \"results\": []}\n", bench::MachineJson(in.machine, in.peaks).c_str());
     else std::printf("machine: %s\n%s", bench::MachineLine(in.machine).c_str(), bench::PeaksText(in.peaks).c_str());
     return 0;
@@ -76,6 +80,7 @@ int Bench(const std::vector<std::string>& argv) {
     auto rep = bench::RunFamily(*members, o, in.machine, MakeProgress(true));
     EndProgress();
     if (!rep.ok()) return Fail(std::string(rep.status().message()), 1);
+    measure_peaks();
     rep->peaks = in.peaks;
     bool any = false;
     for (const auto& r : rep->results) any = any || r.error.empty();
@@ -96,6 +101,7 @@ int Bench(const std::vector<std::string>& argv) {
   if (!results.ok()) return Fail(std::string(results.status().message()), 1);
   in.results = std::move(*results);
   bench::ComputeRatios(&in.results);
+  measure_peaks();
   bool any = false;
   for (const auto& r : in.results) any = any || r.error.empty();
   if (!any) {

@@ -18,9 +18,11 @@ struct ProfileRow {
   int64_t macs = 0;
   double gflops = 0;       // achieved: 2 * MACs / time
   int64_t bytes = 0;       // activations and weights read and written (no cache reuse assumed)
+  double gbps = 0;         // achieved: bytes / time
   double intensity = 0;    // FLOP per byte
   double roof_gflops = 0;  // min(peak FLOP/s, intensity * bandwidth); 0 when peaks unknown
-  std::string bound;       // "compute", "memory", "-" (no MACs) or "" (peaks unknown)
+  std::string bound;       // "compute" or "memory" (ops without MACs only move bytes); "" = peaks unknown
+  double of_roof = 0;      // achieved / the roof that binds it: FLOP/s or bandwidth, 0..1+
 };
 
 // Rows in execution order from Executable::profile(); `threads` picks the roof.
@@ -29,7 +31,8 @@ std::vector<ProfileRow> BuildProfile(const std::vector<StepProfile>& steps, cons
 // Fixed-width table with a totals line (time, MACs, overall GFLOP/s).
 std::string FormatProfile(const std::vector<ProfileRow>& rows);
 
-// [{"name", "kernel", "ms", "share", "macs", "gflops", "bytes", "flop_per_byte", "roof_gflops", "bound"}, ...]
+// [{"name", "kernel", "ms", "share", "macs", "gflops", "bytes", "gbps", "flop_per_byte", "roof_gflops",
+//   "bound", "of_roof"}, ...]
 std::string ProfileJson(const std::vector<ProfileRow>& rows);
 
 }  // namespace scalert::bench

@@ -15,8 +15,14 @@ using tools::JsonArray;
 using tools::JsonObject;
 using tools::JsonString;
 
+// Keeps the end of a path (the file name), marking the cut with ASCII so widths stay aligned.
 std::string Shorten(const std::string& s, size_t width) {
-  return s.size() <= width ? s : "…" + s.substr(s.size() - (width - 1));
+  return s.size() <= width ? s : "..." + s.substr(s.size() - (width - 3));
+}
+
+// Milliseconds with 4 significant digits: 0.005213, 0.4217, 12.35, 1234.
+std::string Ms(double v) {
+  return v >= 1000 ? absl::StrFormat("%.0f", v) : absl::StrFormat("%.4g", v);
 }
 
 JsonObject CandidateJson(const CandidateResult& r) {
@@ -103,11 +109,12 @@ std::string TextReport(const ReportInput& in) {
                                             "ratio", "runs"));
   for (const CandidateResult& r : in.results) {
     if (!r.error.empty()) continue;
-    absl::StrAppend(&s, absl::StrFormat("%-28s %-9s %-10s %3d %9.3f %9.3f %9.3f %9.3f %9.3f %8.3f %9.3f %8.2f %9.2f %10s "
+    absl::StrAppend(&s, absl::StrFormat("%-28s %-9s %-10s %3d %9s %9s %9s %9s %9s %8s %9s %8s %9s %10s "
                                         "%10s %6.2f %6d\n",
                                         Shorten(r.spec.model, 28), r.spec.backend, PrecisionLabel(r), r.spec.threads,
-                                        r.stats.median, r.stats.mean, r.stats.min, r.stats.p90, r.stats.p99,
-                                        r.stats.stddev, r.first_run_ms, r.load_ms, r.prepare_ms,
+                                        Ms(r.stats.median), Ms(r.stats.mean), Ms(r.stats.min), Ms(r.stats.p90),
+                                        Ms(r.stats.p99), Ms(r.stats.stddev), Ms(r.first_run_ms), Ms(r.load_ms),
+                                        Ms(r.prepare_ms),
                                         HumanBytes(r.arena_bytes), HumanBytes(r.peak_rss_bytes), r.ratio_to_baseline,
                                         r.stats.count));
   }
