@@ -28,14 +28,14 @@ std::vector<float> RunOnce(Interpreter& it, const std::vector<float>& input, siz
   return y;
 }
 
-std::vector<float> RandomInput(const Graph& g, uint32_t seed) {
-  return RandomVector(static_cast<size_t>(g.tensors[g.inputs[0]].num_elements()), seed, -2.f, 2.f);
+std::vector<float> RandomInput(const Graph& g, uint32_t seed, float bound) {
+  return RandomVector(static_cast<size_t>(g.tensors[g.inputs[0]].num_elements()), seed, -bound, bound);
 }
 
-void ExpectXnnpackMatchesReference(const Graph& g, double tolerance) {
+void ExpectXnnpackMatchesReference(const Graph& g, double tolerance, float input_bound) {
   auto ref = MakeInterpreter(g, "reference");
   ASSERT_TRUE(ref.ok()) << ref.status();
-  const std::vector<float> x1 = RandomInput(g, 11), x2 = RandomInput(g, 12);
+  const std::vector<float> x1 = RandomInput(g, 11, input_bound), x2 = RandomInput(g, 12, input_bound);
   for (size_t o = 0; o < g.outputs.size(); ++o) {
     // A parity test on an output that ignores the input could not fail.
     const std::vector<float> r1 = RunOnce(**ref, x1, o), r2 = RunOnce(**ref, x2, o);

@@ -20,13 +20,13 @@ absl::StatusOr<std::unique_ptr<Interpreter>> MakeInterpreter(const Graph& g, con
 // Sets input 0, invokes, returns output `index` (fails the test on error).
 std::vector<float> RunOnce(Interpreter& it, const std::vector<float>& input, size_t index = 0);
 
-// Input 0 of `g` filled with uniform values from `seed`.
-std::vector<float> RandomInput(const Graph& g, uint32_t seed);
+// Input 0 of `g` filled with uniform values in [-bound, bound) from `seed`.
+std::vector<float> RandomInput(const Graph& g, uint32_t seed, float bound = 2.f);
 
 // Checks that the reference output depends on the input (two inputs give different outputs),
 // then that xnnpack with 1 and 2 threads matches the reference within `tolerance` relative
-// (max |diff| / max |ref|), on every output.
-void ExpectXnnpackMatchesReference(const Graph& g, double tolerance = 1e-4);
+// (max |diff| / max |ref|), on every output. Inputs are uniform in [-input_bound, input_bound).
+void ExpectXnnpackMatchesReference(const Graph& g, double tolerance = 1e-4, float input_bound = 2.f);
 
 }  // namespace scalert::testing
 
