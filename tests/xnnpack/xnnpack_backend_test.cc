@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/backend.h"
+#include "runtime/backends/xnnpack/xnnpack_status.h"
 #include "runtime/c_api.h"
 #include "runtime/graph_builder.h"
 #include "runtime/model_format.h"
@@ -173,6 +174,23 @@ TEST(XnnpackBackendTest, ProfilingTimesTheSubgraph) {
   for (const Node& n : g.nodes) macs += NodeMacs(g, n);
   EXPECT_EQ(p[0].macs, macs);
   EXPECT_EQ(p[0].kernel, "xnnpack f32");
+}
+
+TEST(XnnpackBackendTest, InvokeMakesNoXnnpackAllocations) {
+  // XNNPACK's own (C) allocations go through our counting allocator; operator new is checked
+  // for every backend by tests/reliability/invoke_allocation_test.
+  Graph g = MakeMbconvTestGraph(19, 14);
+  std::vector<float> x = RandomInput(g, 1);
+  for (int threads : {1, 2}) {
+    const int64_t before_prepare = XnnpackAllocationCount();
+    auto it = MakeInterpreter(g, "xnnpack", threads);
+    ASSERT_TRUE(it.ok()) << it.status();
+    EXPECT_GT(XnnpackAllocationCount(), before_prepare);  // the counter sees Prepare's packing
+    RunOnce(**it, x);
+    const int64_t before = XnnpackAllocationCount();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE((*it)->Invoke().ok());
+    EXPECT_EQ(XnnpackAllocationCount(), before) << threads << " thread(s)";
+  }
 }
 
 TEST(XnnpackBackendTest, ArenaBytesCoverTheBuffersItOwns) {

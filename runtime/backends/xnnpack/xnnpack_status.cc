@@ -1,5 +1,7 @@
 #include "runtime/backends/xnnpack/xnnpack_status.h"
 
+#include <atomic>
+#include <cstdlib>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
@@ -35,10 +37,38 @@ absl::Status XnnStatusToStatus(xnn_status s, const std::string& what) {
   }
 }
 
+namespace {
+
+// The C library's allocator, counting calls, so that "Invoke never allocates" can be checked
+// for XNNPACK's C code too (operator new counters do not see it).
+std::atomic<int64_t> g_allocations{0};
+
+void* Allocate(void*, size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size);
+}
+void* Reallocate(void*, void* pointer, size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::realloc(pointer, size);
+}
+void Deallocate(void*, void* pointer) { std::free(pointer); }
+void* AlignedAllocate(void*, size_t alignment, size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  void* p = nullptr;
+  if (alignment < sizeof(void*)) alignment = sizeof(void*);
+  return posix_memalign(&p, alignment, size) == 0 ? p : nullptr;
+}
+
+}  // namespace
+
+int64_t XnnpackAllocationCount() { return g_allocations.load(std::memory_order_relaxed); }
+
 absl::Status EnsureXnnpackInitialized() {
   static std::once_flag once;
   static xnn_status status = xnn_status_uninitialized;
-  std::call_once(once, [] { status = xnn_initialize(/*allocator=*/nullptr); });
+  // XNNPACK keeps the pointer: the allocator must live as long as the process.
+  static const xnn_allocator allocator = {nullptr, Allocate, Reallocate, Deallocate, AlignedAllocate, Deallocate};
+  std::call_once(once, [] { status = xnn_initialize(&allocator); });
   return XnnStatusToStatus(status, "xnn_initialize (this CPU may lack the SIMD level XNNPACK needs)");
 }
 
