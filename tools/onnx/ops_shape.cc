@@ -1,6 +1,6 @@
 // Constant, the reshaping ops (Flatten, Reshape, Squeeze, Unsqueeze: free views, materialized
-// only when a consumer needs the exact shape) and spatial means (GlobalAveragePool, ReduceMean
-// over H and W).
+// only when a consumer needs the exact shape) and means (GlobalAveragePool; ReduceMean, which is
+// a pool over H and W for images and a transpose + pool otherwise).
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -164,25 +164,60 @@ absl::Status ConvertReduceMean(ImportContext& ctx) {
   ASSIGN_OR_RETURN(const Value* x, ctx.ActivationIn(0));
   ASSIGN_OR_RETURN(std::vector<int64_t> axes, Axes(ctx, ctx.opset() >= 18));
   const int64_t rank = static_cast<int64_t>(x->shape.size());
-  for (int64_t& a : axes) {
-    ASSIGN_OR_RETURN(a, NormalizeAxis(ctx, a, rank));
+  if (rank == 0) return ctx.Unsupported("scalar input");
+  if (axes.empty() && ctx.AttrInt("noop_with_empty_axes", 0) != 0) {
+    ctx.SetOutput(0, *x);
+    return absl::OkStatus();
   }
-  std::sort(axes.begin(), axes.end());
-  if (rank != 4 || axes != std::vector<int64_t>{2, 3})
-    return ctx.Unsupported(absl::StrCat("axes ", DimsToString(axes), " of a rank-", rank,
-                                        " input: only the spatial axes [2,3] of a rank-4 (NCHW) input are supported"));
-  ASSIGN_OR_RETURN(int32_t t, ctx.Nhwc(*x));
-  Node n;
-  n.type = OpType::kGlobalAveragePool;
-  n.name = ctx.OpName();
-  n.inputs = {t};
-  ASSIGN_OR_RETURN(int32_t y, ctx.Emit(std::move(n), ctx.OutName(0)));
-  if (ctx.AttrInt("keepdims", 1) != 0) {
-    ctx.SetOutput(0, ctx.ActivationValue(y, true, {x->shape[0], x->shape[1], 1, 1}));
-  } else {
-    // [N,1,1,C] in NHWC holds [N,C] in ONNX order already.
-    ctx.SetOutput(0, ctx.ActivationValue(y, false, {x->shape[0], x->shape[1]}));
+  std::vector<bool> reduced(static_cast<size_t>(rank), axes.empty());  // no axes: all of them
+  for (int64_t a : axes) {
+    ASSIGN_OR_RETURN(int64_t k, NormalizeAxis(ctx, a, rank));
+    reduced[k] = true;
   }
+  const bool keepdims = ctx.AttrInt("keepdims", 1) != 0;
+  Dims out, kept_axes, reduced_axes;
+  int64_t r = 1, kept = 1;
+  for (int64_t k = 0; k < rank; ++k) {
+    if (reduced[k]) {
+      reduced_axes.push_back(k);
+      r *= x->shape[k];
+      if (keepdims) out.push_back(1);
+    } else {
+      kept_axes.push_back(k);
+      kept *= x->shape[k];
+      out.push_back(x->shape[k]);
+    }
+  }
+  Node pool;
+  pool.type = OpType::kGlobalAveragePool;
+  pool.name = ctx.OpName();
+  if (rank == 4 && reduced_axes == Dims{2, 3}) {
+    // The image case: a global average pool over H and W of the NHWC tensor.
+    ASSIGN_OR_RETURN(int32_t t, ctx.Nhwc(*x));
+    pool.inputs = {t};
+    ASSIGN_OR_RETURN(int32_t y, ctx.Emit(std::move(pool), ctx.OutName(0)));
+    // [N,1,1,C] in NHWC holds [N,C] (and [N,C,1,1]) in ONNX order already.
+    ctx.SetOutput(0, ctx.ActivationValue(y, keepdims, out));
+    return absl::OkStatus();
+  }
+  // Any other axes: reduced axes first, kept axes last, seen as [1, R, 1, K] and pooled.
+  ASSIGN_OR_RETURN(int32_t t, ctx.PlainExact(*x));
+  Dims perm = reduced_axes;
+  perm.insert(perm.end(), kept_axes.begin(), kept_axes.end());
+  bool identity = true;
+  for (int64_t k = 0; k < rank; ++k) identity &= perm[k] == k;
+  if (!identity) {
+    Node tr;
+    tr.type = OpType::kTranspose;
+    tr.name = ctx.OpName() + ".reduced_first";
+    tr.inputs = {t};
+    tr.ints.assign(perm.begin(), perm.end());
+    ASSIGN_OR_RETURN(t, ctx.Emit(std::move(tr), ctx.OutName(0) + ".reduced_first"));
+  }
+  ASSIGN_OR_RETURN(int32_t flat, ctx.Reshaped(t, {1, static_cast<int32_t>(r), 1, static_cast<int32_t>(kept)}));
+  pool.inputs = {flat};
+  ASSIGN_OR_RETURN(int32_t y, ctx.Emit(std::move(pool), ctx.OutName(0)));
+  ctx.SetOutput(0, ctx.ActivationValue(y, false, out));
   return absl::OkStatus();
 }
 
