@@ -32,6 +32,8 @@ const LayerSpec kLayers[] = {
     {"stem_224x224x3_32_k3s2", false, 224, 224, 3, 32, 3, 2, Activation::kRelu6},
     {"expand_112x112x16_96", false, 112, 112, 16, 96, 1, 1, Activation::kRelu6},
     {"expand_112x112x16_96_swish", false, 112, 112, 16, 96, 1, 1, Activation::kSwish},
+    {"expand_28x28x40_240", false, 28, 28, 40, 240, 1, 1, Activation::kRelu6},
+    {"expand_28x28x40_240_swish", false, 28, 28, 40, 240, 1, 1, Activation::kSwish},
     {"project_56x56x144_24", false, 56, 56, 144, 24, 1, 1, Activation::kNone},
     {"project_14x14x672_112", false, 14, 14, 672, 112, 1, 1, Activation::kNone},
     {"head_7x7x320_1280", false, 7, 7, 320, 1280, 1, 1, Activation::kRelu6},

@@ -22,10 +22,15 @@ inline void DwRowStarts(const DwConvArgs& a, int32_t row, DwRowTaps* r) {
   const int32_t n = row / g.out_h, oy = row % g.out_h;
   for (int32_t ky = 0; ky < g.kernel_h; ++ky) {
     const int32_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
-    r->row[ky] = iy < 0 || iy >= g.in_h
-                     ? nullptr
-                     : a.input + (static_cast<int64_t>(n) * g.in_h + iy) * g.in_w * g.in_c;
+    if (iy < 0 || iy >= g.in_h) r->row[ky] = nullptr;
+    else if (a.input_rows) r->row[ky] = a.input_rows[static_cast<int64_t>(n) * g.in_h + iy];
+    else r->row[ky] = a.input + (static_cast<int64_t>(n) * g.in_h + iy) * g.in_w * g.in_c;
   }
+}
+
+// Where output row `row` starts.
+inline float* DwOutputRow(const DwConvArgs& a, int32_t row) {
+  return a.output + static_cast<int64_t>(row - a.output_row_origin) * a.geo.out_w * a.geo.out_c;
 }
 
 // Fills taps[kernel_h * kernel_w] for output column ox of the row described by `r`.

@@ -24,7 +24,7 @@ void Rows(const DwConvArgs& a, int32_t row_begin, int32_t row_end, int32_t taps_
   DwRowTaps rows;
   for (int32_t row = row_begin; row < row_end; ++row) {
     DwRowStarts(a, row, &rows);
-    float* out_row = a.output + static_cast<int64_t>(row) * g.out_w * g.out_c;
+    float* out_row = DwOutputRow(a, row);
     for (int32_t ox = 0; ox < g.out_w; ++ox) {
       DwPixelTaps(a, rows, ox, taps);
       float* out = out_row + static_cast<int64_t>(ox) * c;

@@ -13,8 +13,10 @@
 #include "kernels/packing.h"
 #include "kernels/registry.h"
 #include "kernels/thread_pool.h"
+#include "runtime/backends/native/mbconv_step.h"
 #include "runtime/backends/native/work_split.h"
 #include "runtime/backends/reference/reference_backend.h"
+#include "runtime/passes/mbconv_fusion.h"
 #include "runtime/planned_executable.h"
 #include "runtime/weights.h"
 
@@ -32,6 +34,8 @@ struct NativeContext {
   Isa isa = Isa::kPortable;
   std::shared_ptr<ThreadPool> pool;
   const kernels::KernelRegistry* registry = nullptr;
+  std::vector<MbconvChain> chains;
+  std::vector<int32_t> chain_of;  // per node: index into chains, or -1
 };
 
 ref::ConvGeometry Geometry(const Graph& g, const Node& n) {
@@ -50,7 +54,7 @@ ref::ConvGeometry Geometry(const Graph& g, const Node& n) {
 }
 
 std::vector<float> OptionalF32(const Graph& g, const Node& n, size_t input) {
-  if (input >= n.inputs.size() || n.inputs[input] < 0) return {};
+  if (input >= n.inputs.size() || n.inputs[input] < 0 || !g.tensors[n.inputs[input]].is_constant()) return {};
   return ConstantAsF32(g.tensors[n.inputs[input]]);
 }
 
@@ -360,9 +364,61 @@ absl::StatusOr<PreparedStep> ActivationStep(const NativeContext& ctx, const Grap
                       KernelLabel(ActivationName(act), k.isa)};
 }
 
+std::shared_ptr<kernels::PackedGemm> PackPointwise(const Graph& g, const Node& n) {
+  const Shape& ws = g.tensors[n.inputs[1]].shape;
+  const std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
+  const std::vector<float> b = OptionalF32(g, n, 2);
+  return std::make_shared<kernels::PackedGemm>(
+      kernels::PackGemmWeights(w.data(), b.empty() ? nullptr : b.data(), ws[0], ws[3]));
+}
+
+// A fused chain runs at its last node (so every tensor it reads is still live and nothing the
+// chain writes early can clobber another tensor); its other nodes are empty steps.
+absl::StatusOr<PreparedStep> MbconvChainStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                             const TensorPointers& p) {
+  const MbconvChain& c = ctx.chains[ctx.chain_of[index]];
+  auto gemm = ctx.registry->Find<KernelOp::kGemm>(KernelDType::kF32, ctx.isa);
+  auto dw = ctx.registry->Find<KernelOp::kDwConv>(KernelDType::kF32, ctx.isa);
+  const std::string label = KernelLabel(c.project >= 0 ? "mbconv" : "expand_dwconv", gemm.isa);
+  const int32_t last = c.project >= 0 ? c.project : c.depthwise;
+  if (static_cast<int32_t>(index) != last) return PreparedStep{[] {}, label};
+  const Node& e = g.nodes[c.expand];
+  const Node& d = g.nodes[c.depthwise];
+  native::MbconvStep s;
+  s.gemm = gemm.fn;
+  s.dw = dw.fn;
+  s.expand_w = PackPointwise(g, e);
+  s.expand = MakeGemm(ctx, gemm, s.expand_w, nullptr, 0, nullptr, e.activation).args;
+  const ref::ConvGeometry geo = Geometry(g, d);
+  const std::vector<float> dw_w = ConstantAsF32(g.tensors[d.inputs[1]]);
+  const std::vector<float> dw_b = OptionalF32(g, d, 2);
+  s.dw_w = std::make_shared<kernels::PackedDwConv>(kernels::PackDwConvWeights(
+      dw_w.data(), dw_b.empty() ? nullptr : dw_b.data(), geo.out_c, geo.kernel_h * geo.kernel_w));
+  s.zero = std::make_shared<kernels::AlignedBuffer>(
+      static_cast<size_t>(kernels::RoundUp(geo.in_c, kernels::kDwChannelTile)));
+  s.depthwise.geo = geo;
+  s.depthwise.packed = s.dw_w->data.data();
+  s.depthwise.zero = s.zero->data();
+  s.depthwise.act = d.activation;
+  s.has_project = c.project >= 0;
+  if (s.has_project) {
+    const Node& pr = g.nodes[c.project];
+    s.project_w = PackPointwise(g, pr);
+    s.project = MakeGemm(ctx, gemm, s.project_w, nullptr, 0, nullptr, pr.activation).args;
+  }
+  s.input = p.get<float>(e.inputs[0]);
+  s.output = p.get<float>(g.nodes[last].outputs[0]);
+  // Bands of at least 8 rows keep the halo recomputed at band edges small.
+  s.split = native::SplitRange(static_cast<int64_t>(geo.batch) * geo.out_h, ctx.pool->threads(), 1, 8);
+  s.pool = ctx.pool;
+  s.AllocateScratch();
+  return PreparedStep{std::move(s), label};
+}
+
 absl::StatusOr<PreparedStep> MakeNativeStep(const NativeContext& ctx, const Graph& g, size_t index,
                                             const TensorPointers& p) {
   const Node& n = g.nodes[index];
+  if (!ctx.chain_of.empty() && ctx.chain_of[index] >= 0) return MbconvChainStep(ctx, g, index, p);
   if (!AllActivationsF32(g, n)) return ReferenceStep(g, index, p);
   switch (n.type) {
     case OpType::kConv2D: return ConvStep(ctx, g, index, p);
@@ -404,25 +460,52 @@ absl::StatusOr<Isa> NativeIsaFromEnvironment() {
   return UsableIsa(requested);
 }
 
-absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeAtIsa(const Graph& g, const BackendOptions& options,
-                                                               Isa max_isa) {
+absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, const BackendOptions& options,
+                                                              const NativeOptions& native) {
   NativeContext ctx;
-  ctx.isa = UsableIsa(max_isa);
+  ctx.isa = UsableIsa(native.max_isa);
   ctx.pool = std::make_shared<ThreadPool>(options.threads);
   ctx.registry = &kernels::KernelRegistry::Global();
   BackendOptions o = options;
   o.precision = Precision::kF32;  // FP16/INT8 kernels are not written yet: FP32 is what runs
-  auto e = PlannedExecutable::Create(g, o, [&ctx](const Graph& graph, size_t index, const TensorPointers& p) {
+  // The plan sees each fused chain's input as read by the chain's last node, where the chain
+  // runs, so the arena keeps it alive until then (the graph itself is not changed).
+  Graph planned = g;
+  if (native.fuse_mbconv) {
+    ctx.chains = FindMbconvChains(g);
+    ctx.chain_of.assign(g.nodes.size(), -1);
+    for (size_t i = 0; i < ctx.chains.size(); ++i) {
+      const MbconvChain& c = ctx.chains[i];
+      for (int32_t node : {c.expand, c.depthwise, c.project})
+        if (node >= 0) ctx.chain_of[node] = static_cast<int32_t>(i);
+      const int32_t last = c.project >= 0 ? c.project : c.depthwise;
+      std::vector<int32_t>& inputs = planned.nodes[last].inputs;
+      if (inputs.size() < 3) inputs.resize(3, -1);  // after the optional bias slot
+      inputs.push_back(g.nodes[c.expand].inputs[0]);
+    }
+  }
+  auto e = PlannedExecutable::Create(planned, o, [&ctx](const Graph& graph, size_t index, const TensorPointers& p) {
     return MakeNativeStep(ctx, graph, index, p);
   });
   if (!e.ok()) return e.status();
   return std::unique_ptr<Executable>(std::move(e).value());
 }
 
+absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeAtIsa(const Graph& g, const BackendOptions& options,
+                                                               Isa max_isa) {
+  NativeOptions n;
+  n.max_isa = max_isa;
+  return PrepareNativeWith(g, options, n);
+}
+
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const BackendOptions& options) {
   auto isa = NativeIsaFromEnvironment();
   if (!isa.ok()) return isa.status();
-  return PrepareNativeAtIsa(g, options, *isa);
+  NativeOptions n;
+  n.max_isa = *isa;
+  const char* fuse = std::getenv(kNativeFuseEnvVar);
+  n.fuse_mbconv = !(fuse && std::string(fuse) == "0");
+  return PrepareNativeWith(g, options, n);
 }
 
 }  // namespace scalert

@@ -13,13 +13,25 @@
 namespace scalert {
 
 // Prepares `g` at the best ISA level this CPU supports, capped by the SCALERT_ISA environment
-// variable when it is set (portable, avx2, avx512, neon).
+// variable when it is set (portable, avx2, avx512, neon); SCALERT_NATIVE_FUSE=0 disables fusion.
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const BackendOptions& options);
 
-// Same with an explicit cap instead of the environment; a level the CPU lacks falls back to the
-// nearest lower one it has. Tests use this to run every level.
+struct NativeOptions {
+  // Highest ISA level; a level the CPU lacks falls back to the nearest lower one it has.
+  kernels::Isa max_isa = kernels::Isa::kPortable;
+  // Run expand -> depthwise [-> project] chains fused row by row (runtime/passes/mbconv_fusion.h).
+  bool fuse_mbconv = true;
+};
+
+// Same with explicit options instead of the environment. Tests use this to run every level,
+// fused and unfused.
+absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, const BackendOptions& options,
+                                                              const NativeOptions& native);
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeAtIsa(const Graph& g, const BackendOptions& options,
                                                                kernels::Isa max_isa);
+
+// Environment variable that turns MBConv fusion off when set to 0 (to measure the unfused plan).
+inline constexpr const char* kNativeFuseEnvVar = "SCALERT_NATIVE_FUSE";
 
 // The level PrepareNative would use: detected, capped by SCALERT_ISA; an unknown value is an error.
 absl::StatusOr<kernels::Isa> NativeIsaFromEnvironment();
