@@ -35,7 +35,12 @@ bool CpuSupports(Isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
     // GCC's and Clang's checks include the OS enabling the wide register state (XCR0).
     case Isa::kAvx2:
+#if defined(__clang__) && __clang_major__ < 15
+      // Clang 14 has no "f16c" feature string; every AVX2 CPU shipped has F16C.
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
       return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+#endif
     case Isa::kAvx512:
       return CpuSupports(Isa::kAvx2) && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
              __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
