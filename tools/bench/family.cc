@@ -304,7 +304,8 @@ std::string FamilySvg(const FamilyReport& r) {
                                               "%s MACs, %.3f ms (%s)</title></circle>\n"
                                               "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">φ%g</text>\n",
                                               x, y, color, XmlEscape(m.file), m.phi, ShortCount(static_cast<double>(m.macs)),
-                                              c->stats.median, XmlEscape(series[k]), x + 6, y - 6, color, m.phi));
+                                              c->stats.median, XmlEscape(series[k]), x + 6,
+                                              k % 2 == 0 ? y - 7 : y + 15, color, m.phi));  // series apart
     }
     absl::StrAppend(&s, absl::StrFormat("<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>\n",
                                         points, color),

@@ -130,16 +130,31 @@ absl::StatusOr<std::vector<CandidateResult>> RunCandidates(const std::vector<Can
     active.push_back(i);
   }
 
-  // Interleaved rounds. Each round gives every candidate about the same wall time (the slowest
-  // runs once, a k-times faster one k times), so slow drift (heat, other load) hits all alike
-  // and all reach the minimum time together.
+  // Interleaved rounds: every round runs each unfinished candidate k times back to back, with k
+  // chosen so that all candidates finish in the same number of rounds R; slow drift (heat,
+  // other load) then hits all alike, and the total is no longer than the slowest candidate's
+  // own minimum. R = the fewest runs any candidate still needs; k_i = ceil(need_i / R).
+  // Sustained mode instead gives each candidate the same wall time per round.
   auto rebalance = [&] {
-    double slowest = 0;
-    for (size_t i : active) slowest = std::max(slowest, results[i].stats.median);
-    for (size_t i : active) {
-      const double est = std::max(results[i].stats.median, 1e-3);
-      live[i].runs_per_round = std::clamp<int64_t>(static_cast<int64_t>(std::lround(slowest / est)), 1, 10000);
+    if (settings.sustained_s > 0) {
+      double slowest = 0;
+      for (size_t i : active) slowest = std::max(slowest, results[i].stats.median);
+      for (size_t i : active)
+        live[i].runs_per_round = std::clamp<int64_t>(
+            static_cast<int64_t>(std::lround(slowest / std::max(results[i].stats.median, 1e-4))), 1, 10000);
+      return;
     }
+    std::vector<int64_t> need(results.size(), 0);
+    int64_t rounds = 0;
+    for (size_t i : active) {
+      const double est = std::max(results[i].stats.median, 1e-4);
+      const int64_t by_count = settings.min_iters - static_cast<int64_t>(results[i].samples_ms.size());
+      const int64_t by_time = static_cast<int64_t>(std::ceil((settings.min_time_s * 1e3 - live[i].timed_ms) / est));
+      need[i] = std::max<int64_t>({by_count, by_time, 0});
+      if (need[i] > 0) rounds = rounds == 0 ? need[i] : std::min(rounds, need[i]);
+    }
+    for (size_t i : active)
+      live[i].runs_per_round = need[i] == 0 ? 0 : std::min<int64_t>((need[i] + rounds - 1) / rounds, 10000);
   };
   rebalance();
   const auto start = Clock::now();
@@ -152,11 +167,16 @@ absl::StatusOr<std::vector<CandidateResult>> RunCandidates(const std::vector<Can
     return true;
   };
   int64_t round = 0;
+  double last_said = -1;
   while (!active.empty() && !done()) {
     ++round;
-    if (round == 1 || round % 16 == 0)
-      say(absl::StrCat("timing round ", round, ", ",
-                       static_cast<int>(std::chrono::duration<double>(Clock::now() - start).count()), " s"));
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    if (last_said < 0 || elapsed - last_said >= 1) {  // at most one progress line a second
+      int64_t runs = 0;
+      for (size_t i : active) runs += static_cast<int64_t>(results[i].samples_ms.size());
+      say(absl::StrCat("timing: round ", round, ", ", runs, " timed runs, ", static_cast<int>(elapsed), " s"));
+      last_said = elapsed;
+    }
     for (size_t idx = 0; idx < active.size(); ++idx) {
       const size_t i = active[idx];
       CandidateResult& r = results[i];
@@ -175,10 +195,14 @@ absl::StatusOr<std::vector<CandidateResult>> RunCandidates(const std::vector<Can
     }
     active.erase(std::remove_if(active.begin(), active.end(), [&](size_t i) { return !results[i].error.empty(); }),
                  active.end());
-    if (round % 4 == 0) {
-      for (size_t i : active) results[i].stats.median = Median(results[i].samples_ms);
-      rebalance();
+    // Re-estimate from the latest runs only: cheap however long the run, and follows drift.
+    for (size_t i : active) {
+      const std::vector<double>& v = results[i].samples_ms;
+      const size_t recent = std::min<size_t>(v.size(), 64);
+      if (recent > 0)
+        results[i].stats.median = Median(std::vector<double>(v.end() - static_cast<std::ptrdiff_t>(recent), v.end()));
     }
+    rebalance();
   }
   for (CandidateResult& r : results)
     if (r.error.empty()) r.stats = Summarize(r.samples_ms);
