@@ -8,7 +8,8 @@ if [ "$kind" = srm ]; then
   "$seeder" "$corpus/work" >/dev/null
 else
   # ONNX seeds: the node-test models Debian ships, when present.
-  find /usr/share/libonnx-testdata/data/node -name model.onnx 2>/dev/null | head -n 300 |
+  # (no `head` in the pipe: with pipefail its early exit would fail the script)
+  find /usr/share/libonnx-testdata/data/node -name model.onnx 2>/dev/null | sort |
     while read -r f; do cp "$f" "$corpus/work/$(echo "$f" | md5sum | cut -c1-12).onnx"; done
 fi
 log="$corpus/fuzz.log"

@@ -165,6 +165,10 @@ absl::StatusOr<ImportedModel> ImportOnnxModel(const onnx::ModelProto& model, con
       return ctx.Unsupported(absl::StrCat("op domain '", n.domain(), "' is not supported"));
     auto it = Converters().find(n.op_type());
     if (it == Converters().end()) return ctx.Unsupported(absl::StrCat("op ", n.op_type(), " is not supported"));
+    // Every converter names its first output; a node without one is malformed (found by fuzzing).
+    if (n.output_size() < 1 || n.output(0).empty())
+      return absl::InvalidArgumentError(absl::StrCat(source_name, ": node #", i, " '", n.name(), "' (", n.op_type(),
+                                                     ") has no output"));
     RETURN_IF_ERROR(it->second(ctx));
   }
   ctx.BeginNode(-1);
