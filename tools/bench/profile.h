@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "runtime/backend.h"
+#include "runtime/graph.h"
 #include "tools/bench/machine.h"
 
 namespace scalert::bench {
@@ -25,8 +26,12 @@ struct ProfileRow {
   double of_roof = 0;      // achieved / the roof that binds it: FLOP/s or bandwidth, 0..1+
 };
 
-// Rows in execution order from Executable::profile(); `threads` picks the roof.
-std::vector<ProfileRow> BuildProfile(const std::vector<StepProfile>& steps, const MachinePeaks& peaks, int threads);
+// Rows in execution order from Executable::profile(); `threads` picks the roof. A fused block
+// (a backend runs a chain at its last step and leaves the others empty: same kernel label, no
+// time) becomes one row "#a..#b (fused)". With `g` (the model's graph), its bytes are what the
+// block reads and writes from outside (the intermediates it keeps in cache are not counted).
+std::vector<ProfileRow> BuildProfile(const std::vector<StepProfile>& steps, const MachinePeaks& peaks, int threads,
+                                     const Graph* g = nullptr);
 
 // Fixed-width table with a totals line (time, MACs, overall GFLOP/s).
 std::string FormatProfile(const std::vector<ProfileRow>& rows);

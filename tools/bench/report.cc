@@ -132,7 +132,7 @@ std::string TextReport(const ReportInput& in) {
         absl::StrAppend(&s, "  this backend reports no per-step profile\n");
         continue;
       }
-      absl::StrAppend(&s, FormatProfile(BuildProfile(r.profile, in.peaks, r.spec.threads)));
+      absl::StrAppend(&s, FormatProfile(BuildProfile(r.profile, in.peaks, r.spec.threads, r.model ? &r.model->graph() : nullptr)));
     }
   }
   if (in.settings.sustained_s > 0) {
@@ -167,7 +167,7 @@ std::string JsonReport(const ReportInput& in) {
                              .Str("precision", PrecisionName(r.effective_precision))
                              .Int("threads", r.spec.threads)
                              .Int("runs", r.profile_runs)
-                             .Raw("ops", ProfileJson(BuildProfile(r.profile, in.peaks, r.spec.threads)))
+                             .Raw("ops", ProfileJson(BuildProfile(r.profile, in.peaks, r.spec.threads, r.model ? &r.model->graph() : nullptr)))
                              .str());
     if (in.settings.sustained_s > 0) {
       SustainedSeries ss = Sustained(r.samples_ms, r.sample_end_s);

@@ -219,6 +219,7 @@ absl::StatusOr<std::vector<CandidateResult>> RunCandidates(const std::vector<Can
       }
       e.set_profiling(false);
       results[i].profile = e.profile();
+      results[i].model = models[results[i].spec.model].first;
     }
   }
   return results;

@@ -7,11 +7,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "runtime/backend.h"
+#include "runtime/model.h"
 #include "runtime/types.h"
 #include "tools/bench/stats.h"
 
@@ -47,6 +49,7 @@ struct CandidateResult {
   int64_t peak_rss_bytes = 0;        // process peak RSS once this candidate was set up
   std::vector<StepProfile> profile;  // per step, from the profiled pass (if asked)
   int64_t profile_runs = 0;
+  std::shared_ptr<const Model> model;  // kept with --profile: fused blocks' bytes need the graph
   // Filled by ComputeRatios.
   int baseline = -1;                 // index of the baseline result
   double ratio_to_baseline = 0;
