@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -26,10 +27,10 @@ int RunCommand(const std::string& cmd, std::string* out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-class ImportCli : public ::testing::Test {
+class OnnxImportCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / "scalert_onnx_cli_test";
+    dir_ = fs::temp_directory_path() / ("scalert_onnx_cli_test." + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -39,11 +40,12 @@ class ImportCli : public ::testing::Test {
     b.proto().SerializeToOstream(&f);
     return p.string();
   }
+  void TearDown() override { fs::remove_all(dir_); }
   fs::path dir_;
   const std::string bin_ = SCALERT_BIN;
 };
 
-TEST_F(ImportCli, ImportsAModelThatLoadsWithOnnxMetadata) {
+TEST_F(OnnxImportCli, ImportsAModelThatLoadsWithOnnxMetadata) {
   ModelBuilder b;
   b.Input("image", {-1, 3, 8, 8}).Output("logits");
   b.Initializer("w", {4, 3, 3, 3}, Random(108, 1));
@@ -65,7 +67,7 @@ TEST_F(ImportCli, ImportsAModelThatLoadsWithOnnxMetadata) {
   ASSERT_EQ(RunCommand(absl::StrCat(bin_, " run ", srm, " --seed 3"), &out), 0) << out;
 }
 
-TEST_F(ImportCli, FailuresExitNonZeroAndWriteNothing) {
+TEST_F(OnnxImportCli, FailuresExitNonZeroAndWriteNothing) {
   ModelBuilder b;
   b.Input("x", {1, 3, 8, 8}).Output("y");
   b.Node("MaxPool", {"x"}, {"y"}, "pool1");

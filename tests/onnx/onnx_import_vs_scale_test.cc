@@ -51,9 +51,11 @@ std::string Describe(const Graph& g, const Node& n) {
   return s;
 }
 
-class ImportVsScale : public ::testing::TestWithParam<Family> {};
+void PrintTo(const Family& f, std::ostream* os) { *os << f.onnx_name << " vs scale " << f.scale_args; }
 
-TEST_P(ImportVsScale, SameOpGraphAndCounts) {
+class OnnxImportVsScale : public ::testing::TestWithParam<Family> {};
+
+TEST_P(OnnxImportVsScale, SameOpGraphAndCounts) {
   if (std::string(SCALERT_DEBIAN_PYTHON).empty()) GTEST_SKIP() << "no /usr/bin/python3: no torchvision export";
   const fs::path tv = SCALERT_TORCHVISION_DIR;
   if (fs::exists(tv / "UNAVAILABLE")) {
@@ -65,7 +67,7 @@ TEST_P(ImportVsScale, SameOpGraphAndCounts) {
   const Family& fam = GetParam();
   const fs::path onnx = tv / (fam.onnx_name + ".onnx");
   ASSERT_TRUE(fs::exists(onnx)) << onnx << " is missing: run the onnx_torchvision_export test first";
-  const fs::path dir = fs::temp_directory_path() / ("scalert_import_vs_scale_" + fam.onnx_name);
+  const fs::path dir = tv.parent_path() / "import_vs_scale" / fam.onnx_name;  // in the build tree
   fs::create_directories(dir);
   const std::string bin = SCALERT_BIN;
   const std::string imported = (dir / "imported.srm").string(), scaled = (dir / "scaled.srm").string();
@@ -104,7 +106,7 @@ TEST_P(ImportVsScale, SameOpGraphAndCounts) {
   EXPECT_TRUE(diffs.empty()) << fam.onnx_name << ": op graphs differ (first differences):\n" << diffs;
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, ImportVsScale,
+INSTANTIATE_TEST_SUITE_P(Families, OnnxImportVsScale,
                          ::testing::Values(Family{"efficientnet_b0", "--family efficientnet --preset b0"},
                                            Family{"mobilenet_v2", "--family mobilenet_v2"},
                                            Family{"mobilenet_v3_large", "--family mobilenet_v3_large"}),

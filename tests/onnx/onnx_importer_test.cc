@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include "gtest/gtest.h"
 #include "tests/onnx/onnx_test_util.h"
@@ -310,6 +311,29 @@ TEST(OnnxImporter, ConstantNodesFeedShapesAndOperands) {
     }
 }
 
+TEST(OnnxImporter, MatMulPlusBiasBecomesOneFullyConnected) {
+  ModelBuilder b;
+  b.Input("x", {3, 5}).Output("y");
+  b.Initializer("w", {5, 4}, Random(20, 1)).Initializer("b", {4}, Random(4, 2));
+  b.Node("MatMul", {"x", "w"}, {"xw"});
+  b.Node("Add", {"xw", "b"}, {"y"});
+  auto m = Import(b);
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(OpTypes(m->graph), (std::vector<OpType>{OpType::kFullyConnected}));
+  EXPECT_EQ(m->graph.nodes[0].inputs.size(), 3u);  // the bias folded in
+  std::vector<float> x = Random(15, 3);
+  auto got = RunGraph(m->graph, {x});
+  ASSERT_TRUE(got.ok()) << got.status();
+  const auto& w = b.proto().graph().initializer(0).float_data();
+  const auto& bias = b.proto().graph().initializer(1).float_data();
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 4; ++c) {
+      double a = bias[c];
+      for (int k = 0; k < 5; ++k) a += x[r * 5 + k] * w[k * 4 + c];
+      EXPECT_NEAR((*got)[0][r * 4 + c], a, 1e-5);
+    }
+}
+
 TEST(OnnxImporter, ErrorsNameTheNodeAndTheOp) {
   {
     ModelBuilder b;
@@ -356,17 +380,18 @@ TEST(OnnxImporter, MissingAndNonOnnxFilesAreClearErrors) {
   auto missing = onnx_import::ImportOnnxFile("/nonexistent/model.onnx");
   ASSERT_FALSE(missing.ok());
   EXPECT_TRUE(absl::IsNotFound(missing.status())) << missing.status();
-  const fs::path dir = fs::temp_directory_path() / "scalert_onnx_importer_test";
+  const fs::path dir = fs::temp_directory_path() / ("scalert_onnx_importer_test." + std::to_string(getpid()));
   fs::create_directories(dir);
   const fs::path junk = dir / "junk.onnx";
   std::ofstream(junk) << "this is not a protobuf, just some text\n";
   auto bad = onnx_import::ImportOnnxFile(junk.string());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("is not an ONNX model"), std::string::npos) << bad.status();
+  fs::remove_all(dir);
 }
 
 TEST(OnnxImporter, ReadsExternalDataNextToTheModelAndRefusesPathsOutsideIt) {
-  const fs::path dir = fs::temp_directory_path() / "scalert_onnx_external";
+  const fs::path dir = fs::temp_directory_path() / ("scalert_onnx_external." + std::to_string(getpid()));
   fs::create_directories(dir);
   std::vector<float> w = Random(12, 4);
   std::vector<float> padded(3, 0.f);  // offset 12 bytes into the file
@@ -410,6 +435,7 @@ TEST(OnnxImporter, ReadsExternalDataNextToTheModelAndRefusesPathsOutsideIt) {
   auto bad = onnx_import::ImportOnnxFile((dir / "model.onnx").string());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("inside the model's directory"), std::string::npos) << bad.status();
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ int64_t JsonInt(const std::string& json, const std::string& key) {
   return std::strtoll(json.c_str() + k + key.size() + 3, nullptr, 10);
 }
 
-class TorchvisionParity : public ::testing::TestWithParam<std::string> {
+class OnnxTorchvisionParity : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (std::string(SCALERT_DEBIAN_PYTHON).empty())
@@ -57,7 +57,7 @@ class TorchvisionParity : public ::testing::TestWithParam<std::string> {
   fs::path base_;
 };
 
-TEST_P(TorchvisionParity, LogitsMatchPyTorchOnEveryBackend) {
+TEST_P(OnnxTorchvisionParity, LogitsMatchPyTorchOnEveryBackend) {
   auto m = onnx_import::ImportOnnxFile(base_.string() + ".onnx");
   ASSERT_TRUE(m.ok()) << m.status();
   const Graph& g = m->graph;
@@ -83,7 +83,7 @@ TEST_P(TorchvisionParity, LogitsMatchPyTorchOnEveryBackend) {
   }
 }
 
-TEST_P(TorchvisionParity, ComparisonFailsForAWrongInputOrAPerturbedWeight) {
+TEST_P(OnnxTorchvisionParity, ComparisonFailsForAWrongInputOrAPerturbedWeight) {
   auto m = onnx_import::ImportOnnxFile(base_.string() + ".onnx");
   ASSERT_TRUE(m.ok()) << m.status();
   const std::vector<float> x0 = Npy(".x0.npy"), x1 = Npy(".x1.npy"), y0 = Npy(".y0.npy");
@@ -93,7 +93,7 @@ TEST_P(TorchvisionParity, ComparisonFailsForAWrongInputOrAPerturbedWeight) {
   ASSERT_TRUE(wrong.ok()) << wrong.status();
   EXPECT_GT(testing::RelativeError((*wrong)[0], y0), kTolerance);
 
-  // One weight of a convolution in the middle of the network, nudged by 5%: detected.
+  // The weights of one convolution in the middle of the network, scaled by 1.05: detected.
   Graph& g = m->graph;
   std::vector<int32_t> convs;
   for (size_t n = 0; n < g.nodes.size(); ++n)
@@ -114,7 +114,7 @@ TEST_P(TorchvisionParity, ComparisonFailsForAWrongInputOrAPerturbedWeight) {
   EXPECT_GT(err, kTolerance);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, TorchvisionParity,
+INSTANTIATE_TEST_SUITE_P(Models, OnnxTorchvisionParity,
                          ::testing::Values("efficientnet_b0", "mobilenet_v2", "mobilenet_v3_large"),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 

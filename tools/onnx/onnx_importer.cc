@@ -72,6 +72,7 @@ absl::Status DefineInput(ImportContext& ctx, const onnx::ValueInfoProto& in, con
       return err(absl::StrCat("dimension ", k, " ('", d.dim_param(), "') is symbolic; fix it with --batch (axis 0) or ",
                               "--input-shape HxW (axes 2 and 3 of an NCHW input)"));
     if (v == 0) return err(absl::StrCat("dimension ", k, " is 0; empty tensors are not supported"));
+    if (v > (1 << 16)) return err(absl::StrCat("dimension ", k, " is ", v, ", more than 65536"));
     dims.push_back(v);
   }
   Graph& g = ctx.graph();
@@ -163,6 +164,7 @@ absl::StatusOr<ImportedModel> ImportOnnxModel(const onnx::ModelProto& model, con
     const onnx::NodeProto& n = graph.node(i);
     if (!n.domain().empty() && n.domain() != "ai.onnx")
       return ctx.Unsupported(absl::StrCat("op domain '", n.domain(), "' is not supported"));
+    if (n.output_size() < 1 || n.output(0).empty()) return ctx.Error("the node has no output");
     auto it = Converters().find(n.op_type());
     if (it == Converters().end()) return ctx.Unsupported(absl::StrCat("op ", n.op_type(), " is not supported"));
     // Every converter names its first output; a node without one is malformed (found by fuzzing).
@@ -189,7 +191,6 @@ absl::StatusOr<ImportedModel> ImportOnnxModel(const onnx::ModelProto& model, con
     m.input_h = in0[2];
     m.input_w = in0[3];
   }
-  m.base_config = graph.name();
   m.params_trained = GraphParams(g) + ctx.trained_params_extra;
   absl::Status s = ValidateGraph(&g);
   if (!s.ok()) return absl::InternalError(absl::StrCat(source_name, ": the imported graph is invalid: ", s.message()));
