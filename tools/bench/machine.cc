@@ -18,6 +18,7 @@
 #include "tools/json.h"
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define SCALERT_BENCH_X86 1
 #endif
@@ -70,6 +71,17 @@ bool HasWord(const std::string& list, const std::string& word) {
     if (w == word) return true;
   return false;
 }
+
+#ifdef SCALERT_BENCH_X86
+// CPUID bit, for features some compilers' __builtin_cpu_supports does not name (Clang 14 has
+// no "f16c", "avxvnni" or "avx512fp16").
+bool CpuidBit(unsigned leaf, unsigned subleaf, int reg, int bit) {
+  unsigned r[4] = {0, 0, 0, 0};  // eax, ebx, ecx, edx
+  if (!__get_cpuid_count(leaf, subleaf, &r[0], &r[1], &r[2], &r[3])) return false;
+  return (r[reg] >> bit) & 1u;
+}
+constexpr int kEax = 0, kEcx = 2, kEdx = 3;
+#endif
 
 // ---- FMA loops: independent accumulators so the FMA units, not their latency, set the rate.
 constexpr int kAccumulators = 12;
@@ -223,20 +235,23 @@ MachineInfo DetectMachine() {
 #ifdef SCALERT_BENCH_X86
   __builtin_cpu_init();
   // The ISA levels our kernels and XNNPACK pick between, as the CPU reports them (cpuid).
+  // __builtin_cpu_supports also checks that the OS enabled the wide registers; the CPUID-only
+  // bits are gated on the family they extend.
+  const bool avx = __builtin_cpu_supports("avx"), avx512 = __builtin_cpu_supports("avx512f");
   struct Feature { const char* name; bool present; };
   const Feature features[] = {
       {"sse4.2", static_cast<bool>(__builtin_cpu_supports("sse4.2"))},
-      {"avx", static_cast<bool>(__builtin_cpu_supports("avx"))},
-      {"f16c", static_cast<bool>(__builtin_cpu_supports("f16c"))},
+      {"avx", avx},
+      {"f16c", avx && CpuidBit(1, 0, kEcx, 29)},
       {"fma", static_cast<bool>(__builtin_cpu_supports("fma"))},
       {"avx2", static_cast<bool>(__builtin_cpu_supports("avx2"))},
-      {"avxvnni", static_cast<bool>(__builtin_cpu_supports("avxvnni"))},
-      {"avx512f", static_cast<bool>(__builtin_cpu_supports("avx512f"))},
+      {"avxvnni", avx && CpuidBit(7, 1, kEax, 4)},
+      {"avx512f", avx512},
       {"avx512bw", static_cast<bool>(__builtin_cpu_supports("avx512bw"))},
       {"avx512vl", static_cast<bool>(__builtin_cpu_supports("avx512vl"))},
       {"avx512vnni", static_cast<bool>(__builtin_cpu_supports("avx512vnni"))},
-      {"avx512bf16", static_cast<bool>(__builtin_cpu_supports("avx512bf16"))},
-      {"avx512fp16", static_cast<bool>(__builtin_cpu_supports("avx512fp16"))},
+      {"avx512bf16", avx512 && CpuidBit(7, 1, kEax, 5)},
+      {"avx512fp16", avx512 && CpuidBit(7, 0, kEdx, 23)},
   };
   for (const Feature& feat : features)
     if (feat.present) m.isa.push_back(feat.name);
@@ -320,7 +335,8 @@ std::string HumanBytes(int64_t bytes) {
     ++u;
   }
   if (u == 0) return absl::StrCat(bytes, " B");
-  return absl::StrFormat(v == static_cast<int64_t>(v) ? "%.0f %s" : "%.1f %s", v, units[u]);
+  if (v == static_cast<double>(static_cast<int64_t>(v))) return absl::StrFormat("%.0f %s", v, units[u]);
+  return absl::StrFormat("%.1f %s", v, units[u]);
 }
 
 std::string MachineLine(const MachineInfo& m) {
