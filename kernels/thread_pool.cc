@@ -1,20 +1,98 @@
 #include "kernels/thread_pool.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define SCALERT_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+#define SCALERT_CPU_RELAX() asm volatile("yield")
+#else
+#define SCALERT_CPU_RELAX() ((void)0)
+#endif
+
 namespace scalert::kernels {
+namespace {
+constexpr uint32_t Generation(uint64_t state) { return static_cast<uint32_t>(state >> 32); }
+constexpr uint32_t NextTask(uint64_t state) { return static_cast<uint32_t>(state); }
+// Pause iterations an idle worker spins before sleeping (roughly 0.1-0.5 ms): long enough to
+// catch the next operator of the same inference, short enough not to burn a shared core.
+constexpr int kSpinIterations = 20000;
+}  // namespace
 
 ThreadPool::ThreadPool(int threads) {
-#if defined(SCALERT_HAVE_PTHREADPOOL)
-  if (threads > 1) pool_ = pthreadpool_create(static_cast<size_t>(threads));
-  threads_ = pool_ ? static_cast<int>(pthreadpool_get_threads_count(pool_)) : 1;
-#else
-  (void)threads;
-#endif
+  threads_ = threads > 1 ? threads : 1;
+  for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
 
 ThreadPool::~ThreadPool() {
-#if defined(SCALERT_HAVE_PTHREADPOOL)
-  if (pool_) pthreadpool_destroy(pool_);
-#endif
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_.store(true);
+  }
+  wake_.notify_all();
+  for (std::thread& t : workers_) t.join();
+}
+
+void ThreadPool::Drain(uint64_t state) const {
+  const uint32_t gen = Generation(state);
+  const Job& job = jobs_[gen & 1];
+  for (;;) {
+    // Read the job before claiming: the claim succeeds only if the generation is still `gen`,
+    // and the slot is rewritten only two generations later, so fn/n are this job's.
+    const TaskFn fn = job.fn.load(std::memory_order_relaxed);
+    const void* ctx = job.ctx.load(std::memory_order_relaxed);
+    const uint32_t n = job.n.load(std::memory_order_relaxed);
+    if (Generation(state) != gen || NextTask(state) >= n) return;
+    if (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+      continue;  // `state` now holds the current value
+    fn(ctx, NextTask(state));
+    done_.fetch_add(1, std::memory_order_acq_rel);
+    state = state_.load(std::memory_order_acquire);
+  }
+}
+
+void ThreadPool::Run(size_t n, TaskFn fn, const void* ctx) const {
+  const uint64_t old = state_.load(std::memory_order_relaxed);
+  const uint32_t gen = Generation(old) + 1;
+  Job& job = jobs_[gen & 1];
+  job.fn.store(fn, std::memory_order_relaxed);
+  job.ctx.store(ctx, std::memory_order_relaxed);
+  job.n.store(static_cast<uint32_t>(n), std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  const uint64_t start = static_cast<uint64_t>(gen) << 32;
+  state_.store(start, std::memory_order_seq_cst);
+  if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+    { std::lock_guard<std::mutex> lock(mutex_); }
+    wake_.notify_all();
+  }
+  Drain(start);
+  // Every task is claimed; wait for those still running on workers.
+  for (int spins = 0; done_.load(std::memory_order_acquire) < n; ++spins) {
+    SCALERT_CPU_RELAX();
+    if (spins > 1000) std::this_thread::yield();
+  }
+}
+
+void ThreadPool::WorkerLoop() {
+  uint32_t seen = 0;
+  for (;;) {
+    uint64_t state = state_.load(std::memory_order_acquire);
+    for (int i = 0; i < kSpinIterations && Generation(state) == seen && !stop_.load(std::memory_order_relaxed); ++i) {
+      SCALERT_CPU_RELAX();
+      state = state_.load(std::memory_order_acquire);
+    }
+    if (Generation(state) == seen) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      wake_.wait(lock, [&] {
+        state = state_.load(std::memory_order_seq_cst);
+        return stop_.load() || Generation(state) != seen;
+      });
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    if (stop_.load()) return;
+    seen = Generation(state);
+    Drain(state);
+  }
 }
 
 }  // namespace scalert::kernels

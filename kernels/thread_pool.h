@@ -1,20 +1,27 @@
-// A pthreadpool owned by one executable. ParallelFor runs task i in [0, n) on the pool (the
-// calling thread takes part) and returns when all are done; with one thread, or without
-// pthreadpool, it is a plain loop. Nothing is allocated per call.
+// The native backend's thread pool, owned by one executable. ParallelFor runs task i in [0, n)
+// and returns when all are done; the calling thread takes part. Nothing is allocated per call.
+//
+// Written for a shared, oversubscribed machine: tasks are claimed one at a time from a shared
+// counter, so a worker the OS has not scheduled yet simply claims nothing and the caller runs
+// the tasks itself; the caller waits only for tasks a worker has actually started (a pool that
+// hands each thread a fixed share, or waits for every worker to check in, stalls for a whole
+// scheduler time slice whenever a worker is descheduled). Idle workers spin briefly, then sleep.
 #ifndef SCALERT_KERNELS_THREAD_POOL_H_
 #define SCALERT_KERNELS_THREAD_POOL_H_
 
+#include <atomic>
+#include <condition_variable>
 #include <cstddef>
-
-#if defined(SCALERT_HAVE_PTHREADPOOL)
-#include <pthreadpool.h>
-#endif
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace scalert::kernels {
 
 class ThreadPool {
  public:
-  // threads <= 1 creates no pool.
+  // threads <= 1 starts no worker.
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
@@ -22,24 +29,43 @@ class ThreadPool {
 
   int threads() const { return threads_; }
 
+  // Not reentrant: a task must not call ParallelFor on the same pool.
   template <typename F>
   void ParallelFor(size_t n, const F& task) const {
-#if defined(SCALERT_HAVE_PTHREADPOOL)
-    if (pool_ && n > 1) {
-      pthreadpool_parallelize_1d(
-          pool_, [](void* ctx, size_t i) { (*static_cast<const F*>(ctx))(i); },
-          const_cast<void*>(static_cast<const void*>(&task)), n, 0);
+    if (workers_.empty() || n <= 1) {
+      for (size_t i = 0; i < n; ++i) task(i);
       return;
     }
-#endif
-    for (size_t i = 0; i < n; ++i) task(i);
+    Run(n, [](const void* ctx, size_t i) { (*static_cast<const F*>(ctx))(i); }, &task);
   }
 
  private:
+  using TaskFn = void (*)(const void* ctx, size_t i);
+  // One job per generation; two slots so a slow worker reading a finished job's slot can never
+  // see the next job's values together with a claimable index (see Claim).
+  // Atomics (relaxed) only because a descheduled worker may read a slot while it is rewritten;
+  // such a read is then discarded by the failed claim.
+  struct Job {
+    std::atomic<TaskFn> fn{nullptr};
+    std::atomic<const void*> ctx{nullptr};
+    std::atomic<uint32_t> n{0};
+  };
+
+  void Run(size_t n, TaskFn fn, const void* ctx) const;
+  // Claims and runs tasks of the current job until none is left.
+  void Drain(uint64_t state) const;
+  void WorkerLoop();
+
   int threads_ = 1;
-#if defined(SCALERT_HAVE_PTHREADPOOL)
-  pthreadpool_t pool_ = nullptr;
-#endif
+  std::vector<std::thread> workers_;
+  // Generation in the high 32 bits, next unclaimed task in the low 32 bits.
+  mutable std::atomic<uint64_t> state_{0};
+  mutable std::atomic<uint32_t> done_{0};  // tasks of the current job finished
+  mutable Job jobs_[2];
+  mutable std::atomic<int> sleepers_{0};
+  mutable std::mutex mutex_;
+  mutable std::condition_variable wake_;
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace scalert::kernels

@@ -1,0 +1,60 @@
+// The native thread pool: every task index runs exactly once per call, calls return only after
+// all their tasks finished, and back-to-back calls (the pattern of one inference: many short
+// operators) never mix tasks of different calls.
+#include "kernels/thread_pool.h"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace scalert::kernels {
+namespace {
+
+TEST(NativeThreadPool, ThreadCount) {
+  EXPECT_EQ(ThreadPool(0).threads(), 1);
+  EXPECT_EQ(ThreadPool(1).threads(), 1);
+  EXPECT_EQ(ThreadPool(3).threads(), 3);
+}
+
+TEST(NativeThreadPool, EveryTaskRunsOnceForManySizes) {
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{64}, size_t{1000}}) {
+      std::vector<std::atomic<int>> hits(n);
+      pool.ParallelFor(n, [&](size_t i) { hits[i].fetch_add(1); });
+      for (size_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "threads " << threads << " n " << n << " i " << i;
+    }
+  }
+}
+
+TEST(NativeThreadPool, BackToBackCallsDoNotMix) {
+  ThreadPool pool(2);
+  std::vector<int> out(16);
+  for (int call = 0; call < 5000; ++call) {
+    const size_t n = 1 + call % 16;
+    // Each call writes its own number: a task of an earlier call running late would leave a stale
+    // value, and a call returning before its tasks finished would leave one unwritten.
+    pool.ParallelFor(n, [&](size_t i) { out[i] = call; });
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(out[i], call) << "call " << call << " task " << i;
+  }
+}
+
+TEST(NativeThreadPool, WaitsForSlowTasksAndWakesSleepingWorkers) {
+  ThreadPool pool(2);
+  for (int round = 0; round < 3; ++round) {
+    // Long enough idle gap that the worker goes to sleep between calls.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::atomic<int> finished{0};
+    pool.ParallelFor(4, [&](size_t) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      finished.fetch_add(1);
+    });
+    EXPECT_EQ(finished.load(), 4);
+  }
+}
+
+}  // namespace
+}  // namespace scalert::kernels
