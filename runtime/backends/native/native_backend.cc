@@ -13,6 +13,7 @@
 #include "kernels/packing.h"
 #include "kernels/registry.h"
 #include "kernels/thread_pool.h"
+#include "kernels/transpose.h"
 #include "runtime/backends/native/mbconv_step.h"
 #include "runtime/backends/native/work_split.h"
 #include "runtime/backends/reference/reference_backend.h"
@@ -364,6 +365,28 @@ absl::StatusOr<PreparedStep> ActivationStep(const NativeContext& ctx, const Grap
                       KernelLabel(ActivationName(act), k.isa)};
 }
 
+absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                           const TensorPointers& p) {
+  const Node& n = g.nodes[index];
+  const Shape& xs = g.tensors[n.inputs[0]].shape;
+  if (xs.size() > 4 || n.ints.size() != xs.size()) return ReferenceStep(g, index, p);
+  const kernels::TransposePlan plan = kernels::MakeTransposePlan(xs, n.ints);
+  const float* x = p.get<float>(n.inputs[0]);
+  float* y = p.get<float>(n.outputs[0]);
+  const int64_t rows = plan.rows();
+  const int64_t row_elems = plan.out_shape[2] * plan.out_shape[3];
+  const native::Split1D split =
+      native::SplitRange(rows, ctx.pool->threads(), 1, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(row_elems, 1)));
+  auto pool = ctx.pool;
+  return PreparedStep{[=] {
+                        pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
+                          const int64_t r0 = static_cast<int64_t>(t) * split.chunk;
+                          kernels::TransposeF32(plan, x, y, r0, std::min(rows, r0 + split.chunk));
+                        });
+                      },
+                      "transpose_f32"};
+}
+
 std::shared_ptr<kernels::PackedGemm> PackPointwise(const Graph& g, const Node& n) {
   const Shape& ws = g.tensors[n.inputs[1]].shape;
   const std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
@@ -425,6 +448,7 @@ absl::StatusOr<PreparedStep> MakeNativeStep(const NativeContext& ctx, const Grap
     case OpType::kDepthwiseConv2D: return DepthwiseStep(ctx, g, index, p);
     case OpType::kFullyConnected: return FullyConnectedStep(ctx, g, index, p);
     case OpType::kGlobalAveragePool: return GlobalAvgPoolStep(ctx, g, index, p);
+    case OpType::kTranspose: return TransposeStep(ctx, g, index, p);
     case OpType::kAdd:
     case OpType::kMul: return BinaryStep(ctx, g, index, p);
     case OpType::kRelu: return ActivationStep(ctx, g, index, p, Activation::kRelu);
