@@ -67,5 +67,33 @@ INSTANTIATE_TEST_SUITE_P(
                       Expected{"mobilenet_v3_large", "", 1.4, 224, 9989328, 9972224, 414926736},
                       Expected{"mobilenet_v3_small", "", 1.0, 224, 2542856, 2536800, 56510400}));
 
+// EfficientNet-Lite and MobileNetV1 have no torchvision model. These numbers come from an
+// independent construction with torch modules (torchvision's Conv2dNormActivation and
+// _make_divisible) following the tensorflow/tpu lite builder (B0 stages, no SE, ReLU6, stem 32
+// and head 1280 fixed, first and last stage repeats fixed) and the MobileNetV1 paper (Table 1,
+// batch norm after every conv), counted the same way. They agree with the published figures:
+// Lite0..4 4.7M/5.4M/6.1M/8.2M/13.0M params (TF Lite README), MobileNetV1 1.0: 4.2M params and
+// 569M mult-adds, 0.75: 2.6M, 0.5: 1.3M, 0.25: 0.5M (paper, Table 6/7).
+INSTANTIATE_TEST_SUITE_P(
+    IndependentTorch, TorchvisionCounts,
+    ::testing::Values(Expected{"efficientnet_lite", "lite0", 1.0, 224, 4652008, 4631000, 385187552},
+                      Expected{"efficientnet_lite", "lite1", 1.0, 240, 5416680, 5389848, 600185232},
+                      Expected{"efficientnet_lite", "lite2", 1.0, 260, 6092072, 6063024, 859736272},
+                      Expected{"efficientnet_lite", "lite3", 1.0, 280, 8197096, 8158760, 1383321872},
+                      Expected{"efficientnet_lite", "lite4", 1.0, 300, 13006568, 12950384, 2553034336},
+                      Expected{"mobilenet_v1", "", 1.0, 224, 4231976, 4221032, 568740352},
+                      Expected{"mobilenet_v1", "", 0.75, 224, 2585560, 2577352, 325400448},
+                      Expected{"mobilenet_v1", "", 0.5, 224, 1331592, 1326120, 149497088},
+                      Expected{"mobilenet_v1", "", 0.25, 224, 470072, 467336, 41030272}));
+
+// The acceptance figures, as the issue states them: MACs within 0.5% of the reference.
+TEST(ReferenceMacs, WithinHalfAPercent) {
+  struct M { const char* family; const char* preset; double macs; };
+  for (const M& e : {M{"efficientnet", "b0", 385.8e6}, M{"mobilenet_v2", "", 300.8e6}}) {
+    ScaledModel m = Build(Expected{e.family, e.preset, 1.0, 224, 0, 0, 0});
+    EXPECT_NEAR(static_cast<double>(m.macs), e.macs, 0.005 * e.macs) << e.family;
+  }
+}
+
 }  // namespace
 }  // namespace scalert::scale

@@ -176,6 +176,7 @@ class Emitter {
   }
 
  private:
+  // No bytes yet: the size is checked before anything is allocated (see AllocateWeights).
   int32_t Placeholder(const std::string& name, Shape shape) {
     return g_->AddConstant(name, std::move(shape), DType::kF32, {});
   }
@@ -222,7 +223,9 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkPlan& plan) {
     }
   }
 
-  int32_t last_feature = static_cast<int32_t>(plan.blocks.size()) + 1;
+  // The head is the feature after the last stage (EfficientNet) or after the last block.
+  int32_t last_feature = static_cast<int32_t>(a.naming == NamingStyle::kEfficientNet ? plan.stages.size()
+                                                                                      : plan.blocks.size()) + 1;
   if (plan.head > 0) {
     ASSIGN_OR_RETURN(x, e.ConvBn(x, plan.head, 1, 1, false, a.head_act, absl::StrCat("features.", last_feature)));
   }
@@ -237,6 +240,16 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkPlan& plan) {
   }
   g.outputs = {x};
   return net;
+}
+
+void AllocateWeights(Graph* g) {
+  for (Tensor& t : g->tensors)
+    if (t.is_constant() && t.data_bytes == 0 && t.num_elements() > 0) {
+      auto zeros = std::make_shared<const std::vector<uint8_t>>(static_cast<size_t>(t.bytes()));
+      t.data = zeros->data();
+      t.data_bytes = zeros->size();
+      t.owned = std::move(zeros);
+    }
 }
 
 }  // namespace scalert::scale

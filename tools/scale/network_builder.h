@@ -70,9 +70,13 @@ struct BuiltNetwork {
   int64_t bn_channels = 0;     // batch-norm widths folded into biases (trained = stored + this)
 };
 
-// Emits the graph of a plan. Weight and bias tensors get their shapes but no contents
-// (zero bytes) until InitializeWeights fills them; shapes, params and MACs are final.
+// Emits the graph of a plan. Weight and bias tensors have their shapes but no bytes yet, so a
+// too-large request can be refused before anything big is allocated; shapes, params and MACs
+// are final. InitializeWeights (or AllocateWeights) gives them their contents.
 absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkPlan& plan);
+
+// Gives every constant without bytes its size in zeros (for shape-and-count-only models).
+void AllocateWeights(Graph* g);
 
 }  // namespace scalert::scale
 

@@ -133,7 +133,10 @@ absl::StatusOr<ScaledModel> BuildScaledModel(const ScaleSpec& spec, const BuildO
     WeightInitOptions wo;
     wo.seed = spec.seed;
     wo.calibration_images = options.calibration_images;
+    wo.holdout_images = options.holdout_images;
     RETURN_IF_ERROR(InitializeWeights(&net.graph, net.init, wo));
+  } else if (options.allocate) {
+    AllocateWeights(&net.graph);
   }
   m.graph = std::move(net.graph);
 
@@ -172,7 +175,7 @@ absl::StatusOr<CostComparison> CompareWithBase(const ScaledModel& m) {
   base.network.width = base.network.depth = 1;
   base.network.input_h = base.network.input_w = a.default_resolution;
   BuildOptions o;
-  o.weights = false;
+  o.weights = o.allocate = false;
   ASSIGN_OR_RETURN(ScaledModel b, BuildScaledModel(base, o));
   CostComparison c;
   c.base_macs = b.macs;

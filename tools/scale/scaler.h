@@ -63,8 +63,10 @@ struct ScaledModel {
 };
 
 struct BuildOptions {
-  bool weights = true;  // false: shapes, counts and metadata only (constants left empty)
-  int32_t calibration_images = 4;
+  bool weights = true;   // false: shapes, counts and metadata only (weights left zero)
+  bool allocate = true;  // with weights false: false leaves the constants without bytes
+  int32_t calibration_images = 4;  // see WeightInitOptions
+  int32_t holdout_images = 4;
 };
 
 // Plans, builds and (unless options.weights is false) initializes one model.

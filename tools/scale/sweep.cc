@@ -78,7 +78,7 @@ absl::StatusOr<std::vector<SweepRow>> RunSweep(const ScaleRequest& request, cons
   // Check the sizes of all members before writing any file.
   for (const ScaleSpec& s : specs) {
     BuildOptions o;
-    o.weights = false;
+    o.weights = o.allocate = false;
     auto m = BuildScaledModel(s, o);
     if (!m.ok()) return absl::Status(m.status().code(), absl::StrCat("phi ", s.phi, ": ", m.status().message()));
   }

@@ -23,10 +23,6 @@ class Rng {
   }
   double Uniform() { return static_cast<double>(Next() >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
   double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
-  double Normal() {  // Box-Muller
-    double u = 1.0 - Uniform(), v = Uniform();
-    return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
-  }
 
  private:
   uint64_t state_;
@@ -53,25 +49,65 @@ void SetConstant(Graph* g, int32_t index, const std::vector<float>& values) {
   t.owned = std::move(bytes);
 }
 
-// Convolution without bias or activation, float accumulation; weights as [KH][KW][Cin][Cout]
+// y[P][Cout] = x[P][Cin] * w[Cin][Cout]: the 1x1 convolutions that hold most of the MACs, in
+// register tiles of 4 pixels x 8 channels.
+void Pointwise(const float* x, int64_t pixels, int32_t cin, const float* w, int32_t cout, float* y) {
+  constexpr int kP = 4, kC = 8;
+  int64_t p = 0;
+  for (; p + kP <= pixels; p += kP) {
+    int32_t c = 0;
+    for (; c + kC <= cout; c += kC) {
+      float acc[kP][kC] = {};
+      for (int32_t k = 0; k < cin; ++k) {
+        const float* wr = w + static_cast<size_t>(k) * cout + c;
+        for (int r = 0; r < kP; ++r) {
+          const float xv = x[(p + r) * cin + k];
+          for (int j = 0; j < kC; ++j) acc[r][j] += xv * wr[j];
+        }
+      }
+      for (int r = 0; r < kP; ++r)
+        for (int j = 0; j < kC; ++j) y[(p + r) * cout + c + j] = acc[r][j];
+    }
+    for (; c < cout; ++c)
+      for (int r = 0; r < kP; ++r) {
+        float acc = 0;
+        for (int32_t k = 0; k < cin; ++k) acc += x[(p + r) * cin + k] * w[static_cast<size_t>(k) * cout + c];
+        y[(p + r) * cout + c] = acc;
+      }
+  }
+  for (; p < pixels; ++p)
+    for (int32_t c = 0; c < cout; ++c) {
+      float acc = 0;
+      for (int32_t k = 0; k < cin; ++k) acc += x[p * cin + k] * w[static_cast<size_t>(k) * cout + c];
+      y[p * cout + c] = acc;
+    }
+}
+
+// Convolution without bias or activation, float accumulation; `wrap`: circular padding; weights as [KH][KW][Cin][Cout]
 // so the inner loop runs over output channels and vectorizes.
 void Conv(const Value& x, const std::vector<float>& wt, int32_t kh, int32_t kw, int32_t cout, const ConvParams& p,
-          Value* y) {
+          bool wrap, Value* y) {
   y->n = x.n;
   y->h = static_cast<int32_t>(ConvOutputSize(x.h, p.pad_top, p.pad_bottom, kh, p.stride_h, 1));
   y->w = static_cast<int32_t>(ConvOutputSize(x.w, p.pad_left, p.pad_right, kw, p.stride_w, 1));
   y->c = cout;
   y->v.assign(static_cast<size_t>(y->pixels()) * cout, 0.f);
+  if (kh == 1 && kw == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 && p.pad_left == 0) {
+    Pointwise(x.v.data(), x.pixels(), x.c, wt.data(), cout, y->v.data());
+    return;
+  }
   for (int32_t n = 0; n < x.n; ++n)
     for (int32_t oy = 0; oy < y->h; ++oy)
       for (int32_t ox = 0; ox < y->w; ++ox) {
         float* acc = &y->v[((static_cast<size_t>(n) * y->h + oy) * y->w + ox) * cout];
         for (int32_t ky = 0; ky < kh; ++ky) {
           int32_t iy = oy * p.stride_h - p.pad_top + ky;
-          if (iy < 0 || iy >= x.h) continue;
+          if (wrap) iy = (iy + x.h) % x.h;
+          else if (iy < 0 || iy >= x.h) continue;
           for (int32_t kx = 0; kx < kw; ++kx) {
             int32_t ix = ox * p.stride_w - p.pad_left + kx;
-            if (ix < 0 || ix >= x.w) continue;
+            if (wrap) ix = (ix + x.w) % x.w;
+            else if (ix < 0 || ix >= x.w) continue;
             const float* xp = &x.v[((static_cast<size_t>(n) * x.h + iy) * x.w + ix) * x.c];
             const float* wp = &wt[(static_cast<size_t>(ky) * kw + kx) * x.c * cout];
             for (int32_t ic = 0; ic < x.c; ++ic) {
@@ -85,7 +121,8 @@ void Conv(const Value& x, const std::vector<float>& wt, int32_t kh, int32_t kw, 
 }
 
 // Depthwise convolution (multiplier 1), weights [KH][KW][C] as stored.
-void Depthwise(const Value& x, const std::vector<float>& w, int32_t kh, int32_t kw, const ConvParams& p, Value* y) {
+void Depthwise(const Value& x, const std::vector<float>& w, int32_t kh, int32_t kw, const ConvParams& p, bool wrap,
+               Value* y) {
   y->n = x.n;
   y->h = static_cast<int32_t>(ConvOutputSize(x.h, p.pad_top, p.pad_bottom, kh, p.stride_h, 1));
   y->w = static_cast<int32_t>(ConvOutputSize(x.w, p.pad_left, p.pad_right, kw, p.stride_w, 1));
@@ -97,10 +134,12 @@ void Depthwise(const Value& x, const std::vector<float>& w, int32_t kh, int32_t 
         float* acc = &y->v[((static_cast<size_t>(n) * y->h + oy) * y->w + ox) * x.c];
         for (int32_t ky = 0; ky < kh; ++ky) {
           int32_t iy = oy * p.stride_h - p.pad_top + ky;
-          if (iy < 0 || iy >= x.h) continue;
+          if (wrap) iy = (iy + x.h) % x.h;
+          else if (iy < 0 || iy >= x.h) continue;
           for (int32_t kx = 0; kx < kw; ++kx) {
             int32_t ix = ox * p.stride_w - p.pad_left + kx;
-            if (ix < 0 || ix >= x.w) continue;
+            if (wrap) ix = (ix + x.w) % x.w;
+            else if (ix < 0 || ix >= x.w) continue;
             const float* xp = &x.v[((static_cast<size_t>(n) * x.h + iy) * x.w + ix) * x.c];
             const float* wp = &w[(static_cast<size_t>(ky) * kw + kx) * x.c];
             for (int32_t c = 0; c < x.c; ++c) acc[c] += xp[c] * wp[c];
@@ -113,21 +152,47 @@ struct ChannelStats {
   std::vector<double> mean, var;
 };
 
-ChannelStats Stats(const Value& z) {
+// Per-channel mean and variance over images [first, first + count) of the batch.
+ChannelStats Stats(const Value& z, int32_t first, int32_t count) {
   ChannelStats s;
   s.mean.assign(z.c, 0.0);
   s.var.assign(z.c, 0.0);
-  const int64_t count = z.pixels();
-  for (int64_t i = 0; i < count; ++i)
+  const int64_t per_image = static_cast<int64_t>(z.h) * z.w;
+  const int64_t begin = first * per_image, end = (first + count) * per_image;
+  const double total = static_cast<double>(end - begin);
+  for (int64_t i = begin; i < end; ++i)
     for (int32_t c = 0; c < z.c; ++c) s.mean[c] += z.v[i * z.c + c];
-  for (double& m : s.mean) m /= static_cast<double>(count);
-  for (int64_t i = 0; i < count; ++i)
+  for (double& m : s.mean) m /= total;
+  for (int64_t i = begin; i < end; ++i)
     for (int32_t c = 0; c < z.c; ++c) {
       double d = z.v[i * z.c + c] - s.mean[c];
       s.var[c] += d * d;
     }
-  for (double& v : s.var) v /= static_cast<double>(count);
+  for (double& v : s.var) v /= total;
   return s;
+}
+
+// How far new images land from the intended distribution: for each image in
+// [first, first + count), the mean over channels and pixels of
+// ((scale * z + shift - center) / spread)^2; then the median over the images. The median,
+// because at the few pixels of deep layers one unusual image can weigh more than all others.
+double HeldOutSpread(const Value& z, int32_t first, int32_t count, const std::vector<double>& scale,
+                     const std::vector<double>& shift, const std::vector<double>& center,
+                     const std::vector<double>& spread) {
+  const int64_t per_image = static_cast<int64_t>(z.h) * z.w;
+  std::vector<double> per_image_ms;
+  for (int32_t img = first; img < first + count; ++img) {
+    double sum = 0;
+    for (int64_t i = img * per_image; i < (img + 1) * per_image; ++i)
+      for (int32_t c = 0; c < z.c; ++c) {
+        double d = (scale[c] * z.v[i * z.c + c] + shift[c] - center[c]) / spread[c];
+        sum += d * d;
+      }
+    per_image_ms.push_back(sum / static_cast<double>(per_image * z.c));
+  }
+  std::sort(per_image_ms.begin(), per_image_ms.end());
+  const size_t n = per_image_ms.size();
+  return n % 2 ? per_image_ms[n / 2] : 0.5 * (per_image_ms[n / 2 - 1] + per_image_ms[n / 2]);
 }
 
 double Rms(const std::vector<float>& v) {
@@ -164,7 +229,7 @@ class Calibrator {
     const Tensor& in = g_->tensors[g_->inputs[0]];
     Value& x = values_[g_->inputs[0]];
     CalibrationSize(in.shape[1], in.shape[2], &x.h, &x.w);
-    x.n = o_.calibration_images;
+    x.n = o_.calibration_images + o_.holdout_images;
     x.c = in.shape[3];
     x.v = CalibrationImages(x.n, x.h, x.w, x.c, MixSeed(o_.seed, 0xCA11B));
 
@@ -178,15 +243,25 @@ class Calibrator {
   }
 
  private:
-  // Shrinks the input (keeping its aspect) until one image costs at most the MAC budget.
-  void CalibrationSize(int32_t h, int32_t w, int32_t* ch, int32_t* cw) const {
+  // The model's own input size when one image fits the MAC budget. Otherwise a smaller size
+  // (keeping the aspect, a multiple of 32 so every stride-2 map stays whole, at least 96) with
+  // circular padding: a periodic image has no border, so its statistics are those of the
+  // interior of a large image, which is what a large input mostly is. (With zero padding, the
+  // deep maps of a small image are nearly all border and their statistics would mis-scale the
+  // full-size model.)
+  void CalibrationSize(int32_t h, int32_t w, int32_t* ch, int32_t* cw) {
     int64_t macs = 0;
     for (const Node& n : g_->nodes) macs += NodeMacs(*g_, n);
-    double s = macs > o_.calibration_macs_per_image
-                   ? std::sqrt(static_cast<double>(o_.calibration_macs_per_image) / static_cast<double>(macs))
-                   : 1.0;
-    *ch = std::min(h, std::max<int32_t>(32, static_cast<int32_t>(std::lround(h * s))));
-    *cw = std::min(w, std::max<int32_t>(32, static_cast<int32_t>(std::lround(w * s))));
+    *ch = h;
+    *cw = w;
+    wrap_ = false;
+    if (macs <= o_.calibration_macs_per_image) return;
+    const double s = std::sqrt(static_cast<double>(o_.calibration_macs_per_image) / static_cast<double>(macs));
+    auto shrink = [&](int32_t v) { return std::max<int32_t>(96, static_cast<int32_t>(std::lround(v * s / 32.0)) * 32); };
+    if (shrink(h) >= h || shrink(w) >= w) return;
+    *ch = shrink(h);
+    *cw = shrink(w);
+    wrap_ = true;
   }
 
   absl::Status RunNode(size_t index) {
@@ -246,19 +321,20 @@ class Calibrator {
     const int32_t cout = n.type == OpType::kDepthwiseConv2D ? ws[3] : ws[0];
     Rng rng(MixSeed(o_.seed, index + 1));
 
-    // Raw weights ~ N(0, 1 / fan_in) in the stored layout; the normalization below sets the scale.
+    // Raw weights uniform with variance 1 / fan_in (He-uniform, cheap to draw) in the stored
+    // layout; the normalization below sets the final scale.
     int64_t count = 1;
     for (int32_t d : ws) count *= d;
     const int64_t fan_in = count / (n.type == OpType::kDepthwiseConv2D ? ws[3] : ws[0]);
     std::vector<float> w(static_cast<size_t>(count));
-    const double std_dev = 1.0 / std::sqrt(static_cast<double>(fan_in));
-    for (float& v : w) v = static_cast<float>(rng.Normal() * std_dev);
+    const double bound = std::sqrt(3.0 / static_cast<double>(fan_in));
+    for (float& v : w) v = static_cast<float>(rng.Uniform(-bound, bound));
 
     // Pre-activations z of the calibration batch without bias.
     if (n.type == OpType::kDepthwiseConv2D) {
       if (n.conv.depth_multiplier != 1 || n.conv.dilation_h != 1 || n.conv.dilation_w != 1)
         return absl::UnimplementedError("depthwise multiplier and dilation must be 1");
-      Depthwise(x, w, ws[1], ws[2], n.conv, y);
+      Depthwise(x, w, ws[1], ws[2], n.conv, wrap_, y);
     } else {
       const int32_t kh = n.type == OpType::kFullyConnected ? 1 : ws[1];
       const int32_t kw = n.type == OpType::kFullyConnected ? 1 : ws[2];
@@ -273,26 +349,42 @@ class Calibrator {
         flat.h = flat.w = 1;
         flat.c = cin;
       }
-      Conv(flat, wt, kh, kw, cout, n.type == OpType::kFullyConnected ? ConvParams() : n.conv, y);
+      Conv(flat, wt, kh, kw, cout, n.type == OpType::kFullyConnected ? ConvParams() : n.conv, wrap_, y);
     }
 
-    std::vector<double> scale(cout), shift(cout);
+    // Statistics come from the first `fit` images. The remaining held-out images then set one
+    // correction factor per layer: the fitted statistics describe the fit images exactly but a
+    // new image only approximately, and over a hundred layers those small misfits compound into
+    // exploding activations. The held-out images behave like any new input, so scaling each
+    // layer to give them the intended spread keeps real inputs at scale through any depth.
+    const int32_t fit = o_.calibration_images, held = o_.holdout_images;
+    std::vector<double> scale(cout), shift(cout), center(cout), spread(cout, 1.0);
+    auto correct_on_held_out = [&](const std::vector<double>& mean) {
+      if (held == 0) return;
+      double rho = HeldOutSpread(*y, fit, held, scale, shift, center, spread);
+      if (!(rho > 0) || !std::isfinite(rho)) return;
+      for (int32_t c = 0; c < cout; ++c) {
+        scale[c] /= std::sqrt(rho);
+        shift[c] = center[c] - mean[c] * scale[c];
+      }
+    };
     if (rule == InitRule::kConvBatchNorm || rule == InitRule::kConvBatchNormResidual) {
       // Batch norm with the calibration statistics, folded: scale = gamma / sqrt(var + eps),
       // shift = beta - mean * scale. A residual branch gets a smaller gamma so that a stage of
       // many blocks does not grow its sum much.
-      ChannelStats s = Stats(*y);
+      ChannelStats s = Stats(*y, 0, fit);
       double mean_var = 0;
       for (double v : s.var) mean_var += v;
       mean_var /= cout;
       const double eps = 1e-5 * mean_var + 1e-30;
       const bool residual = rule == InitRule::kConvBatchNormResidual;
       for (int32_t c = 0; c < cout; ++c) {
-        double gamma = residual ? rng.Uniform(0.3, 0.6) : rng.Uniform(0.75, 1.25);
-        double beta = residual ? rng.Uniform(-0.05, 0.05) : rng.Uniform(-0.25, 0.25);
-        scale[c] = gamma / std::sqrt(s.var[c] + eps);
-        shift[c] = beta - s.mean[c] * scale[c];
+        spread[c] = residual ? rng.Uniform(0.3, 0.6) : rng.Uniform(0.75, 1.25);   // gamma
+        center[c] = residual ? rng.Uniform(-0.05, 0.05) : rng.Uniform(-0.25, 0.25);  // beta
+        scale[c] = spread[c] / std::sqrt(s.var[c] + eps);
+        shift[c] = center[c] - s.mean[c] * scale[c];
       }
+      correct_on_held_out(s.mean);
     } else if (rule == InitRule::kSqueeze || rule == InitRule::kExcite) {
       // No batch norm in SE: one scale for the layer so pre-activations have a fixed RMS
       // across channels (the gate's input spans its useful range), small random biases.
@@ -305,17 +397,18 @@ class Calibrator {
       }
     } else {
       // Fully connected: centered on the calibration mean per output (what a trained bias does
-      // for features that all images share), scaled so the centered outputs have RMS 1.
-      ChannelStats s = Stats(*y);
+      // for features that all images share), scaled so the centered outputs have RMS ~1.
+      ChannelStats s = Stats(*y, 0, fit);
       double centered = 0;
       for (double v : s.var) centered += v;
       centered = std::sqrt(centered / cout);
-      const double floor = 1e-6 * Rms(y->v) + 1e-30;
-      const double k = 1.0 / std::max(centered, floor);
+      const double k = 1.0 / std::max(centered, 1e-6 * Rms(y->v) + 1e-30);
       for (int32_t c = 0; c < cout; ++c) {
+        center[c] = 0;  // no random class bias: it would add spread across classes only
         scale[c] = k;
-        shift[c] = rng.Uniform(-0.1, 0.1) - s.mean[c] * k;
+        shift[c] = center[c] - s.mean[c] * k;
       }
+      correct_on_held_out(s.mean);
     }
 
     // Fold the per-channel scale into the weights, the shift into the bias.
@@ -338,45 +431,21 @@ class Calibrator {
   const std::vector<InitRule>& rules_;
   WeightInitOptions o_;
   std::vector<Value> values_;
+  bool wrap_ = false;  // circular padding (see CalibrationSize)
 };
 
 }  // namespace
 
 std::vector<float> CalibrationImages(int32_t count, int32_t h, int32_t w, int32_t c, uint64_t seed) {
   Rng rng(seed);
-  const size_t image = static_cast<size_t>(h) * w * c;
-  std::vector<float> v(image * count);
-  for (int32_t i = 0; i < count; ++i) {
-    float* im = &v[image * i];
-    if (i % 2 == 0) {
-      for (size_t k = 0; k < image; ++k) im[k] = static_cast<float>(rng.Uniform(-1.0, 1.0));
-      continue;
-    }
-    // A smooth field: a few low-frequency waves shared by all channels plus per-channel ones,
-    // scaled to the same spread as the uniform images.
-    struct Wave { double fy, fx, phase, amp; };
-    auto waves = [&](int k) {
-      std::vector<Wave> r(k);
-      for (Wave& q : r) q = {rng.Uniform(0.5, 6.0) / h, rng.Uniform(0.5, 6.0) / w, rng.Uniform(0, 6.2832), rng.Uniform(0.5, 1.0)};
-      return r;
-    };
-    std::vector<Wave> shared = waves(4);
-    for (int32_t ch = 0; ch < c; ++ch) {
-      std::vector<Wave> own = waves(2);
-      for (int32_t y = 0; y < h; ++y)
-        for (int32_t x = 0; x < w; ++x) {
-          double s = 0;
-          for (const Wave& q : shared) s += q.amp * std::cos(6.2832 * (q.fy * y + q.fx * x) + q.phase);
-          for (const Wave& q : own) s += q.amp * std::cos(6.2832 * (q.fy * y + q.fx * x) + q.phase);
-          im[(static_cast<size_t>(y) * w + x) * c + ch] = static_cast<float>(0.3 * s);
-        }
-    }
-  }
+  std::vector<float> v(static_cast<size_t>(count) * h * w * c);
+  for (float& x : v) x = static_cast<float>(rng.Uniform(-1.0, 1.0));
   return v;
 }
 
 absl::Status InitializeWeights(Graph* g, const std::vector<InitRule>& rules, const WeightInitOptions& options) {
-  if (options.calibration_images < 1) return absl::InvalidArgumentError("weight init needs at least one calibration image");
+  if (options.calibration_images < 1 || options.holdout_images < 0)
+    return absl::InvalidArgumentError("weight init needs at least one calibration image");
   return Calibrator(g, rules, options).Run();
 }
 

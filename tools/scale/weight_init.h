@@ -5,7 +5,9 @@
 // scales drift from layer to layer. So the weights are made the way batch norm with
 // re-estimated statistics would make them: layer by layer, each conv runs on a small batch of
 // random calibration images, its per-output-channel mean and variance are measured, and a batch
-// norm (gamma near 1, small beta) is folded into its weights and bias. Layers without batch
+// norm (gamma near 1, small beta) is folded into its weights and bias. A few held-out images
+// then correct each layer's overall scale, so that new inputs (not only the calibration batch)
+// keep their scale through a hundred layers. Layers without batch
 // norm (squeeze-and-excitation 1x1s, classifier) get a global scale, and the fully connected
 // layers are centered on the calibration mean, as their trained biases would be.
 #ifndef SCALERT_TOOLS_SCALE_WEIGHT_INIT_H_
@@ -32,7 +34,8 @@ enum class InitRule : uint8_t {
 
 struct WeightInitOptions {
   uint64_t seed = 0;
-  int32_t calibration_images = 4;
+  int32_t calibration_images = 4;  // the statistics come from these
+  int32_t holdout_images = 4;       // these set one scale correction per layer (see the .cc)
   // The calibration images are the model's input size, shrunk (keeping the aspect) until one
   // image costs at most this many MACs, so that B7 stays fast; never below 32 pixels a side.
   int64_t calibration_macs_per_image = 1000000000;
@@ -43,8 +46,8 @@ struct WeightInitOptions {
 // Conv2D, DepthwiseConv2D, FullyConnected, GlobalAveragePool, Add, Mul.
 absl::Status InitializeWeights(Graph* g, const std::vector<InitRule>& rules, const WeightInitOptions& options);
 
-// The input batch used for calibration (also useful to tests): `count` images [h, w, c], half
-// i.i.d. uniform in [-1, 1), half smooth random fields, as one NHWC buffer.
+// The input batch used for calibration: `count` images [h, w, c] of i.i.d. uniform values in
+// [-1, 1) (what `scalert run` and the tests feed), as one NHWC buffer.
 std::vector<float> CalibrationImages(int32_t count, int32_t h, int32_t w, int32_t c, uint64_t seed);
 
 }  // namespace scalert::scale
