@@ -1,5 +1,6 @@
 #include "kernels/im2col.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace scalert::kernels {
@@ -16,6 +17,59 @@ void Im2ColRow(const ref::ConvGeometry& g, const float* input, int32_t row, floa
         else std::memcpy(buf, input + ((static_cast<int64_t>(n) * g.in_h + iy) * g.in_w + ix) * g.in_c, pixel_bytes);
       }
     }
+}
+
+namespace {
+
+// Copies `columns` input pixels of C channels (C > 0 a compile-time count, else c at run time)
+// to every `dst_stride`-th float of dst.
+template <int C>
+void ScatterPixels(const float* src, int64_t columns, int32_t c, float* dst, int64_t dst_stride) {
+  if (C > 0) c = C;
+  for (int64_t j = 0; j < columns; ++j, src += c, dst += dst_stride) std::memcpy(dst, src, sizeof(float) * c);
+}
+
+void ZeroPixels(int64_t columns, int32_t c, float* dst, int64_t dst_stride) {
+  for (int64_t j = 0; j < columns; ++j, dst += dst_stride) std::memset(dst, 0, sizeof(float) * c);
+}
+
+}  // namespace
+
+void ColumnPatchRow(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf) {
+  const int32_t n = row / g.out_h, oy = row % g.out_h;
+  const int64_t width = ColumnPatchWidth(g);
+  const int32_t c = g.in_c;
+  const int64_t stride = static_cast<int64_t>(g.kernel_h) * c;  // floats between columns
+  // Columns [0, left) and [right, width) fall in the padding.
+  const int64_t left = std::min<int64_t>(width, g.pad_left);
+  const int64_t right = std::max<int64_t>(left, std::min<int64_t>(width, g.pad_left + static_cast<int64_t>(g.in_w)));
+  for (int32_t ky = 0; ky < g.kernel_h; ++ky) {
+    float* dst = buf + static_cast<int64_t>(ky) * c;
+    const int32_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+    if (iy < 0 || iy >= g.in_h) {
+      ZeroPixels(width, c, dst, stride);
+      continue;
+    }
+    ZeroPixels(left, c, dst, stride);
+    ZeroPixels(width - right, c, dst + right * stride, stride);
+    const float* src = input + ((static_cast<int64_t>(n) * g.in_h + iy) * g.in_w + (left - g.pad_left)) * c;
+    float* d = dst + left * stride;
+    switch (c) {
+      case 1: ScatterPixels<1>(src, right - left, c, d, stride); break;
+      case 3: ScatterPixels<3>(src, right - left, c, d, stride); break;
+      case 4: ScatterPixels<4>(src, right - left, c, d, stride); break;
+      default: ScatterPixels<0>(src, right - left, c, d, stride); break;
+    }
+  }
+}
+
+void ColumnPatchWeights(const ref::ConvGeometry& g, const float* ohwi, float* owhi) {
+  const int64_t c = g.in_c, kh = g.kernel_h, kw = g.kernel_w;
+  for (int64_t o = 0; o < g.out_c; ++o)
+    for (int64_t ky = 0; ky < kh; ++ky)
+      for (int64_t kx = 0; kx < kw; ++kx)
+        for (int64_t i = 0; i < c; ++i)
+          owhi[((o * kw + kx) * kh + ky) * c + i] = ohwi[((o * kh + ky) * kw + kx) * c + i];
 }
 
 }  // namespace scalert::kernels

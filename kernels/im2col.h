@@ -18,6 +18,25 @@ inline int64_t Im2ColPatch(const ref::ConvGeometry& g) {
 // the other; taps in the padding are zero.
 void Im2ColRow(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf);
 
+// Column patches (for dilation_w == 1): instead of one patch per output pixel, one row of input
+// columns where column j holds, for each kernel row ky, the in_c channels of input pixel
+// (iy(ky), j - pad_left). Output pixel ox's patch is then the kernel_w * kernel_h * in_c floats
+// starting at column ox * stride_w, in (kx, ky, c) order: a GEMM reads it with
+// lda = ColumnPatchStride(g) from overlapping rows, so nothing is copied per pixel (im2col
+// copies each input value kernel_h * kernel_w / stride^2 times, in small pieces).
+inline int64_t ColumnPatchWidth(const ref::ConvGeometry& g) {
+  return static_cast<int64_t>(g.out_w - 1) * g.stride_w + g.kernel_w;
+}
+inline int64_t ColumnPatchFloats(const ref::ConvGeometry& g) {
+  return ColumnPatchWidth(g) * g.kernel_h * g.in_c;
+}
+inline int64_t ColumnPatchStride(const ref::ConvGeometry& g) {
+  return static_cast<int64_t>(g.stride_w) * g.kernel_h * g.in_c;
+}
+void ColumnPatchRow(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf);
+// OHWI weights [out_c, kh, kw, in_c] reordered to [out_c, kw, kh, in_c] to match column patches.
+void ColumnPatchWeights(const ref::ConvGeometry& g, const float* ohwi, float* owhi);
+
 }  // namespace scalert::kernels
 
 #endif  // SCALERT_KERNELS_IM2COL_H_

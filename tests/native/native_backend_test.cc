@@ -103,12 +103,32 @@ TEST(NativeBackend, PointwiseConvIsAGemm) {
   ExpectMatchesReference(ConvGraph(false, 23, 17, 16, 96, 1, 1, false, Activation::kSwish));
 }
 
-TEST(NativeBackend, StemAndGeneralConvUseIm2col) {
+TEST(NativeBackend, StemAndGeneralConvUseColumnPatches) {
   auto d = ExpectMatchesReference(ConvGraph(false, 33, 30, 3, 32, 3, 2, true, Activation::kSwish));
-  EXPECT_EQ(d[0], "conv2d_im2col_f32_" + BestIsaName());
+  EXPECT_EQ(d[0], "conv2d_columns_f32_" + BestIsaName());
   ExpectMatchesReference(ConvGraph(false, 12, 11, 5, 9, 5, 1, true, Activation::kNone));
   ExpectMatchesReference(ConvGraph(false, 10, 7, 4, 17, 3, 1, false, Activation::kRelu));
   ExpectMatchesReference(ConvGraph(false, 9, 9, 8, 8, 1, 2, false, Activation::kNone));  // strided 1x1
+  ExpectMatchesReference(ConvGraph(false, 17, 14, 3, 16, 5, 2, true, Activation::kHardSwish));
+  ExpectMatchesReference(ConvGraph(false, 8, 21, 3, 24, 3, 2, false, Activation::kRelu6));
+  ExpectMatchesReference(ConvGraph(false, 9, 10, 1, 8, 3, 2, true, Activation::kNone));  // one channel
+  ExpectMatchesReference(ConvGraph(false, 3, 4, 6, 5, 5, 1, true, Activation::kNone));   // padding > input
+}
+
+TEST(NativeBackend, DilatedConvUsesIm2col) {
+  Graph g;
+  const int32_t x = g.AddTensor("x", {1, 11, 12, 3});
+  g.inputs = {x};
+  ConvParams p;
+  p.stride_h = p.stride_w = 1;
+  p.dilation_h = p.dilation_w = 2;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 2;
+  auto y = AddConv2D(&g, x, Constant(&g, "w", {10, 3, 3, 3}, 1), Constant(&g, "b", {10}, 2), p, Activation::kNone,
+                     "dilated");
+  ASSERT_TRUE(y.ok()) << y.status();
+  g.outputs = {*y};
+  auto d = ExpectMatchesReference(g);
+  EXPECT_EQ(d[0], "conv2d_im2col_f32_" + BestIsaName());
 }
 
 TEST(NativeBackend, DepthwiseStridesKernelsAndPadding) {

@@ -116,12 +116,14 @@ GemmStep MakeGemm(const NativeContext& ctx, const kernels::Kernel<KernelOp::kGem
   return s;
 }
 
-// General convolution: each task turns output rows into patches (im2col) in its own scratch,
-// then multiplies them with the packed weights.
-struct Im2ColConvStep {
+// General convolution: each task turns output rows into patches in its own scratch, then
+// multiplies them with the packed weights. Column patches (kernels/im2col.h) when dilation_w is
+// 1 (every stem), else one im2col patch per pixel.
+struct PatchConvStep {
   kernels::GemmF32Fn fn;
   kernels::GemmArgs args;  // a and c are set per row
   ref::ConvGeometry geo;
+  bool column_patches;
   const float* input;
   float* output;
   native::Split1D split;  // over batch * out_h rows; task i uses scratch slot i
@@ -130,15 +132,17 @@ struct Im2ColConvStep {
   std::shared_ptr<ThreadPool> pool;
 
   void operator()() const {
-    const Im2ColConvStep& s = *this;
+    const PatchConvStep& s = *this;
     const int32_t rows = geo.batch * geo.out_h;
     pool->ParallelFor(static_cast<size_t>(split.tasks), [&s, rows](size_t task) {
       kernels::GemmArgs a = s.args;
-      a.a = (*s.scratch)[task].data();
+      float* buf = (*s.scratch)[task].data();
+      a.a = buf;
       const int32_t r0 = static_cast<int32_t>(task * s.split.chunk);
       const int32_t r1 = static_cast<int32_t>(std::min<int64_t>(rows, r0 + s.split.chunk));
       for (int32_t r = r0; r < r1; ++r) {
-        kernels::Im2ColRow(s.geo, s.input, r, (*s.scratch)[task].data());
+        if (s.column_patches) kernels::ColumnPatchRow(s.geo, s.input, r, buf);
+        else kernels::Im2ColRow(s.geo, s.input, r, buf);
         a.c = s.output + static_cast<int64_t>(r) * s.geo.out_w * s.geo.out_c;
         s.fn(a, 0, s.geo.out_w, 0, a.n);
       }
@@ -152,9 +156,15 @@ absl::StatusOr<PreparedStep> ConvStep(const NativeContext& ctx, const Graph& g, 
   auto gemm = ctx.registry->Find<KernelOp::kGemm>(KernelDType::kF32, ctx.isa);
   if (!gemm || !IsConstant(g, n, 1)) return ReferenceStep(g, index, p);
   const ref::ConvGeometry geo = Geometry(g, n);
-  const std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
+  std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
   const std::vector<float> b = OptionalF32(g, n, 2);
   const int32_t k = geo.kernel_h * geo.kernel_w * geo.in_c;
+  const bool column_patches = geo.dilation_w == 1 && geo.kernel_h <= 64;
+  if (column_patches) {
+    std::vector<float> owhi(w.size());
+    kernels::ColumnPatchWeights(geo, w.data(), owhi.data());
+    w.swap(owhi);
+  }
   auto packed = std::make_shared<kernels::PackedGemm>(
       kernels::PackGemmWeights(w.data(), b.empty() ? nullptr : b.data(), geo.out_c, k));
   const float* x = p.get<float>(n.inputs[0]);
@@ -167,19 +177,22 @@ absl::StatusOr<PreparedStep> ConvStep(const NativeContext& ctx, const Graph& g, 
     return PreparedStep{MakeGemm(ctx, gemm, std::move(packed), x, m, y, n.activation),
                         KernelLabel("conv1x1", gemm.isa)};
   }
-  Im2ColConvStep s;
+  PatchConvStep s;
   s.fn = gemm.fn;
   s.args = MakeGemm(ctx, gemm, packed, nullptr, geo.out_w, nullptr, n.activation).args;
   s.geo = geo;
+  s.column_patches = column_patches;
+  if (column_patches) s.args.lda = kernels::ColumnPatchStride(geo);
   s.input = x;
   s.output = y;
   s.split = native::SplitRange(static_cast<int64_t>(geo.batch) * geo.out_h, ctx.pool->threads(), 1, 1);
   s.packed = std::move(packed);
   s.scratch = std::make_shared<std::vector<kernels::AlignedBuffer>>();
-  for (int64_t t = 0; t < s.split.tasks; ++t)
-    s.scratch->emplace_back(static_cast<size_t>(kernels::Im2ColPatch(geo) * geo.out_w));
+  const int64_t scratch_floats =
+      column_patches ? kernels::ColumnPatchFloats(geo) : kernels::Im2ColPatch(geo) * geo.out_w;
+  for (int64_t t = 0; t < s.split.tasks; ++t) s.scratch->emplace_back(static_cast<size_t>(scratch_floats));
   s.pool = ctx.pool;
-  return PreparedStep{s, KernelLabel("conv2d_im2col", gemm.isa)};
+  return PreparedStep{s, KernelLabel(column_patches ? "conv2d_columns" : "conv2d_im2col", gemm.isa)};
 }
 
 struct DwConvStep {
