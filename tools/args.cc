@@ -70,7 +70,7 @@ std::string Usage(const std::string& command, const std::string& synopsis, const
                   const std::vector<FlagSpec>& specs) {
   std::string s = absl::StrCat("usage: scalert ", command, " ", synopsis, "\n\n", description, "\n\nflags:\n");
   for (const FlagSpec& f : specs) {
-    std::string left = absl::StrCat("  --", f.name, f.takes_value ? " " + f.value_name : "");
+    std::string left = absl::StrCat(f.name.size() == 1 ? "  -" : "  --", f.name, f.takes_value ? " " + f.value_name : "");
     if (left.size() < 28) left.resize(28, ' ');
     else left += "  ";
     absl::StrAppend(&s, left, f.help, "\n");

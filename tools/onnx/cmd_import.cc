@@ -3,6 +3,7 @@
 #include <string>
 
 #include "runtime/model_format.h"
+#include "tools/app_metadata.h"
 #include "tools/args.h"
 #include "tools/command.h"
 #include "tools/json.h"
@@ -12,13 +13,17 @@
 namespace scalert::tools {
 namespace {
 
-const std::vector<FlagSpec> kFlags = {
+const std::vector<FlagSpec> kFlags = [] {
+  std::vector<FlagSpec> f = {
     {"o", true, "output model file (.srm); same as --output", "OUT.srm"},
     {"output", true, "output model file (.srm)", "OUT.srm"},
     {"batch", true, "batch size for the input (default: the file's, a symbolic batch becomes 1)", "N"},
     {"input-shape", true, "override H and W of the NCHW image input (fully convolutional nets)", "HxW"},
     {"json", false, "print the import summary as JSON"},
-};
+  };
+  for (FlagSpec& s : AppMetadataFlags()) f.push_back(s);
+  return f;
+}();
 
 int Fail(const std::string& msg, int code = 1) {
   std::fprintf(stderr, "scalert import: %s\n", msg.c_str());
@@ -62,7 +67,11 @@ int Import(const std::vector<std::string>& argv) {
 
   auto imported = onnx_import::ImportOnnxFile(args->positional()[0], o);
   if (!imported.ok()) return Fail(std::string(imported.status().message()));
-  const Graph& g = imported->graph;
+  Graph& g = imported->graph;
+  // Labels and normalization an app needs; channels of the NCHW image input when there is one.
+  const Shape& in_shape = g.tensors[g.inputs[0]].shape;
+  absl::Status meta = ApplyAppMetadataFlags(*args, in_shape.size() == 4 ? in_shape[1] : 0, &g.metadata);
+  if (!meta.ok()) return Fail(std::string(meta.message()), 2);
   absl::Status s = WriteModelFile(g, out);
   if (!s.ok()) return Fail(std::string(s.message()));
 
