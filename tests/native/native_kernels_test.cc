@@ -2,6 +2,7 @@
 // awkward shapes: odd sizes, channel counts that are not multiples of 8, narrow last panels,
 // strides 1 and 2, kernels 3 and 5, asymmetric padding, every activation.
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -116,6 +117,24 @@ TEST(NativeDwConv, EveryActivationBatchAndRowBands) {
   }
 }
 
+// The row kernels (3x3 and 5x5, strides 1 and 2) split each row into border pixels, blocks of
+// 4 interior pixels and a remainder: sweep widths so every split occurs, with channel counts
+// that exercise the 16-, 8- and masked-tail groups, and asymmetric padding.
+TEST(NativeDwConv, RowKernelWidthSweep) {
+  for (const auto& k : RunnableKernels<KernelOp::kDwConv>())
+    for (int32_t ks : {3, 5})
+      for (int32_t s : {1, 2})
+        for (int32_t w = 1; w <= 19; ++w)
+          for (int32_t c : {3, 8, 16, 29}) {
+            SCOPED_TRACE(::testing::Message() << k.name << " k=" << ks << " s=" << s << " w=" << w << " c=" << c);
+            DwConvTester().channels(c).input(4, w).kernel(ks).stride(s).padding(ks / 2).Test(k);
+            const int32_t left = ks / 2 - 1 + s;  // asymmetric: left only, no right padding
+            if (w + left >= ks)
+              DwConvTester().channels(c).input(5, w).kernel(ks).stride(s).padding(0, left, 1, 0)
+                  .activation(Activation::kRelu6).Test(k);
+          }
+}
+
 TEST(NativeDwConv, MbconvShapes) {
   for (const auto& k : RunnableKernels<KernelOp::kDwConv>()) {
     DwConvTester().channels(144).input(28, 28).kernel(3).stride(2).padding(0, 0, 1, 1).Test(k);
@@ -147,6 +166,33 @@ TEST(NativeElementwise, ActivationsMatchReference) {
         k.fn(n, inplace.data(), inplace.data(), act);
         for (int64_t i = 0; i < n; ++i) ASSERT_NEAR(inplace[i], want[i], 1e-6 + 2e-6 * std::abs(want[i]));
       }
+}
+
+// The sigmoid and swish approximations on a dense grid over [-100, 100] (every float step of
+// 1/1024), against double precision: relative error at most 1e-6 where the result is a normal
+// float; below that (x < -85) sigmoid may be off by 2e-38 and swish by 1e-30 absolute.
+TEST(NativeElementwise, SigmoidAndSwishMaxError) {
+  std::vector<float> x;
+  for (int i = -100 * 1024; i <= 100 * 1024; ++i) x.push_back(static_cast<float>(i) / 1024.f);
+  for (float v : {-1e30f, -88.7f, -87.f, -86.99f, 86.99f, 87.f, 88.7f, 1e30f, 1e-30f, -1e-30f, 0.f}) x.push_back(v);
+  const int64_t n = static_cast<int64_t>(x.size());
+  for (const auto& k : RunnableKernels<KernelOp::kActivation>()) {
+    std::vector<float> sig(x.size()), swish(x.size());
+    k.fn(n, x.data(), sig.data(), Activation::kSigmoid);
+    k.fn(n, x.data(), swish.data(), Activation::kSwish);
+    double worst_sig = 0, worst_swish = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double s = 1.0 / (1.0 + std::exp(-static_cast<double>(x[i])));
+      if (s > 1e-37) worst_sig = std::max(worst_sig, std::abs(sig[i] - s) / s);
+      else ASSERT_LE(std::abs(sig[i] - s), 2e-38) << k.name << " x=" << x[i];
+      const double w = x[i] * s;
+      if (std::abs(w) > 1e-30) worst_swish = std::max(worst_swish, std::abs(swish[i] - w) / std::abs(w));
+      else ASSERT_LE(std::abs(swish[i] - w), 1e-30) << k.name << " x=" << x[i];
+    }
+    EXPECT_LE(worst_sig, 1e-6) << k.name;
+    EXPECT_LE(worst_swish, 1e-6) << k.name;
+    std::printf("%s: max relative error sigmoid %.3g, swish %.3g\n", k.name.c_str(), worst_sig, worst_swish);
+  }
 }
 
 TEST(NativeElementwise, AddAndMulMatchReference) {
