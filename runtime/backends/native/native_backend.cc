@@ -541,7 +541,7 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const 
   NativeOptions n;
   n.max_isa = *isa;
   const char* fuse = std::getenv(kNativeFuseEnvVar);
-  n.fuse_mbconv = !(fuse && std::string(fuse) == "0");
+  n.fuse_mbconv = fuse && std::string(fuse) == "1";
   return PrepareNativeWith(g, options, n);
 }
 
