@@ -1,5 +1,8 @@
 #include "kernels/thread_pool.h"
 
+#include <algorithm>
+#include <chrono>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define SCALERT_CPU_RELAX() _mm_pause()
@@ -16,6 +19,17 @@ constexpr uint32_t NextTask(uint64_t state) { return static_cast<uint32_t>(state
 // Pause iterations an idle worker spins before sleeping (roughly 0.1-0.5 ms): long enough to
 // catch the next operator of the same inference, short enough not to burn a shared core.
 constexpr int kSpinIterations = 20000;
+// After a stalled wait, calls run on the caller alone: at first about one inference of a small
+// model, up to about a hundred.
+constexpr int kSoloCallsMin = 100;
+constexpr int kSoloCallsMax = 12800;
+// A wait counts as stalled beyond this many times the caller's mean task time, plus a margin.
+constexpr double kStallFactor = 4.0;
+constexpr double kStallMarginUs = 100.0;
+
+double Microseconds(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) {
@@ -32,19 +46,21 @@ ThreadPool::~ThreadPool() {
   for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::Drain(uint64_t state) const {
+uint32_t ThreadPool::Drain(uint64_t state) const {
   const uint32_t gen = Generation(state);
   const Job& job = jobs_[gen & 1];
+  uint32_t ran = 0;
   for (;;) {
     // Read the job before claiming: the claim succeeds only if the generation is still `gen`,
     // and the slot is rewritten only two generations later, so fn/n are this job's.
     const TaskFn fn = job.fn.load(std::memory_order_relaxed);
     const void* ctx = job.ctx.load(std::memory_order_relaxed);
     const uint32_t n = job.n.load(std::memory_order_relaxed);
-    if (Generation(state) != gen || NextTask(state) >= n) return;
+    if (Generation(state) != gen || NextTask(state) >= n) return ran;
     if (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire))
       continue;  // `state` now holds the current value
     fn(ctx, NextTask(state));
+    ++ran;
     done_.fetch_add(1, std::memory_order_acq_rel);
     state = state_.load(std::memory_order_acquire);
   }
@@ -64,11 +80,25 @@ void ThreadPool::Run(size_t n, TaskFn fn, const void* ctx) const {
     { std::lock_guard<std::mutex> lock(mutex_); }
     wake_.notify_all();
   }
-  Drain(start);
+  const auto t0 = std::chrono::steady_clock::now();
+  const uint32_t ran = Drain(start);
+  if (done_.load(std::memory_order_acquire) >= n) {
+    solo_period_ /= 2;
+    return;
+  }
   // Every task is claimed; wait for those still running on workers.
+  const auto t1 = std::chrono::steady_clock::now();
   for (int spins = 0; done_.load(std::memory_order_acquire) < n; ++spins) {
     SCALERT_CPU_RELAX();
     if (spins > 1000) std::this_thread::yield();
+  }
+  const auto t2 = std::chrono::steady_clock::now();
+  const double mean_task_us = ran > 0 ? Microseconds(t0, t1) / ran : 0.0;
+  if (Microseconds(t1, t2) > kStallFactor * mean_task_us + kStallMarginUs) {
+    solo_period_ = std::min(kSoloCallsMax, std::max(kSoloCallsMin, 2 * solo_period_));
+    solo_calls_left_ = solo_period_;
+  } else {
+    solo_period_ /= 2;
   }
 }
 

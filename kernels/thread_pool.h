@@ -6,6 +6,11 @@
 // the tasks itself; the caller waits only for tasks a worker has actually started (a pool that
 // hands each thread a fixed share, or waits for every worker to check in, stalls for a whole
 // scheduler time slice whenever a worker is descheduled). Idle workers spin briefly, then sleep.
+// A worker descheduled while it holds a task still makes the caller wait; when a wait is much
+// longer than the caller's own tasks took (the worker was not running, not merely busy), the
+// pool runs the next calls on the caller alone, then tries the workers again; the solo period
+// doubles with each stall in a row and halves with each call that did not stall. So an
+// oversubscribed machine costs about the one-thread time instead of a time slice per operator.
 #ifndef SCALERT_KERNELS_THREAD_POOL_H_
 #define SCALERT_KERNELS_THREAD_POOL_H_
 
@@ -32,7 +37,8 @@ class ThreadPool {
   // Not reentrant: a task must not call ParallelFor on the same pool.
   template <typename F>
   void ParallelFor(size_t n, const F& task) const {
-    if (workers_.empty() || n <= 1) {
+    if (workers_.empty() || n <= 1 || solo_calls_left_ > 0) {
+      if (n > 1 && solo_calls_left_ > 0) --solo_calls_left_;
       for (size_t i = 0; i < n; ++i) task(i);
       return;
     }
@@ -52,8 +58,8 @@ class ThreadPool {
   };
 
   void Run(size_t n, TaskFn fn, const void* ctx) const;
-  // Claims and runs tasks of the current job until none is left.
-  void Drain(uint64_t state) const;
+  // Claims and runs tasks of the current job until none is left; returns how many it ran.
+  uint32_t Drain(uint64_t state) const;
   void WorkerLoop();
 
   int threads_ = 1;
@@ -63,6 +69,9 @@ class ThreadPool {
   mutable std::atomic<uint32_t> done_{0};  // tasks of the current job finished
   mutable Job jobs_[2];
   mutable std::atomic<int> sleepers_{0};
+  // Touched by the calling thread only.
+  mutable int solo_calls_left_ = 0;
+  mutable int solo_period_ = 0;
   mutable std::mutex mutex_;
   mutable std::condition_variable wake_;
   std::atomic<bool> stop_{false};

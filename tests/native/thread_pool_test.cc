@@ -56,5 +56,36 @@ TEST(NativeThreadPool, WaitsForSlowTasksAndWakesSleepingWorkers) {
   }
 }
 
+// A worker that holds a task far longer than the caller's tasks take (as when the OS deschedules
+// it) makes the following calls run on the calling thread alone; they still run every task.
+TEST(NativeThreadPool, StalledWorkerSendsNextCallsToTheCaller) {
+  ThreadPool pool(2);
+  const std::thread::id caller = std::this_thread::get_id();
+  bool stalled = false;
+  for (int attempt = 0; attempt < 50 && !stalled; ++attempt) {
+    std::atomic<bool> worker_ran{false};
+    pool.ParallelFor(8, [&](size_t) {
+      if (std::this_thread::get_id() != caller) {
+        worker_ran = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      } else {
+        std::this_thread::sleep_for(std::chrono::microseconds(100));  // gives the worker time to join
+      }
+    });
+    stalled = worker_ran.load();
+  }
+  ASSERT_TRUE(stalled) << "the worker never took a task";
+  for (int call = 0; call < 10; ++call) {
+    std::vector<std::atomic<int>> hits(8);
+    std::atomic<bool> off_caller{false};
+    pool.ParallelFor(8, [&](size_t i) {
+      hits[i].fetch_add(1);
+      if (std::this_thread::get_id() != caller) off_caller = true;
+    });
+    for (auto& h : hits) ASSERT_EQ(h.load(), 1);
+    EXPECT_FALSE(off_caller.load()) << "call " << call;
+  }
+}
+
 }  // namespace
 }  // namespace scalert::kernels
