@@ -67,6 +67,7 @@ absl::StatusOr<NetworkPlan> PlanNetwork(const NetworkConfig& c) {
   p.stem = a.fixed_stem ? a.stem_channels : channels(a.stem_channels);
   std::vector<std::vector<RowBlock>> stages = StagesOf(a);
   int32_t in = p.stem, global = 1;
+  double exact_in = a.fixed_stem ? a.stem_channels : a.stem_channels * c.width;
   for (size_t s = 0; s < stages.size(); ++s) {
     const std::vector<RowBlock>& base = stages[s];
     StagePlan sp;
@@ -101,8 +102,16 @@ absl::StatusOr<NetworkPlan> PlanNetwork(const NetworkConfig& c) {
         }
         b.residual = b.stride == 1 && b.in == b.out;
       }
+      b.exact_in = exact_in;
+      b.exact_out = sp.exact_out;
+      b.exact_expanded = a.block == BlockType::kSeparable ? exact_in
+                         : row.expand_ratio > 0       ? exact_in * row.expand_ratio
+                                                      : row.expanded_channels * c.width;
+      if (b.se > 0) b.exact_se = a.se == SeRule::kQuarterOfBlockInput ? exact_in / 4 : b.exact_expanded / 4;
+      b.weight = std::min(1.0, sp.exact_repeats - j);
       p.blocks.push_back(b);
       in = b.out;
+      exact_in = b.exact_out;
     }
   }
   switch (a.head) {
@@ -115,6 +124,46 @@ absl::StatusOr<NetworkPlan> PlanNetwork(const NetworkConfig& c) {
   }
   p.classifier_hidden = a.classifier_hidden > 0 ? channels(a.classifier_hidden) : 0;
   return p;
+}
+
+double UnroundedMacs(const NetworkPlan& p, double h, double w) {
+  const NetworkConfig& c = p.config;
+  const Architecture& a = GetArchitecture(c.family);
+  h /= 2;  // stem, stride 2
+  w /= 2;
+  const double stem = a.fixed_stem ? a.stem_channels : a.stem_channels * c.width;
+  double macs = h * w * 9 * c.in_channels * stem;
+  double last = stem;
+  for (const BlockPlan& b : p.blocks) {
+    const double oh = h / b.stride, ow = w / b.stride, k2 = static_cast<double>(b.kernel) * b.kernel;
+    double m = 0;
+    if (a.block == BlockType::kSeparable) {
+      m = oh * ow * (k2 * b.exact_in + b.exact_in * b.exact_out);
+    } else {
+      if (b.expanded != b.in) m += h * w * b.exact_in * b.exact_expanded;
+      m += oh * ow * k2 * b.exact_expanded;
+      m += 2 * b.exact_expanded * b.exact_se;
+      m += oh * ow * b.exact_expanded * b.exact_out;
+    }
+    macs += b.weight * m;
+    if (b.stride > 1) h = oh, w = ow;
+    last = b.exact_out;
+  }
+  double features = last;
+  switch (a.head) {
+    case HeadRule::kNone: break;
+    case HeadRule::kMultipleOfLast: features = a.head_channels * last; break;
+    case HeadRule::kFixed: features = a.head_channels; break;
+    case HeadRule::kScaledNotBelowBase: features = a.head_channels * std::max(1.0, c.width); break;
+  }
+  if (a.head != HeadRule::kNone) macs += h * w * last * features;
+  if (a.classifier_hidden > 0) {
+    const double hidden = a.classifier_hidden * c.width;
+    macs += features * hidden + hidden * c.num_classes;
+  } else {
+    macs += features * c.num_classes;
+  }
+  return macs;
 }
 
 namespace {

@@ -39,6 +39,8 @@ struct BlockPlan {
   int32_t se = 0;  // squeeze width, 0 = no SE
   Activation act = Activation::kNone;
   bool residual = false;
+  double exact_in = 0, exact_expanded = 0, exact_out = 0, exact_se = 0;  // before channel rounding
+  double weight = 1;  // share of this block in the unrounded depth (the last one may be partial)
 };
 
 // What rounding did to one stage, for the report.
@@ -63,6 +65,12 @@ struct NetworkPlan {
 
 // Pure: the plan of one scaled network. Fails on non-positive multipliers, divisor or sizes.
 absl::StatusOr<NetworkPlan> PlanNetwork(const NetworkConfig& config);
+
+// MACs of the same network before any rounding: fractional channels (c * width), repeats
+// (n * depth) and pixels (exact_h x exact_w). Compared with the built count it shows what
+// rounding did; compared with d * w^2 * r^2, what the law leaves out (stem input channels,
+// squeeze-and-excitation, classifier). Equals the built count when nothing was rounded.
+double UnroundedMacs(const NetworkPlan& plan, double exact_h, double exact_w);
 
 struct BuiltNetwork {
   Graph graph;

@@ -133,7 +133,6 @@ absl::StatusOr<ScaledModel> BuildScaledModel(const ScaleSpec& spec, const BuildO
     WeightInitOptions wo;
     wo.seed = spec.seed;
     wo.calibration_images = options.calibration_images;
-    wo.holdout_images = options.holdout_images;
     RETURN_IF_ERROR(InitializeWeights(&net.graph, net.init, wo));
   } else if (options.allocate) {
     AllocateWeights(&net.graph);
@@ -181,6 +180,7 @@ absl::StatusOr<CostComparison> CompareWithBase(const ScaledModel& m) {
   c.base_macs = b.macs;
   c.counted = static_cast<double>(m.macs) / static_cast<double>(b.macs);
   c.ideal = IdealCostFactor(m.spec.exact);
+  c.unrounded = UnroundedMacs(m.plan, m.spec.exact_h, m.spec.exact_w) / static_cast<double>(b.macs);
   c.predicted = m.spec.compound ? PredictedFlopsFactor(m.spec.phi, m.spec.coefficients) : 0;
   return c;
 }
@@ -201,10 +201,10 @@ std::string FormatScalingReport(const ScaledModel& m, const CostComparison& cost
     absl::StrAppend(&r, absl::StrFormat("(compound law for reference: alpha*beta^2*gamma^2 = %.4f with alpha=%g beta=%g gamma=%g)\n",
                                         FlopsGrowthPerPhi(k), k.alpha, k.beta, k.gamma));
   absl::StrAppend(&r, "rounding (channels to multiples of ", c.divisor, ", never below 90%; repeats up):\n");
-  absl::StrAppend(&r, absl::StrFormat("  %-6s %-22s %-22s\n", "stage", "repeats exact -> built", "channels exact -> built"));
+  absl::StrAppend(&r, "  stage   repeats: exact -> built   channels: exact -> built\n");
   for (size_t i = 0; i < m.plan.stages.size(); ++i) {
     const StagePlan& st = m.plan.stages[i];
-    absl::StrAppend(&r, absl::StrFormat("  %-6d %7.2f -> %-3d%-9s %9.1f -> %-5d\n", i + 1, st.exact_repeats, st.repeats,
+    absl::StrAppend(&r, absl::StrFormat("  %5d   %14.2f -> %-3d%-8s %15.1f -> %d\n", i + 1, st.exact_repeats, st.repeats,
                                         st.depth_fixed ? " (fixed)" : "", st.exact_out, st.out));
   }
   const int32_t stem_in3 = 3 * 3 * 3 * m.plan.stem;
@@ -214,11 +214,15 @@ std::string FormatScalingReport(const ScaledModel& m, const CostComparison& cost
                                                                                 "nothing else changes)", stem_in3)));
   if (m.plan.head) absl::StrAppend(&r, absl::StrFormat("head: 1x1 conv to %d channels%s\n", m.plan.head,
                                                        a.head == HeadRule::kFixed ? " (fixed)" : ""));
-  const double dev = cost.counted / cost.ideal - 1;
-  absl::StrAppend(&r, absl::StrFormat("cost vs the phi=0 base (%s at %dx%d, %.1f M MACs): counted %.3f, law d*w^2*r^2 = %.3f "
-                                      "(rounding moved it %+.1f%%)\n",
+  absl::StrAppend(&r, absl::StrFormat("cost vs the phi=0 base (%s at %dx%d, %.1f M MACs): counted %.3f; law d*w^2*r^2 = %.3f\n",
                                       a.base_config, a.default_resolution, a.default_resolution, cost.base_macs / 1e6,
-                                      cost.counted, cost.ideal, 100 * dev));
+                                      cost.counted, cost.ideal));
+  absl::StrAppend(&r, absl::StrFormat("  the same network unrounded: %.3f (%+.1f%% vs the law, which leaves out the stem's input "
+                                      "channels, SE, classifier and any fixed layers)\n",
+                                      cost.unrounded, 100 * (cost.unrounded / cost.ideal - 1)));
+  absl::StrAppend(&r, absl::StrFormat("  rounding (repeats up, channels to /%d, pixels) moved the cost %+.1f%%: built %.3f vs "
+                                      "unrounded %.3f\n",
+                                      c.divisor, 100 * (cost.counted / cost.unrounded - 1), cost.counted, cost.unrounded));
   return r;
 }
 

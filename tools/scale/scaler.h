@@ -65,8 +65,7 @@ struct ScaledModel {
 struct BuildOptions {
   bool weights = true;   // false: shapes, counts and metadata only (weights left zero)
   bool allocate = true;  // with weights false: false leaves the constants without bytes
-  int32_t calibration_images = 4;  // see WeightInitOptions
-  int32_t holdout_images = 4;
+  int32_t calibration_images = 4;  // the minimum; see WeightInitOptions
 };
 
 // Plans, builds and (unless options.weights is false) initializes one model.
@@ -77,6 +76,7 @@ absl::StatusOr<ScaledModel> BuildScaledModel(const ScaleSpec& spec, const BuildO
 struct CostComparison {
   int64_t base_macs = 0;
   double counted = 0;    // macs / base_macs
+  double unrounded = 0;  // the same network before rounding (see UnroundedMacs) / base_macs
   double ideal = 0;      // d * w^2 * r^2 with the exact multipliers
   double predicted = 0;  // (alpha * beta^2 * gamma^2)^phi (compound requests only)
 };

@@ -172,11 +172,10 @@ ChannelStats Stats(const Value& z, int32_t first, int32_t count) {
   return s;
 }
 
-// How far new images land from the intended distribution: for each image in
-// [first, first + count), the mean over channels and pixels of
+// For each image in [first, first + count), the mean over channels and pixels of
 // ((scale * z + shift - center) / spread)^2; then the median over the images. The median,
 // because at the few pixels of deep layers one unusual image can weigh more than all others.
-double HeldOutSpread(const Value& z, int32_t first, int32_t count, const std::vector<double>& scale,
+double MedianImageSpread(const Value& z, int32_t first, int32_t count, const std::vector<double>& scale,
                      const std::vector<double>& shift, const std::vector<double>& center,
                      const std::vector<double>& spread) {
   const int64_t per_image = static_cast<int64_t>(z.h) * z.w;
@@ -229,7 +228,13 @@ class Calibrator {
     const Tensor& in = g_->tensors[g_->inputs[0]];
     Value& x = values_[g_->inputs[0]];
     CalibrationSize(in.shape[1], in.shape[2], &x.h, &x.w);
-    x.n = o_.calibration_images + o_.holdout_images;
+    // The deepest maps (1/32 of the input) must still give enough samples per channel, or
+    // the statistics fit the calibration images only and new inputs drift from layer to layer:
+    // small inputs get more images (their cost per image is small too).
+    const int64_t deep_pixels = static_cast<int64_t>((x.h + 31) / 32) * ((x.w + 31) / 32);
+    const int64_t wanted = (o_.deep_samples + deep_pixels - 1) / deep_pixels;
+    images_ = std::max<int32_t>(o_.calibration_images, static_cast<int32_t>(std::min<int64_t>(wanted, o_.max_images)));
+    x.n = images_;
     x.c = in.shape[3];
     x.v = CalibrationImages(x.n, x.h, x.w, x.c, MixSeed(o_.seed, 0xCA11B));
 
@@ -352,39 +357,24 @@ class Calibrator {
       Conv(flat, wt, kh, kw, cout, n.type == OpType::kFullyConnected ? ConvParams() : n.conv, wrap_, y);
     }
 
-    // Statistics come from the first `fit` images. The remaining held-out images then set one
-    // correction factor per layer: the fitted statistics describe the fit images exactly but a
-    // new image only approximately, and over a hundred layers those small misfits compound into
-    // exploding activations. The held-out images behave like any new input, so scaling each
-    // layer to give them the intended spread keeps real inputs at scale through any depth.
-    const int32_t fit = o_.calibration_images, held = o_.holdout_images;
+    const int32_t images = images_;
     std::vector<double> scale(cout), shift(cout), center(cout), spread(cout, 1.0);
-    auto correct_on_held_out = [&](const std::vector<double>& mean) {
-      if (held == 0) return;
-      double rho = HeldOutSpread(*y, fit, held, scale, shift, center, spread);
-      if (!(rho > 0) || !std::isfinite(rho)) return;
-      for (int32_t c = 0; c < cout; ++c) {
-        scale[c] /= std::sqrt(rho);
-        shift[c] = center[c] - mean[c] * scale[c];
-      }
-    };
     if (rule == InitRule::kConvBatchNorm || rule == InitRule::kConvBatchNormResidual) {
       // Batch norm with the calibration statistics, folded: scale = gamma / sqrt(var + eps),
       // shift = beta - mean * scale. A residual branch gets a smaller gamma so that a stage of
       // many blocks does not grow its sum much.
-      ChannelStats s = Stats(*y, 0, fit);
+      ChannelStats s = Stats(*y, 0, images);
       double mean_var = 0;
       for (double v : s.var) mean_var += v;
       mean_var /= cout;
       const double eps = 1e-5 * mean_var + 1e-30;
       const bool residual = rule == InitRule::kConvBatchNormResidual;
       for (int32_t c = 0; c < cout; ++c) {
-        spread[c] = residual ? rng.Uniform(0.3, 0.6) : rng.Uniform(0.75, 1.25);   // gamma
-        center[c] = residual ? rng.Uniform(-0.05, 0.05) : rng.Uniform(-0.25, 0.25);  // beta
-        scale[c] = spread[c] / std::sqrt(s.var[c] + eps);
-        shift[c] = center[c] - s.mean[c] * scale[c];
+        const double gamma = residual ? rng.Uniform(0.3, 0.6) : rng.Uniform(0.75, 1.25);
+        const double beta = residual ? rng.Uniform(-0.05, 0.05) : rng.Uniform(-0.25, 0.25);
+        scale[c] = gamma / std::sqrt(s.var[c] + eps);
+        shift[c] = beta - s.mean[c] * scale[c];
       }
-      correct_on_held_out(s.mean);
     } else if (rule == InitRule::kSqueeze || rule == InitRule::kExcite) {
       // No batch norm in SE: one scale for the layer so pre-activations have a fixed RMS
       // across channels (the gate's input spans its useful range), small random biases.
@@ -396,19 +386,25 @@ class Calibrator {
         shift[c] = rng.Uniform(-0.1, 0.1);
       }
     } else {
-      // Fully connected: centered on the calibration mean per output (what a trained bias does
-      // for features that all images share), scaled so the centered outputs have RMS ~1.
-      ChannelStats s = Stats(*y, 0, fit);
-      double centered = 0;
-      for (double v : s.var) centered += v;
-      centered = std::sqrt(centered / cout);
-      const double k = 1.0 / std::max(centered, 1e-6 * Rms(y->v) + 1e-30);
+      // Fully connected: centered per output on the median over every calibration image (what
+      // a trained bias does for the features all images share; each image is one sample here,
+      // so all are used, and the median because one unusual image must not move the center
+      // away from the typical ones), scaled so the median image's outputs have RMS 1.
+      std::vector<double> median(cout), column(images);
       for (int32_t c = 0; c < cout; ++c) {
+        for (int32_t i = 0; i < images; ++i) column[i] = y->v[static_cast<size_t>(i) * cout + c];
+        std::sort(column.begin(), column.end());
+        median[c] = images % 2 ? column[images / 2] : 0.5 * (column[images / 2 - 1] + column[images / 2]);
         center[c] = 0;  // no random class bias: it would add spread across classes only
-        scale[c] = k;
-        shift[c] = center[c] - s.mean[c] * k;
+        scale[c] = 1;
+        shift[c] = -median[c];
       }
-      correct_on_held_out(s.mean);
+      const double rho = MedianImageSpread(*y, 0, images, scale, shift, center, spread);
+      const double k = 1.0 / std::sqrt(std::max(rho, 1e-12 * Rms(y->v) * Rms(y->v) + 1e-30));
+      for (int32_t c = 0; c < cout; ++c) {
+        scale[c] = k;
+        shift[c] = -median[c] * k;
+      }
     }
 
     // Fold the per-channel scale into the weights, the shift into the bias.
@@ -432,6 +428,7 @@ class Calibrator {
   WeightInitOptions o_;
   std::vector<Value> values_;
   bool wrap_ = false;  // circular padding (see CalibrationSize)
+  int32_t images_ = 0;  // calibration batch size
 };
 
 }  // namespace
@@ -444,7 +441,7 @@ std::vector<float> CalibrationImages(int32_t count, int32_t h, int32_t w, int32_
 }
 
 absl::Status InitializeWeights(Graph* g, const std::vector<InitRule>& rules, const WeightInitOptions& options) {
-  if (options.calibration_images < 1 || options.holdout_images < 0)
+  if (options.calibration_images < 1 || options.max_images < 1)
     return absl::InvalidArgumentError("weight init needs at least one calibration image");
   return Calibrator(g, rules, options).Run();
 }

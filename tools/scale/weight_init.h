@@ -5,9 +5,9 @@
 // scales drift from layer to layer. So the weights are made the way batch norm with
 // re-estimated statistics would make them: layer by layer, each conv runs on a small batch of
 // random calibration images, its per-output-channel mean and variance are measured, and a batch
-// norm (gamma near 1, small beta) is folded into its weights and bias. A few held-out images
-// then correct each layer's overall scale, so that new inputs (not only the calibration batch)
-// keep their scale through a hundred layers. Layers without batch
+// norm (gamma near 1, small beta) is folded into its weights and bias. Enough calibration
+// pixels at the deepest layers keep the statistics true for new inputs too (with too few, they
+// fit the calibration images only and new inputs drift further with every layer). Layers without batch
 // norm (squeeze-and-excitation 1x1s, classifier) get a global scale, and the fully connected
 // layers are centered on the calibration mean, as their trained biases would be.
 #ifndef SCALERT_TOOLS_SCALE_WEIGHT_INIT_H_
@@ -34,8 +34,9 @@ enum class InitRule : uint8_t {
 
 struct WeightInitOptions {
   uint64_t seed = 0;
-  int32_t calibration_images = 4;  // the statistics come from these
-  int32_t holdout_images = 4;       // these set one scale correction per layer (see the .cc)
+  int32_t calibration_images = 4;  // at least this many images,
+  int32_t deep_samples = 128;       // more until the 1/32-size maps have this many pixels,
+  int32_t max_images = 32;          // but at most this many
   // The calibration images are the model's input size, shrunk (keeping the aspect) until one
   // image costs at most this many MACs, so that B7 stays fast; never below 32 pixels a side.
   int64_t calibration_macs_per_image = 1000000000;
