@@ -164,6 +164,7 @@ TEST(MbconvFused, ExpandDepthwiseBeforeSqueezeExcitation) {
       o.threads = threads;
       NativeOptions no;
       no.max_isa = kernels::DetectedIsa();
+      no.fuse_mbconv = true;  // off by default
       auto e = PrepareNativeWith(g, o, no);
       ASSERT_TRUE(e.ok()) << e.status();
       EXPECT_LE(RelativeError(RunOnce(**e, g, x), want), 1e-4);

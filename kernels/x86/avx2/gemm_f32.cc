@@ -81,10 +81,14 @@ void Panel(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n0, int co
 }  // namespace
 
 void gemm_f32_avx2(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
-  // Rows are walked in blocks whose slice of A (block x k floats) stays in L2 while every panel
-  // of B passes over it.
-  constexpr int64_t kBlockBytes = 64 * 1024;
-  const int64_t block = std::max<int64_t>(24, (kBlockBytes / 4 / std::max(g.k, 1)) / 24 * 24);
+  // Rows are walked in blocks whose slice of A (block x k floats, about 256 KiB) stays in L2
+  // while every panel of B passes over it. Blocks are equal multiples of 6 rows, so a 7x7 map
+  // (49 rows) is one block and not 48 + 1 (which streamed B twice and ran a 1-row tile per panel).
+  constexpr int64_t kBlockBytes = 256 * 1024;
+  const int64_t rows = m_end - m_begin;
+  const int64_t target = std::max<int64_t>(24, kBlockBytes / 4 / std::max(g.k, 1));
+  const int64_t blocks = std::max<int64_t>(1, (rows + target - 1) / target);
+  const int64_t block = ((rows + blocks - 1) / blocks + 5) / 6 * 6;
   for (int64_t mb = m_begin; mb < m_end; mb += block) {
     const int64_t me = std::min(m_end, mb + block);
     for (int32_t n0 = n_begin; n0 < n_end; n0 += kGemmPanel) {

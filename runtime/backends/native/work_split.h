@@ -36,9 +36,14 @@ struct GemmSplit {
 };
 inline GemmSplit SplitGemm(int64_t m, int32_t n, int threads, int32_t panel) {
   GemmSplit s;
-  const Split1D rows = SplitRange(m, threads, 24, 24);
-  s.row_chunk = rows.chunk;
-  s.row_tasks = rows.tasks;
+  // Row chunks of at least 24 rows, equal and a multiple of the 6-row register tile, so no task
+  // gets a sliver (49 rows: 30 + 19, not 24 + 24 + 1): fewer tasks when the last would be under half.
+  const int64_t want = threads > 1 ? int64_t{threads} * kTasksPerThread : 1;
+  for (int64_t row_tasks = std::max<int64_t>(1, std::min(want, m / 24)); row_tasks >= 1; --row_tasks) {
+    s.row_chunk = std::max<int64_t>(1, CeilDiv(CeilDiv(m, row_tasks), 6) * 6);
+    s.row_tasks = std::max<int64_t>(1, CeilDiv(m, s.row_chunk));
+    if (2 * (m - s.row_chunk * (s.row_tasks - 1)) >= s.row_chunk) break;  // last chunk at least half
+  }
   s.col_chunk = n;
   s.col_tasks = 1;
   if (threads > 1 && s.row_tasks < 2 * threads) {
