@@ -6,10 +6,10 @@
 // re-estimated statistics would make them: layer by layer, each conv runs on a small batch of
 // random calibration images, its per-output-channel mean and variance are measured, and a batch
 // norm (gamma near 1, small beta) is folded into its weights and bias. Enough calibration
-// pixels at the deepest layers keep the statistics true for new inputs too (with too few, they
-// fit the calibration images only and new inputs drift further with every layer). Layers without batch
-// norm (squeeze-and-excitation 1x1s, classifier) get a global scale, and the fully connected
-// layers are centered on the calibration mean, as their trained biases would be.
+// pixels at the deepest layers keep the statistics true for new inputs too (with too few they
+// fit the calibration images only, and new inputs drift further with every layer). Layers
+// without batch norm (squeeze-and-excitation 1x1s) get one scale per layer; the fully
+// connected layers are centered on the calibration images' median, as trained biases would be.
 #ifndef SCALERT_TOOLS_SCALE_WEIGHT_INIT_H_
 #define SCALERT_TOOLS_SCALE_WEIGHT_INIT_H_
 
