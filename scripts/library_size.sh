@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 configs=(
-  "runtime only (reference backend)|-DSCALERT_WITH_XNNPACK=OFF -DSCALERT_WITH_ONNX=OFF -DSCALERT_WITH_TOOLS=OFF"
+  "runtime only (reference + native backends)|-DSCALERT_WITH_XNNPACK=OFF -DSCALERT_WITH_ONNX=OFF -DSCALERT_WITH_TOOLS=OFF"
   "runtime + XNNPACK backend|-DSCALERT_WITH_XNNPACK=ON -DSCALERT_WITH_ONNX=OFF -DSCALERT_WITH_TOOLS=OFF"
 )
 table="| build options | libscalert.so stripped | linked shared libraries |

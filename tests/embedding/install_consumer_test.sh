@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the build into a temporary prefix, then builds and runs a consumer against it twice:
-# with find_package(ScaleRT CONFIG) and with pkg-config.
+# Installs the build into a temporary prefix, then builds and runs a consumer against it three
+# times: find_package(ScaleRT CONFIG) shared and static, and pkg-config.
 set -euo pipefail
 build=$1 work=$2 consumer=$3
 rm -rf "$work" && mkdir -p "$work"
@@ -14,8 +14,16 @@ if LD_LIBRARY_PATH="$work/prefix/lib" "$work/cmake-build/consumer" /no/such.srm 
   echo "consumer accepted a missing model"; exit 1
 fi
 grep -q "/no/such.srm" "$work/err"
+# The static library: no libscalert.so at run time.
+cmake -S "$consumer" -B "$work/static-build" -DCMAKE_PREFIX_PATH="$work/prefix" -DUSE_STATIC=ON >/dev/null
+cmake --build "$work/static-build" >/dev/null
+if objdump -p "$work/static-build/consumer" | grep -q 'NEEDED.*libscalert'; then
+  echo "static consumer still needs libscalert.so"; exit 1
+fi
+out=$("$work/static-build/consumer")
+[ "$out" = "scalert $want" ] || { echo "static consumer printed '$out'"; exit 1; }
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
 cc -std=c99 "$consumer/main.c" $(pkg-config --cflags --libs scalert) -o "$work/pc-consumer"
 out=$(LD_LIBRARY_PATH="$work/prefix/lib" "$work/pc-consumer")
 [ "$out" = "scalert $want" ] || { echo "pkg-config consumer printed '$out'"; exit 1; }
-echo "install consumer OK: find_package and pkg-config ($out)"
+echo "install consumer OK: find_package (shared, static) and pkg-config ($out)"
