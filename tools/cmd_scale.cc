@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/model_format.h"
+#include "tools/app_metadata.h"
 #include "tools/args.h"
 #include "tools/command.h"
 #include "tools/json.h"
@@ -34,6 +35,9 @@ const std::vector<FlagSpec> kFlags = {
     {"classes", true, "number of classes (default: the number of --labels, else 1000)", "N"},
     {"seed", true, "weight seed (default 0): the same seed gives the same file", "S"},
     {"labels", true, "class labels, one per line, stored in the model's metadata", "FILE"},
+    {"mean", true, "per-channel input mean for (x/255 - mean) / std (default ImageNet's for 3 channels)", "LIST"},
+    {"std", true, "per-channel input std (default ImageNet's for 3 channels)", "LIST"},
+    {"color-order", true, "channel order the model expects: RGB (default) or BGR", "ORDER"},
     {"report", false, "also print the per-layer table and totals"},
     {"json", false, "print the result as JSON instead of text"},
     {"o", true, "output model file (a directory for a --phi range); without it nothing is written", "OUT"},
@@ -106,6 +110,12 @@ absl::StatusOr<scale::ScaleRequest> ToRequest(const Args& a) {
     if (!labels.ok()) return labels.status();
     r.labels = *std::move(labels);
   }
+  // Normalization flags are parsed by the code `import` shares; the scaler checks channel counts.
+  ModelMetadata app;
+  if (absl::Status m = ApplyAppMetadataFlags(a, 0, &app); !m.ok()) return m;
+  r.mean = app.mean;
+  r.std = app.std;
+  r.color_order = app.color_order;
   return r;
 }
 

@@ -4,6 +4,7 @@
 // full-size shapes and counts).
 #include <algorithm>
 #include <cmath>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,11 @@ struct Case {
   double phi = -1;     // (< 0: not given)
   int32_t resolution = 64;
 };
+
+// Keeps ctest's test names readable (gtest would print the raw bytes of the struct).
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.family << " " << (c.preset.empty() ? "phi " + std::to_string(c.phi) : c.preset) << " at " << c.resolution;
+}
 
 std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
   const Case& c = info.param;

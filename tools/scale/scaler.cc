@@ -115,6 +115,12 @@ absl::StatusOr<ScaleSpec> ResolveScaleRequest(const ScaleRequest& r) {
   s.network.num_classes = r.num_classes > 0 ? r.num_classes : r.labels.empty() ? 1000 : static_cast<int32_t>(r.labels.size());
   s.seed = r.seed;
   s.labels = r.labels;
+  if ((!r.mean.empty() && static_cast<int32_t>(r.mean.size()) != r.in_channels) ||
+      (!r.std.empty() && static_cast<int32_t>(r.std.size()) != r.in_channels))
+    return absl::InvalidArgumentError(absl::StrCat("--mean/--std need one value per input channel (", r.in_channels, ")"));
+  s.mean = r.mean;
+  s.std = r.std;
+  s.color_order = r.color_order;
   return s;
 }
 
@@ -164,6 +170,9 @@ absl::StatusOr<ScaledModel> BuildScaledModel(const ScaleSpec& spec, const BuildO
     md.mean = {0.485f, 0.456f, 0.406f};
     md.std = {0.229f, 0.224f, 0.225f};
   }
+  if (!spec.mean.empty()) md.mean = spec.mean;
+  if (!spec.std.empty()) md.std = spec.std;
+  if (!spec.color_order.empty()) md.color_order = spec.color_order;
   md.labels = spec.labels;
   return m;
 }

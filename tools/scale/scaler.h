@@ -32,6 +32,9 @@ struct ScaleRequest {
   uint64_t seed = 0;
   int32_t num_classes = 0;  // 0: the number of labels, or 1000
   std::vector<std::string> labels;
+  // Input normalization for apps; empty: ImageNet's for 3 channels, none otherwise.
+  std::vector<float> mean, std;
+  std::string color_order;
 };
 
 // A resolved request: the exact multipliers the user's parameters mean and the rounded,
@@ -47,6 +50,8 @@ struct ScaleSpec {
   NetworkConfig network;           // after rounding of the resolution (channels/repeats: in the plan)
   uint64_t seed = 0;
   std::vector<std::string> labels;
+  std::vector<float> mean, std;
+  std::string color_order;
 };
 
 // Checks every parameter (phi >= 0, multipliers > 0, resolution within the network's limits,
