@@ -66,11 +66,13 @@ SCALERT_API int32_t scalert_model_normalization(const scalert_model* model, floa
 SCALERT_API int32_t scalert_model_label_count(const scalert_model* model);
 SCALERT_API const char* scalert_model_label(const scalert_model* model, int32_t index);
 
-/* Interpreter options: defaults are backend "reference", 1 thread, precision "fp32". */
+/* Interpreter options: defaults are backend "reference", 1 thread, precision "fp32". Free with
+ * scalert_options_free (NULL is ignored); an interpreter keeps its own copy. */
 SCALERT_API scalert_options* scalert_options_create(void);
 SCALERT_API void scalert_options_free(scalert_options* options);
+/* Threads for one interpreter, 1..256. */
 SCALERT_API scalert_status scalert_options_set_threads(scalert_options* options, int32_t threads);
-/* "reference" or "xnnpack" (when built with it). Checked when the interpreter is created. */
+/* "reference", "native" or "xnnpack" (when built with it). Checked when the interpreter is created. */
 SCALERT_API scalert_status scalert_options_set_backend(scalert_options* options, const char* backend);
 /* "fp32", "fp16" or "int8". */
 SCALERT_API scalert_status scalert_options_set_precision(scalert_options* options, const char* precision);
@@ -78,9 +80,12 @@ SCALERT_API scalert_status scalert_options_set_precision(scalert_options* option
 /* Prepares the model on a backend (options may be NULL for defaults). *out is NULL on failure. */
 SCALERT_API scalert_status scalert_interpreter_create(const scalert_model* model, const scalert_options* options,
                                                       scalert_interpreter** out);
+/* Frees an interpreter (NULL is ignored); its model stays loaded. */
 SCALERT_API void scalert_interpreter_free(scalert_interpreter* interpreter);
+/* Number of model inputs / outputs (0 for NULL). */
 SCALERT_API int32_t scalert_interpreter_input_count(const scalert_interpreter* interpreter);
 SCALERT_API int32_t scalert_interpreter_output_count(const scalert_interpreter* interpreter);
+/* Name, dtype, shape and byte size of input / output `index`; the name lives as long as the model. */
 SCALERT_API scalert_status scalert_interpreter_input_info(const scalert_interpreter* interpreter, int32_t index,
                                                           scalert_tensor_info* info);
 SCALERT_API scalert_status scalert_interpreter_output_info(const scalert_interpreter* interpreter, int32_t index,
