@@ -24,9 +24,9 @@ constexpr uint32_t NextTask(uint64_t state) { return static_cast<uint32_t>(state
 constexpr int kPausePolls = 200;            // first polls with pause only (a few microseconds)
 constexpr double kPollMicroseconds = 300.0;  // then yield between polls up to this long
 // After a stalled wait, calls run on the caller alone: at first about one inference of a small
-// model, up to about a hundred.
+// model, up to about ten (so a machine that becomes quiet gets its second thread back soon).
 constexpr int kSoloCallsMin = 100;
-constexpr int kSoloCallsMax = 12800;
+constexpr int kSoloCallsMax = 1600;
 // A wait counts as stalled beyond this many times the caller's mean task time, plus a margin.
 constexpr double kStallFactor = 4.0;
 constexpr double kStallMarginUs = 100.0;
