@@ -91,6 +91,7 @@ void ExpectFusedMatches(const Graph& g, const std::string& fused_label) {
         NativeOptions no;
         no.max_isa = isa;
         no.fuse_mbconv = fuse;
+        no.fuse_min_expanded_bytes = 0;  // these graphs are small: fuse every chain
         auto e = PrepareNativeWith(g, o, no);
         ASSERT_TRUE(e.ok()) << e.status();
         EXPECT_LE(RelativeError(RunOnce(**e, g, x), want), 1e-5);
@@ -165,6 +166,7 @@ TEST(MbconvFused, ExpandDepthwiseBeforeSqueezeExcitation) {
       NativeOptions no;
       no.max_isa = kernels::DetectedIsa();
       no.fuse_mbconv = true;  // off by default
+      no.fuse_min_expanded_bytes = 0;  // and these graphs are small
       auto e = PrepareNativeWith(g, o, no);
       ASSERT_TRUE(e.ok()) << e.status();
       EXPECT_LE(RelativeError(RunOnce(**e, g, x), want), 1e-4);

@@ -509,7 +509,9 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   // runs, so the arena keeps it alive until then (the graph itself is not changed).
   Graph planned = g;
   if (native.fuse_mbconv) {
-    ctx.chains = FindMbconvChains(g);
+    for (const MbconvChain& c : FindMbconvChains(g))
+      if (g.tensors[g.nodes[c.expand].outputs[0]].num_elements() * 4 >= native.fuse_min_expanded_bytes)
+        ctx.chains.push_back(c);
     ctx.chain_of.assign(g.nodes.size(), -1);
     for (size_t i = 0; i < ctx.chains.size(); ++i) {
       const MbconvChain& c = ctx.chains[i];
@@ -541,7 +543,8 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const 
   NativeOptions n;
   n.max_isa = *isa;
   const char* fuse = std::getenv(kNativeFuseEnvVar);
-  n.fuse_mbconv = fuse && std::string(fuse) == "1";
+  n.fuse_mbconv = fuse && (std::string(fuse) == "1" || std::string(fuse) == "all");
+  if (fuse && std::string(fuse) == "all") n.fuse_min_expanded_bytes = 0;
   return PrepareNativeWith(g, options, n);
 }
 

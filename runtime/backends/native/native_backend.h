@@ -13,17 +13,23 @@
 namespace scalert {
 
 // Prepares `g` at the best ISA level this CPU supports, capped by the SCALERT_ISA environment
-// variable when it is set (portable, avx2, avx512, neon); SCALERT_NATIVE_FUSE=1 enables fusion.
+// variable when it is set (portable, avx2, avx512, neon). SCALERT_NATIVE_FUSE: unset or 0 = no
+// MBConv fusion, 1 = chains whose expanded tensor is at least fuse_min_expanded_bytes, all =
+// every chain.
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const BackendOptions& options);
 
 struct NativeOptions {
   // Highest ISA level; a level the CPU lacks falls back to the nearest lower one it has.
   kernels::Isa max_isa = kernels::Isa::kPortable;
-  // Run expand -> depthwise [-> project] chains fused row by row (runtime/passes/mbconv_fusion.h).
-  // Off by default: on x86 with a 1 MiB L2 and a large L3 the expanded tensors of 224x224 models
-  // stay in cache anyway, and the per-row GEMM calls cost more than the traffic they save
-  // (EfficientNet-B0 and MobileNetV2, 1 thread, AMD EPYC: fused 4-5% slower than unfused).
+  // Run expand -> depthwise [-> project] chains fused row by row (runtime/passes/mbconv_fusion.h)
+  // when the expanded tensor is at least fuse_min_expanded_bytes. Fusion saves the expanded
+  // tensor's trip through memory but runs the GEMMs row by row. Off by default because it does
+  // not pay on x86 with 1-2 MiB of L2 (AMD EPYC, 1 thread, alternated runs): every chain fused
+  // was 4-5% slower than none on EfficientNet-B0 and MobileNetV2; only chains over 2 MiB (the
+  // 112x112 blocks) was level with none (B0 17.9 vs 17.8 ms, MobileNetV2 10.7 vs 10.7,
+  // MobileNetV3-Large 8.6 vs 8.8).
   bool fuse_mbconv = false;
+  int64_t fuse_min_expanded_bytes = int64_t{2} << 20;
 };
 
 // Same with explicit options instead of the environment. Tests use this to run every level,
@@ -33,7 +39,7 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeAtIsa(const Graph& g, const BackendOptions& options,
                                                                kernels::Isa max_isa);
 
-// Environment variable that turns MBConv fusion on when set to 1 (to measure the fused plan).
+// Environment variable choosing MBConv fusion: 0 or unset (none), 1 (large chains), all.
 inline constexpr const char* kNativeFuseEnvVar = "SCALERT_NATIVE_FUSE";
 
 // The level PrepareNative would use: detected, capped by SCALERT_ISA; an unknown value is an error.
