@@ -63,4 +63,43 @@ std::vector<MbconvChain> FindMbconvChains(const Graph& g) {
   return chains;
 }
 
+std::vector<ScaledPointwise> FindScaledPointwise(const Graph& g) {
+  std::vector<int32_t> readers(g.tensors.size(), 0), reader(g.tensors.size(), -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (int32_t t : g.nodes[i].inputs)
+      if (t >= 0) {
+        ++readers[t];
+        reader[t] = static_cast<int32_t>(i);
+      }
+  for (int32_t t : g.outputs) readers[t] += 2;  // never fused away
+  std::vector<ScaledPointwise> found;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& m = g.nodes[i];
+    if (m.type != OpType::kMul || m.activation != Activation::kNone || m.inputs.size() != 2 ||
+        !IsF32Activation(g, m.outputs[0]))
+      continue;
+    const int32_t y = m.outputs[0];
+    if (readers[y] != 1) continue;
+    const Node& c = g.nodes[reader[y]];
+    if (!IsPointwiseConv(g, c) || c.inputs[0] != y) continue;
+    const Shape& ys = g.tensors[y].shape;
+    if (ys.size() != 4) continue;
+    for (int side = 0; side < 2; ++side) {
+      const int32_t x = m.inputs[side], s = m.inputs[1 - side];
+      if (x < 0 || s < 0 || g.tensors[x].shape != ys || g.tensors[x].dtype != DType::kF32 ||
+          g.tensors[s].dtype != DType::kF32)
+        continue;
+      // s as rank 4, right-aligned: [N or 1, 1, 1, C].
+      Shape s4(4, 1);
+      const Shape& ss = g.tensors[s].shape;
+      if (ss.size() > 4) continue;
+      for (size_t d = 0; d < ss.size(); ++d) s4[4 - ss.size() + d] = ss[d];
+      if (s4[1] != 1 || s4[2] != 1 || s4[3] != ys[3] || (s4[0] != 1 && s4[0] != ys[0])) continue;
+      found.push_back({static_cast<int32_t>(i), reader[y], x, s});
+      break;
+    }
+  }
+  return found;
+}
+
 }  // namespace scalert

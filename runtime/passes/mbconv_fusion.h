@@ -23,6 +23,18 @@ struct MbconvChain {
 // Chains in node order; a node belongs to at most one chain. Only FP32 activations.
 std::vector<MbconvChain> FindMbconvChains(const Graph& g);
 
+// A squeeze-and-excitation scale feeding a project 1x1: y = x * s (s broadcast over pixels:
+// [N or 1, 1, 1, C] against x [N, H, W, C]) whose only reader is a pointwise Conv2D. A backend
+// may run the conv on x with s applied to each block of rows as it is loaded, so y is never
+// written whole.
+struct ScaledPointwise {
+  int32_t mul = -1;
+  int32_t conv = -1;
+  int32_t x = -1, scale = -1;  // the Mul's full-size and per-channel operands
+};
+// In node order; only FP32, Mul without a fused activation, y not a graph output.
+std::vector<ScaledPointwise> FindScaledPointwise(const Graph& g);
+
 // True for a Conv2D that is a plain 1x1 (stride 1, no padding) over an FP32 activation with
 // constant weights: a GEMM over pixels.
 bool IsPointwiseConv(const Graph& g, const Node& n);

@@ -37,6 +37,8 @@ struct NativeContext {
   const kernels::KernelRegistry* registry = nullptr;
   std::vector<MbconvChain> chains;
   std::vector<int32_t> chain_of;  // per node: index into chains, or -1
+  std::vector<ScaledPointwise> scaled;
+  std::vector<int32_t> scaled_of;  // per node: index into scaled (its Mul or its conv), or -1
 };
 
 ref::ConvGeometry Geometry(const Graph& g, const Node& n) {
@@ -451,10 +453,92 @@ absl::StatusOr<PreparedStep> MbconvChainStep(const NativeContext& ctx, const Gra
   return PreparedStep{std::move(s), label};
 }
 
+// A project 1x1 that reads x * s (the squeeze-and-excitation scale): each task scales a block
+// of rows of x into its scratch (in L2, about 256 KiB) and multiplies that block, so the scaled
+// tensor is never written to memory and read back. The Mul itself is an empty step.
+struct ScaledGemmStep {
+  kernels::GemmF32Fn fn;
+  kernels::MulChannelF32Fn scale;
+  kernels::GemmArgs args;  // a and c set per block
+  const float* x;
+  const float* s;
+  int64_t s_stride;  // floats between images' scales (0 when shared)
+  int64_t pixels;    // rows per image
+  int64_t m;         // rows in all
+  int64_t block_rows;
+  native::GemmSplit split;
+  std::shared_ptr<kernels::PackedGemm> packed;
+  std::shared_ptr<std::vector<kernels::AlignedBuffer>> scratch;  // one per task
+  std::shared_ptr<ThreadPool> pool;
+
+  void operator()() const {
+    const ScaledGemmStep& st = *this;
+    pool->ParallelFor(static_cast<size_t>(split.row_tasks * split.col_tasks), [&st](size_t task) {
+      const int64_t rt = static_cast<int64_t>(task) / st.split.col_tasks;
+      const int32_t ct = static_cast<int32_t>(static_cast<int64_t>(task) % st.split.col_tasks);
+      const int64_t m0 = rt * st.split.row_chunk, m1 = std::min(st.m, m0 + st.split.row_chunk);
+      const int32_t n0 = ct * st.split.col_chunk, n1 = std::min(st.args.n, n0 + st.split.col_chunk);
+      const int32_t k = st.args.k;
+      float* buf = (*st.scratch)[task].data();
+      kernels::GemmArgs a = st.args;
+      a.a = buf;
+      for (int64_t b0 = m0; b0 < m1; b0 += st.block_rows) {
+        const int64_t b1 = std::min(m1, b0 + st.block_rows);
+        for (int64_t r = b0; r < b1;) {  // a block may span images
+          const int64_t image = r / st.pixels, r_end = std::min(b1, (image + 1) * st.pixels);
+          st.scale(r_end - r, k, st.x + r * k, st.s + image * st.s_stride, buf + (r - b0) * k, Activation::kNone);
+          r = r_end;
+        }
+        a.c = st.args.c + b0 * a.ldc;
+        st.fn(a, 0, b1 - b0, n0, n1);
+      }
+    });
+  }
+};
+
+absl::StatusOr<PreparedStep> ScaledPointwiseStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                                 const TensorPointers& p) {
+  const ScaledPointwise& sp = ctx.scaled[ctx.scaled_of[index]];
+  auto gemm = ctx.registry->Find<KernelOp::kGemm>(KernelDType::kF32, ctx.isa);
+  auto scale = ctx.registry->Find<KernelOp::kMulChannel>(KernelDType::kF32, ctx.isa);
+  const std::string label = KernelLabel("conv1x1_se_scaled", gemm.isa);
+  if (static_cast<int32_t>(index) == sp.mul) return PreparedStep{[] {}, label};
+  const Node& n = g.nodes[index];
+  const Shape& xs = g.tensors[sp.x].shape;
+  const Shape& ss = g.tensors[sp.scale].shape;
+  int64_t s_images = 1;
+  if (ss.size() == 4 || ss.size() == 2) s_images = ss[0];
+  const std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
+  const std::vector<float> b = OptionalF32(g, n, 2);
+  auto packed = std::make_shared<kernels::PackedGemm>(kernels::PackGemmWeights(
+      w.data(), b.empty() ? nullptr : b.data(), g.tensors[n.inputs[1]].shape[0], xs[3]));
+  ScaledGemmStep st;
+  st.fn = gemm.fn;
+  st.scale = scale.fn;
+  st.pixels = static_cast<int64_t>(xs[1]) * xs[2];
+  st.m = st.pixels * xs[0];
+  GemmStep base = MakeGemm(ctx, gemm, packed, nullptr, st.m, p.get<float>(n.outputs[0]), n.activation);
+  st.args = base.args;
+  st.split = base.split;
+  st.x = p.get<float>(sp.x);
+  st.s = p.get<float>(sp.scale);
+  st.s_stride = s_images > 1 ? xs[3] : 0;
+  // Rows per block: about 256 KiB of scaled A, a multiple of the 6-row tile.
+  st.block_rows = std::max<int64_t>(6, (int64_t{256 * 1024} / 4 / std::max(xs[3], 1)) / 6 * 6);
+  st.packed = std::move(packed);
+  st.scratch = std::make_shared<std::vector<kernels::AlignedBuffer>>();
+  const int64_t rows = std::min(st.block_rows, st.split.row_chunk);
+  for (int64_t t = 0; t < st.split.row_tasks * st.split.col_tasks; ++t)
+    st.scratch->emplace_back(static_cast<size_t>(rows * xs[3]));
+  st.pool = ctx.pool;
+  return PreparedStep{std::move(st), label};
+}
+
 absl::StatusOr<PreparedStep> MakeNativeStep(const NativeContext& ctx, const Graph& g, size_t index,
                                             const TensorPointers& p) {
   const Node& n = g.nodes[index];
   if (!ctx.chain_of.empty() && ctx.chain_of[index] >= 0) return MbconvChainStep(ctx, g, index, p);
+  if (!ctx.scaled_of.empty() && ctx.scaled_of[index] >= 0) return ScaledPointwiseStep(ctx, g, index, p);
   if (!AllActivationsF32(g, n)) return ReferenceStep(g, index, p);
   switch (n.type) {
     case OpType::kConv2D: return ConvStep(ctx, g, index, p);
@@ -523,6 +607,20 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
       inputs.push_back(g.nodes[c.expand].inputs[0]);
     }
   }
+  if (native.fuse_se_scale) {
+    ctx.scaled_of.assign(g.nodes.size(), -1);
+    auto in_chain = [&](int32_t node) { return !ctx.chain_of.empty() && ctx.chain_of[node] >= 0; };
+    for (const ScaledPointwise& sp : FindScaledPointwise(g)) {
+      if (in_chain(sp.mul) || in_chain(sp.conv)) continue;
+      ctx.scaled_of[sp.mul] = ctx.scaled_of[sp.conv] = static_cast<int32_t>(ctx.scaled.size());
+      ctx.scaled.push_back(sp);
+      // The conv reads x and s in place of the Mul's output: keep them live until it runs.
+      std::vector<int32_t>& inputs = planned.nodes[sp.conv].inputs;
+      if (inputs.size() < 3) inputs.resize(3, -1);
+      inputs.push_back(sp.x);
+      inputs.push_back(sp.scale);
+    }
+  }
   auto e = PlannedExecutable::Create(planned, o, [&ctx](const Graph& graph, size_t index, const TensorPointers& p) {
     return MakeNativeStep(ctx, graph, index, p);
   });
@@ -545,6 +643,8 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const 
   const char* fuse = std::getenv(kNativeFuseEnvVar);
   n.fuse_mbconv = fuse && (std::string(fuse) == "1" || std::string(fuse) == "all");
   if (fuse && std::string(fuse) == "all") n.fuse_min_expanded_bytes = 0;
+  const char* se = std::getenv(kNativeSeFuseEnvVar);
+  n.fuse_se_scale = se && std::string(se) == "1";
   return PrepareNativeWith(g, options, n);
 }
 

@@ -15,7 +15,7 @@ namespace scalert {
 // Prepares `g` at the best ISA level this CPU supports, capped by the SCALERT_ISA environment
 // variable when it is set (portable, avx2, avx512, neon). SCALERT_NATIVE_FUSE: unset or 0 = no
 // MBConv fusion, 1 = chains whose expanded tensor is at least fuse_min_expanded_bytes, all =
-// every chain.
+// every chain. SCALERT_NATIVE_SE_FUSE=1 runs the squeeze-and-excitation Mul inside the project.
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const BackendOptions& options);
 
 struct NativeOptions {
@@ -30,6 +30,11 @@ struct NativeOptions {
   // MobileNetV3-Large 8.6 vs 8.8).
   bool fuse_mbconv = false;
   int64_t fuse_min_expanded_bytes = int64_t{2} << 20;
+  // Run the squeeze-and-excitation Mul inside the project 1x1 it feeds (FindScaledPointwise):
+  // each block of rows is scaled into an L2 scratch and multiplied. Off by default: measured
+  // slower, not faster, on EfficientNet-B0 (AMD EPYC, 1 thread, per-op profile: Mul + project
+  // 0.23 -> 0.29 ms, 0.34 -> 0.43 ms, 0.13 -> 0.16 ms on blocks 2-3); the cause is not found yet.
+  bool fuse_se_scale = false;
 };
 
 // Same with explicit options instead of the environment. Tests use this to run every level,
@@ -40,6 +45,7 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeAtIsa(const Graph& g, c
                                                                kernels::Isa max_isa);
 
 // Environment variable choosing MBConv fusion: 0 or unset (none), 1 (large chains), all.
+inline constexpr const char* kNativeSeFuseEnvVar = "SCALERT_NATIVE_SE_FUSE";  // 1: SE Mul in the project
 inline constexpr const char* kNativeFuseEnvVar = "SCALERT_NATIVE_FUSE";
 
 // The level PrepareNative would use: detected, capped by SCALERT_ISA; an unknown value is an error.
