@@ -37,10 +37,12 @@ for m in $models; do
 done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
-echo "CPU: $cpu, $(nproc) logical cores; FP32, 224x224, medians of $rounds alternated rounds (ms)"
+ort_version=$("$ort" "out/tv224/$(echo $models | cut -d' ' -f1).onnx" --threads 1 --iters 1 --warmup 0 | jq -r .runtime)
+echo "CPU: $cpu, $(nproc) logical cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+echo "FP32, 224x224, batch 1; ORT = $ort_version; medians of $rounds alternated rounds (ms)"
 echo
-printf '| %-18s | %2s | %8s | %8s | %8s | %10s | %14s |\n' model thr ORT native XNNPACK native/ORT native/XNNPACK
-printf '|%s|%s|%s|%s|%s|%s|%s|\n' -------------------- ---- ---------- ---------- ---------- ------------ ----------------
+printf '| %-18s | %3s | %8s | %8s | %8s | %10s | %14s |\n' model thr ORT native XNNPACK native/ORT native/XNNPACK
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' -------------------- ----- ---------- ---------- ---------- ------------ ----------------
 for m in $models; do
   for t in $threads; do
     : >"$work/ort" ; : >"$work/nat" ; : >"$work/xnn"
@@ -51,7 +53,9 @@ for m in $models; do
       jq -r '.results[] | select(.backend=="xnnpack") | .median_ms' "$work/ours.json" >>"$work/xnn"
     done
     o=$(median <"$work/ort"); n=$(median <"$work/nat"); x=$(median <"$work/xnn")
-    printf '| %-18s | %2s | %8.2f | %8.2f | %8.2f | %10.2f | %14.2f |\n' "$m" "$t" "$o" "$n" "$x" \
+    printf '| %-18s | %3s | %8.2f | %8.2f | %8.2f | %10.2f | %14.2f |\n' "$m" "$t" "$o" "$n" "$x" \
       "$(echo "$n / $o" | bc -l)" "$(echo "$n / $x" | bc -l)"
   done
 done
+echo
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at end; ratios < 1 mean native is faster"
