@@ -66,7 +66,7 @@ SCALERT_API int32_t scalert_model_normalization(const scalert_model* model, floa
 SCALERT_API int32_t scalert_model_label_count(const scalert_model* model);
 SCALERT_API const char* scalert_model_label(const scalert_model* model, int32_t index);
 
-/* Interpreter options: defaults are backend "reference", 1 thread, precision "fp32". Free with
+/* Interpreter options: defaults are backend "native", 1 thread, precision "fp32". Free with
  * scalert_options_free (NULL is ignored); an interpreter keeps its own copy. */
 SCALERT_API scalert_options* scalert_options_create(void);
 SCALERT_API void scalert_options_free(scalert_options* options);

@@ -13,7 +13,7 @@
 namespace scalert {
 
 struct InterpreterOptions {
-  std::string backend = "reference";
+  std::string backend = "native";  // our fastest; "reference" is the oracle, "xnnpack" the baseline
   int threads = 1;
   Precision precision = Precision::kF32;
   bool poison_freed = false;

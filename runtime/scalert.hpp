@@ -52,7 +52,7 @@ class ModelHandle {
 };
 
 struct Options {
-  std::string backend = "reference";
+  std::string backend = "native";
   std::string precision = "fp32";
   int threads = 1;
 };

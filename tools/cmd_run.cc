@@ -18,7 +18,7 @@ const std::vector<FlagSpec> kFlags = {
     {"input", true, "input tensor as .npy (float32, C order, the model's input shape)", "X.npy"},
     {"seed", true, "random input in [-1, 1) from this seed when no --input (default 0)", "N"},
     {"output", true, "write the first output as .npy", "Y.npy"},
-    {"backend", true, "reference (default) or xnnpack", "NAME"},
+    {"backend", true, "native (default), xnnpack or reference", "NAME"},
     {"threads", true, "threads (default 1)", "N"},
     {"precision", true, "fp32 (default), fp16, int8", "P"},
     {"json", false, "print the result as JSON"},
@@ -44,7 +44,7 @@ int Run(const std::vector<std::string>& argv) {
   if (!seed.ok()) return Fail(seed.status(), 2);
   if (!threads.ok()) return Fail(threads.status(), 2);
   InterpreterOptions o;
-  o.backend = args->get("backend", "reference");
+  o.backend = args->get("backend", "native");
   o.threads = static_cast<int>(*threads);
   if (args->has("precision") && !ParsePrecision(args->get("precision"), &o.precision))
     return Fail(absl::InvalidArgumentError("unknown precision '" + args->get("precision") + "' (fp32, fp16, int8)"), 2);

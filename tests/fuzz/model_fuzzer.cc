@@ -11,7 +11,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_tensor_bytes = 64 << 20;
   auto model = scalert::Model::LoadFromMemory(data, size, limits, "fuzz");
   if (!model.ok()) return 0;
-  auto it = scalert::Interpreter::Create(*model);
+  scalert::InterpreterOptions reference;
+  reference.backend = "reference";
+  auto it = scalert::Interpreter::Create(*model, reference);
   if (!it.ok()) return 0;
   int64_t macs = 0;
   for (const auto& n : (*model)->graph().nodes) macs += scalert::NodeMacs((*model)->graph(), n);

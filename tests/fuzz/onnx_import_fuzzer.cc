@@ -20,7 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_tensor_bytes = 64 << 20;
   auto model = scalert::Model::LoadFromMemory(bytes->data(), bytes->size(), limits, "fuzz");
   if (!model.ok()) return 0;
-  auto it = scalert::Interpreter::Create(*model);
+  scalert::InterpreterOptions reference;
+  reference.backend = "reference";
+  auto it = scalert::Interpreter::Create(*model, reference);
   (void)it;
   return 0;
 }

@@ -19,9 +19,12 @@ void LoadPrepareInvoke(const std::string& bytes) {
   limits.max_tensor_bytes = 64 << 20;
   auto model = Model::LoadFromMemory(bytes.data(), bytes.size(), limits);
   if (!model.ok()) return;
-  auto it = Interpreter::Create(*model);
-  if (!it.ok()) return;
-  EXPECT_TRUE((*it)->Invoke().ok());
+  for (const std::string& backend : AvailableBackends()) {
+    InterpreterOptions o;
+    o.backend = backend;
+    auto it = Interpreter::Create(*model, o);
+    if (it.ok()) EXPECT_TRUE((*it)->Invoke().ok()) << backend;
+  }
 }
 
 TEST(FuzzRegressions, ReplayStoredInputs) {

@@ -58,7 +58,9 @@ std::vector<std::vector<float>> RunInputs(const Graph& g) {
   auto model = Model::LoadFromMemory(bytes->data(), bytes->size());
   EXPECT_TRUE(model.ok()) << model.status();
   if (!model.ok()) return {};
-  auto it = Interpreter::Create(*model);
+  InterpreterOptions reference;
+  reference.backend = "reference";  // the acceptance is about the reference backend
+  auto it = Interpreter::Create(*model, reference);
   EXPECT_TRUE(it.ok()) << it.status();
   if (!it.ok()) return {};
   const size_t in_elems = static_cast<size_t>((*it)->input(0).num_elements());
@@ -162,7 +164,9 @@ ScaleRange ActivationScale(const ScaleRequest& r) {
   EXPECT_TRUE(bytes.ok()) << bytes.status();
   auto model = Model::LoadFromMemory(bytes->data(), bytes->size());
   EXPECT_TRUE(model.ok()) << model.status();
-  auto it = Interpreter::Create(*model);
+  InterpreterOptions reference;
+  reference.backend = "reference";  // the acceptance is about the reference backend
+  auto it = Interpreter::Create(*model, reference);
   EXPECT_TRUE(it.ok()) << it.status();
   if (!bytes.ok() || !model.ok() || !it.ok()) return range;
   std::vector<float> x = testing::RandomVector(static_cast<size_t>((*it)->input(0).num_elements()), 99);
