@@ -4,11 +4,11 @@
 # thread count, and the table reports the median of the per-run medians and their ratios.
 #
 # Usage: scripts/compare_ort.sh [-b BUILD_DIR] [-r ROUNDS] [-t "1 2"] [-m "model ..."]
-#   BUILD_DIR  holds tools/scalert (default build-native2); ONNX files come from out/tv224
+#   BUILD_DIR  holds tools/scalert (default build/release, the release preset); ONNX files come from out/tv224
 #   (regenerate with `/usr/bin/python3 scripts/export_torchvision.py out/tv224`).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-build=build-native2
+build=build/release
 rounds=3
 threads="1 2"
 models="efficientnet_b0 mobilenet_v2 mobilenet_v3_large mobilenet_v3_small"
