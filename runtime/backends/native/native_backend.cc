@@ -41,21 +41,6 @@ struct NativeContext {
   std::vector<int32_t> scaled_of;  // per node: index into scaled (its Mul or its conv), or -1
 };
 
-ref::ConvGeometry Geometry(const Graph& g, const Node& n) {
-  const Shape& x = g.tensors[n.inputs[0]].shape;
-  const Shape& w = g.tensors[n.inputs[1]].shape;
-  const Shape& y = g.tensors[n.outputs[0]].shape;
-  ref::ConvGeometry geo;
-  geo.batch = x[0]; geo.in_h = x[1]; geo.in_w = x[2]; geo.in_c = x[3];
-  geo.out_h = y[1]; geo.out_w = y[2]; geo.out_c = y[3];
-  geo.kernel_h = w[1]; geo.kernel_w = w[2];
-  geo.stride_h = n.conv.stride_h; geo.stride_w = n.conv.stride_w;
-  geo.dilation_h = n.conv.dilation_h; geo.dilation_w = n.conv.dilation_w;
-  geo.pad_top = n.conv.pad_top; geo.pad_left = n.conv.pad_left;
-  geo.depth_multiplier = n.conv.depth_multiplier;
-  return geo;
-}
-
 std::vector<float> OptionalF32(const Graph& g, const Node& n, size_t input) {
   if (input >= n.inputs.size() || n.inputs[input] < 0 || !g.tensors[n.inputs[input]].is_constant()) return {};
   return ConstantAsF32(g.tensors[n.inputs[input]]);
@@ -157,7 +142,7 @@ absl::StatusOr<PreparedStep> ConvStep(const NativeContext& ctx, const Graph& g, 
   const Node& n = g.nodes[index];
   auto gemm = ctx.registry->Find<KernelOp::kGemm>(KernelDType::kF32, ctx.isa);
   if (!gemm || !IsConstant(g, n, 1)) return ReferenceStep(g, index, p);
-  const ref::ConvGeometry geo = Geometry(g, n);
+  const ref::ConvGeometry geo = ConvGeometryOf(g, n);
   std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
   const std::vector<float> b = OptionalF32(g, n, 2);
   const int32_t k = geo.kernel_h * geo.kernel_w * geo.in_c;
@@ -219,7 +204,7 @@ absl::StatusOr<PreparedStep> DepthwiseStep(const NativeContext& ctx, const Graph
                                            const TensorPointers& p) {
   const Node& n = g.nodes[index];
   auto dw = ctx.registry->Find<KernelOp::kDwConv>(KernelDType::kF32, ctx.isa);
-  const ref::ConvGeometry geo = Geometry(g, n);
+  const ref::ConvGeometry geo = ConvGeometryOf(g, n);
   if (!dw || !IsConstant(g, n, 1) || geo.depth_multiplier != 1 || geo.in_c != geo.out_c ||
       geo.kernel_h * geo.kernel_w > kernels::kMaxDwTaps)
     return ReferenceStep(g, index, p);
@@ -427,7 +412,7 @@ absl::StatusOr<PreparedStep> MbconvChainStep(const NativeContext& ctx, const Gra
   s.dw = dw.fn;
   s.expand_w = PackPointwise(g, e);
   s.expand = MakeGemm(ctx, gemm, s.expand_w, nullptr, 0, nullptr, e.activation).args;
-  const ref::ConvGeometry geo = Geometry(g, d);
+  const ref::ConvGeometry geo = ConvGeometryOf(g, d);
   const std::vector<float> dw_w = ConstantAsF32(g.tensors[d.inputs[1]]);
   const std::vector<float> dw_b = OptionalF32(g, d, 2);
   s.dw_w = std::make_shared<kernels::PackedDwConv>(kernels::PackDwConvWeights(

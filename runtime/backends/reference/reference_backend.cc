@@ -9,20 +9,6 @@
 namespace scalert {
 namespace {
 
-ref::ConvGeometry Geometry(const Graph& g, const Node& n) {
-  const Shape& x = g.tensors[n.inputs[0]].shape;
-  const Shape& w = g.tensors[n.inputs[1]].shape;
-  const Shape& y = g.tensors[n.outputs[0]].shape;
-  ref::ConvGeometry geo;
-  geo.batch = x[0]; geo.in_h = x[1]; geo.in_w = x[2]; geo.in_c = x[3];
-  geo.out_h = y[1]; geo.out_w = y[2]; geo.out_c = y[3];
-  geo.kernel_h = w[1]; geo.kernel_w = w[2];
-  geo.stride_h = n.conv.stride_h; geo.stride_w = n.conv.stride_w;
-  geo.dilation_h = n.conv.dilation_h; geo.dilation_w = n.conv.dilation_w;
-  geo.pad_top = n.conv.pad_top; geo.pad_left = n.conv.pad_left;
-  geo.depth_multiplier = n.conv.depth_multiplier;
-  return geo;
-}
 
 // Constant input as FP32 kept alive by the step (f32 constants are used in place).
 struct F32Constant {
@@ -54,7 +40,7 @@ absl::StatusOr<PreparedStep> MakeReferenceStep(const Graph& g, size_t index, con
   switch (n.type) {
     case OpType::kConv2D:
     case OpType::kDepthwiseConv2D: {
-      ref::ConvGeometry geo = Geometry(g, n);
+      ref::ConvGeometry geo = ConvGeometryOf(g, n);
       const float* x = p.get<float>(n.inputs[0]);
       F32Constant w = AsF32(g, n.inputs[1], p);
       F32Constant b = AsF32(g, n.inputs.size() > 2 ? n.inputs[2] : -1, p);
@@ -148,6 +134,21 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareReference(const Graph& g, con
   auto e = PlannedExecutable::Create(g, o, MakeReferenceStep);
   if (!e.ok()) return e.status();
   return std::unique_ptr<Executable>(std::move(e).value());
+}
+
+ref::ConvGeometry ConvGeometryOf(const Graph& g, const Node& n) {
+  const Shape& x = g.tensors[n.inputs[0]].shape;
+  const Shape& w = g.tensors[n.inputs[1]].shape;
+  const Shape& y = g.tensors[n.outputs[0]].shape;
+  ref::ConvGeometry geo;
+  geo.batch = x[0]; geo.in_h = x[1]; geo.in_w = x[2]; geo.in_c = x[3];
+  geo.out_h = y[1]; geo.out_w = y[2]; geo.out_c = y[3];
+  geo.kernel_h = w[1]; geo.kernel_w = w[2];
+  geo.stride_h = n.conv.stride_h; geo.stride_w = n.conv.stride_w;
+  geo.dilation_h = n.conv.dilation_h; geo.dilation_w = n.conv.dilation_w;
+  geo.pad_top = n.conv.pad_top; geo.pad_left = n.conv.pad_left;
+  geo.depth_multiplier = n.conv.depth_multiplier;
+  return geo;
 }
 
 }  // namespace scalert

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "kernels/reference/conv.h"
 #include "runtime/backend.h"
 #include "runtime/planned_executable.h"
 
@@ -16,6 +17,9 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareReference(const Graph& g, con
 // The reference step for node `index`: other backends use it for operators they do not
 // optimise (Softmax, Transpose, ...).
 absl::StatusOr<PreparedStep> ReferenceStep(const Graph& g, size_t index, const TensorPointers& tensors);
+
+// The geometry of a Conv2D / DepthwiseConv2D node, as every convolution kernel takes it.
+ref::ConvGeometry ConvGeometryOf(const Graph& g, const Node& n);
 
 }  // namespace scalert
 
