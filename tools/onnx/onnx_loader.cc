@@ -162,7 +162,7 @@ absl::StatusOr<HostTensor> ReadTensorProto(const onnx::TensorProto& t, const std
                                                      OnnxDTypeName(dt), " elements need ", n * esize));
     if (h.is_float) {
       h.f.resize(static_cast<size_t>(n));
-      std::memcpy(h.f.data(), raw->data(), raw->size());
+      if (!raw->empty()) std::memcpy(h.f.data(), raw->data(), raw->size());  // n may be 0
     } else {
       h.i.resize(static_cast<size_t>(n));
       for (int64_t k = 0; k < n; ++k) h.i[k] = RawInt(raw->data() + k * esize, dt);
