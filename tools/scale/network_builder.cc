@@ -181,8 +181,8 @@ class Emitter {
     p.stride_h = p.stride_w = stride;
     p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = (kernel - 1) / 2;  // torchvision's padding
     Shape ws = depthwise ? Shape{1, kernel, kernel, cin} : Shape{cout, kernel, kernel, cin};
-    int32_t w = Placeholder(name + ".weight", ws);
-    int32_t b = Placeholder(name + ".bias", {cout});
+    int32_t w = UnfilledWeights(name + ".weight", ws);
+    int32_t b = UnfilledWeights(name + ".bias", {cout});
     ASSIGN_OR_RETURN(int32_t y, depthwise ? AddDepthwiseConv2D(g_, x, w, b, p, act, name)
                                           : AddConv2D(g_, x, w, b, p, act, name));
     out_->init.push_back(rule);
@@ -216,8 +216,8 @@ class Emitter {
                                  const std::string& output_name) {
     const Tensor& t = g_->tensors[x];
     int32_t cin = static_cast<int32_t>(t.num_elements() / t.shape[0]);
-    int32_t w = Placeholder(name + ".weight", {cout, cin});
-    int32_t b = Placeholder(name + ".bias", {cout});
+    int32_t w = UnfilledWeights(name + ".weight", {cout, cin});
+    int32_t b = UnfilledWeights(name + ".bias", {cout});
     ASSIGN_OR_RETURN(int32_t y, AddFullyConnected(g_, x, w, b, act, name));
     g_->tensors[y].name = output_name;
     out_->init.push_back(rule);
@@ -226,7 +226,7 @@ class Emitter {
 
  private:
   // No bytes yet: the size is checked before anything is allocated (see AllocateWeights).
-  int32_t Placeholder(const std::string& name, Shape shape) {
+  int32_t UnfilledWeights(const std::string& name, Shape shape) {
     return g_->AddConstant(name, std::move(shape), DType::kF32, {});
   }
 

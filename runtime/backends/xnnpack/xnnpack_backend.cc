@@ -105,10 +105,10 @@ absl::StatusOr<std::unique_ptr<Executable>> XnnpackExecutable::Create(const Grap
     bool quantized = false;
     for (const Tensor& t : g.tensors) quantized |= !t.quant.empty();
     return absl::UnimplementedError(absl::StrCat(
-        "xnnpack backend: int8 precision is not implemented: ",
-        quantized ? "this model has quantization parameters, but the qs8/qc8 subgraph translation does not exist yet"
-                  : "this model is not quantized (no tensor has scales/zero points; run `scalert quantize` first), "
-                    "and the qs8/qc8 subgraph translation does not exist yet",
+        "xnnpack backend: int8 precision is unsupported: ",
+        quantized ? "this model has quantization parameters, but this backend has no qs8/qc8 subgraph translation"
+                  : "this model is not quantized (no tensor has scales/zero points), and this backend has no "
+                    "qs8/qc8 subgraph translation",
         "; use fp32 or fp16"));
   }
   RETURN_IF_ERROR(EnsureXnnpackInitialized());

@@ -71,7 +71,7 @@ class Translator {
         if (g_.tensors[t].dtype != DType::kF32)
           return absl::UnimplementedError(absl::StrCat(
               "XNNPACK backend: ", g_.TensorLabel(t), " is ", DTypeName(g_.tensors[t].dtype),
-              "; only FP32 activations are supported (quantized execution is not implemented)"));
+              "; only FP32 activations are supported (no quantized execution in this backend)"));
     for (int32_t t : g_.inputs)
       if (g_.tensors[t].dtype != DType::kF32)
         return absl::UnimplementedError(absl::StrCat("XNNPACK backend: model input ", g_.TensorLabel(t), " is ",
@@ -494,8 +494,8 @@ class Translator {
         return Error("Transpose inside the model: XNNPACK (Debian's 2022 build) has no transpose node");
       case OpType::kQuantize:
       case OpType::kDequantize:
-        return Error(absl::StrCat(OpTypeName(n.type), " is not supported by the xnnpack backend yet (quantized "
-                                  "execution, qs8/qc8, is not implemented; no partitioning)"));
+        return Error(absl::StrCat(OpTypeName(n.type), " is not supported by the xnnpack backend (it has no quantized "
+                                  "qs8/qc8 execution and does not partition graphs)"));
     }
     return Error(absl::StrCat("operator type ", static_cast<int>(n.type), " is not supported by the xnnpack backend"));
   }
