@@ -263,7 +263,11 @@ int64_t ImportContext::Uses(const std::string& onnx_name) const {
 
 std::string ImportContext::Resolve(const std::string& onnx_name) const {
   std::string n = onnx_name;
-  for (auto it = alias_.find(n); it != alias_.end(); it = alias_.find(n)) n = it->second;
+  // Bounded: a hostile file can make Identity nodes alias in a cycle (the importer rejects
+  // those, but must not loop while finding them).
+  size_t steps = 0;
+  for (auto it = alias_.find(n); it != alias_.end() && steps <= alias_.size(); it = alias_.find(n), ++steps)
+    n = it->second;
   return n;
 }
 

@@ -152,8 +152,13 @@ absl::StatusOr<ImportedModel> ImportOnnxModel(const onnx::ModelProto& model, con
     return absl::UnimplementedError(absl::StrCat(source_name, ": the model has no run-time inputs"));
 
   // Use counts decide fusion; Identity and Dropout pass their input through, so count through them.
-  for (const auto& n : graph.node())
-    if (IsAliasOp(n)) ctx.AddAlias(n.output(0), n.input(0));
+  for (const auto& n : graph.node()) {
+    if (!IsAliasOp(n)) continue;
+    if (ctx.Resolve(n.input(0)) == n.output(0))  // e.g. Identity(x) -> x, or a cycle of them
+      return absl::InvalidArgumentError(absl::StrCat(source_name, ": node '", n.name(), "' (", n.op_type(),
+                                                     ") makes value '", n.output(0), "' an alias of itself"));
+    ctx.AddAlias(n.output(0), n.input(0));
+  }
   for (const auto& n : graph.node())
     for (int i = IsAliasOp(n) ? 1 : 0; i < n.input_size(); ++i)
       if (!n.input(i).empty()) ctx.CountUse(n.input(i));
