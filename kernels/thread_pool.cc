@@ -80,7 +80,11 @@ void ThreadPool::Run(size_t n, TaskFn fn, const void* ctx) const {
   done_.store(0, std::memory_order_relaxed);
   const uint64_t start = static_cast<uint64_t>(gen) << 32;
   state_.store(start, std::memory_order_seq_cst);
-  if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+  // A sleeping worker takes a wake-up to join: that latency is expected, not a stall. Counting it
+  // as one kept a quiet machine on one thread (solo calls let the workers fall asleep, and their
+  // wake-up then looked like a stall again).
+  const bool woke_sleepers = sleepers_.load(std::memory_order_seq_cst) > 0;
+  if (woke_sleepers) {
     { std::lock_guard<std::mutex> lock(mutex_); }
     wake_.notify_all();
   }
@@ -98,7 +102,7 @@ void ThreadPool::Run(size_t n, TaskFn fn, const void* ctx) const {
   }
   const auto t2 = std::chrono::steady_clock::now();
   const double mean_task_us = ran > 0 ? Microseconds(t0, t1) / ran : 0.0;
-  if (Microseconds(t1, t2) > kStallFactor * mean_task_us + kStallMarginUs) {
+  if (!woke_sleepers && Microseconds(t1, t2) > kStallFactor * mean_task_us + kStallMarginUs) {
     solo_period_ = std::min(kSoloCallsMax, std::max(kSoloCallsMin, 2 * solo_period_));
     solo_calls_left_ = solo_period_;
   } else {
