@@ -183,6 +183,7 @@ TEST(NativeElementwise, SigmoidAndSwishMaxError) {
     double worst_sig = 0, worst_swish = 0;
     for (size_t i = 0; i < x.size(); ++i) {
       const double s = 1.0 / (1.0 + std::exp(-static_cast<double>(x[i])));
+      ASSERT_TRUE(std::isfinite(sig[i]) && std::isfinite(swish[i])) << k.name << " x=" << x[i];
       if (s > 1e-37) worst_sig = std::max(worst_sig, std::abs(sig[i] - s) / s);
       else ASSERT_LE(std::abs(sig[i] - s), 2e-38) << k.name << " x=" << x[i];
       const double w = x[i] * s;
