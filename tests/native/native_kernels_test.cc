@@ -32,12 +32,18 @@ TEST(NativeRegistry, EverySupportedLevelHasItsKernels) {
     ASSERT_NE(portable, nullptr);
     EXPECT_EQ(portable->isa, Isa::kPortable);
 #if defined(SCALERT_KERNELS_X86)
-    const KernelEntry* avx2 = r.FindEntry(op, KernelDType::kF32, Isa::kAvx2);
-    ASSERT_NE(avx2, nullptr);
-    EXPECT_EQ(avx2->isa, Isa::kAvx2);
-    // No AVX-512 kernels yet: the lookup falls back to AVX2.
-    EXPECT_EQ(r.FindEntry(op, KernelDType::kF32, Isa::kAvx512), avx2);
+    for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
+      const KernelEntry* e = r.FindEntry(op, KernelDType::kF32, isa);
+      ASSERT_NE(e, nullptr);
+      EXPECT_EQ(e->isa, isa) << "every x86 level has its own kernel for every op";
+      EXPECT_NE(e->name.find(IsaName(isa)), std::string::npos) << e->name;
+    }
 #endif
+    // Kernels with weights come with their packing and a tile that packing can use.
+    for (const KernelEntry& e : r.entries()) {
+      if (e.op == KernelOp::kGemm) EXPECT_TRUE(e.pack && e.tile.nr >= 2 && e.tile.mr >= 1) << e.name;
+      if (e.op == KernelOp::kDwConv) EXPECT_TRUE(e.pack && e.tile.channel_tile >= 1) << e.name;
+    }
   }
 }
 
