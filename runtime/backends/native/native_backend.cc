@@ -555,17 +555,23 @@ Isa UsableIsa(Isa requested) {
   return requested;
 }
 
-absl::StatusOr<Isa> NativeIsaFromEnvironment() {
-  const Isa detected = kernels::DetectedIsa();
-  const char* env = std::getenv(kernels::kIsaEnvVar);
-  if (!env || !*env) return detected;
-  Isa requested;
-  if (!kernels::ParseIsa(env, &requested))
-    return absl::InvalidArgumentError(absl::StrCat(kernels::kIsaEnvVar, "='", env,
-                                                   "' is not an ISA level; expected one of portable, avx2, "
-                                                   "avx512, neon"));
-  return UsableIsa(requested);
+absl::StatusOr<Isa> NativeIsa(const std::string& max_isa) {
+  Isa isa = kernels::DetectedIsa();
+  for (const auto& [source, value] : {std::pair<const char*, const char*>{"max_isa", max_isa.c_str()},
+                                      {kernels::kIsaEnvVar, std::getenv(kernels::kIsaEnvVar)}}) {
+    if (!value || !*value) continue;
+    Isa requested;
+    if (!kernels::ParseIsa(value, &requested))
+      return absl::InvalidArgumentError(absl::StrCat(source, "='", value,
+                                                     "' is not an ISA level; expected one of portable, avx2, "
+                                                     "avx512, neon"));
+    // A cap only lowers the level; a level this CPU lacks falls back to one it has.
+    if (static_cast<int>(requested) < static_cast<int>(isa) || !kernels::CpuSupports(isa)) isa = requested;
+  }
+  return UsableIsa(isa);
 }
+
+absl::StatusOr<Isa> NativeIsaFromEnvironment() { return NativeIsa(""); }
 
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, const BackendOptions& options,
                                                               const NativeOptions& native) {
@@ -622,13 +628,24 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeAtIsa(const Graph& g, c
 }
 
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const BackendOptions& options) {
-  auto isa = NativeIsaFromEnvironment();
+  auto isa = NativeIsa(options.max_isa);
   if (!isa.ok()) return isa.status();
   NativeOptions n;
   n.max_isa = *isa;
-  const char* fuse = std::getenv(kNativeFuseEnvVar);
-  n.fuse_mbconv = fuse && (std::string(fuse) == "1" || std::string(fuse) == "all");
-  if (fuse && std::string(fuse) == "all") n.fuse_min_expanded_bytes = 0;
+  FusionPolicy fusion = options.fusion;
+  // SCALERT_NATIVE_FUSE overrides the option (experiments): 0|off, 1|on, all (every chain), auto.
+  if (const char* env = std::getenv(kNativeFuseEnvVar); env && *env) {
+    const std::string v = env;
+    if (v == "0" || v == "off") fusion = FusionPolicy::kOff;
+    else if (v == "1" || v == "on" || v == "all") fusion = FusionPolicy::kOn;
+    else if (v == "auto") fusion = FusionPolicy::kAuto;
+    else
+      return absl::InvalidArgumentError(
+          absl::StrCat(kNativeFuseEnvVar, "='", v, "' is not a fusion policy; expected 0, 1, all, off, on or auto"));
+    if (v == "all") n.fuse_min_expanded_bytes = 0;
+  }
+  // No cost model yet: auto keeps the measured-faster unfused plan.
+  n.fuse_mbconv = fusion == FusionPolicy::kOn;
   const char* se = std::getenv(kNativeSeFuseEnvVar);
   n.fuse_se_scale = se && std::string(se) == "1";
   return PrepareNativeWith(g, options, n);
