@@ -1,0 +1,84 @@
+// The native backend's step kinds, one file each (gemm_step.cc, patch_conv_step.cc,
+// depthwise_step.cc, fully_connected_step.cc, elementwise_step.cc, pooling_step.cc,
+// transpose_step.cc, fused_mbconv_step.cc), and what they share: the context of one executable
+// and a few helpers. native_backend.cc holds the dispatch from operator type to step.
+#ifndef SCALERT_RUNTIME_BACKENDS_NATIVE_NATIVE_STEPS_H_
+#define SCALERT_RUNTIME_BACKENDS_NATIVE_NATIVE_STEPS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "kernels/isa.h"
+#include "kernels/packing.h"
+#include "kernels/registry.h"
+#include "kernels/thread_pool.h"
+#include "runtime/backends/native/work_split.h"
+#include "runtime/graph.h"
+#include "runtime/passes/mbconv_fusion.h"
+#include "runtime/planned_executable.h"
+
+namespace scalert::native {
+
+// What every step of one executable shares.
+struct NativeContext {
+  kernels::Isa isa = kernels::Isa::kPortable;
+  std::shared_ptr<kernels::ThreadPool> pool;
+  const kernels::KernelRegistry* registry = nullptr;
+  std::vector<MbconvChain> chains;
+  std::vector<int32_t> chain_of;  // per node: index into chains, or -1
+  std::vector<ScaledPointwise> scaled;
+  std::vector<int32_t> scaled_of;  // per node: index into scaled (its Mul or its conv), or -1
+};
+
+// Input `input` of `n` as FP32 when it is a constant, else empty (an absent bias).
+std::vector<float> OptionalF32(const Graph& g, const Node& n, size_t input);
+// Kernel name in op descriptions: the use (conv1x1, fc, ...) and the level that actually runs.
+std::string KernelLabel(const std::string& use, kernels::Isa isa);
+// The native kernels read and write FP32 activations; anything else goes to the reference.
+bool AllActivationsF32(const Graph& g, const Node& n);
+bool IsConstant(const Graph& g, const Node& n, size_t input);
+// Packs the weights and bias of a 1x1 Conv2D node for `gemm`.
+std::shared_ptr<kernels::PackedGemm> PackPointwise(const kernels::Kernel<kernels::KernelOp::kGemm>& gemm,
+                                                   const Graph& g, const Node& n);
+
+// Runs C = act(A * B + bias) for rows [0, m) over the pool.
+struct GemmStep {
+  kernels::GemmF32Fn fn;
+  kernels::GemmArgs args;
+  int64_t m;
+  GemmSplit split;
+  std::shared_ptr<kernels::PackedGemm> packed;  // keeps packed_b / bias alive
+  std::shared_ptr<kernels::ThreadPool> pool;
+  void operator()() const;
+};
+GemmStep MakeGemm(const NativeContext& ctx, const kernels::Kernel<kernels::KernelOp::kGemm>& k,
+                  std::shared_ptr<kernels::PackedGemm> packed, const float* a, int64_t m, float* c, Activation act);
+
+// Step factories: each returns the reference step for what its kernels do not cover.
+using StepFn = absl::StatusOr<PreparedStep> (*)(const NativeContext& ctx, const Graph& g, size_t index,
+                                                const TensorPointers& p);
+absl::StatusOr<PreparedStep> ConvStep(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p);
+absl::StatusOr<PreparedStep> PatchConvStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                           const TensorPointers& p);
+absl::StatusOr<PreparedStep> DepthwiseStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                           const TensorPointers& p);
+absl::StatusOr<PreparedStep> FullyConnectedStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                                const TensorPointers& p);
+absl::StatusOr<PreparedStep> GlobalAvgPoolStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                               const TensorPointers& p);
+absl::StatusOr<PreparedStep> BinaryStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                        const TensorPointers& p);
+absl::StatusOr<PreparedStep> ActivationStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                            const TensorPointers& p, Activation act);
+absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                           const TensorPointers& p);
+absl::StatusOr<PreparedStep> MbconvChainStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                             const TensorPointers& p);
+absl::StatusOr<PreparedStep> ScaledPointwiseStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                                 const TensorPointers& p);
+
+}  // namespace scalert::native
+
+#endif  // SCALERT_RUNTIME_BACKENDS_NATIVE_NATIVE_STEPS_H_
