@@ -13,7 +13,7 @@
 
 namespace scalert::kernels {
 
-// C[m, n] = act(A[m, k] * B[k, n] + bias[n]); B and bias packed by PackGemmWeights.
+// C[m, n] = act(A[m, k] * B[k, n] + bias[n]) [+ R[m, n]]; B and bias packed by PackGemmWeights.
 // Serves 1x1 convolutions (A = NHWC pixels), fully connected layers and im2col convolutions.
 struct GemmArgs {
   const float* a = nullptr;
@@ -24,6 +24,9 @@ struct GemmArgs {
   int64_t ldc = 0;
   int32_t k = 0, n = 0;
   Activation act = Activation::kNone;
+  // Optional residual added after the activation (an inverted-residual block's skip connection).
+  const float* residual = nullptr;
+  int64_t ldr = 0;  // floats between rows of the residual
 };
 // Computes rows [m_begin, m_end) and columns [n_begin, n_end) of C; n_begin is a multiple of the
 // kernel's panel width (TileShape::nr), n_end is a multiple of it or n.

@@ -1,5 +1,7 @@
 #include "runtime/graph.h"
 
+#include "runtime/fused_mbconv.h"
+
 #include <cstring>
 
 namespace scalert {
@@ -66,6 +68,8 @@ int64_t NodeMacs(const Graph& g, const Node& n) {
       const Shape& w = g.tensors[n.inputs[1]].shape;  // [Cout, Cin]
       return out_elems() * w[1];
     }
+    case OpType::kFusedMbconv:
+      return n.fused ? n.fused->macs : 0;
     default:
       return 0;
   }

@@ -12,6 +12,8 @@
 
 namespace scalert {
 
+struct FusedMbconv;  // runtime/fused_mbconv.h
+
 struct Quantization {
   std::vector<float> scale;
   std::vector<int64_t> zero_point;
@@ -54,6 +56,7 @@ struct Node {
   float alpha = 0.2f, beta = 0.5f;           // HardSigmoid
   float min = 0.f, max = 0.f;                // Clamp
   float softmax_beta = 1.f;                  // Softmax
+  std::shared_ptr<const FusedMbconv> fused;  // kFusedMbconv: what the node stands for
 };
 
 struct ModelMetadata {

@@ -13,10 +13,11 @@ namespace scalert {
 
 absl::StatusOr<std::unique_ptr<PlannedExecutable>> PlannedExecutable::Create(const Graph& g,
                                                                              const BackendOptions& options,
-                                                                             const StepFactory& factory) {
+                                                                             const StepFactory& factory,
+                                                                             const std::vector<int64_t>& step_scratch) {
   std::unique_ptr<PlannedExecutable> e(new PlannedExecutable());
   e->precision_ = options.precision;
-  e->plan_ = PlanMemory(g);
+  e->plan_ = PlanMemory(g, 64, step_scratch);
   const int64_t arena = std::max<int64_t>(e->plan_.arena_bytes, 64);
   e->arena_ = static_cast<uint8_t*>(std::aligned_alloc(64, static_cast<size_t>(arena)));
   if (!e->arena_) return absl::ResourceExhaustedError(absl::StrCat("cannot allocate a ", arena, "-byte arena"));
@@ -26,6 +27,9 @@ absl::StatusOr<std::unique_ptr<PlannedExecutable>> PlannedExecutable::Create(con
     if (g.tensors[t].is_constant()) e->tensors_.ptr[t] = const_cast<uint8_t*>(g.tensors[t].data);
     else if (e->plan_.offset[t] >= 0) e->tensors_.ptr[t] = e->arena_ + e->plan_.offset[t];
   }
+  e->tensors_.scratch.assign(g.nodes.size(), nullptr);
+  for (size_t s = 0; s < g.nodes.size(); ++s)
+    if (e->plan_.scratch_offset[s] >= 0) e->tensors_.scratch[s] = e->arena_ + e->plan_.scratch_offset[s];
   e->input_ids_ = g.inputs;
   e->output_ids_ = g.outputs;
   e->poison_after_.resize(g.nodes.size());
@@ -73,6 +77,10 @@ absl::Status PlannedExecutable::Invoke() {
 
 std::vector<std::string> PlannedExecutable::op_descriptions() const {
   std::vector<std::string> r;
+  if (!original_step_of_.empty()) {
+    for (int32_t s : original_step_of_) r.push_back(s >= 0 ? steps_[s].kernel : "");
+    return r;
+  }
   for (const PreparedStep& s : steps_) r.push_back(s.kernel);
   return r;
 }

@@ -15,6 +15,7 @@ namespace scalert {
 // Pointers to every tensor of the graph: constants in place, activations in the arena.
 struct TensorPointers {
   std::vector<uint8_t*> ptr;
+  std::vector<uint8_t*> scratch;  // per node: its planned scratch region, or null
   template <typename T>
   T* get(int32_t t) const { return t < 0 ? nullptr : reinterpret_cast<T*>(ptr[t]); }
 };
@@ -30,8 +31,14 @@ using StepFactory = std::function<absl::StatusOr<PreparedStep>(const Graph& g, s
 
 class PlannedExecutable : public Executable {
  public:
+  // `step_scratch` (optional, bytes per node) is planned in the arena, live only during its step
+  // (MemoryPlan); the factory finds it in TensorPointers::scratch.
   static absl::StatusOr<std::unique_ptr<PlannedExecutable>> Create(const Graph& g, const BackendOptions& options,
-                                                                    const StepFactory& factory);
+                                                                    const StepFactory& factory,
+                                                                    const std::vector<int64_t>& step_scratch = {});
+  // For a graph a pass rewrote: node i of the original graph ran as step step_of[i], so
+  // op_descriptions() answers per original node.
+  void set_original_nodes(std::vector<int32_t> step_of) { original_step_of_ = std::move(step_of); }
   ~PlannedExecutable() override;
   void* input_buffer(size_t i) override { return tensors_.ptr[input_ids_[i]]; }
   const void* output_buffer(size_t i) const override { return tensors_.ptr[output_ids_[i]]; }
@@ -49,6 +56,7 @@ class PlannedExecutable : public Executable {
   TensorPointers tensors_;
   std::vector<int32_t> input_ids_, output_ids_;
   std::vector<PreparedStep> steps_;
+  std::vector<int32_t> original_step_of_;
   std::vector<std::vector<std::pair<uint8_t*, int64_t>>> poison_after_;  // per step
   std::vector<StepProfile> profile_;
   bool profiling_ = false;

@@ -238,6 +238,7 @@ class NodeChecker {
         out->push_back(x->shape);
         return absl::OkStatus();
       }
+      case OpType::kFusedMbconv: break;  // internal (runtime/passes/mbconv_fusion.h): never in a file
     }
     return Error(absl::StrCat("unknown operator type ", static_cast<int>(n_.type)));
   }

@@ -33,9 +33,9 @@ const char* OpTypeName(OpType t) {
   static const char* kNames[] = {
       "Conv2D", "DepthwiseConv2D", "FullyConnected", "GlobalAveragePool", "Add", "Mul", "Relu",
       "Relu6", "Sigmoid", "HardSigmoid", "Swish", "HardSwish", "Reshape", "Softmax", "Transpose",
-      "Quantize", "Dequantize", "Clamp"};
+      "Quantize", "Dequantize", "Clamp", "FusedMbconv"};
   auto i = static_cast<unsigned>(t);
-  return i < kNumOpTypes ? kNames[i] : "?";
+  return i <= static_cast<unsigned>(OpType::kFusedMbconv) ? kNames[i] : "?";
 }
 
 const char* PrecisionName(Precision p) {

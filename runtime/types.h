@@ -37,8 +37,11 @@ enum class OpType : uint16_t {
   kQuantize,
   kDequantize,
   kClamp,
+  // Internal: made by runtime/passes/mbconv_fusion.h for the native backend, never stored in a
+  // file (the validator rejects types >= kNumOpTypes).
+  kFusedMbconv,
 };
-inline constexpr int kNumOpTypes = 18;
+inline constexpr int kNumOpTypes = 18;  // types a model file may hold
 const char* OpTypeName(OpType t);
 
 // Numerical precision a whole interpreter runs at (per-layer policies come from the model).

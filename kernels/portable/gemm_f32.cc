@@ -30,6 +30,10 @@ void Tile(const GemmArgs& g, int64_t m0, int rows, int32_t n0) {
   for (int r = 0; r < rows; ++r) {
     float* c = g.c + (m0 + r) * g.ldc + n0;
     for (int j = 0; j < cols; ++j) c[j] = ApplyActivation(acc[r][j], g.act);
+    if (g.residual) {
+      const float* res = g.residual + (m0 + r) * g.ldr + n0;
+      for (int j = 0; j < cols; ++j) c[j] += res[j];
+    }
   }
 }
 

@@ -49,6 +49,18 @@ void GemmTile(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
   }
   ActivateAll<S, MR * NV>(&acc[0][0], g.act);
   float* c = g.c + m0 * g.ldc + n0;
+  const int full = cols / L;
+  const typename S::Mask mask = S::FirstLanes(cols % L);
+  if (g.residual) {  // the skip connection, added while the tile is in registers
+    const float* res = g.residual + m0 * g.ldr + n0;
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+      for (int j = 0; j < NV; ++j) {
+        if (j < full) acc[r][j] = S::Add(acc[r][j], S::LoadU(res + r * g.ldr + L * j));
+        else if (j == full && cols % L) acc[r][j] = S::Add(acc[r][j], S::LoadMasked(res + r * g.ldr + L * j, mask));
+      }
+  }
   if (cols == L * NV) {
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r)
@@ -57,8 +69,6 @@ void GemmTile(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
     return;
   }
   // Narrow last panel: full vectors, then one masked vector.
-  const int full = cols / L;
-  const typename S::Mask mask = S::FirstLanes(cols % L);
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 2
@@ -108,6 +118,14 @@ void GemmRow(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
   float* c = g.c + m0 * g.ldc + n0;
   const int full = cols / L;
   const typename S::Mask mask = S::FirstLanes(cols % L);
+  if (g.residual) {
+    const float* res = g.residual + m0 * g.ldr + n0;
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) {
+      if (j < full) sum[j] = S::Add(sum[j], S::LoadU(res + L * j));
+      else if (j == full && cols % L) sum[j] = S::Add(sum[j], S::LoadMasked(res + L * j, mask));
+    }
+  }
 #pragma GCC unroll 2
   for (int j = 0; j < NV; ++j) {
     if (j < full) S::StoreU(c + L * j, sum[j]);

@@ -1,6 +1,7 @@
 #include "runtime/passes/mbconv_fusion.h"
 
 #include <algorithm>
+#include <memory>
 
 namespace scalert {
 namespace {
@@ -12,6 +13,146 @@ bool IsF32Activation(const Graph& g, int32_t t) {
 bool HasConstantWeights(const Graph& g, const Node& n) {
   if (n.inputs.size() < 2 || n.inputs[1] < 0 || !g.tensors[n.inputs[1]].is_constant()) return false;
   return n.inputs.size() < 3 || n.inputs[2] < 0 || g.tensors[n.inputs[2]].is_constant();
+}
+
+// Who reads each tensor; a graph output counts as a reader that is not a node (-1).
+struct Readers {
+  std::vector<std::vector<int32_t>> of;
+  explicit Readers(const Graph& g) : of(g.tensors.size()) {
+    for (size_t i = 0; i < g.nodes.size(); ++i)
+      for (int32_t t : g.nodes[i].inputs)
+        if (t >= 0) of[t].push_back(static_cast<int32_t>(i));
+    for (int32_t t : g.outputs) of[t].push_back(-1);
+  }
+  int32_t sole(int32_t t) const { return of[t].size() == 1 ? of[t][0] : -1; }
+};
+
+bool IsDepthwise(const Graph& g, const Node& d) {
+  if (d.type != OpType::kDepthwiseConv2D || !HasConstantWeights(g, d) || !IsF32Activation(g, d.inputs[0]) ||
+      !IsF32Activation(g, d.outputs[0]))
+    return false;
+  const Shape& x = g.tensors[d.inputs[0]].shape;
+  const Shape& y = g.tensors[d.outputs[0]].shape;
+  const Shape& w = g.tensors[d.inputs[1]].shape;
+  return x.size() == 4 && y.size() == 4 && x[3] == y[3] && d.conv.depth_multiplier == 1 && w.size() == 4 &&
+         w[1] * w[2] <= 64;
+}
+
+// The squeeze-and-excitation after depthwise output `d` (read by the pool and the Mul only):
+// fills the SE fields of `b` and returns the Mul's output, or -1.
+int32_t MatchSqueezeExcitation(const Graph& g, const Readers& r, int32_t d, MbconvBlock* b) {
+  if (r.of[d].size() != 2) return -1;
+  int32_t pool = -1, mul = -1;
+  for (int32_t n : r.of[d]) {
+    if (n < 0) return -1;
+    if (g.nodes[n].type == OpType::kGlobalAveragePool) pool = n;
+    else if (g.nodes[n].type == OpType::kMul) mul = n;
+  }
+  if (pool < 0 || mul < 0) return -1;
+  const Node& p = g.nodes[pool];
+  const Shape& ps = g.tensors[p.outputs[0]].shape;
+  if (!IsF32Activation(g, p.outputs[0]) || ps.size() != 4 || ps[1] != 1 || ps[2] != 1) return -1;
+  const int32_t fc1 = r.sole(p.outputs[0]);
+  if (fc1 < 0 || !IsPointwiseConv(g, g.nodes[fc1])) return -1;
+  const int32_t fc2 = r.sole(g.nodes[fc1].outputs[0]);
+  if (fc2 < 0 || !IsPointwiseConv(g, g.nodes[fc2]) || g.nodes[fc2].outputs[0] < 0) return -1;
+  const int32_t gate = g.nodes[fc2].outputs[0];
+  if (r.sole(gate) != mul || g.tensors[gate].shape != ps) return -1;
+  const Node& m = g.nodes[mul];
+  if (m.activation != Activation::kNone || m.inputs.size() != 2 || !IsF32Activation(g, m.outputs[0]) ||
+      !((m.inputs[0] == d && m.inputs[1] == gate) || (m.inputs[0] == gate && m.inputs[1] == d)) ||
+      g.tensors[m.outputs[0]].shape != g.tensors[d].shape)
+    return -1;
+  b->se_pool = pool;
+  b->se_reduce = fc1;
+  b->se_expand = fc2;
+  b->se_mul = mul;
+  return m.outputs[0];
+}
+
+// The block whose depthwise is node `d`, or one with depthwise == -1.
+MbconvBlock MatchFromDepthwise(const Graph& g, const Readers& r, int32_t d) {
+  MbconvBlock b;
+  const Node& dw = g.nodes[d];
+  if (!IsDepthwise(g, dw)) return b;
+  // The expand: a 1x1 whose only reader is this depthwise.
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& e = g.nodes[i];
+    if (e.outputs.size() == 1 && e.outputs[0] == dw.inputs[0]) {
+      if (IsPointwiseConv(g, e) && r.sole(e.outputs[0]) == d) b.expand = static_cast<int32_t>(i);
+      break;
+    }
+  }
+  int32_t t = dw.outputs[0];
+  if (r.of[t].size() == 2) t = MatchSqueezeExcitation(g, r, t, &b);
+  if (t < 0) return MbconvBlock();
+  const int32_t p = r.sole(t);
+  if (p < 0 || !IsPointwiseConv(g, g.nodes[p]) || g.nodes[p].inputs[0] != t) return MbconvBlock();
+  b.depthwise = d;
+  b.project = p;
+  // The residual: an Add without activation of the project output and a tensor of its shape
+  // that exists before the block starts.
+  const int32_t y = g.nodes[p].outputs[0];
+  const int32_t a = r.sole(y);
+  if (a >= 0 && g.nodes[a].type == OpType::kAdd && g.nodes[a].activation == Activation::kNone &&
+      g.nodes[a].inputs.size() == 2 && IsF32Activation(g, g.nodes[a].outputs[0])) {
+    const int32_t other = g.nodes[a].inputs[0] == y ? g.nodes[a].inputs[1] : g.nodes[a].inputs[0];
+    bool early = std::find(g.inputs.begin(), g.inputs.end(), other) != g.inputs.end();
+    for (int32_t i = 0; i < b.first() && !early; ++i)
+      for (int32_t o : g.nodes[i].outputs) early = early || o == other;
+    if (other != y && IsF32Activation(g, other) && g.tensors[other].shape == g.tensors[y].shape && early) {
+      b.add = a;
+      b.residual = other;
+    }
+  }
+  return b;
+}
+
+int32_t Input(const Node& n, size_t i) { return i < n.inputs.size() ? n.inputs[i] : -1; }
+
+Node FusedNode(const Graph& g, const MbconvBlock& b) {
+  auto f = std::make_shared<FusedMbconv>();
+  Node n;
+  n.type = OpType::kFusedMbconv;
+  n.inputs.assign(FusedMbconv::kNumSlots, -1);
+  const Node& dw = g.nodes[b.depthwise];
+  const Node& pr = g.nodes[b.project];
+  if (b.expand >= 0) {
+    const Node& e = g.nodes[b.expand];
+    n.inputs[FusedMbconv::kInput] = e.inputs[0];
+    n.inputs[FusedMbconv::kExpandWeights] = e.inputs[1];
+    n.inputs[FusedMbconv::kExpandBias] = Input(e, 2);
+    f->expand_act = e.activation;
+  } else {
+    n.inputs[FusedMbconv::kInput] = dw.inputs[0];
+  }
+  n.inputs[FusedMbconv::kDepthwiseWeights] = dw.inputs[1];
+  n.inputs[FusedMbconv::kDepthwiseBias] = Input(dw, 2);
+  f->depthwise_act = dw.activation;
+  f->depthwise = dw.conv;
+  if (b.se_mul >= 0) {
+    const Node& s1 = g.nodes[b.se_reduce];
+    const Node& s2 = g.nodes[b.se_expand];
+    n.inputs[FusedMbconv::kSeReduceWeights] = s1.inputs[1];
+    n.inputs[FusedMbconv::kSeReduceBias] = Input(s1, 2);
+    n.inputs[FusedMbconv::kSeExpandWeights] = s2.inputs[1];
+    n.inputs[FusedMbconv::kSeExpandBias] = Input(s2, 2);
+    f->se_reduce_act = s1.activation;
+    f->se_gate_act = s2.activation;
+  }
+  n.inputs[FusedMbconv::kProjectWeights] = pr.inputs[1];
+  n.inputs[FusedMbconv::kProjectBias] = Input(pr, 2);
+  f->project_act = pr.activation;
+  n.inputs[FusedMbconv::kResidual] = b.residual;
+  n.outputs = {g.nodes[b.last()].outputs[0]};
+  for (int32_t i : {b.expand, b.depthwise, b.se_pool, b.se_reduce, b.se_expand, b.se_mul, b.project, b.add})
+    if (i >= 0) {
+      f->parts.push_back(g.nodes[i].name);
+      f->macs += NodeMacs(g, g.nodes[i]);
+    }
+  n.name = g.nodes[b.first()].name;
+  n.fused = std::move(f);
+  return n;
 }
 
 }  // namespace
@@ -26,80 +167,47 @@ bool IsPointwiseConv(const Graph& g, const Node& n) {
          p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
 }
 
-std::vector<MbconvChain> FindMbconvChains(const Graph& g) {
-  // Readers of each tensor; graph outputs count as a reader that is not a node.
-  std::vector<std::vector<int32_t>> readers(g.tensors.size());
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    for (int32_t t : g.nodes[i].inputs)
-      if (t >= 0) readers[t].push_back(static_cast<int32_t>(i));
-  for (int32_t t : g.outputs) readers[t].push_back(-1);
-  auto sole_reader = [&](int32_t t) { return readers[t].size() == 1 ? readers[t][0] : -1; };
-
-  std::vector<MbconvChain> chains;
-  std::vector<bool> used(g.nodes.size(), false);
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& e = g.nodes[i];
-    if (used[i] || !IsPointwiseConv(g, e)) continue;
-    const int32_t d = sole_reader(e.outputs[0]);
-    if (d < 0 || used[d]) continue;
-    const Node& dw = g.nodes[d];
-    if (dw.type != OpType::kDepthwiseConv2D || dw.inputs[0] != e.outputs[0] || !HasConstantWeights(g, dw) ||
-        !IsF32Activation(g, dw.outputs[0]))
-      continue;
-    const Shape& x = g.tensors[dw.inputs[0]].shape;
-    const Shape& y = g.tensors[dw.outputs[0]].shape;
-    const Shape& w = g.tensors[dw.inputs[1]].shape;
-    if (x.size() != 4 || y.size() != 4 || x[3] != y[3] || dw.conv.depth_multiplier != 1 || w[1] * w[2] > 64)
-      continue;
-    MbconvChain c;
-    c.expand = static_cast<int32_t>(i);
-    c.depthwise = d;
-    const int32_t p = sole_reader(dw.outputs[0]);
-    if (p >= 0 && !used[p] && IsPointwiseConv(g, g.nodes[p]) && g.nodes[p].inputs[0] == dw.outputs[0]) c.project = p;
-    used[i] = used[d] = true;
-    if (c.project >= 0) used[c.project] = true;
-    chains.push_back(c);
+std::vector<MbconvBlock> FindMbconvBlocks(const Graph& g) {
+  const Readers r(g);
+  std::vector<MbconvBlock> blocks;
+  for (size_t d = 0; d < g.nodes.size(); ++d) {
+    MbconvBlock b = MatchFromDepthwise(g, r, static_cast<int32_t>(d));
+    if (b.depthwise >= 0) blocks.push_back(b);
   }
-  return chains;
+  return blocks;
 }
 
-std::vector<ScaledPointwise> FindScaledPointwise(const Graph& g) {
-  std::vector<int32_t> readers(g.tensors.size(), 0), reader(g.tensors.size(), -1);
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    for (int32_t t : g.nodes[i].inputs)
-      if (t >= 0) {
-        ++readers[t];
-        reader[t] = static_cast<int32_t>(i);
-      }
-  for (int32_t t : g.outputs) readers[t] += 2;  // never fused away
-  std::vector<ScaledPointwise> found;
+FusedGraph FuseMbconvBlocks(const Graph& g, const std::function<bool(const Graph&, const MbconvBlock&)>& accept) {
+  std::vector<int32_t> block_of(g.nodes.size(), -1);
+  std::vector<MbconvBlock> blocks;
+  for (const MbconvBlock& b : FindMbconvBlocks(g)) {
+    if (!accept(g, b)) continue;
+    for (int32_t i : {b.expand, b.depthwise, b.se_pool, b.se_reduce, b.se_expand, b.se_mul, b.project, b.add})
+      if (i >= 0) block_of[i] = static_cast<int32_t>(blocks.size());
+    blocks.push_back(b);
+  }
+  FusedGraph out;
+  out.graph.tensors = g.tensors;
+  out.graph.inputs = g.inputs;
+  out.graph.outputs = g.outputs;
+  out.graph.metadata = g.metadata;
+  out.node_of.assign(g.nodes.size(), -1);
+  std::vector<int32_t> placed(blocks.size(), -1);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
-    const Node& m = g.nodes[i];
-    if (m.type != OpType::kMul || m.activation != Activation::kNone || m.inputs.size() != 2 ||
-        !IsF32Activation(g, m.outputs[0]))
-      continue;
-    const int32_t y = m.outputs[0];
-    if (readers[y] != 1) continue;
-    const Node& c = g.nodes[reader[y]];
-    if (!IsPointwiseConv(g, c) || c.inputs[0] != y) continue;
-    const Shape& ys = g.tensors[y].shape;
-    if (ys.size() != 4) continue;
-    for (int side = 0; side < 2; ++side) {
-      const int32_t x = m.inputs[side], s = m.inputs[1 - side];
-      if (x < 0 || s < 0 || g.tensors[x].shape != ys || g.tensors[x].dtype != DType::kF32 ||
-          g.tensors[s].dtype != DType::kF32)
-        continue;
-      // s as rank 4, right-aligned: [N or 1, 1, 1, C].
-      Shape s4(4, 1);
-      const Shape& ss = g.tensors[s].shape;
-      if (ss.size() > 4) continue;
-      for (size_t d = 0; d < ss.size(); ++d) s4[4 - ss.size() + d] = ss[d];
-      if (s4[1] != 1 || s4[2] != 1 || s4[3] != ys[3] || (s4[0] != 1 && s4[0] != ys[0])) continue;
-      found.push_back({static_cast<int32_t>(i), reader[y], x, s});
-      break;
+    const int32_t b = block_of[i];
+    if (b < 0) {
+      out.node_of[i] = static_cast<int32_t>(out.graph.nodes.size());
+      out.graph.nodes.push_back(g.nodes[i]);
+    } else {
+      if (placed[b] < 0) {
+        placed[b] = static_cast<int32_t>(out.graph.nodes.size());
+        out.graph.nodes.push_back(FusedNode(g, blocks[b]));
+      }
+      out.node_of[i] = placed[b];
     }
   }
-  return found;
+  out.fused_blocks = static_cast<int32_t>(blocks.size());
+  return out;
 }
 
 }  // namespace scalert

@@ -1,39 +1,47 @@
-// Finds inverted-residual chains a backend may run fused, band by band of rows, so the expanded
-// tensor never goes to memory whole: expand 1x1 -> depthwise kxk [-> project 1x1]. The graph is
-// not changed (files stay primitive); the backend runs the chain from its first node.
+// The MBConv fusion pass: finds inverted-residual blocks
+//   [expand 1x1 ->] depthwise kxk [-> GlobalAveragePool -> 1x1 fc1 -> 1x1 fc2 -> Mul] -> project 1x1
+//   [-> Add residual]
+// (MobileNetV2/V3 and EfficientNet blocks; without the expand, MobileNetV1's depthwise-separable
+// pairs and EfficientNet's first block) and replaces each accepted one with a single
+// OpType::kFusedMbconv node (runtime/fused_mbconv.h), so a backend runs it as one step and the
+// memory planner never gives the expanded tensor a slot. Only the native backend runs the
+// rewritten graph; files, the reference and xnnpack backends only ever see primitive ops.
 #ifndef SCALERT_RUNTIME_PASSES_MBCONV_FUSION_H_
 #define SCALERT_RUNTIME_PASSES_MBCONV_FUSION_H_
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
+#include "runtime/fused_mbconv.h"
 #include "runtime/graph.h"
 
 namespace scalert {
 
-struct MbconvChain {
-  int32_t expand = -1;   // Conv2D 1x1, stride 1, no padding, constant weights
-  int32_t depthwise = -1;  // DepthwiseConv2D (multiplier 1), sole reader of the expand output
-  // Conv2D 1x1 that is the sole reader of the depthwise output, or -1 when the depthwise output
-  // is read elsewhere too (squeeze-and-excitation needs it whole: then only expand + depthwise
-  // fuse).
-  int32_t project = -1;
+// One block found in a graph: node indices (-1 when the part is absent).
+struct MbconvBlock {
+  int32_t expand = -1, depthwise = -1;
+  int32_t se_pool = -1, se_reduce = -1, se_expand = -1, se_mul = -1;
+  int32_t project = -1, add = -1;
+  int32_t residual = -1;  // the Add's other operand (tensor)
+  int32_t first() const { return expand >= 0 ? expand : depthwise; }
+  int32_t last() const { return add >= 0 ? add : project; }
 };
 
-// Chains in node order; a node belongs to at most one chain. Only FP32 activations.
-std::vector<MbconvChain> FindMbconvChains(const Graph& g);
+// Blocks in node order; a node belongs to at most one. Every intermediate tensor is FP32, read
+// only inside the block and not a graph output; weights are constants.
+std::vector<MbconvBlock> FindMbconvBlocks(const Graph& g);
 
-// A squeeze-and-excitation scale feeding a project 1x1: y = x * s (s broadcast over pixels:
-// [N or 1, 1, 1, C] against x [N, H, W, C]) whose only reader is a pointwise Conv2D. A backend
-// may run the conv on x with s applied to each block of rows as it is loaded, so y is never
-// written whole.
-struct ScaledPointwise {
-  int32_t mul = -1;
-  int32_t conv = -1;
-  int32_t x = -1, scale = -1;  // the Mul's full-size and per-channel operands
+struct FusedGraph {
+  Graph graph;
+  // Per node of the input graph: the index of the node that runs it in `graph`.
+  std::vector<int32_t> node_of;
+  int32_t fused_blocks = 0;
 };
-// In node order; only FP32, Mul without a fused activation, y not a graph output.
-std::vector<ScaledPointwise> FindScaledPointwise(const Graph& g);
+
+// Replaces every block `accept` returns true for with one kFusedMbconv node (at the position of
+// the block's first node); everything else is copied unchanged.
+FusedGraph FuseMbconvBlocks(const Graph& g, const std::function<bool(const Graph&, const MbconvBlock&)>& accept);
 
 // True for a Conv2D that is a plain 1x1 (stride 1, no padding) over an FP32 activation with
 // constant weights: a GEMM over pixels.

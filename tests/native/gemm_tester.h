@@ -26,13 +26,15 @@ class GemmTester {
   GemmTester& c_stride(int64_t v) { c_stride_ = v; return *this; }  // >= n; 0 = n
   GemmTester& bias(bool v) { bias_ = v; return *this; }
   GemmTester& activation(Activation v) { act_ = v; return *this; }
+  // Adds a residual R (row stride n + 3) after the activation, as a fused block's skip connection.
+  GemmTester& residual(bool v) { residual_ = v; return *this; }
   // Calls the kernel on this many row bands x column bands (column bands are whole panels).
   GemmTester& row_bands(int v) { row_bands_ = v; return *this; }
   GemmTester& col_bands(int v) { col_bands_ = v; return *this; }
 
   void Test(const Kernel<KernelOp::kGemm>& kernel) const {
     SCOPED_TRACE(::testing::Message() << kernel.name << " m=" << m_ << " n=" << n_ << " k=" << k_
-                                      << " act=" << static_cast<int>(act_));
+                                      << " act=" << static_cast<int>(act_) << " residual=" << residual_);
     const int64_t lda = a_stride_ ? a_stride_ : k_, ldc = c_stride_ ? c_stride_ : n_;
     const std::vector<float> a = scalert::testing::RandomVector(static_cast<size_t>(m_ * lda), 1);
     const std::vector<float> w = scalert::testing::RandomVector(static_cast<size_t>(n_) * k_, 2);
@@ -53,6 +55,14 @@ class GemmTester {
     ref::FullyConnected(static_cast<int32_t>(m_), k_, n_, dense_abs.data(), w_abs.data(),
                         bias_ ? b_abs.data() : nullptr, magnitude.data(), Activation::kNone);
 
+    const int64_t ldr = n_ + 3;
+    const std::vector<float> res = scalert::testing::RandomVector(static_cast<size_t>(m_ * ldr), 4);
+    if (residual_)
+      for (int64_t i = 0; i < m_; ++i)
+        for (int32_t j = 0; j < n_; ++j) {
+          want[i * n_ + j] += res[i * ldr + j];
+          magnitude[i * n_ + j] += std::abs(res[i * ldr + j]);
+        }
     PackedGemm packed = kernel.pack(w.data(), bias_ ? b.data() : nullptr, n_, k_, kernel.tile);
     const float kSentinel = 12345.f;
     std::vector<float> c(static_cast<size_t>(m_ * ldc), kSentinel);
@@ -66,6 +76,10 @@ class GemmTester {
     args.k = k_;
     args.n = n_;
     args.act = act_;
+    if (residual_) {
+      args.residual = res.data();
+      args.ldr = ldr;
+    }
     const int64_t row_step = (m_ + row_bands_ - 1) / row_bands_;
     const int32_t nr = kernel.tile.nr;
     const int64_t panels = (n_ + nr - 1) / nr;
@@ -87,7 +101,7 @@ class GemmTester {
  private:
   int64_t m_ = 1, a_stride_ = 0, c_stride_ = 0;
   int32_t n_ = 1, k_ = 1;
-  bool bias_ = true;
+  bool bias_ = true, residual_ = false;
   Activation act_ = Activation::kNone;
   int row_bands_ = 1, col_bands_ = 1;
 };

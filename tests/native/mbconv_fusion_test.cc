@@ -1,7 +1,11 @@
-// The MBConv fusion pass (which chains it finds) and the fused row-by-row step against the
-// reference backend and the unfused native plan: kernels 3 and 5, strides 1 and 2, odd channel
-// counts, non-square sizes, blocks with and without a residual, 1 and 2 threads, every ISA level.
+// The MBConv fusion pass (which blocks become which fused nodes, what is left alone) and the
+// fused banded step against the reference backend: kernels 3 and 5, strides 1 and 2 on odd
+// sizes, channels not a multiple of 16, with and without expand, squeeze-and-excitation and
+// residual, 1 to 4 threads, every ISA level, both ways of applying the SE gate.
+#include <algorithm>
+#include <array>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +15,7 @@
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/graph_builder.h"
 #include "runtime/passes/mbconv_fusion.h"
+#include "runtime/fused_mbconv.h"
 #include "tests/testing/test_models.h"
 
 namespace scalert {
@@ -25,6 +30,8 @@ struct BlockSpec {
   Activation act = Activation::kRelu6;
   int32_t blocks = 1;  // stacked blocks (the first with `stride`, the rest stride 1)
   bool residual = true;  // later blocks keep their width and add a residual; else they widen by 4
+  bool se = false;       // squeeze-and-excitation after the depthwise (swish fc1, sigmoid gate)
+  bool expand_layer = true;  // false: depthwise-separable (expand must equal cin)
 };
 
 int32_t Constant(Graph* g, const std::string& name, Shape shape, uint32_t seed, float bound) {
@@ -44,15 +51,33 @@ Graph BlocksGraph(const BlockSpec& s) {
     const std::string p = "b" + std::to_string(b) + ".";
     const int32_t stride = b == 0 ? s.stride : 1, cout = b == 0 ? s.cout : s.residual ? cin : cin + 4;
     const uint32_t seed = 100 * b;
-    auto y = AddConv2D(&g, x, Constant(&g, p + "e.w", {s.expand, 1, 1, cin}, seed + 1, 0.5f),
-                       Constant(&g, p + "e.b", {s.expand}, seed + 2, 0.1f), ConvParams(), s.act, p + "expand");
+    const int32_t c = s.expand_layer ? s.expand : cin;
+    absl::StatusOr<int32_t> y = x;
+    if (s.expand_layer)
+      y = AddConv2D(&g, x, Constant(&g, p + "e.w", {c, 1, 1, cin}, seed + 1, 0.5f),
+                    Constant(&g, p + "e.b", {c}, seed + 2, 0.1f), ConvParams(), s.act, p + "expand");
     ConvParams dw;
     dw.stride_h = dw.stride_w = stride;
     SamePadding(h, s.kernel, stride, 1, &dw.pad_top, &dw.pad_bottom);
     SamePadding(w, s.kernel, stride, 1, &dw.pad_left, &dw.pad_right);
-    y = AddDepthwiseConv2D(&g, *y, Constant(&g, p + "d.w", {1, s.kernel, s.kernel, s.expand}, seed + 3, 0.4f),
-                           Constant(&g, p + "d.b", {s.expand}, seed + 4, 0.1f), dw, s.act, p + "dw");
-    y = AddConv2D(&g, *y, Constant(&g, p + "p.w", {cout, 1, 1, s.expand}, seed + 5, 0.3f), -1, ConvParams(),
+    y = AddDepthwiseConv2D(&g, *y, Constant(&g, p + "d.w", {1, s.kernel, s.kernel, c}, seed + 3, 0.4f),
+                           Constant(&g, p + "d.b", {c}, seed + 4, 0.1f), dw, s.act, p + "dw");
+    if (s.se) {
+      const int32_t squeeze = std::max(1, c / 4);
+      Node pool;
+      pool.type = OpType::kGlobalAveragePool;
+      pool.name = p + "se.pool";
+      pool.inputs = {*y};
+      auto pooled = AddNode(&g, pool, p + "se.pool");
+      auto s1 = AddConv2D(&g, *pooled, Constant(&g, p + "s1.w", {squeeze, 1, 1, c}, seed + 6, 0.5f),
+                          Constant(&g, p + "s1.b", {squeeze}, seed + 7, 0.1f), ConvParams(), Activation::kSwish,
+                          p + "se.fc1");
+      auto s2 = AddConv2D(&g, *s1, Constant(&g, p + "s2.w", {c, 1, 1, squeeze}, seed + 8, 0.5f),
+                          Constant(&g, p + "s2.b", {c}, seed + 9, 0.1f), ConvParams(), Activation::kSigmoid,
+                          p + "se.fc2");
+      y = AddBinary(&g, OpType::kMul, *y, *s2, Activation::kNone, p + "se.mul");
+    }
+    y = AddConv2D(&g, *y, Constant(&g, p + "p.w", {cout, 1, 1, c}, seed + 5, 0.3f), -1, ConvParams(),
                   Activation::kNone, p + "project");
     EXPECT_TRUE(y.ok()) << y.status();
     const Shape& ys = g.tensors[*y].shape;
@@ -73,8 +98,32 @@ std::vector<float> RunOnce(Executable& e, const Graph& g, const std::vector<floa
   return std::vector<float>(y, y + g.tensors[g.outputs[0]].num_elements());
 }
 
-// Fused native == reference (and == unfused native) at every level and thread count.
-void ExpectFusedMatches(const Graph& g, const std::string& fused_label) {
+struct Mode {
+  Isa isa;
+  int threads;
+  FusionPolicy fusion;
+  native::SeGate gate = native::SeGate::kAuto;
+  int64_t l2 = 0;
+};
+
+std::unique_ptr<Executable> Prepare(const Graph& g, const Mode& m) {
+  BackendOptions o;
+  o.threads = m.threads;
+  o.poison_freed = true;  // a fused step that read a dead tensor would see NaN
+  NativeOptions no;
+  no.max_isa = m.isa;
+  no.fusion = m.fusion;
+  no.se_gate = m.gate;
+  no.l2_bytes = m.l2;
+  auto e = PrepareNativeWith(g, o, no);
+  EXPECT_TRUE(e.ok()) << e.status();
+  return e.ok() ? std::move(e).value() : nullptr;
+}
+
+// Fused native == reference within 1e-4 at every level, 1-4 threads, kOn and kAuto, both SE
+// gate modes and a tiny L2 (many short bands, so halos are carried between bands); and the
+// same bits for every thread count.
+void ExpectFusedMatches(const Graph& g, int32_t want_fused) {
   const size_t n = static_cast<size_t>(g.tensors[g.inputs[0]].num_elements());
   const std::vector<float> x = RandomVector(n, 31), x2 = RandomVector(n, 32);
   auto ref = PrepareReference(g, BackendOptions());
@@ -82,97 +131,122 @@ void ExpectFusedMatches(const Graph& g, const std::string& fused_label) {
   const std::vector<float> other = RunOnce(**ref, g, x2);
   const std::vector<float> want = RunOnce(**ref, g, x);
   ASSERT_GT(RelativeError(other, want), 1e-3) << "output does not depend on the input";
+  ASSERT_EQ(FuseMbconvBlocks(g, [](const Graph&, const MbconvBlock&) { return true; }).fused_blocks, want_fused);
   for (Isa isa : kernels::SupportedIsas())
-    for (int threads : {1, 2})
-      for (bool fuse : {true, false}) {
-        SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads, fuse " << fuse);
-        BackendOptions o;
-        o.threads = threads;
-        NativeOptions no;
-        no.max_isa = isa;
-        no.fuse_mbconv = fuse;
-        no.fuse_min_expanded_bytes = 0;  // these graphs are small: fuse every chain
-        auto e = PrepareNativeWith(g, o, no);
-        ASSERT_TRUE(e.ok()) << e.status();
-        EXPECT_LE(RelativeError(RunOnce(**e, g, x), want), 1e-5);
-        // Again with another input: nothing stale is reused between invocations.
-        EXPECT_LE(RelativeError(RunOnce(**e, g, x2), other), 1e-5);
-        const std::vector<std::string> d = (*e)->op_descriptions();
-        const std::string label = fused_label + "_f32_" + kernels::IsaName(UsableIsa(isa));
-        EXPECT_EQ(d[0] == label, fuse) << d[0];
+    for (int64_t l2 : {int64_t{0}, int64_t{16} << 10})
+      for (native::SeGate gate : {native::SeGate::kFold, native::SeGate::kScale}) {
+        std::vector<float> one_thread;
+        for (int threads : {1, 2, 3, 4}) {
+          SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads, l2 " << l2
+                                            << ", gate " << static_cast<int>(gate));
+          auto e = Prepare(g, {isa, threads, FusionPolicy::kOn, gate, l2});
+          ASSERT_TRUE(e);
+          const std::vector<std::string> d = e->op_descriptions();
+          EXPECT_EQ(std::count_if(d.begin(), d.end(), [](const std::string& k) {
+                      return k.rfind("mbconv", 0) == 0 || k.rfind("dwsep", 0) == 0;
+                    }), static_cast<int64_t>(d.size()));
+          const std::vector<float> got = RunOnce(*e, g, x);
+          EXPECT_LE(RelativeError(got, want), 1e-4);
+          if (threads == 1) one_thread = got;
+          else EXPECT_EQ(got, one_thread) << "results depend on the thread count";
+          // Again with another input: nothing stale is reused between invocations.
+          EXPECT_LE(RelativeError(RunOnce(*e, g, x2), other), 1e-4);
+        }
       }
+  for (int threads : {1, 2}) {
+    auto e = Prepare(g, {kernels::DetectedIsa(), threads, FusionPolicy::kAuto});
+    ASSERT_TRUE(e);
+    EXPECT_LE(RelativeError(RunOnce(*e, g, x), want), 1e-4);
+  }
 }
 
-TEST(MbconvFusionPass, FindsChainsAndLeavesSqueezeExcitationUnfused) {
+TEST(MbconvFusionPass, EachBlockBecomesOneFusedNode) {
   const Graph v2 = BlocksGraph({9, 7, 8, 24, 8, 3, 1, Activation::kRelu6, 2});
-  const std::vector<MbconvChain> chains = FindMbconvChains(v2);
-  ASSERT_EQ(chains.size(), 2u);
-  EXPECT_EQ(v2.nodes[chains[0].expand].name, "b0.expand");
-  EXPECT_EQ(v2.nodes[chains[0].depthwise].name, "b0.dw");
-  EXPECT_EQ(v2.nodes[chains[0].project].name, "b0.project");
-  EXPECT_EQ(v2.nodes[chains[1].project].name, "b1.project");
-  // With squeeze-and-excitation the depthwise output is also pooled: only expand + dw fuse.
-  const Graph se = testing::MakeMbconvTestGraph(11, 9);
-  const std::vector<MbconvChain> se_chains = FindMbconvChains(se);
-  ASSERT_EQ(se_chains.size(), 1u);
-  EXPECT_EQ(se.nodes[se_chains[0].expand].name, "expand");
-  EXPECT_EQ(se.nodes[se_chains[0].depthwise].name, "dw");
-  EXPECT_EQ(se_chains[0].project, -1);
+  const FusedGraph f = FuseMbconvBlocks(v2, [](const Graph&, const MbconvBlock&) { return true; });
+  ASSERT_EQ(f.fused_blocks, 2);
+  // expand, dw, project, add of each block -> one node; nothing else in these graphs.
+  ASSERT_EQ(f.graph.nodes.size(), 2u);
+  for (const Node& n : f.graph.nodes) {
+    EXPECT_EQ(n.type, OpType::kFusedMbconv);
+    ASSERT_TRUE(n.fused);
+    EXPECT_GE(n.inputs[FusedMbconv::kExpandWeights], 0);
+    EXPECT_EQ(n.inputs[FusedMbconv::kSeReduceWeights], -1);
+    EXPECT_EQ(n.inputs[FusedMbconv::kResidual], n.inputs[FusedMbconv::kInput]);
+    EXPECT_EQ(n.fused->parts.size(), 4u);
+  }
+  EXPECT_EQ(f.graph.nodes[1].outputs, v2.outputs);
+  EXPECT_EQ(f.node_of, (std::vector<int32_t>{0, 0, 0, 0, 1, 1, 1, 1}));
+  // The fused node's MACs are its parts'.
+  int64_t macs = 0;
+  for (const Node& n : v2.nodes) macs += NodeMacs(v2, n);
+  EXPECT_EQ(NodeMacs(f.graph, f.graph.nodes[0]) + NodeMacs(f.graph, f.graph.nodes[1]), macs);
+  // Squeeze-and-excitation and a depthwise-separable pair.
+  const Graph se = BlocksGraph({9, 7, 8, 8, 12, 3, 2, Activation::kSwish, 1, true, true, false});
+  const FusedGraph fs = FuseMbconvBlocks(se, [](const Graph&, const MbconvBlock&) { return true; });
+  ASSERT_EQ(fs.graph.nodes.size(), 1u);
+  const Node& n = fs.graph.nodes[0];
+  EXPECT_EQ(n.inputs[FusedMbconv::kExpandWeights], -1);
+  EXPECT_GE(n.inputs[FusedMbconv::kSeReduceWeights], 0);
+  EXPECT_EQ(n.fused->se_reduce_act, Activation::kSwish);
+  EXPECT_EQ(n.fused->se_gate_act, Activation::kSigmoid);
+  EXPECT_EQ(n.inputs[FusedMbconv::kResidual], -1);
+  EXPECT_EQ(n.fused->parts, (std::vector<std::string>{"b0.dw", "b0.se.pool", "b0.se.fc1", "b0.se.fc2", "b0.se.mul",
+                                                       "b0.project"}));
+  // The policy callback decides per block.
+  EXPECT_EQ(FuseMbconvBlocks(v2, [](const Graph&, const MbconvBlock& b) { return b.expand == 0; }).fused_blocks, 1);
 }
 
-TEST(MbconvFusionPass, IgnoresNonPointwiseExpandAndSharedTensors) {
-  // The stem is 3x3: not an expand; a depthwise output that is a graph output is not fused away.
+TEST(MbconvFusionPass, SharedGraphOutputAndNonF32TensorsAreNotFused) {
   Graph g = BlocksGraph({8, 8, 4, 12, 4, 3, 1});
-  g.outputs.push_back(g.nodes[1].outputs[0]);  // dw output also a graph output
-  const std::vector<MbconvChain> chains = FindMbconvChains(g);
-  ASSERT_EQ(chains.size(), 1u);
-  EXPECT_EQ(chains[0].project, -1);
+  auto all = [](const Graph&, const MbconvBlock&) { return true; };
+  ASSERT_EQ(FuseMbconvBlocks(g, all).fused_blocks, 1);
+  Graph out = g;
+  out.outputs.push_back(out.nodes[1].outputs[0]);  // the depthwise output is also a graph output
+  EXPECT_EQ(FuseMbconvBlocks(out, all).fused_blocks, 0);
+  Graph shared = g;
+  auto relu = AddUnary(&shared, OpType::kRelu, shared.nodes[0].outputs[0], "other");  // expanded tensor read twice
+  ASSERT_TRUE(relu.ok());
+  shared.outputs.push_back(*relu);
+  const FusedGraph f = FuseMbconvBlocks(shared, all);
+  ASSERT_EQ(f.fused_blocks, 1);  // without its expand the block is a depthwise-separable pair
+  EXPECT_EQ(f.graph.nodes[1].inputs[FusedMbconv::kExpandWeights], -1);
+  Graph f16 = g;
+  f16.tensors[f16.nodes[1].outputs[0]].dtype = DType::kF16;
+  EXPECT_EQ(FuseMbconvBlocks(f16, all).fused_blocks, 0);
 }
 
 TEST(MbconvFused, KernelsStridesAndOddSizes) {
   for (int32_t k : {3, 5})
     for (int32_t s : {1, 2})
-      for (auto [h, w] : {std::pair{13, 9}, std::pair{6, 17}, std::pair{1, 5}}) {
+      for (auto [h, w] : {std::pair{7, 9}, std::pair{13, 9}, std::pair{6, 17}, std::pair{1, 5}}) {
         SCOPED_TRACE(::testing::Message() << "k" << k << " s" << s << " " << h << "x" << w);
-        ExpectFusedMatches(BlocksGraph({h, w, 5, 19, 7, k, s}), "mbconv");
+        ExpectFusedMatches(BlocksGraph({h, w, 5, 19, 7, k, s}), 1);
       }
 }
 
 TEST(MbconvFused, ResidualStacksAndActivations) {
-  ExpectFusedMatches(BlocksGraph({15, 11, 16, 96, 16, 3, 1, Activation::kRelu6, 3}), "mbconv");
-  ExpectFusedMatches(BlocksGraph({12, 12, 24, 144, 40, 5, 2, Activation::kSwish, 2}), "mbconv");
-  ExpectFusedMatches(BlocksGraph({20, 14, 8, 48, 8, 3, 1, Activation::kHardSwish, 2}), "mbconv");
+  ExpectFusedMatches(BlocksGraph({15, 11, 16, 96, 16, 3, 1, Activation::kRelu6, 3}), 3);
+  ExpectFusedMatches(BlocksGraph({12, 12, 24, 144, 40, 5, 2, Activation::kSwish, 2}), 2);
+  ExpectFusedMatches(BlocksGraph({20, 14, 8, 48, 8, 3, 1, Activation::kHardSwish, 2}), 2);
+  ExpectFusedMatches(BlocksGraph({10, 9, 8, 32, 12, 3, 1, Activation::kRelu6, 3, false}), 3);
 }
 
-TEST(MbconvFused, ChainedBlocksWithoutResidual) {
-  // A block's input dies at its expand; without the plan keeping it alive until the fused step
-  // runs, the arena may give the block output the same bytes (it does for this graph).
-  ExpectFusedMatches(BlocksGraph({10, 9, 8, 32, 12, 3, 1, Activation::kRelu6, 3, false}), "mbconv");
-  ExpectFusedMatches(BlocksGraph({11, 8, 6, 24, 10, 5, 2, Activation::kRelu, 3, false}), "mbconv");
-}
-
-TEST(MbconvFused, ExpandDepthwiseBeforeSqueezeExcitation) {
-  // The stem runs first, so the fused expand + depthwise chain is the second step.
-  for (auto [h, w] : {std::pair{17, 12}, std::pair{30, 9}}) {
-    const Graph g = testing::MakeMbconvTestGraph(h, w);
-    const size_t n = static_cast<size_t>(g.tensors[g.inputs[0]].num_elements());
-    const std::vector<float> x = RandomVector(n, 41);
-    auto ref = PrepareReference(g, BackendOptions());
-    ASSERT_TRUE(ref.ok());
-    const std::vector<float> want = RunOnce(**ref, g, x);
-    for (int threads : {1, 2}) {
-      BackendOptions o;
-      o.threads = threads;
-      NativeOptions no;
-      no.max_isa = kernels::DetectedIsa();
-      no.fuse_mbconv = true;  // off by default
-      no.fuse_min_expanded_bytes = 0;  // and these graphs are small
-      auto e = PrepareNativeWith(g, o, no);
-      ASSERT_TRUE(e.ok()) << e.status();
-      EXPECT_LE(RelativeError(RunOnce(**e, g, x), want), 1e-4);
-      EXPECT_EQ((*e)->op_descriptions()[1], "expand_dwconv_f32_" + std::string(kernels::IsaName(no.max_isa)));
-    }
+TEST(MbconvFused, SqueezeExcitationAndSeparablePairs) {
+  for (auto [h, w, s] : {std::array<int32_t, 3>{7, 9, 2}, std::array<int32_t, 3>{13, 10, 1}}) {
+    SCOPED_TRACE(::testing::Message() << h << "x" << w << " s" << s);
+    ExpectFusedMatches(BlocksGraph({h, w, 12, 36, 12, 3, s, Activation::kSwish, 2, true, true}), 2);
+    ExpectFusedMatches(BlocksGraph({h, w, 20, 20, 17, 5, s, Activation::kSwish, 1, true, true, false}), 1);
+    ExpectFusedMatches(BlocksGraph({h, w, 21, 21, 21, 3, s, Activation::kRelu, 1, true, false, false}), 1);
   }
+}
+
+TEST(MbconvFused, OpDescriptionsNameTheFusedKernelForEveryOriginalNode) {
+  const Graph g = BlocksGraph({9, 7, 8, 24, 8, 3, 1, Activation::kRelu6, 2});
+  auto e = Prepare(g, {kernels::DetectedIsa(), 1, FusionPolicy::kOn});
+  ASSERT_TRUE(e);
+  const std::vector<std::string> d = e->op_descriptions();
+  ASSERT_EQ(d.size(), g.nodes.size());
+  for (const std::string& s : d) EXPECT_EQ(s, "mbconv_f32_" + std::string(kernels::IsaName(UsableIsa(kernels::DetectedIsa()))));
 }
 
 }  // namespace

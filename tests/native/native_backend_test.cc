@@ -137,52 +137,6 @@ TEST(NativeBackend, DilatedConvUsesIm2col) {
 // Squeeze-and-excitation scale feeding a project 1x1 (scale in either operand order, batch 1 and
 // 2, per-image scales, rows not a multiple of the row block or the 6-row tile): the Mul is
 // absorbed into the conv. A Mul whose output is also read elsewhere is not.
-Graph ScaledProjectGraph(int32_t batch, int32_t h, int32_t w, int32_t c, int32_t out_c, bool swap, bool extra_reader) {
-  Graph g;
-  const int32_t x = g.AddTensor("x", {batch, h, w, c});
-  g.inputs = {x};
-  Node pool;
-  pool.type = OpType::kGlobalAveragePool;
-  pool.inputs = {x};
-  auto s = AddNode(&g, pool, "pool");
-  EXPECT_TRUE(s.ok());
-  auto gate = AddUnary(&g, OpType::kSigmoid, *s, "gate");
-  auto scaled = swap ? AddBinary(&g, OpType::kMul, *gate, x, Activation::kNone, "scale")
-                     : AddBinary(&g, OpType::kMul, x, *gate, Activation::kNone, "scale");
-  EXPECT_TRUE(scaled.ok()) << scaled.status();
-  auto y = AddConv2D(&g, *scaled, Constant(&g, "w", {out_c, 1, 1, c}, 5), Constant(&g, "b", {out_c}, 6), ConvParams(),
-                     Activation::kNone, "project");
-  EXPECT_TRUE(y.ok()) << y.status();
-  g.outputs = {*y};
-  if (extra_reader) {
-    auto other = AddUnary(&g, OpType::kRelu, *scaled, "other");
-    g.outputs.push_back(*other);
-  }
-  return g;
-}
-
-TEST(NativeBackend, SqueezeExcitationScaleRunsInsideTheProjectConv) {
-  const std::string label = "conv1x1_se_scaled_f32_" + BestIsaName();
-  for (auto [batch, h, w, c, out_c] : {std::array<int32_t, 5>{1, 7, 7, 40, 24}, std::array<int32_t, 5>{2, 9, 5, 13, 17},
-                                       std::array<int32_t, 5>{1, 45, 33, 8, 9}})
-    for (bool swap : {false, true}) {
-      SCOPED_TRACE(::testing::Message() << batch << "x" << h << "x" << w << "x" << c << " swap " << swap);
-      NativeOptions se;
-      se.fuse_se_scale = true;  // off by default
-      auto d = ExpectMatchesReference(ScaledProjectGraph(batch, h, w, c, out_c, swap, false), 1e-5, se);
-      ASSERT_EQ(d.size(), 4u);
-      EXPECT_EQ(d[2], label);
-      EXPECT_EQ(d[3], label);
-    }
-  Graph shared = ScaledProjectGraph(1, 6, 6, 16, 8, false, true);
-  NativeOptions se;
-  se.fuse_se_scale = true;
-  se.max_isa = kernels::DetectedIsa();
-  auto e = PrepareNativeWith(shared, BackendOptions(), se);
-  ASSERT_TRUE(e.ok()) << e.status();
-  EXPECT_EQ((*e)->op_descriptions()[2], "mul_channel_f32_" + BestIsaName());
-}
-
 TEST(NativeBackend, DepthwiseStridesKernelsAndPadding) {
   for (int32_t k : {3, 5})
     for (int32_t s : {1, 2})

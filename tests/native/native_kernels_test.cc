@@ -75,6 +75,17 @@ TEST(NativeGemm, EveryActivation) {
     }
 }
 
+// The skip connection in the epilogue: every tile height, the narrow panel, a single row (the
+// row kernel), after each activation, on sub-ranges.
+TEST(NativeGemm, ResidualAddedAfterTheActivation) {
+  for (const auto& k : RunnableKernels<KernelOp::kGemm>()) {
+    for (Activation act : kAllActivations) GemmTester().m(23).n(40).k(19).activation(act).residual(true).Test(k);
+    for (int64_t m : {1, 2, 5, 12, 13, 49})
+      for (int32_t n : {8, 17, 24, 33, 80}) GemmTester().m(m).n(n).k(11).residual(true).Test(k);
+    GemmTester().m(100).n(72).k(33).row_bands(3).col_bands(2).c_stride(75).residual(true).Test(k);
+  }
+}
+
 TEST(NativeGemm, StridesAndSubRangesAsThreadsSplitThem) {
   for (const auto& k : RunnableKernels<KernelOp::kGemm>()) {
     GemmTester().m(31).n(37).k(21).a_stride(25).c_stride(41).Test(k);

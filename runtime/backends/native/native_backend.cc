@@ -6,8 +6,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "kernels/cache_sizes.h"
 #include "kernels/registry.h"
 #include "kernels/thread_pool.h"
+#include "runtime/backends/native/fused_mbconv_step.h"
 #include "runtime/backends/native/native_steps.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/passes/mbconv_fusion.h"
@@ -38,13 +40,18 @@ bool IsConstant(const Graph& g, const Node& n, size_t input) {
   return input < n.inputs.size() && n.inputs[input] >= 0 && g.tensors[n.inputs[input]].is_constant();
 }
 
-std::shared_ptr<kernels::PackedGemm> PackPointwise(const kernels::Kernel<kernels::KernelOp::kGemm>& gemm, const Graph& g,
-                                                   const Node& n) {
-  const Shape& ws = g.tensors[n.inputs[1]].shape;
-  const std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
-  const std::vector<float> b = OptionalF32(g, n, 2);
+std::shared_ptr<kernels::PackedGemm> PackGemmTensors(const kernels::Kernel<kernels::KernelOp::kGemm>& gemm,
+                                                     const Graph& g, int32_t weights, int32_t bias) {
+  const Shape& ws = g.tensors[weights].shape;
+  const std::vector<float> w = ConstantAsF32(g.tensors[weights]);
+  const std::vector<float> b = bias >= 0 ? ConstantAsF32(g.tensors[bias]) : std::vector<float>();
   return std::make_shared<kernels::PackedGemm>(
-      gemm.pack(w.data(), b.empty() ? nullptr : b.data(), ws[0], ws[3], gemm.tile));
+      gemm.pack(w.data(), b.empty() ? nullptr : b.data(), ws[0], ws.back(), gemm.tile));
+}
+
+std::shared_ptr<kernels::PackedGemm> PackPointwise(const kernels::Kernel<kernels::KernelOp::kGemm>& gemm,
+                                                   const Graph& g, const Node& n) {
+  return PackGemmTensors(gemm, g, n.inputs[1], IsConstant(g, n, 2) ? n.inputs[2] : -1);
 }
 
 }  // namespace native
@@ -57,8 +64,7 @@ using native::NativeContext;
 absl::StatusOr<PreparedStep> MakeNativeStep(const NativeContext& ctx, const Graph& g, size_t index,
                                             const TensorPointers& p) {
   const Node& n = g.nodes[index];
-  if (!ctx.chain_of.empty() && ctx.chain_of[index] >= 0) return native::MbconvChainStep(ctx, g, index, p);
-  if (!ctx.scaled_of.empty() && ctx.scaled_of[index] >= 0) return native::ScaledPointwiseStep(ctx, g, index, p);
+  if (n.type == OpType::kFusedMbconv) return native::FusedMbconvStep(ctx, g, index, p);
   if (!native::AllActivationsF32(g, n)) return ReferenceStep(g, index, p);
   switch (n.type) {
     case OpType::kConv2D: return native::ConvStep(ctx, g, index, p);
@@ -106,50 +112,54 @@ absl::StatusOr<Isa> NativeIsa(const std::string& max_isa) {
 
 absl::StatusOr<Isa> NativeIsaFromEnvironment() { return NativeIsa(""); }
 
+bool FusionPays(const Graph& g, const MbconvBlock& b, int64_t l2_bytes) {
+  // Unfused, the block's largest intermediate (the expanded tensor, or the depthwise output of a
+  // separable pair) is written by one op and read back by the next; fused, it stays in L2 band
+  // by band. That pays when the tensor would not have stayed in L2 anyway; smaller blocks run
+  // their GEMMs over whole maps faster than over bands.
+  const int32_t t = b.expand >= 0 ? g.nodes[b.expand].outputs[0] : g.nodes[b.depthwise].outputs[0];
+  return g.tensors[t].bytes() > l2_bytes;
+}
+
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, const BackendOptions& options,
                                                               const NativeOptions& native) {
   native::NativeContext ctx;
   ctx.isa = UsableIsa(native.max_isa);
   ctx.pool = std::make_shared<kernels::ThreadPool>(options.threads);
   ctx.registry = &kernels::KernelRegistry::Global();
+  ctx.l2_bytes = native.l2_bytes > 0 ? native.l2_bytes : kernels::DetectedCacheSizes().l2;
+  ctx.se_gate = native.se_gate;
   BackendOptions o = options;
   o.precision = Precision::kF32;  // FP16/INT8 kernels are not written yet: FP32 is what runs
-  // The plan sees each fused chain's input as read by the chain's last node, where the chain
-  // runs, so the arena keeps it alive until then (the graph itself is not changed).
-  Graph planned = g;
-  if (native.fuse_mbconv) {
-    for (const MbconvChain& c : FindMbconvChains(g))
-      if (g.tensors[g.nodes[c.expand].outputs[0]].num_elements() * 4 >= native.fuse_min_expanded_bytes)
-        ctx.chains.push_back(c);
-    ctx.chain_of.assign(g.nodes.size(), -1);
-    for (size_t i = 0; i < ctx.chains.size(); ++i) {
-      const MbconvChain& c = ctx.chains[i];
-      for (int32_t node : {c.expand, c.depthwise, c.project})
-        if (node >= 0) ctx.chain_of[node] = static_cast<int32_t>(i);
-      const int32_t last = c.project >= 0 ? c.project : c.depthwise;
-      std::vector<int32_t>& inputs = planned.nodes[last].inputs;
-      if (inputs.size() < 3) inputs.resize(3, -1);  // after the optional bias slot
-      inputs.push_back(g.nodes[c.expand].inputs[0]);
-    }
+  auto gemm = ctx.registry->Find<kernels::KernelOp::kGemm>(ctx.isa);
+  const bool can_fuse = gemm && ctx.registry->Find<kernels::KernelOp::kDwConv>(ctx.isa) &&
+                        ctx.registry->Find<kernels::KernelOp::kMulChannel>(ctx.isa);
+  FusedGraph fused;
+  if (native.fusion != FusionPolicy::kOff && can_fuse) {
+    fused = FuseMbconvBlocks(g, [&](const Graph& graph, const MbconvBlock& b) {
+      return native.fusion == FusionPolicy::kOn || FusionPays(graph, b, ctx.l2_bytes);
+    });
   }
-  if (native.fuse_se_scale) {
-    ctx.scaled_of.assign(g.nodes.size(), -1);
-    auto in_chain = [&](int32_t node) { return !ctx.chain_of.empty() && ctx.chain_of[node] >= 0; };
-    for (const ScaledPointwise& sp : FindScaledPointwise(g)) {
-      if (in_chain(sp.mul) || in_chain(sp.conv)) continue;
-      ctx.scaled_of[sp.mul] = ctx.scaled_of[sp.conv] = static_cast<int32_t>(ctx.scaled.size());
-      ctx.scaled.push_back(sp);
-      // The conv reads x and s in place of the Mul's output: keep them live until it runs.
-      std::vector<int32_t>& inputs = planned.nodes[sp.conv].inputs;
-      if (inputs.size() < 3) inputs.resize(3, -1);
-      inputs.push_back(sp.x);
-      inputs.push_back(sp.scale);
-    }
+  if (fused.fused_blocks == 0) {
+    auto e = PlannedExecutable::Create(g, o, [&ctx](const Graph& graph, size_t index, const TensorPointers& p) {
+      return MakeNativeStep(ctx, graph, index, p);
+    });
+    if (!e.ok()) return e.status();
+    return std::unique_ptr<Executable>(std::move(e).value());
   }
-  auto e = PlannedExecutable::Create(planned, o, [&ctx](const Graph& graph, size_t index, const TensorPointers& p) {
-    return MakeNativeStep(ctx, graph, index, p);
-  });
+  // Fused blocks ask for their scratch before the plan is made, so it lives in the arena.
+  std::vector<int64_t> scratch(fused.graph.nodes.size(), 0);
+  for (size_t i = 0; i < fused.graph.nodes.size(); ++i)
+    if (fused.graph.nodes[i].type == OpType::kFusedMbconv)
+      scratch[i] = native::PlanFusedMbconv(fused.graph, fused.graph.nodes[i], options.threads, gemm.tile,
+                                           ctx.l2_bytes, ctx.se_gate)
+                       .scratch_bytes();
+  auto e = PlannedExecutable::Create(
+      fused.graph, o,
+      [&ctx](const Graph& graph, size_t index, const TensorPointers& p) { return MakeNativeStep(ctx, graph, index, p); },
+      scratch);
   if (!e.ok()) return e.status();
+  (*e)->set_original_nodes(fused.node_of);
   return std::unique_ptr<Executable>(std::move(e).value());
 }
 
@@ -175,12 +185,8 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const 
     else
       return absl::InvalidArgumentError(
           absl::StrCat(kNativeFuseEnvVar, "='", v, "' is not a fusion policy; expected 0, 1, all, off, on or auto"));
-    if (v == "all") n.fuse_min_expanded_bytes = 0;
   }
-  // No cost model yet: auto keeps the measured-faster unfused plan.
-  n.fuse_mbconv = fusion == FusionPolicy::kOn;
-  const char* se = std::getenv(kNativeSeFuseEnvVar);
-  n.fuse_se_scale = se && std::string(se) == "1";
+  n.fusion = fusion;
   return PrepareNativeWith(g, options, n);
 }
 

@@ -16,20 +16,24 @@
 #include "kernels/thread_pool.h"
 #include "runtime/backends/native/work_split.h"
 #include "runtime/graph.h"
-#include "runtime/passes/mbconv_fusion.h"
 #include "runtime/planned_executable.h"
 
 namespace scalert::native {
+
+// How a fused block's squeeze-and-excitation gate reaches its project GEMM.
+enum class SeGate {
+  kAuto,   // fused_mbconv_step.cc decides from the shapes
+  kFold,   // W' = W diag(g): the packed project panels rescaled into scratch, per invoke
+  kScale,  // each band of the stored depthwise output multiplied by g before its project GEMM
+};
 
 // What every step of one executable shares.
 struct NativeContext {
   kernels::Isa isa = kernels::Isa::kPortable;
   std::shared_ptr<kernels::ThreadPool> pool;
   const kernels::KernelRegistry* registry = nullptr;
-  std::vector<MbconvChain> chains;
-  std::vector<int32_t> chain_of;  // per node: index into chains, or -1
-  std::vector<ScaledPointwise> scaled;
-  std::vector<int32_t> scaled_of;  // per node: index into scaled (its Mul or its conv), or -1
+  int64_t l2_bytes = 1 << 20;  // per core: sizes fused blocks' bands
+  SeGate se_gate = SeGate::kAuto;
 };
 
 // Input `input` of `n` as FP32 when it is a constant, else empty (an absent bias).
@@ -39,7 +43,10 @@ std::string KernelLabel(const std::string& use, kernels::Isa isa);
 // The native kernels read and write FP32 activations; anything else goes to the reference.
 bool AllActivationsF32(const Graph& g, const Node& n);
 bool IsConstant(const Graph& g, const Node& n, size_t input);
-// Packs the weights and bias of a 1x1 Conv2D node for `gemm`.
+// Packs constant weights [n, 1, 1, k] (or [n, k]) and an optional bias (-1: none) for `gemm`.
+std::shared_ptr<kernels::PackedGemm> PackGemmTensors(const kernels::Kernel<kernels::KernelOp::kGemm>& gemm,
+                                                     const Graph& g, int32_t weights, int32_t bias);
+// The same for the weights and bias of a 1x1 Conv2D node.
 std::shared_ptr<kernels::PackedGemm> PackPointwise(const kernels::Kernel<kernels::KernelOp::kGemm>& gemm,
                                                    const Graph& g, const Node& n);
 
@@ -74,10 +81,6 @@ absl::StatusOr<PreparedStep> ActivationStep(const NativeContext& ctx, const Grap
                                             const TensorPointers& p, Activation act);
 absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph& g, size_t index,
                                            const TensorPointers& p);
-absl::StatusOr<PreparedStep> MbconvChainStep(const NativeContext& ctx, const Graph& g, size_t index,
-                                             const TensorPointers& p);
-absl::StatusOr<PreparedStep> ScaledPointwiseStep(const NativeContext& ctx, const Graph& g, size_t index,
-                                                 const TensorPointers& p);
 
 }  // namespace scalert::native
 

@@ -118,6 +118,7 @@ absl::StatusOr<PreparedStep> MakeReferenceStep(const Graph& g, size_t index, con
       int32_t zp = x.quant.zero_point.empty() ? 0 : static_cast<int32_t>(x.quant.zero_point[0]);
       return PreparedStep{[=] { ref::Dequantize(count, in, out, scale, zp); }, kernel};
     }
+    case OpType::kFusedMbconv: break;  // internal to the native backend: never reaches this one
   }
   return absl::InvalidArgumentError(absl::StrCat(g.NodeLabel(index), ": unknown operator"));
 }

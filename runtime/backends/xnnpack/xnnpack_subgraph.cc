@@ -496,6 +496,7 @@ class Translator {
       case OpType::kDequantize:
         return Error(absl::StrCat(OpTypeName(n.type), " is not supported by the xnnpack backend (it has no quantized "
                                   "qs8/qc8 execution and does not partition graphs)"));
+      case OpType::kFusedMbconv: break;  // internal to the native backend
     }
     return Error(absl::StrCat("operator type ", static_cast<int>(n.type), " is not supported by the xnnpack backend"));
   }

@@ -1,0 +1,53 @@
+// The fused inverted-residual step (a kFusedMbconv node, runtime/fused_mbconv.h), band by band
+// of output rows:
+//   expand GEMM over the band's input rows (m = rows x W: full register tiles; rows the previous
+//   band of the same task already expanded are kept, not recomputed) -> depthwise on the band
+//   while it is in L2 -> project GEMM over the band (m = band rows x Wout) with the residual add
+//   in its epilogue.
+// With squeeze-and-excitation the gate depends on the whole depthwise output, so the step runs
+// in two passes: (A) bands of expand + depthwise store the depthwise output (an arena region)
+// and sum each band's channels while the band is in cache; then the caller reduces the band sums
+// in order, runs the two tiny SE layers and applies the gate; (B) bands of project GEMM over the
+// stored output. Band boundaries come from the shapes and the cache size only, and every band is
+// computed the same way whichever task runs it, so results do not depend on the thread count.
+#ifndef SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_STEP_H_
+#define SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_STEP_H_
+
+#include <cstdint>
+
+#include "kernels/packing.h"
+#include "kernels/reference/conv.h"
+#include "runtime/backends/native/native_steps.h"
+#include "runtime/graph.h"
+
+namespace scalert::native {
+
+struct FusedMbconvPlan {
+  ref::ConvGeometry dw;  // the depthwise over the expanded tensor, whole batch
+  int32_t in_c = 0, expanded_c = 0, out_c = 0, se_c = 0;
+  bool expand = false, se = false, residual = false, fold_gate = false;
+  int32_t band_rows = 1;        // output rows per band (the last band of an image may be shorter)
+  int32_t bands_per_image = 1;
+  int32_t band_in_rows = 1;     // input rows one band reads at most
+  int32_t slots = 1;            // worker slots = tasks per pass
+  // Scratch, in floats: per slot (expanded rows, and the depthwise band without SE) and shared
+  // (SE: stored depthwise output, band sums, pooled / hidden / gate vectors, folded weights).
+  int64_t expanded_floats = 0, dw_band_floats = 0, slot_floats = 0;
+  int64_t stored_floats = 0, sums_floats = 0, vectors_floats = 0, folded_floats = 0;
+  int64_t scratch_bytes() const {
+    return 4 * (slot_floats * slots + stored_floats + sums_floats + vectors_floats + folded_floats);
+  }
+};
+
+// The plan of fused node `n` for `threads` workers, the GEMM kernel's tile and an L2 of `l2`
+// bytes per core. `gate` forces how the SE gate is applied (tests, measurements).
+FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, const kernels::TileShape& gemm_tile,
+                                int64_t l2, SeGate gate = SeGate::kAuto);
+
+// The step; its scratch (PlanFusedMbconv(...).scratch_bytes()) is p.scratch[index].
+absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                             const TensorPointers& p);
+
+}  // namespace scalert::native
+
+#endif  // SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_STEP_H_
