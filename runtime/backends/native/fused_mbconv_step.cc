@@ -62,8 +62,8 @@ struct Fused {
     }
     for_tasks([this](size_t task, int64_t b0, int64_t b1) { Bands(task, b0, b1, true); });
     for (int32_t n = 0; n < plan.dw.batch; ++n) Gate(n);
-    for_tasks([this](size_t, int64_t b0, int64_t b1) {
-      for (int64_t b = b0; b < b1; ++b) ProjectStored(b);
+    for_tasks([this](size_t task, int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) ProjectGated(task, b);
     });
   }
 
@@ -85,7 +85,7 @@ struct Fused {
       int32_t n, r0, r1;
       BandRows(b, &n, &r0, &r1);
       const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
-      float* dw_out = store ? Stored() + out_row0 * g.out_w * g.out_c : dbuf;
+      float* dw_out = store && !plan.recompute_dw ? Stored() + out_row0 * g.out_w * g.out_c : dbuf;
       kernels::DwConvArgs d = depthwise;
       d.output = dw_out;
       if (plan.expand) {
@@ -116,9 +116,7 @@ struct Fused {
         d.input = ebuf;
         this->dw(d, 0, r1 - r0);
       } else {
-        d.input = input;
-        d.output_row_origin = static_cast<int32_t>(out_row0);
-        this->dw(d, static_cast<int32_t>(out_row0), static_cast<int32_t>(out_row0 + r1 - r0));
+        DepthwiseOfInput(out_row0, r1 - r0, dw_out);
       }
       const int64_t pixels = static_cast<int64_t>(r1 - r0) * g.out_w;
       if (store) {  // this band's share of the pool, summed while it is in cache
@@ -132,6 +130,15 @@ struct Fused {
         Project(dw_out, out_row0, pixels, project);
       }
     }
+  }
+
+  // Without an expand the depthwise reads the block input directly.
+  void DepthwiseOfInput(int64_t out_row0, int32_t rows, float* out) const {
+    kernels::DwConvArgs d = depthwise;
+    d.input = input;
+    d.output = out;
+    d.output_row_origin = static_cast<int32_t>(out_row0);
+    this->dw(d, static_cast<int32_t>(out_row0), static_cast<int32_t>(out_row0 + rows));
   }
 
   void Project(const float* a, int64_t out_row0, int64_t pixels, const kernels::GemmArgs& args) const {
@@ -181,14 +188,19 @@ struct Fused {
     }
   }
 
-  // Pass B: the project GEMM over band b of the stored depthwise output.
-  void ProjectStored(int64_t b) const {
+  // Pass B: the project GEMM over band b of the stored depthwise output, or of the depthwise
+  // recomputed from the input (no expand: cheaper than storing it).
+  void ProjectGated(size_t task, int64_t b) const {
     const ref::ConvGeometry& g = plan.dw;
     int32_t n, r0, r1;
     BandRows(b, &n, &r0, &r1);
     const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
     const int64_t pixels = static_cast<int64_t>(r1 - r0) * g.out_w;
     float* a = Stored() + out_row0 * g.out_w * g.out_c;
+    if (plan.recompute_dw) {
+      a = Slot(task) + plan.expanded_floats;
+      DepthwiseOfInput(out_row0, r1 - r0, a);
+    }
     kernels::GemmArgs pr = project;
     if (plan.fold_gate) {
       pr.packed_b = Folded();
@@ -244,24 +256,25 @@ FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, cons
   d.depth_multiplier = 1;
   d.out_h = ys[1];
   d.out_w = ys[2];
-  // Band height: the band's expanded rows and depthwise output within half of L2 (the weights
-  // and the input rows take the rest), and at least four bands per image so two threads can
+  // Band height: the band's expanded rows and depthwise output within an eighth of L2 (the
+  // weights and the input rows take more; and each worker's band is arena memory), and at least four bands per image so two threads can
   // share even a 7x7 map: from the shapes and the cache only, never from the thread count.
   const int64_t in_row = static_cast<int64_t>(d.in_w) * d.in_c, out_row = static_cast<int64_t>(d.out_w) * d.out_c;
   auto band_floats = [&](int32_t rows) {
-    return (p.expand ? InRows(d, rows) * in_row : 0) + (p.se ? 0 : rows * out_row);
+    return (p.expand ? InRows(d, rows) * in_row : 0) + (p.se && p.expand ? 0 : rows * out_row);
   };
+  p.recompute_dw = p.se && !p.expand;
   int32_t rows = std::max<int32_t>(1, (d.out_h + 3) / 4);
-  while (rows > 1 && 4 * band_floats(rows) > l2 / 2) --rows;
+  while (rows > 1 && 4 * band_floats(rows) > l2 / 8) --rows;
   p.band_rows = rows;
   p.bands_per_image = static_cast<int32_t>(CeilDiv(d.out_h, rows));
   p.band_in_rows = InRows(d, rows);
   p.slots = static_cast<int32_t>(std::max<int64_t>(1, std::min<int64_t>(threads, int64_t{d.batch} * p.bands_per_image)));
   p.expanded_floats = p.expand ? Align16(p.band_in_rows * in_row) : 0;
-  p.dw_band_floats = p.se ? 0 : Align16(rows * out_row);
+  p.dw_band_floats = p.se && p.expand ? 0 : Align16(rows * out_row);
   p.slot_floats = p.expanded_floats + p.dw_band_floats;
   if (p.se) {
-    p.stored_floats = Align16(int64_t{d.batch} * d.out_h * out_row);
+    p.stored_floats = p.recompute_dw ? 0 : Align16(int64_t{d.batch} * d.out_h * out_row);
     p.sums_floats = Align16(int64_t{d.batch} * p.bands_per_image * d.out_c);
     p.vectors_floats = (int64_t{d.batch} + 1) * Align16(std::max(d.out_c, p.se_c));
     // Folding the gate costs Cout x C multiplies per image, scaling the stored output

@@ -8,7 +8,9 @@
 // in two passes: (A) bands of expand + depthwise store the depthwise output (an arena region)
 // and sum each band's channels while the band is in cache; then the caller reduces the band sums
 // in order, runs the two tiny SE layers and applies the gate; (B) bands of project GEMM over the
-// stored output. Band boundaries come from the shapes and the cache size only, and every band is
+// stored output. A separable pair (no expand) stores nothing: pass B recomputes its depthwise
+// band from the input, which costs less than the project and keeps the block's memory at
+// input + output (EfficientNet's first block is its peak otherwise). Band boundaries come from the shapes and the cache size only, and every band is
 // computed the same way whichever task runs it, so results do not depend on the thread count.
 #ifndef SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_STEP_H_
 #define SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_STEP_H_
@@ -26,6 +28,7 @@ struct FusedMbconvPlan {
   ref::ConvGeometry dw;  // the depthwise over the expanded tensor, whole batch
   int32_t in_c = 0, expanded_c = 0, out_c = 0, se_c = 0;
   bool expand = false, se = false, residual = false, fold_gate = false;
+  bool recompute_dw = false;  // SE without expand: pass B recomputes the depthwise, nothing stored
   int32_t band_rows = 1;        // output rows per band (the last band of an image may be shorter)
   int32_t bands_per_image = 1;
   int32_t band_in_rows = 1;     // input rows one band reads at most
