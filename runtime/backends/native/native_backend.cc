@@ -190,7 +190,10 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const 
       return absl::InvalidArgumentError(
           absl::StrCat(kNativeFuseEnvVar, "='", v, "' is not a fusion policy; expected 0, 1, all, off, on or auto"));
   }
-  n.fusion = fusion;
+  // kAuto stays unfused until the cost model measures faster than no fusion on B0 and
+  // MobileNetV2 in alternated runs (not yet shown) and the fused step's known crash
+  // (tests/native/fused_models_test.cc, DISABLED_) is fixed; kOn forces every block.
+  n.fusion = fusion == FusionPolicy::kAuto ? FusionPolicy::kOff : fusion;
   return PrepareNativeWith(g, options, n);
 }
 
