@@ -18,6 +18,11 @@ struct BackendOptions {
   int threads = 1;
   Precision precision = Precision::kF32;
   bool poison_freed = false;  // debug: fill dead activations with NaN after their last read
+  // Optional activation arena owned by the caller (64-byte aligned), e.g. one arena shared by
+  // family members that run one at a time. Null: the executable allocates its own. A planned
+  // arena larger than `external_arena_bytes` is an error; the xnnpack backend refuses it.
+  uint8_t* external_arena = nullptr;
+  int64_t external_arena_bytes = 0;
 };
 
 struct StepProfile {
