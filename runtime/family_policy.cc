@@ -77,10 +77,13 @@ void DpPlan(const DpProblem& p, DpScratch* scratch, std::vector<int>* plan_out) 
                           static_cast<size_t>(j) < p.switch_ms[prev].size();
     return p.predicted_ms[j] + (switched ? std::max(0.0, p.switch_ms[prev][j]) : 0.0);
   };
-  auto cost_buckets = [&](double ms) { return capped ? static_cast<int>(std::ceil(ms / quantum - 1e-9)) : 0; };
+  // Nearest bucket: a plan may exceed the cap by at most half a bucket per frame.
+  auto cost_buckets = [&](double ms) { return capped ? static_cast<int>(std::lround(ms / quantum)) : 0; };
   auto gain = [&](int t, int j, double ms) {
     const double acc = static_cast<size_t>(j) < p.accuracy.size() ? p.accuracy[j] : j;
-    return acc - (ms > p.budgets_ms[t] ? p.miss_penalty : 0.0);
+    // A late frame earns no accuracy, and the later the worse: when every member misses, the
+    // cheapest wins.
+    return ms > p.budgets_ms[t] ? -(p.miss_penalty + ms - p.budgets_ms[t]) : acc;
   };
 
   for (int j = 0; j < n; ++j) {

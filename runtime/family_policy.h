@@ -49,7 +49,7 @@ struct DpProblem {
   std::vector<double> budgets_ms;                 // per frame of the horizon (forecast); size = horizon
   int previous = -1;                              // member that ran last (-1: none, no switch cost)
   double total_budget_ms = 0;                     // cap on the horizon's summed time; <= 0: none
-  double miss_penalty = 1000;                     // accuracy units lost by a predicted deadline miss
+  double miss_penalty = 1000;                     // gain lost by a predicted deadline miss
   int time_buckets = 128;                         // resolution of the total-budget dimension
 };
 
@@ -59,8 +59,10 @@ struct DpScratch {
   std::vector<int32_t> choice;
 };
 
-// Maximizes sum(accuracy) - miss_penalty * (predicted misses) over the horizon, where a frame's
-// time is predicted_ms[j] plus switch_ms[prev][j] when the member changes, subject to the summed
+// Maximizes the horizon's summed gain, where a frame's time is predicted_ms[j] plus
+// switch_ms[prev][j] when the member changes, and its gain is accuracy[j] when that time meets
+// the frame's budget, else -(miss_penalty + overrun ms) (a late frame is worth nothing, and the
+// cheapest member wins when every one misses); subject to the summed
 // time staying within total_budget_ms (discretized into time_buckets). Writes the member for
 // each frame of the horizon into *plan (the caller runs the first and re-plans next frame). When
 // no plan meets the total budget, every frame gets member 0. Allocates only while the scratch
