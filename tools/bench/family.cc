@@ -56,18 +56,6 @@ std::string ShortCount(double v) {
   return absl::StrFormat("%.3g", v);
 }
 
-std::string XmlEscape(const std::string& s) {
-  std::string r;
-  for (char c : s) {
-    if (c == '<') r += "&lt;";
-    else if (c == '>') r += "&gt;";
-    else if (c == '&') r += "&amp;";
-    else if (c == '"') r += "&quot;";
-    else r += c;
-  }
-  return r;
-}
-
 // Log-scale ticks at 1, 2, 5 x 10^k (only 10^k when the range spans many decades), and the
 // axis range snapped outward to ticks so every point sits inside.
 std::vector<double> LogTicks(double lo, double hi, double* axis_lo, double* axis_hi) {

@@ -198,4 +198,16 @@ std::string JsonReport(const ReportInput& in) {
   return o.str();
 }
 
+std::string XmlEscape(const std::string& s) {
+  std::string r;
+  for (char c : s) {
+    if (c == '<') r += "&lt;";
+    else if (c == '>') r += "&gt;";
+    else if (c == '&') r += "&amp;";
+    else if (c == '"') r += "&quot;";
+    else r += c;
+  }
+  return r;
+}
+
 }  // namespace scalert::bench

@@ -37,6 +37,9 @@ struct ReportInput {
 std::string TextReport(const ReportInput& in);
 std::string JsonReport(const ReportInput& in);
 
+// Text made safe for SVG/XML content and attribute values.
+std::string XmlEscape(const std::string& s);
+
 // The notes shown below the table (baseline choice, precision fallbacks, RSS meaning).
 std::vector<std::string> ReportNotes(const ReportInput& in);
 
