@@ -255,9 +255,9 @@ absl::Status Family::SetPolicy(FamilyPolicy policy, int static_member) {
 }
 
 void Family::ResetPolicyState() {
+  // The member that ran last stays: its caches are real, so the next switch still costs.
   margin_.Reset();
   budget_history_.clear();
-  last_member_ = -1;
 }
 
 int Family::Choose(double budget_ms) {

@@ -88,7 +88,8 @@ class Family {
   // Runs the given member regardless of the policy (the policy state still learns from it).
   absl::StatusOr<FamilyResult> InvokeMember(int member, const float* input, int32_t h, int32_t w, int32_t c,
                                             double budget_ms);
-  // Changes the policy and forgets what the previous one learned (margin, budget history).
+  // Changes the policy and forgets what the previous one learned (margin, budget history; not
+  // which member ran last, whose caches are still warm).
   absl::Status SetPolicy(FamilyPolicy policy, int static_member = 0);
   FamilyPolicy policy() const { return options_.policy; }
   void ResetPolicyState();

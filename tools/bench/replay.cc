@@ -136,6 +136,9 @@ absl::StatusOr<ReplayReport> RunReplay(const std::vector<FamilyMember>& members,
     for (size_t i = 0; i < f.size(); ++i) modes.push_back({"static " + MemberLabel(r, static_cast<int>(i)), false,
                                                            static_cast<int>(i), {}});
     for (ReplayMode& mode : modes) {
+      // Every mode starts right after the cheapest member ran (untimed), so that the first
+      // frame's switch, cold caches included, is the same for all.
+      if (auto prime = f.InvokeMember(0, frame.data(), kFrameH, kFrameW, 3, 1e9); !prime.ok()) return prime.status();
       absl::Status s = mode.is_policy ? f.SetPolicy(mode.name == "greedy" ? FamilyPolicy::kGreedy : FamilyPolicy::kDynamic)
                                       : f.SetPolicy(FamilyPolicy::kStatic, mode.static_member);
       if (!s.ok()) return s;
@@ -280,7 +283,7 @@ std::string ReplayJson(const ReplayReport& r) {
 }
 
 std::string ReplaySvg(const ReplayReport& r, const ReplayTraceResult& t) {
-  const double W = 900, left = 70, right = 150, top = 60, ph1 = 280, gap = 50, ph2 = 140;
+  const double W = 900, left = 70, right = 150, top = 80, ph1 = 280, gap = 50, ph2 = 140;
   const double H = top + ph1 + gap + ph2 + 50, pw = W - left - right;
   const size_t n = t.trace.budgets.size();
   const ReplayMode* policies[2] = {nullptr, nullptr};
@@ -309,11 +312,17 @@ std::string ReplaySvg(const ReplayReport& r, const ReplayTraceResult& t) {
   absl::StrAppend(&s, absl::StrFormat("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
                                       "stroke=\"#333\"/>\n",
                                       left, top, pw, ph1));
-  for (int k = 0; k <= 4; ++k) {
-    const double v = ymax * k / 4;
-    absl::StrAppend(&s, absl::StrFormat("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n", left - 6,
-                                        Y(v) + 4, v));
-  }
+  // Ticks at a round step (1, 2 or 5 x 10^k) giving at most 6 intervals.
+  double step = std::pow(10.0, std::floor(std::log10(std::max(ymax, 1e-9) / 6)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (ymax / (step * m) <= 6) {
+      step *= m;
+      break;
+    }
+  for (double v = 0; v <= ymax; v += step)
+    absl::StrAppend(&s, absl::StrFormat("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
+                                        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
+                                        left, Y(v), left + pw, Y(v), left - 6, Y(v) + 4, v));
   absl::StrAppend(&s, absl::StrFormat("<text transform=\"translate(18 %.1f) rotate(-90)\" text-anchor=\"middle\">ms "
                                       "per frame</text>\n",
                                       top + ph1 / 2));
