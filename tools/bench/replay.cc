@@ -48,9 +48,10 @@ void SummarizeMode(const std::vector<double>& accuracy, ReplayMode* mode) {
   mode->misses = mode->switches = 0;
   double acc = 0;
   std::vector<double> ms;
-  for (const ReplayFrame& f : mode->frames) {
+  for (size_t k = 0; k < mode->frames.size(); ++k) {
+    const ReplayFrame& f = mode->frames[k];
     mode->misses += !f.met;
-    mode->switches += f.switched;
+    mode->switches += k > 0 && f.switched;  // the first frame's switch is from the priming run
     acc += static_cast<size_t>(f.member) < accuracy.size() ? accuracy[f.member] : 0;
     ms.push_back(f.total_ms);
   }
@@ -299,15 +300,10 @@ std::string ReplaySvg(const ReplayReport& r, const ReplayTraceResult& t) {
   const int members = static_cast<int>(r.info.size());
   auto Ym = [&](double m) { return top + ph1 + gap + ph2 * (1 - (m + 0.5) / std::max(members, 1)); };
 
-  std::string s = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-      W, H, W, H);
-  absl::StrAppend(&s, absl::StrFormat("<text x=\"%.0f\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Budget trace "
-                                      "%s: member and latency per frame (%s, %dt)</text>\n",
-                                      left, XmlEscape(t.trace.name), XmlEscape(r.backend), r.threads));
-  absl::StrAppend(&s, absl::StrFormat("<text x=\"%.0f\" y=\"44\" font-size=\"11\" fill=\"#555\">%s</text>\n", left,
-                                      XmlEscape(MachineLine(r.machine))));
+  std::string s = SvgOpen(W, H, left,
+                          absl::StrFormat("Budget trace %s: member and latency per frame (%s, %dt)", t.trace.name,
+                                          r.backend, r.threads),
+                          MachineLine(r.machine));
   // Panel 1: budget, members' warm latencies, the policies' frame times.
   absl::StrAppend(&s, absl::StrFormat("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
                                       "stroke=\"#333\"/>\n",
@@ -392,10 +388,6 @@ std::string ReplaySvg(const ReplayReport& r, const ReplayTraceResult& t) {
 }
 
 absl::StatusOr<std::vector<std::string>> WriteReplayFiles(const ReplayReport& r, const std::string& out_dir) {
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) return absl::InternalError(absl::StrCat(out_dir, ": cannot create the directory: ", ec.message()));
-  // Render everything first, so a rendering problem leaves no file behind.
   std::vector<std::pair<std::string, std::string>> files = {
       {"bench_replay.md", ReplayMarkdown(r)},
       {"bench_replay.csv", ReplayCsv(r)},
@@ -406,13 +398,7 @@ absl::StatusOr<std::vector<std::string>> WriteReplayFiles(const ReplayReport& r,
     for (char c : t.trace.name) safe += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
     files.push_back({absl::StrCat("bench_replay_", safe, ".svg"), ReplaySvg(r, t)});
   }
-  std::vector<std::string> written;
-  for (const auto& [name, text] : files) {
-    const std::string path = (fs::path(out_dir) / name).string();
-    if (absl::Status s = WriteFileAtomically(path, text.data(), text.size()); !s.ok()) return s;
-    written.push_back(path);
-  }
-  return written;
+  return WriteReportFiles(out_dir, files);
 }
 
 }  // namespace scalert::bench

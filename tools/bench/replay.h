@@ -31,7 +31,7 @@ struct ReplayMode {
   int static_member = -1;
   std::vector<ReplayFrame> frames;
   // Summary of `frames`.
-  int misses = 0, switches = 0;
+  int misses = 0, switches = 0;  // switches between frames of the trace (not into its first)
   double mean_accuracy = 0;  // mean over frames of the accuracy proxy of the member that ran
   double mean_ms = 0, p90_ms = 0;
 };
