@@ -68,14 +68,6 @@ absl::Status CheckCompatible(const Model& first, const Model& m) {
   return absl::OkStatus();
 }
 
-BackendOptions ToBackendOptions(const InterpreterOptions& o) {
-  BackendOptions b;
-  b.threads = o.threads;
-  b.precision = o.precision;
-  b.poison_freed = o.poison_freed;
-  return b;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Family>> Family::Create(std::vector<std::shared_ptr<const Model>> models,
