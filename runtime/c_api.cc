@@ -1,10 +1,12 @@
 #include "runtime/c_api.h"
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "kernels/isa.h"
+#include "runtime/family.h"
 #include "runtime/interpreter.h"
 #include "runtime/version.h"
 
@@ -13,6 +15,12 @@ struct scalert_model {
 };
 struct scalert_options {
   scalert::InterpreterOptions options;
+};
+struct scalert_family_options {
+  scalert::FamilyOptions options;
+};
+struct scalert_family {
+  std::unique_ptr<scalert::Family> family;
 };
 struct scalert_interpreter {
   std::unique_ptr<scalert::Interpreter> interpreter;
@@ -222,5 +230,137 @@ scalert_status scalert_interpreter_get_output(const scalert_interpreter* it, int
 int64_t scalert_interpreter_arena_bytes(const scalert_interpreter* it) {
   return it ? it->interpreter->executable().arena_bytes() : 0;
 }
+
+
+/* ---- Model families ---------------------------------------------------------------------- */
+
+scalert_family_options* scalert_family_options_create(void) { return new scalert_family_options(); }
+void scalert_family_options_free(scalert_family_options* options) { delete options; }
+
+scalert_status scalert_family_options_set_policy(scalert_family_options* options, const char* policy,
+                                                 int32_t static_member) {
+  if (!options || !policy) return Fail(SCALERT_INVALID_ARGUMENT, "options or policy is NULL");
+  if (!scalert::ParseFamilyPolicy(policy, &options->options.policy))
+    return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown policy '") + policy + "' (greedy, dp, static)");
+  if (static_member < 0) return Fail(SCALERT_INVALID_ARGUMENT, "static member must be >= 0");
+  options->options.static_member = static_member;
+  return SCALERT_OK;
+}
+
+scalert_status scalert_family_options_set_horizon(scalert_family_options* options, int32_t frames,
+                                                  double total_budget_fraction) {
+  if (!options) return Fail(SCALERT_INVALID_ARGUMENT, "options is NULL");
+  if (frames < 1 || frames > 64) return Fail(SCALERT_INVALID_ARGUMENT, "horizon must be in [1, 64] frames");
+  if (!(total_budget_fraction >= 0) || !std::isfinite(total_budget_fraction))
+    return Fail(SCALERT_INVALID_ARGUMENT, "total budget fraction must be finite and >= 0");
+  options->options.horizon = frames;
+  options->options.total_budget_fraction = total_budget_fraction;
+  return SCALERT_OK;
+}
+
+scalert_status scalert_family_options_set_calibration(scalert_family_options* options, int32_t runs,
+                                                      int32_t switch_runs) {
+  if (!options) return Fail(SCALERT_INVALID_ARGUMENT, "options is NULL");
+  if (runs < 0 || runs > 1000 || switch_runs < 0 || switch_runs > 1000)
+    return Fail(SCALERT_INVALID_ARGUMENT, "calibration runs must be in [0, 1000]");
+  options->options.calibration_runs = runs;
+  options->options.switch_runs = switch_runs;
+  return SCALERT_OK;
+}
+
+scalert_status scalert_family_options_set_profile(scalert_family_options* options, const double* latency_ms,
+                                                  const double* switch_ms, int32_t count) {
+  if (!options || !latency_ms) return Fail(SCALERT_INVALID_ARGUMENT, "options or latencies is NULL");
+  if (count < 1 || count > 1024) return Fail(SCALERT_INVALID_ARGUMENT, "profile count must be in [1, 1024]");
+  options->options.latency_ms.assign(latency_ms, latency_ms + count);
+  options->options.switch_ms.clear();
+  if (switch_ms)
+    for (int32_t i = 0; i < count; ++i) options->options.switch_ms.emplace_back(switch_ms + i * count, switch_ms + (i + 1) * count);
+  return SCALERT_OK;
+}
+
+scalert_status scalert_family_create(const scalert_model* const* models, int32_t count, const scalert_options* options,
+                                     const scalert_family_options* family_options, scalert_family** out) {
+  if (!out) return Fail(SCALERT_INVALID_ARGUMENT, "out is NULL");
+  *out = nullptr;
+  if (!models || count < 1) return Fail(SCALERT_INVALID_ARGUMENT, "a family needs at least one model");
+  std::vector<std::shared_ptr<const scalert::Model>> ms;
+  for (int32_t i = 0; i < count; ++i) {
+    if (!models[i]) return Fail(SCALERT_INVALID_ARGUMENT, "model " + std::to_string(i) + " is NULL");
+    ms.push_back(models[i]->model);
+  }
+  scalert::FamilyOptions o = family_options ? family_options->options : scalert::FamilyOptions();
+  if (options) o.interpreter = options->options;
+  auto f = scalert::Family::Create(std::move(ms), o);
+  if (!f.ok()) return FromStatus(f.status());
+  *out = new scalert_family{std::move(f).value()};
+  return SCALERT_OK;
+}
+
+void scalert_family_free(scalert_family* family) { delete family; }
+
+int32_t scalert_family_member_count(const scalert_family* family) {
+  return family ? static_cast<int32_t>(family->family->size()) : 0;
+}
+
+scalert_status scalert_family_member_info(const scalert_family* family, int32_t index, scalert_family_member* info) {
+  if (!family || !info) return Fail(SCALERT_INVALID_ARGUMENT, "family or info is NULL");
+  if (index < 0 || index >= scalert_family_member_count(family))
+    return Fail(SCALERT_INVALID_ARGUMENT, "member index " + std::to_string(index) + " out of range");
+  const scalert::FamilyMemberInfo& m = family->family->member(static_cast<size_t>(index));
+  info->name = m.name.c_str();
+  info->input_h = m.input_h;
+  info->input_w = m.input_w;
+  info->input_c = m.input_c;
+  info->macs = m.macs;
+  info->accuracy = m.accuracy;
+  info->latency_ms = m.latency_ms;
+  info->cold_ms = m.cold_ms;
+  info->own_arena_bytes = m.own_arena_bytes;
+  return SCALERT_OK;
+}
+
+int64_t scalert_family_arena_bytes(const scalert_family* family) { return family ? family->family->arena_bytes() : 0; }
+
+scalert_status scalert_family_set_policy(scalert_family* family, const char* policy, int32_t static_member) {
+  if (!family || !policy) return Fail(SCALERT_INVALID_ARGUMENT, "family or policy is NULL");
+  scalert::FamilyPolicy p;
+  if (!scalert::ParseFamilyPolicy(policy, &p))
+    return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown policy '") + policy + "' (greedy, dp, static)");
+  return FromStatus(family->family->SetPolicy(p, static_member));
+}
+
+scalert_status scalert_family_invoke(scalert_family* family, const float* frame, int32_t height, int32_t width,
+                                     int32_t channels, double budget_ms, scalert_family_result* result) {
+  if (!family) return Fail(SCALERT_INVALID_ARGUMENT, "family is NULL");
+  auto r = family->family->Invoke(frame, height, width, channels, budget_ms);
+  if (!r.ok()) return FromStatus(r.status());
+  if (result) {
+    result->member = r->member;
+    result->budget_ms = r->budget_ms;
+    result->predicted_ms = r->predicted_ms;
+    result->run_ms = r->run_ms;
+    result->resize_ms = r->resize_ms;
+    result->total_ms = r->total_ms;
+    result->switched = r->switched ? 1 : 0;
+    result->met_budget = r->met_budget ? 1 : 0;
+  }
+  return SCALERT_OK;
+}
+
+scalert_status scalert_family_output_info(const scalert_family* family, int32_t index, scalert_tensor_info* info) {
+  if (!family) return Fail(SCALERT_INVALID_ARGUMENT, "family is NULL");
+  if (index < 0 || static_cast<size_t>(index) >= family->family->num_outputs())
+    return Fail(SCALERT_INVALID_ARGUMENT, "output index " + std::to_string(index) + " out of range");
+  return FillInfo(family->family->output(static_cast<size_t>(index)), info);
+}
+
+scalert_status scalert_family_get_output(const scalert_family* family, int32_t index, void* data, size_t bytes) {
+  if (!family) return Fail(SCALERT_INVALID_ARGUMENT, "family is NULL");
+  if (index < 0) return Fail(SCALERT_INVALID_ARGUMENT, "output index " + std::to_string(index) + " out of range");
+  return FromStatus(family->family->GetOutput(static_cast<size_t>(index), data, bytes));
+}
+
+/* ---- end of model families ---------------------------------------------------------------- */
 
 }  // extern "C"

@@ -106,6 +106,89 @@ SCALERT_API scalert_status scalert_interpreter_get_output(const scalert_interpre
 /* Peak activation memory the interpreter planned, in bytes (0 for NULL). */
 SCALERT_API int64_t scalert_interpreter_arena_bytes(const scalert_interpreter* interpreter);
 
+/* ---- Model families: one object runs the member that fits each frame's time budget ----------
+ * Members (e.g. a `scalert scale --phi 0:3 -o DIR` sweep) are prepared once and share one
+ * activation arena sized for the largest (they run one at a time). Each member's expected
+ * latency comes from a short calibration at creation (or from a device profile), and so do the
+ * switch costs between members (the first run after a switch, cold caches included).
+ * scalert_family_invoke takes one float32 NHWC frame at any resolution, picks a member by the
+ * policy, resizes the frame to its resolution (bilinear) and runs it.
+ * Thread safety: a family is used by one thread at a time; give each thread its own (the
+ * models may be shared). */
+typedef struct scalert_family scalert_family;
+typedef struct scalert_family_options scalert_family_options;
+
+typedef struct {
+  const char* name;        /* the model's name (its path when loaded from a file); valid while the family lives */
+  int32_t input_h, input_w, input_c;
+  int64_t macs;
+  double accuracy;         /* the policies' accuracy proxy (EfficientNet top-1 vs MACs unless given) */
+  double latency_ms;       /* expected warm latency */
+  double cold_ms;          /* the first run after preparing (0 when not calibrated) */
+  int64_t own_arena_bytes; /* what this member alone would plan */
+} scalert_family_member;
+
+typedef struct {
+  int32_t member;          /* index of the member that ran (0 = cheapest) */
+  double budget_ms;
+  double predicted_ms;     /* the policy's expectation (latency x learned margin + switch cost) */
+  double run_ms;           /* the member's inference */
+  double resize_ms;        /* resizing the frame to the member's input */
+  double total_ms;         /* resize + run: compared with the budget */
+  int32_t switched;        /* 1 when a different member ran on the previous frame */
+  int32_t met_budget;      /* 1 when total_ms <= budget_ms */
+} scalert_family_result;
+
+/* Family options; defaults: policy "greedy", horizon 8, no total cap, 3 calibration runs, 2
+ * switch samples. Free with scalert_family_options_free (NULL is ignored). */
+SCALERT_API scalert_family_options* scalert_family_options_create(void);
+SCALERT_API void scalert_family_options_free(scalert_family_options* options);
+/* "greedy" (largest member whose latency x a margin learned from observed latencies fits the
+ * budget), "dp" (dynamic programming over a horizon of frames with switch costs) or "static"
+ * (always member `static_member`, for comparisons). */
+SCALERT_API scalert_status scalert_family_options_set_policy(scalert_family_options* options, const char* policy,
+                                                             int32_t static_member);
+/* "dp": frames planned ahead (1..64), and a cap on the time the horizon spends running as a
+ * fraction of its summed budgets (a time/energy budget; 0 = none). */
+SCALERT_API scalert_status scalert_family_options_set_horizon(scalert_family_options* options, int32_t frames,
+                                                              double total_budget_fraction);
+/* Calibration at creation: timed warm runs per member, samples per member pair for switch costs. */
+SCALERT_API scalert_status scalert_family_options_set_calibration(scalert_family_options* options, int32_t runs,
+                                                                  int32_t switch_runs);
+/* A device profile instead of calibration: expected latency per member, in the order the models
+ * are given to scalert_family_create; `switch_ms` (count x count, row = from) may be NULL. */
+SCALERT_API scalert_status scalert_family_options_set_profile(scalert_family_options* options, const double* latency_ms,
+                                                              const double* switch_ms, int32_t count);
+
+/* Prepares `count` compatible models (one float32 NHWC input with the same channels, the same
+ * outputs) on the backend in `options` (NULL: defaults) and calibrates them. Members are
+ * ordered by MACs, cheapest first. The models may be freed afterwards. *out is NULL on failure. */
+SCALERT_API scalert_status scalert_family_create(const scalert_model* const* models, int32_t count,
+                                                 const scalert_options* options,
+                                                 const scalert_family_options* family_options, scalert_family** out);
+/* Frees a family (NULL is ignored). */
+SCALERT_API void scalert_family_free(scalert_family* family);
+/* Number of members (0 for NULL) and member `index`'s description. */
+SCALERT_API int32_t scalert_family_member_count(const scalert_family* family);
+SCALERT_API scalert_status scalert_family_member_info(const scalert_family* family, int32_t index,
+                                                      scalert_family_member* info);
+/* Activation memory of the whole family: the one shared arena (the largest member's plan); on
+ * the xnnpack backend, which plans its own memory, members do not share and this is the sum. */
+SCALERT_API int64_t scalert_family_arena_bytes(const scalert_family* family);
+/* Changes the policy (as in scalert_family_options_set_policy) and forgets what was learned. */
+SCALERT_API scalert_status scalert_family_set_policy(scalert_family* family, const char* policy, int32_t static_member);
+/* Runs the member the policy picks for `budget_ms` on a float32 NHWC frame [height, width,
+ * channels] (any size; resized to the member's); `result` (may be NULL) says what ran. */
+SCALERT_API scalert_status scalert_family_invoke(scalert_family* family, const float* frame, int32_t height,
+                                                 int32_t width, int32_t channels, double budget_ms,
+                                                 scalert_family_result* result);
+/* Output `index` of the member that ran last: its info, and a copy (`bytes` must match). */
+SCALERT_API scalert_status scalert_family_output_info(const scalert_family* family, int32_t index,
+                                                      scalert_tensor_info* info);
+SCALERT_API scalert_status scalert_family_get_output(const scalert_family* family, int32_t index, void* data,
+                                                     size_t bytes);
+/* ---- end of model families ---------------------------------------------------------------- */
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

@@ -6,19 +6,23 @@
 
 namespace scalert {
 
-absl::StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const Model> model,
-                                                                 const InterpreterOptions& options) {
-  if (!model) return absl::InvalidArgumentError("model is null");
-  std::unique_ptr<Interpreter> it(new Interpreter());
-  it->model_ = std::move(model);
-  it->options_ = options;
+BackendOptions ToBackendOptions(const InterpreterOptions& options) {
   BackendOptions bo;
   bo.threads = options.threads;
   bo.precision = options.precision;
   bo.poison_freed = options.poison_freed;
   bo.max_isa = options.max_isa;
   bo.fusion = options.fusion;
-  auto e = PrepareBackend(options.backend, it->model_->graph(), bo);
+  return bo;
+}
+
+absl::StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const Model> model,
+                                                                 const InterpreterOptions& options) {
+  if (!model) return absl::InvalidArgumentError("model is null");
+  std::unique_ptr<Interpreter> it(new Interpreter());
+  it->model_ = std::move(model);
+  it->options_ = options;
+  auto e = PrepareBackend(options.backend, it->model_->graph(), ToBackendOptions(options));
   if (!e.ok())
     return absl::Status(e.status().code(), absl::StrCat(it->model_->name(), ": ", e.status().message()));
   it->executable_ = std::move(e).value();

@@ -21,6 +21,10 @@ struct InterpreterOptions {
   FusionPolicy fusion = FusionPolicy::kAuto;  // native: MBConv fusion (BackendOptions)
 };
 
+// The backend's share of the options (threads, precision, debugging), for anything that prepares
+// a backend from InterpreterOptions (the Interpreter, a Family's members).
+BackendOptions ToBackendOptions(const InterpreterOptions& options);
+
 class Interpreter {
  public:
   static absl::StatusOr<std::unique_ptr<Interpreter>> Create(std::shared_ptr<const Model> model,

@@ -9,6 +9,7 @@
 #include "tools/bench/family.h"
 #include "tools/bench/machine.h"
 #include "tools/bench/options.h"
+#include "tools/bench/replay.h"
 #include "tools/bench/report.h"
 #include "tools/bench/runner.h"
 #include "tools/command.h"
@@ -71,6 +72,20 @@ int Bench(const std::vector<std::string>& argv) {
     measure_peaks();
     if (o.json) std::printf("{\"machine\": %s, \"results\": []}\n", bench::MachineJson(in.machine, in.peaks).c_str());
     else std::printf("machine: %s\n%s", bench::MachineLine(in.machine).c_str(), bench::PeaksText(in.peaks).c_str());
+    return 0;
+  }
+
+  if (!o.budget_traces.empty()) {  // --family DIR --budget-trace ...
+    auto members = bench::ScanFamily(o.family_dir);
+    if (!members.ok()) return Fail(std::string(members.status().message()), 1);
+    auto rep = bench::RunReplay(*members, o, in.machine, MakeProgress(true));
+    EndProgress();
+    if (!rep.ok()) return Fail(std::string(rep.status().message()), 1);
+    auto written = bench::WriteReplayFiles(*rep, o.out_dir.empty() ? o.family_dir : o.out_dir);
+    if (!written.ok()) return Fail(std::string(written.status().message()), 1);
+    if (o.json) std::printf("%s\n", bench::ReplayJson(*rep).c_str());
+    else std::printf("%s", bench::ReplayMarkdown(*rep).c_str());
+    for (const std::string& p : *written) std::fprintf(stderr, "wrote %s\n", p.c_str());
     return 0;
   }
 

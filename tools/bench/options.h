@@ -23,6 +23,9 @@ struct BenchOptions {
   bool machine = false;                  // measure and print peak FLOP/s and bandwidth
   bool json = false;
   std::string family_dir;                // --family DIR
+  std::vector<std::string> budget_traces;  // --budget-trace: files or steady|sawtooth|throttling
+  int frames = 120;                      // --frames: length of a generated trace
+  int horizon = 8;                       // --horizon: the DP policy's frames ahead
   std::string out_dir;                   // -o / --out DIR
   bool help = false;
 };

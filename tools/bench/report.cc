@@ -1,9 +1,11 @@
 #include "tools/bench/report.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "runtime/model_format.h"
 #include "runtime/version.h"
 #include "tools/bench/profile.h"
 #include "tools/json.h"
@@ -202,6 +204,41 @@ std::string JsonReport(const ReportInput& in) {
   if (in.settings.profile) o.Raw("profiles", JsonArray(profiles));
   if (in.settings.sustained_s > 0) o.Raw("sustained", JsonArray(sustained));
   return o.str();
+}
+
+std::string XmlEscape(const std::string& s) {
+  std::string r;
+  for (char c : s) {
+    if (c == '<') r += "&lt;";
+    else if (c == '>') r += "&gt;";
+    else if (c == '&') r += "&amp;";
+    else if (c == '"') r += "&quot;";
+    else r += c;
+  }
+  return r;
+}
+
+std::string SvgOpen(double width, double height, double left, const std::string& title, const std::string& subtitle) {
+  return absl::StrFormat(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+      "<text x=\"%.0f\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>\n"
+      "<text x=\"%.0f\" y=\"44\" font-size=\"11\" fill=\"#555\">%s</text>\n",
+      width, height, width, height, left, XmlEscape(title), left, XmlEscape(subtitle));
+}
+
+absl::StatusOr<std::vector<std::string>> WriteReportFiles(
+    const std::string& out_dir, const std::vector<std::pair<std::string, std::string>>& files) {
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat(out_dir, ": cannot create the directory: ", ec.message()));
+  std::vector<std::string> written;
+  for (const auto& [name, text] : files) {
+    const std::string path = (std::filesystem::path(out_dir) / name).string();
+    if (absl::Status s = WriteFileAtomically(path, text.data(), text.size()); !s.ok()) return s;
+    written.push_back(path);
+  }
+  return written;
 }
 
 }  // namespace scalert::bench
