@@ -143,7 +143,7 @@ scalert_status scalert_options_set_backend(scalert_options* options, const char*
 scalert_status scalert_options_set_precision(scalert_options* options, const char* precision) {
   if (!options || !precision) return Fail(SCALERT_INVALID_ARGUMENT, "options or precision is NULL");
   if (!scalert::ParsePrecision(precision, &options->options.precision))
-    return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown precision '") + precision + "' (fp32, fp16, int8)");
+    return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown precision '") + precision + "' (fp32, fp16, bf16, int8)");
   return SCALERT_OK;
 }
 

@@ -31,7 +31,7 @@ typedef enum {
   SCALERT_INTERNAL = 6
 } scalert_status;
 
-typedef enum { SCALERT_F32 = 0, SCALERT_F16 = 1, SCALERT_I8 = 2, SCALERT_I32 = 3 } scalert_dtype;
+typedef enum { SCALERT_F32 = 0, SCALERT_F16 = 1, SCALERT_I8 = 2, SCALERT_I32 = 3, SCALERT_BF16 = 4 } scalert_dtype;
 
 typedef struct scalert_model scalert_model;
 typedef struct scalert_options scalert_options;

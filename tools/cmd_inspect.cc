@@ -12,7 +12,7 @@ namespace {
 const std::vector<FlagSpec> kFlags = {
     {"json", false, "print totals and metadata as JSON (stable field names)"},
     {"backend", true, "also show what runs each op on this backend (reference, xnnpack)", "NAME"},
-    {"precision", true, "precision for --backend: fp32, fp16, int8", "P"},
+    {"precision", true, "precision for --backend: fp32, fp16, bf16, int8", "P"},
     {"ops", false, "print the per-op table even with --json"},
 };
 
@@ -42,7 +42,7 @@ int Inspect(const std::vector<std::string>& argv) {
     InterpreterOptions o;
     o.backend = args->get("backend");
     if (args->has("precision") && !ParsePrecision(args->get("precision"), &o.precision)) {
-      std::fprintf(stderr, "scalert inspect: unknown precision '%s' (fp32, fp16, int8)\n", args->get("precision").c_str());
+      std::fprintf(stderr, "scalert inspect: unknown precision '%s' (fp32, fp16, bf16, int8)\n", args->get("precision").c_str());
       return 2;
     }
     auto it = Interpreter::Create(*model, o);

@@ -20,7 +20,7 @@ const std::vector<FlagSpec> kFlags = {
     {"output", true, "write the first output as .npy", "Y.npy"},
     {"backend", true, "native (default), xnnpack or reference", "NAME"},
     {"threads", true, "threads (default 1)", "N"},
-    {"precision", true, "fp32 (default), fp16, int8", "P"},
+    {"precision", true, "fp32 (default), fp16, bf16, int8", "P"},
     {"json", false, "print the result as JSON"},
 };
 
@@ -47,7 +47,7 @@ int Run(const std::vector<std::string>& argv) {
   o.backend = args->get("backend", "native");
   o.threads = static_cast<int>(*threads);
   if (args->has("precision") && !ParsePrecision(args->get("precision"), &o.precision))
-    return Fail(absl::InvalidArgumentError("unknown precision '" + args->get("precision") + "' (fp32, fp16, int8)"), 2);
+    return Fail(absl::InvalidArgumentError("unknown precision '" + args->get("precision") + "' (fp32, fp16, bf16, int8)"), 2);
 
   auto model = Model::Load(args->positional()[0]);
   if (!model.ok()) return Fail(model.status());

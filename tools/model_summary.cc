@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "runtime/dtype_rules.h"
 #include "runtime/memory_planner.h"
 #include "tools/json.h"
 
@@ -29,8 +30,8 @@ ModelTotals ComputeTotals(const Graph& g) {
 }
 
 std::string FormatOpTable(const Graph& g, const std::vector<std::string>& kernels) {
-  std::string s = absl::StrFormat("%4s  %-17s %-28s %-18s %-18s %10s %12s %10s", "#", "op", "name", "input",
-                                  "output", "params", "MACs", "out bytes");
+  std::string s = absl::StrFormat("%4s  %-17s %-28s %-18s %-18s %-12s %10s %12s %10s", "#", "op", "name", "input",
+                                  "output", "dtype", "params", "MACs", "out bytes");
   if (!kernels.empty()) absl::StrAppend(&s, "  runs on");
   s += "\n";
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -40,9 +41,16 @@ std::string FormatOpTable(const Graph& g, const std::vector<std::string>& kernel
       if (t >= 0 && g.tensors[t].is_constant()) params += g.tensors[t].num_elements();
     std::string name = n.name.size() > 28 ? "…" + n.name.substr(n.name.size() - 27) : n.name;
     const Tensor& out = g.tensors[n.outputs[0]];
-    absl::StrAppend(&s, absl::StrFormat("%4d  %-17s %-28s %-18s %-18s %10s %12s %10s", i, OpTypeName(n.type), name,
+    // What the layer computes in: its activation dtype (in->out for conversions), and the
+    // stored weights when they differ.
+    const DType in = n.inputs.empty() ? out.dtype : g.tensors[n.inputs[0]].dtype;
+    std::string dtype = in == out.dtype ? DTypeName(in) : absl::StrCat(DTypeName(in), "->", DTypeName(out.dtype));
+    if (n.inputs.size() > 1 && n.inputs[1] >= 0 && g.tensors[n.inputs[1]].is_constant() &&
+        g.tensors[n.inputs[1]].dtype != in)
+      absl::StrAppend(&dtype, " w:", DTypeName(g.tensors[n.inputs[1]].dtype));
+    absl::StrAppend(&s, absl::StrFormat("%4d  %-17s %-28s %-18s %-18s %-12s %10s %12s %10s", i, OpTypeName(n.type), name,
                                         n.inputs.empty() ? "" : ShapeToString(g.tensors[n.inputs[0]].shape),
-                                        ShapeToString(out.shape), WithCommas(params), WithCommas(NodeMacs(g, n)),
+                                        ShapeToString(out.shape), dtype, WithCommas(params), WithCommas(NodeMacs(g, n)),
                                         WithCommas(out.bytes())));
     if (i < kernels.size()) absl::StrAppend(&s, "  ", kernels[i]);
     s += "\n";
@@ -67,6 +75,7 @@ std::string FormatTotals(const Graph& g, const ModelTotals& t) {
     absl::StrAppend(&s, "output '", g.tensors[i].name, "' ", ShapeToString(g.tensors[i].shape), " ",
                     DTypeName(g.tensors[i].dtype), "\n");
   absl::StrAppend(&s, "operators:             ", t.num_ops, "\n");
+  absl::StrAppend(&s, "precision:             ", PrecisionName(GraphPrecision(g)), "\n");
   absl::StrAppend(&s, "params (as trained):   ", WithCommas(t.params_trained), "\n");
   absl::StrAppend(&s, "params (as stored):    ", WithCommas(t.params_stored), "\n");
   absl::StrAppend(&s, absl::StrFormat("MACs:                  %s (%.1f M)\n", WithCommas(t.macs), t.macs / 1e6));
@@ -99,7 +108,8 @@ std::string TotalsJson(const Graph& g, const ModelTotals& t) {
   return JsonObject()
       .Int("params_trained", t.params_trained).Int("params_stored", t.params_stored).Int("macs", t.macs)
       .Int("weight_bytes", t.weight_bytes).Int("peak_activation_bytes", t.peak_activation_bytes)
-      .Int("num_ops", t.num_ops).Raw("metadata", MetadataJson(g.metadata))
+      .Int("num_ops", t.num_ops).Str("precision", PrecisionName(GraphPrecision(g)))
+      .Raw("metadata", MetadataJson(g.metadata))
       .str();
 }
 

@@ -15,7 +15,7 @@ const std::vector<tools::FlagSpec>& BenchFlags() {
   static const std::vector<tools::FlagSpec> flags = {
       {"backend", true, "native, xnnpack, reference, all, or a list a,b (default: xnnpack if built, else reference)",
        "LIST"},
-      {"precision", true, "fp32, fp16, int8 or a list (default fp32)", "LIST"},
+      {"precision", true, "fp32, fp16, bf16, int8 or a list (default fp32)", "LIST"},
       {"threads", true, "thread counts, e.g. 1,2 (default 1)", "LIST"},
       {"isa", true, "native backend: kernel levels to compare, e.g. avx2,avx512 (default: the best)", "LIST"},
       {"fusion", true, "native backend: MBConv fusion policies to compare: auto, on, off (default auto)", "LIST"},
@@ -87,7 +87,7 @@ absl::StatusOr<std::vector<Precision>> ParsePrecisions(const std::string& list) 
   for (const std::string& p : tools::SplitList(list)) {
     Precision v;
     if (!ParsePrecision(p, &v))
-      return absl::InvalidArgumentError(absl::StrCat("unknown precision '", p, "' (fp32, fp16, int8)"));
+      return absl::InvalidArgumentError(absl::StrCat("unknown precision '", p, "' (fp32, fp16, bf16, int8)"));
     if (std::find(r.begin(), r.end(), v) == r.end()) r.push_back(v);
   }
   if (r.empty()) return absl::InvalidArgumentError("--precision needs at least one value");

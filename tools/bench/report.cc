@@ -43,8 +43,17 @@ const std::vector<std::string>& ResultKeys() {
   return keys;
 }
 
+namespace {
+// fp32, the default, asked of a lowered file (`scalert quantize`) runs it at the file's own
+// precision: not a fallback.
+bool RanAsAsked(const CandidateResult& r) {
+  return r.effective_precision == r.spec.precision || r.spec.precision == Precision::kF32;
+}
+}  // namespace
+
 std::string PrecisionLabel(const CandidateResult& r) {
-  if (!r.error.empty() || r.effective_precision == r.spec.precision) return PrecisionName(r.spec.precision);
+  if (!r.error.empty()) return PrecisionName(r.spec.precision);
+  if (RanAsAsked(r)) return PrecisionName(r.effective_precision);
   return absl::StrCat(PrecisionName(r.spec.precision), "->", PrecisionName(r.effective_precision));
 }
 
@@ -90,7 +99,7 @@ std::vector<std::string> ReportNotes(const ReportInput& in) {
                                             : " (no xnnpack FP32 candidate of the first model: its first candidate)"));
   }
   for (const CandidateResult& r : in.results)
-    if (r.error.empty() && r.effective_precision != r.spec.precision)
+    if (r.error.empty() && !RanAsAsked(r))
       notes.push_back(absl::StrCat(r.spec.model, " ", r.spec.label(), ": asked for ", PrecisionName(r.spec.precision),
                                    ", the backend ran ", PrecisionName(r.effective_precision)));
   return notes;

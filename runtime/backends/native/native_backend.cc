@@ -15,6 +15,7 @@
 #include "kernels/thread_pool.h"
 #include "kernels/transpose.h"
 #include "runtime/backends/native/mbconv_step.h"
+#include "runtime/backends/native/native_precision.h"
 #include "runtime/backends/native/work_split.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/passes/mbconv_fusion.h"
@@ -579,8 +580,8 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   ctx.isa = UsableIsa(native.max_isa);
   ctx.pool = std::make_shared<ThreadPool>(options.threads);
   ctx.registry = &kernels::KernelRegistry::Global();
+  if (absl::Status s = CheckNativePrecision(g, options.precision); !s.ok()) return s;  // never run another precision
   BackendOptions o = options;
-  o.precision = Precision::kF32;  // FP16/INT8 kernels are not written yet: FP32 is what runs
   // The plan sees each fused chain's input as read by the chain's last node, where the chain
   // runs, so the arena keeps it alive until then (the graph itself is not changed).
   Graph planned = g;
