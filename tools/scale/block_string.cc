@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -87,7 +88,7 @@ struct Draft {
   std::map<std::string, int> header_lines;  // header key -> line it was set on
   std::string name;
   int32_t stem = 32, head = 1280, classes = 1000, resolution = 224, hidden = 0;
-  bool head_fixed = false;
+  bool head_fixed = false, head_multiple = false;
   Activation act = Activation::kSwish;
   SeRule se = SeRule::kFromBlockInput;
   Activation se_act = Activation::kNone;  // kNone: the default act
@@ -147,15 +148,18 @@ absl::Status ApplyHeader(const std::string& key, const std::string& value, int l
     d->se = v == "input" ? SeRule::kFromBlockInput : SeRule::kFromExpandedRounded;
     return absl::OkStatus();
   }
-  int64_t n = 0;
   if (key == "stem") {
     auto s = IntValue("stem channels", v, 1, kMaxArchChannels);
     if (!s.ok()) return s.status();
     d->stem = static_cast<int32_t>(*s);
   } else if (key == "head") {
-    auto s = IntValue("head channels", v, 0, kMaxArchChannels);
+    d->head_multiple = absl::EndsWith(v, "x");  // "4x": four times the last stage's width
+    auto s = d->head_multiple ? IntValue("head multiple", v.substr(0, v.size() - 1), 1, 64)
+                              : IntValue("head channels", v, 0, kMaxArchChannels);
     if (!s.ok()) return s.status();
     d->head = static_cast<int32_t>(*s);
+    if (d->head_multiple && words.size() == 2)
+      return absl::InvalidArgumentError("head: a multiple of the last stage ('4x') cannot be 'fixed'");
     if (words.size() == 2 && words[1] != "fixed")
       return absl::InvalidArgumentError(absl::StrCat("head: '", words[1], "' is not 'fixed'"));
     d->head_fixed = words.size() == 2;
@@ -172,7 +176,6 @@ absl::Status ApplyHeader(const std::string& key, const std::string& value, int l
     if (!s.ok()) return s.status();
     d->hidden = static_cast<int32_t>(*s);
   }
-  (void)n;
   return absl::OkStatus();
 }
 
@@ -192,7 +195,10 @@ absl::StatusOr<Architecture> Finish(Draft& d) {
     row->stage = b.stage;
     a.rows.push_back(*row);
   }
-  a.head = d.head == 0 ? HeadRule::kNone : d.head_fixed ? HeadRule::kFixed : HeadRule::kScaled;
+  a.head = d.head == 0        ? HeadRule::kNone
+           : d.head_multiple ? HeadRule::kMultipleOfLast
+           : d.head_fixed    ? HeadRule::kFixed
+                             : HeadRule::kScaled;
   a.head_channels = d.head;
   a.head_act = d.act;
   a.classifier_hidden = d.hidden;
@@ -361,7 +367,8 @@ absl::StatusOr<Architecture> ParseArchDefJson(const std::string& text, const std
   d.source = source;
   d.name = std::filesystem::path(source).stem().string();
   auto root = tools::ParseJson(text);
-  if (!root.ok()) return absl::InvalidArgumentError(absl::StrCat(source, ":", root.status().message()));
+  if (!root.ok())  // "line N: ..." -> "<source>:N: ..."
+    return absl::InvalidArgumentError(absl::StrCat(source, ":", absl::StripPrefix(root.status().message(), "line ")));
   using Type = tools::JsonValue::Type;
   if (root->type != Type::kObject)
     return At(d, root->line, absl::InvalidArgumentError("the table must be a JSON object"));

@@ -4,7 +4,8 @@
 // lines set the rest (defaults in parentheses):
 //   name NAME            the base's name in the model metadata (the file name without extension)
 //   stem N               stem conv channels (32)
-//   head N [fixed]       head 1x1 conv channels, scaled with the width unless `fixed`; 0: none (1280)
+//   head N [fixed]       head 1x1 conv channels, scaled with the width (timm) unless `fixed`; 0: none;
+//                        `head 4x`: four times the last stage's width (torchvision) (1280)
 //   act A                default activation: relu, relu6, swish, hard_swish (swish)
 //   classes N            classifier outputs (1000)
 //   resolution N         default input side in pixels (224)
