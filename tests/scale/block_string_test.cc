@@ -368,6 +368,29 @@ TEST(ArchDef, TwoHundredInputBands) {
   EXPECT_TRUE(m.graph.metadata.mean.empty()) << "no ImageNet normalization for 200 bands";
 }
 
+// Wide or deep tables within the parser's limits still cannot be scaled into absurd networks.
+TEST(ArchDef, AbsurdScalingOfALargeTableIsRefused) {
+  ScaleRequest wide;
+  wide.custom = Parse("ir_r1_k3_s1_e64_c65536\n");
+  wide.width = 100;
+  auto s = ResolveScaleRequest(wide);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string(s.status().message()).find("far too large"), std::string::npos) << s.status();
+  ScaleRequest deep;
+  deep.custom = Parse("ir_r64_k3_s1_e6_c16 ir_r64_k3_s1_e6_c16 ir_r64_k3_s1_e6_c16\n");
+  deep.depth = 100;
+  EXPECT_FALSE(ResolveScaleRequest(deep).ok());
+  // Within the bounds but over the parameter limit: refused before any weight is allocated.
+  ScaleRequest big;
+  big.custom = Parse("ir_r4_k3_s1_e6_c8192\n");
+  big.resolution = std::make_pair(64, 64);
+  auto spec = ResolveScaleRequest(big);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  auto m = BuildScaledModel(*spec);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(std::string(m.status().message()).find("more than the limit"), std::string::npos) << m.status();
+}
+
 TEST(ArchDef, FamilyAndArchDefConflict) {
   ScaleRequest r;
   r.family = "efficientnet";

@@ -1,5 +1,6 @@
 #include "tools/scale/scaler.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -109,6 +110,20 @@ absl::StatusOr<ScaleSpec> ResolveScaleRequest(const ScaleRequest& r) {
   if (!(s.exact.width * a.stem_channels < 1e6) || !(s.exact.depth < 1000))
     return absl::InvalidArgumentError(absl::StrCat("width ", s.exact.width, " / depth ", s.exact.depth,
                                                    " is far too large to build"));
+  // A custom table may be wide or deep already: bound the widest layer and the block count before
+  // any arithmetic in int32 (the parameter limit in BuildScaledModel refuses the rest).
+  double widest = std::max(a.stem_channels, std::max(a.head_channels, a.classifier_hidden));
+  int64_t blocks = 0;
+  for (const BlockRow& row : a.rows) {
+    widest = std::max({widest, row.out_channels * std::max(1.0, row.expand_ratio),
+                       static_cast<double>(row.expanded_channels),
+                       static_cast<double>(row.out_channels) * (a.head == HeadRule::kMultipleOfLast ? a.head_channels : 1)});
+    blocks += row.repeats;
+  }
+  if (!(widest * s.exact.width < (1 << 26)) || !(static_cast<double>(blocks) * s.exact.depth < 10000))
+    return absl::InvalidArgumentError(absl::StrCat("width ", s.exact.width, " / depth ", s.exact.depth, " of ",
+                                                   a.base_config, " gives layers of ~", widest * s.exact.width,
+                                                   " channels or ~", blocks * s.exact.depth, " blocks: far too large to build"));
   if (h < a.min_resolution || w < a.min_resolution || h > kMaxResolution || w > kMaxResolution)
     return absl::InvalidArgumentError(absl::StrCat("resolution ", h, "x", w, " is outside ", FamilyName(s.family),
                                                    "'s range [", a.min_resolution, ", ", kMaxResolution,
