@@ -24,7 +24,7 @@ const std::vector<FlagSpec> kFlags = {
     {"preset", true, "b0..b7 (efficientnet) or lite0..lite4 (efficientnet_lite); implies the family "
                      "(with --arch-def: only its multipliers and resolution)", "NAME"},
     {"arch-def", true, "a base network of your own: timm block strings, one stage per line, or the same "
-                       "table as JSON (see DEVELOPERS.md, 'Custom bases')", "FILE"},
+                       "table as JSON (README: 'Your own networks')", "FILE"},
     {"outputs", true, "a backbone: feature maps at stage ends instead of logits, no head: 'stages' "
                       "(every stride), levels C3,C4,C5 (strides 8, 16, 32) or stage numbers 2,4,7", "LIST"},
     {"phi", true, "compound coefficient (>= 0): depth alpha^phi, width beta^phi, resolution gamma^phi; "

@@ -10,15 +10,17 @@ C3,C4,C5` gives out. Writes into --out:
   efficientnet_b3_backbone.json          {"size", "params", "shapes", ...}
 Files already there for the same size and script version are kept (the build caches them).
 
-As in make_torchvision_models.py, random weights get re-estimated batch-norm statistics (train-mode
-passes with a cumulative average) so that the features depend on the input. Without torch,
-torchvision or onnx, writes UNAVAILABLE with the reason and exits 0 (the C++ test skips).
+Random weights get re-estimated batch-norm statistics so that the features depend on the input
+(see torchvision_export_util.py). Without torch, torchvision or onnx, writes UNAVAILABLE with the
+reason and exits 0 (the C++ test skips).
 """
 import argparse
 import json
 import os
 import sys
 import warnings
+
+from torchvision_export_util import cached, reestimate_batch_norm, torch_available
 
 VERSION = 1  # bump when the generated data changes meaning
 NAME = "efficientnet_b3_backbone"
@@ -32,49 +34,25 @@ def main():
     p.add_argument("--passes", type=int, default=8, help="batch-norm re-estimation passes (batch 8)")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    marker = os.path.join(args.out, "UNAVAILABLE")
-    try:
-        import numpy as np
-        import torch
-        import torchvision
-        from torchvision.models.feature_extraction import create_feature_extractor
-        import onnx  # noqa: F401  (torch.onnx needs it)
-    except Exception as e:  # noqa: BLE001  -- any import failure means: skip, with the reason
-        with open(marker, "w") as f:
-            f.write(f"{sys.executable}: cannot import numpy/torch/torchvision/onnx: {e}\n")
-        print(f"torch unavailable, wrote {marker}: {e}")
+    if not torch_available(args.out):
         return 0
-    if os.path.exists(marker):
-        os.remove(marker)
+    import numpy as np
+    import torch
+    import torchvision
+    from torchvision.models.feature_extraction import create_feature_extractor
     warnings.filterwarnings("ignore")
     torch.set_num_threads(2)
 
     meta_path = os.path.join(args.out, NAME + ".json")
     outputs = list(RETURN_NODES.values())
     files = [NAME + ".onnx", NAME + ".x0.npy", NAME + ".x1.npy"] + [f"{NAME}.{o}.y{i}.npy" for o in outputs for i in range(2)]
-    if os.path.exists(meta_path) and all(os.path.exists(os.path.join(args.out, f)) for f in files):
-        with open(meta_path) as f:
-            meta = json.load(f)
-        if meta.get("size") == args.size and meta.get("version") == VERSION:
-            print(f"{NAME}: cached in {args.out}")
-            return 0
+    if cached(args.out, NAME, files, args.size, VERSION):
+        print(f"{NAME}: cached in {args.out}")
+        return 0
 
     torch.manual_seed(3003)
     model = torchvision.models.efficientnet_b3()  # random initialization, no download
-    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
-    with torch.no_grad():
-        for bn in bns:
-            bn.weight.uniform_(0.5, 1.5)
-            bn.bias.uniform_(-0.2, 0.2)
-            bn.reset_running_stats()
-            bn.momentum = None  # cumulative average over all passes
-    model.eval()
-    for bn in bns:  # only batch norm in train mode: stochastic depth stays off
-        bn.train()
-    with torch.no_grad():
-        for _ in range(args.passes):
-            model(torch.randn(8, 3, args.size, args.size))
-    model.eval()
+    reestimate_batch_norm(model, args.size, args.passes)
 
     backbone = create_feature_extractor(model, return_nodes=RETURN_NODES).eval()
     gen = torch.Generator().manual_seed(11)
