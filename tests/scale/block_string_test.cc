@@ -283,6 +283,7 @@ TEST(BlockString, MalformedHeadersNameTheirLine) {
       {"head 4x fixed\nds_r1_k3_s1_c16\n", "t.txt:1: head: a multiple of the last stage ('4x') cannot be 'fixed'"},
       {"head 0x\nds_r1_k3_s1_c16\n", "t.txt:1: head multiple: 0 is outside [1, 64]"},
       {"classes\nds_r1_k3_s1_c16\n", "t.txt:1: 'classes' needs a value"},
+      {"name ../../etc/x\nds_r1_k3_s1_c16\n", "t.txt:1: name: '../../etc/x' must be"},
   };
   for (const Bad& b : cases) {
     auto a = ParseArchDefText(b.text, "t.txt");

@@ -102,6 +102,14 @@ struct Draft {
   int32_t stages = 0;
 };
 
+// Letters, digits, '-', '_' and '.', not leading: safe in a file name (sweeps write <name>_phiP.srm).
+std::string SafeName(std::string name) {
+  for (char& c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
+  if (name.empty() || name[0] == '.') name.insert(name.begin(), '_');
+  return name;
+}
+
 absl::Status At(const Draft& d, int line, const absl::Status& s) {
   return absl::Status(s.code(), absl::StrCat(d.source, ":", line, ": ", s.message()));
 }
@@ -127,6 +135,9 @@ absl::Status ApplyHeader(const std::string& key, const std::string& value, int l
                                                    ", found '", value, "'"));
   const std::string& v = words[0];
   if (key == "name") {
+    if (SafeName(v) != v || v.size() > 64)
+      return absl::InvalidArgumentError(absl::StrCat("name: '", v, "' must be up to 64 letters, digits, '-', '_' "
+                                                     "or '.' (it names sweep files)"));
     d->name = v;
     return absl::OkStatus();
   }
@@ -342,7 +353,7 @@ std::string FormatBlockString(const BlockRow& r) {
 absl::StatusOr<Architecture> ParseArchDefText(const std::string& text, const std::string& source) {
   Draft d;
   d.source = source;
-  d.name = std::filesystem::path(source).stem().string();
+  d.name = SafeName(std::filesystem::path(source).stem().string());
   int line_no = 0;
   for (absl::string_view raw : absl::StrSplit(text, '\n')) {
     ++line_no;
@@ -365,7 +376,7 @@ absl::StatusOr<Architecture> ParseArchDefText(const std::string& text, const std
 absl::StatusOr<Architecture> ParseArchDefJson(const std::string& text, const std::string& source) {
   Draft d;
   d.source = source;
-  d.name = std::filesystem::path(source).stem().string();
+  d.name = SafeName(std::filesystem::path(source).stem().string());
   auto root = tools::ParseJson(text);
   if (!root.ok())  // "line N: ..." -> "<source>:N: ..."
     return absl::InvalidArgumentError(absl::StrCat(source, ":", absl::StripPrefix(root.status().message(), "line ")));

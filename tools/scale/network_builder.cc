@@ -131,7 +131,8 @@ absl::StatusOr<NetworkPlan> PlanNetwork(const NetworkConfig& c) {
           b.se = std::max(1, static_cast<int32_t>(std::floor(b.in * row.se_ratio + 1e-9)));
           b.exact_se = exact_in * row.se_ratio;
         } else if (a.se == SeRule::kFromExpandedRounded) {
-          b.se = MakeDivisible(b.expanded * row.se_ratio, c.divisor);
+          // floor first, as torchvision's expanded // 4 (it matters with an odd --divisor)
+          b.se = MakeDivisible(std::floor(b.expanded * row.se_ratio + 1e-9), c.divisor);
           b.exact_se = b.exact_expanded * row.se_ratio;
         }
       }
