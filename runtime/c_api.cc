@@ -227,6 +227,20 @@ scalert_status scalert_interpreter_get_output(const scalert_interpreter* it, int
   return FromStatus(it->interpreter->GetOutput(static_cast<size_t>(index), data, bytes));
 }
 
+scalert_status scalert_interpreter_output_index(const scalert_interpreter* it, const char* name, int32_t* index) {
+  if (!it || !name || !index) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter, name and index must not be NULL");
+  std::string known;
+  for (int32_t i = 0; i < scalert_interpreter_output_count(it); ++i) {
+    const std::string& n = it->interpreter->output(static_cast<size_t>(i)).name;
+    if (n == name) {
+      *index = i;
+      return SCALERT_OK;
+    }
+    known += (i ? ", '" : "'") + n + "'";
+  }
+  return Fail(SCALERT_NOT_FOUND, "no output named '" + std::string(name) + "' (outputs: " + known + ")");
+}
+
 int64_t scalert_interpreter_arena_bytes(const scalert_interpreter* it) {
   return it ? it->interpreter->executable().arena_bytes() : 0;
 }

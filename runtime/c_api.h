@@ -103,6 +103,10 @@ SCALERT_API scalert_status scalert_interpreter_invoke(scalert_interpreter* inter
 /* Copies output `index` after an invoke; `bytes` must equal the output's size. */
 SCALERT_API scalert_status scalert_interpreter_get_output(const scalert_interpreter* interpreter, int32_t index,
                                                           void* data, size_t bytes);
+/* Index of the output named `name` (e.g. "logits", or "C3" of a backbone from `scalert scale --outputs`),
+ * for scalert_interpreter_get_output / _output_info. SCALERT_NOT_FOUND when no output has that name. */
+SCALERT_API scalert_status scalert_interpreter_output_index(const scalert_interpreter* interpreter, const char* name,
+                                                            int32_t* index);
 /* Peak activation memory the interpreter planned, in bytes (0 for NULL). */
 SCALERT_API int64_t scalert_interpreter_arena_bytes(const scalert_interpreter* interpreter);
 

@@ -79,6 +79,12 @@ class InterpreterHandle {
     Check(scalert_interpreter_output_info(it_.get(), i, &info));
     return info;
   }
+  // The index of the output named `name` (throws if there is none).
+  int32_t output_index(const std::string& name) const {
+    int32_t index = -1;
+    Check(scalert_interpreter_output_index(it_.get(), name.c_str(), &index));
+    return index;
+  }
   void SetInput(int32_t i, const std::vector<float>& data) {
     Check(scalert_interpreter_set_input(it_.get(), i, data.data(), data.size() * sizeof(float)));
   }

@@ -10,6 +10,7 @@
 #include "tools/command.h"
 #include "tools/json.h"
 #include "tools/npy.h"
+#include "tools/output_files.h"
 
 namespace scalert::tools {
 namespace {
@@ -17,7 +18,8 @@ namespace {
 const std::vector<FlagSpec> kFlags = {
     {"input", true, "input tensor as .npy (float32, C order, the model's input shape)", "X.npy"},
     {"seed", true, "random input in [-1, 1) from this seed when no --input (default 0)", "N"},
-    {"output", true, "write the first output as .npy", "Y.npy"},
+    {"output", true, "write the output as Y.npy, or every output as DIR/<name>.npy (a backbone's feature maps)",
+     "Y.npy|DIR"},
     {"backend", true, "native (default), xnnpack or reference", "NAME"},
     {"threads", true, "threads (default 1)", "N"},
     {"precision", true, "fp32 (default), fp16, bf16, int8", "P"},
@@ -87,9 +89,11 @@ int Run(const std::vector<std::string>& argv) {
   const size_t k = std::min<size_t>(5, idx.size());
   std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int64_t a, int64_t b) { return y[a] > y[b]; });
   const auto& labels = (*model)->graph().metadata.labels;
+  std::vector<std::string> written;
   if (args->has("output")) {
-    absl::Status w = WriteNpy(args->get("output"), out.shape, y);
-    if (!w.ok()) return Fail(w);
+    auto files = WriteOutputsNpy(interp, args->get("output"));
+    if (!files.ok()) return Fail(files.status());
+    written = *std::move(files);
   }
   if (args->has("json")) {
     std::vector<std::string> top;
@@ -97,8 +101,11 @@ int Run(const std::vector<std::string>& argv) {
       top.push_back(JsonObject().Int("index", idx[i]).Num("value", y[idx[i]]).str());
     std::vector<std::string> shape;
     for (int32_t d : out.shape) shape.push_back(std::to_string(d));
+    std::vector<std::string> files;
+    for (const std::string& f : written) files.push_back(JsonString(f));
     std::printf("%s\n", JsonObject().Str("backend", o.backend).Int("threads", o.threads)
                             .Raw("output_shape", JsonArray(shape)).Raw("top5", JsonArray(top)).Num("time_ms", ms)
+                            .Raw("written", JsonArray(files))
                             .str().c_str());
     return 0;
   }
@@ -109,6 +116,7 @@ int Run(const std::vector<std::string>& argv) {
   }
   std::printf("time: %.3f ms (one run, cold; use `scalert bench` for latency), backend %s, %d thread(s)\n", ms,
               o.backend.c_str(), o.threads);
+  for (const std::string& f : written) std::printf("wrote %s\n", f.c_str());
   return 0;
 }
 

@@ -58,6 +58,20 @@ std::string FormatOpTable(const Graph& g, const std::vector<std::string>& kernel
   return s;
 }
 
+int32_t OutputStride(const Graph& g, int32_t tensor) {
+  if (g.inputs.empty()) return 0;
+  const Shape& in = g.tensors[g.inputs[0]].shape;
+  const Shape& out = g.tensors[tensor].shape;
+  if (in.size() != 4 || out.size() != 4) return 0;
+  const bool nchw = g.metadata.input_layout == "NCHW";
+  const int64_t ih = in[nchw ? 2 : 1], iw = in[nchw ? 3 : 2], oh = out[nchw ? 2 : 1], ow = out[nchw ? 3 : 2];
+  if (oh < 1 || ow < 1) return 0;
+  for (int64_t s = 1; s <= ih && s <= iw; s *= 2)
+    if ((ih + s - 1) / s == oh && (iw + s - 1) / s == ow) return static_cast<int32_t>(s);
+  if (ih % oh == 0 && iw % ow == 0 && ih / oh == iw / ow) return static_cast<int32_t>(ih / oh);
+  return 0;
+}
+
 std::string FormatTotals(const Graph& g, const ModelTotals& t) {
   const ModelMetadata& m = g.metadata;
   std::string s;
@@ -71,9 +85,12 @@ std::string FormatTotals(const Graph& g, const ModelTotals& t) {
   for (int32_t i : g.inputs)
     absl::StrAppend(&s, "input  '", g.tensors[i].name, "' ", ShapeToString(g.tensors[i].shape), " ",
                     DTypeName(g.tensors[i].dtype), "\n");
-  for (int32_t i : g.outputs)
+  for (int32_t i : g.outputs) {
     absl::StrAppend(&s, "output '", g.tensors[i].name, "' ", ShapeToString(g.tensors[i].shape), " ",
-                    DTypeName(g.tensors[i].dtype), "\n");
+                    DTypeName(g.tensors[i].dtype));
+    if (const int32_t stride = OutputStride(g, i); stride > 0) absl::StrAppend(&s, ", stride ", stride);
+    s += "\n";
+  }
   absl::StrAppend(&s, "operators:             ", t.num_ops, "\n");
   absl::StrAppend(&s, "precision:             ", PrecisionName(GraphPrecision(g)), "\n");
   absl::StrAppend(&s, "params (as trained):   ", WithCommas(t.params_trained), "\n");
@@ -105,11 +122,19 @@ std::string MetadataJson(const ModelMetadata& m) {
 }
 
 std::string TotalsJson(const Graph& g, const ModelTotals& t) {
+  std::vector<std::string> outputs;
+  for (int32_t i : g.outputs) {
+    std::vector<std::string> dims;
+    for (int32_t d : g.tensors[i].shape) dims.push_back(std::to_string(d));
+    outputs.push_back(JsonObject()
+                          .Str("name", g.tensors[i].name).Raw("shape", JsonArray(dims)).Int("stride", OutputStride(g, i))
+                          .str());
+  }
   return JsonObject()
       .Int("params_trained", t.params_trained).Int("params_stored", t.params_stored).Int("macs", t.macs)
       .Int("weight_bytes", t.weight_bytes).Int("peak_activation_bytes", t.peak_activation_bytes)
       .Int("num_ops", t.num_ops).Str("precision", PrecisionName(GraphPrecision(g)))
-      .Raw("metadata", MetadataJson(g.metadata))
+      .Raw("outputs", JsonArray(outputs)).Raw("metadata", MetadataJson(g.metadata))
       .str();
 }
 

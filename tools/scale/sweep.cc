@@ -12,7 +12,10 @@
 namespace scalert::scale {
 
 std::string SweepFileName(const ScaleSpec& spec) {
-  return absl::StrCat(FamilyName(spec.family), "_phi", absl::StrFormat("%g", spec.phi), ".srm");
+  // A custom base is named by its file; a preset's name does not name the base then.
+  const std::string base = spec.family == Family::kCustom && spec.network.custom ? spec.network.custom->base_config
+                                                                                 : FamilyName(spec.family);
+  return absl::StrCat(base, "_phi", absl::StrFormat("%g", spec.phi), ".srm");
 }
 
 SweepRow MakeSweepRow(const ScaledModel& m, const CostComparison& cost) {
