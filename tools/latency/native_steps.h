@@ -1,0 +1,57 @@
+// What the native backend runs for a graph, through the public runtime API (Model +
+// Interpreter): its step labels, which steps do no work of their own (their work runs in a
+// later fused step), and, for profile-device, per-step median times.
+#ifndef SCALERT_TOOLS_LATENCY_NATIVE_STEPS_H_
+#define SCALERT_TOOLS_LATENCY_NATIVE_STEPS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runtime/graph.h"
+#include "runtime/model.h"
+#include "runtime/types.h"
+
+namespace scalert::latency {
+
+// Steps whose time is nothing next to a later step with the same label: a step under 1 us and
+// under 5% of the step that ends its run of equal labels (what BuildProfile also merges).
+std::vector<bool> FindEmptySteps(const std::vector<std::string>& labels, const std::vector<double>& step_ms);
+
+struct NativePlan {
+  std::vector<std::string> labels;  // one per node
+  std::vector<bool> empty;          // empty when no fusion was looked for
+  Precision effective_precision = Precision::kF32;
+};
+
+// Prepares `model` on the native backend. With `find_empty`, runs it twice with profiling on to
+// see which steps are empty (only their being empty is used, never their times).
+absl::StatusOr<NativePlan> DescribeNativePlan(std::shared_ptr<const Model> model, int threads, Precision precision,
+                                              bool find_empty);
+
+// A graph built in memory as a Model (serialized and loaded, so it passes the same validation).
+absl::StatusOr<std::shared_ptr<const Model>> ModelFromGraph(const Graph& g, const std::string& name);
+
+struct StepTimingSettings {
+  int warmup = 2;
+  int min_runs = 5;
+  double min_time_s = 0.1;  // of profiled runs; as long again for unprofiled runs
+};
+
+struct StepTiming {
+  std::vector<std::string> labels;
+  std::vector<double> step_ms;  // median over the profiled runs, per node
+  std::vector<bool> empty;
+  double measured_ms = 0;       // median of unprofiled whole runs
+  Precision effective_precision = Precision::kF32;
+};
+
+// Times one graph on the native backend: profiled runs (per-step medians from the difference
+// of Executable::profile() after each run) alternated with unprofiled ones.
+absl::StatusOr<StepTiming> TimeSteps(std::shared_ptr<const Model> model, int threads, Precision precision,
+                                     const StepTimingSettings& settings);
+
+}  // namespace scalert::latency
+
+#endif  // SCALERT_TOOLS_LATENCY_NATIVE_STEPS_H_
