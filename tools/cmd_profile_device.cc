@@ -3,6 +3,7 @@
 // for the latency model of `scalert search` and `scalert inspect --predict`.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -31,6 +32,8 @@ const std::vector<FlagSpec> kFlags = {
     {"drift-tolerance", true, "sustained: percent change between passes that counts as settled (default 3)", "PCT"},
     {"max-passes", true, "sustained: at most this many passes (default 8)", "N"},
     {"min-time", true, "seconds of timed runs per graph, profiled and unprofiled each (default 0.1)", "S"},
+    {"warm-only", false, "skip the cold runs (caches evicted before each run, as a network larger than the "
+                         "last-level cache finds its weights)"},
     {"json", false, "print the fitted model summary as JSON"},
 };
 
@@ -94,6 +97,8 @@ int ProfileDevice(const std::vector<std::string>& argv) {
   auto graphs = latency::BuildMicroGraphs(latency::ProfileGrid(args->has("full")));
   if (!graphs.ok()) return Fail(std::string(graphs.status().message()), 1);
   const bench::MachineInfo machine = bench::DetectMachine();
+  // Twice the last-level cache, at least 64 MiB: what evicts a step's weights between runs.
+  if (!args->has("warm-only")) settings.timing.evict_bytes = std::max<int64_t>(int64_t{64} << 20, 2 * machine.l3_bytes);
   latency::DeviceProfile profile;
   profile.scalert_version = SCALERT_VERSION_STRING;
   profile.created = UtcNow();
@@ -126,7 +131,7 @@ int ProfileDevice(const std::vector<std::string>& argv) {
   std::vector<std::string> fits_json;
   std::string fits_text;
   for (const latency::DeviceSetting& s : profile.settings) {
-    auto m = latency::FitLatencyModel(s, profile.device.isa);
+    auto m = latency::FitLatencyModel(s, profile.device);
     if (!m.ok()) return Fail(std::string(m.status().message()), 1);
     absl::StrAppend(&fits_text, absl::StrFormat("%d thread(s), %s (asked %s)%s: %zu samples from %zu graphs\n",
                                                 s.threads, s.precision, s.requested_precision,
@@ -135,14 +140,20 @@ int ProfileDevice(const std::vector<std::string>& argv) {
                                                 s.samples.size(), s.graphs.size()),
                     latency::FormatFit(*m));
     std::vector<std::string> classes;
-    for (const auto& [c, p] : m->classes)
+    auto roof = [](const latency::RooflineParams& p) {
+      return JsonObject()
+          .Num("overhead_ms", p.overhead_ms)
+          .Num("gflops", p.gflops)
+          .Num("gbps", p.gbps)
+          .Num("rms_rel_error", p.rms_rel_error)
+          .str();
+    };
+    for (const auto& [c, f] : m->classes)
       classes.push_back(JsonObject()
                             .Str("class", c)
-                            .Int("samples", p.samples)
-                            .Num("overhead_ms", p.overhead_ms)
-                            .Num("gflops", p.gflops)
-                            .Num("gbps", p.gbps)
-                            .Num("rms_rel_error", p.rms_rel_error)
+                            .Int("samples", f.warm.samples)
+                            .Raw("warm", roof(f.warm))
+                            .Raw("cold", roof(f.cold))
                             .str());
     fits_json.push_back(JsonObject()
                             .Int("threads", s.threads)

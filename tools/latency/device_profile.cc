@@ -23,10 +23,12 @@ constexpr size_t kMaxSamples = 1000000;
 std::string SampleJson(const StepSample& s) {
   return JsonObject()
       .Str("kernel", s.kernel)
+      .Str("class", s.klass)
       .Int("nodes", s.nodes)
       .Num("flops", s.flops)
       .Num("bytes", s.bytes)
       .Num("ms", s.ms)
+      .Num("ms_cold", s.ms_cold)
       .Str("graph", s.graph)
       .str();
 }
@@ -110,10 +112,13 @@ absl::StatusOr<StepSample> ReadSample(const Reader& r) {
   StepSample s;
   PROFILE_ASSIGN(s.kernel, r.Str("kernel", true, 200));
   if (s.kernel.empty()) return absl::InvalidArgumentError(absl::StrCat(r.path(), ".kernel: empty"));
+  PROFILE_ASSIGN(s.klass, r.Str("class", true, 200));
+  if (s.klass.empty()) return absl::InvalidArgumentError(absl::StrCat(r.path(), ".class: empty"));
   PROFILE_ASSIGN(s.nodes, r.Int("nodes", 1, 100000));
   PROFILE_ASSIGN(s.flops, r.Num("flops", 0, 1e16));
   PROFILE_ASSIGN(s.bytes, r.Num("bytes", 0, 1e15));
   PROFILE_ASSIGN(s.ms, r.Num("ms", 0, 1e7));
+  PROFILE_ASSIGN(s.ms_cold, r.Num("ms_cold", 0, 1e7, false));
   PROFILE_ASSIGN(s.graph, r.Str("graph", false, 400));
   return s;
 }

@@ -19,10 +19,12 @@ inline constexpr int kProfileVersion = 1;
 // One timed step group: a step of the native plan, or a fused block of consecutive steps.
 struct StepSample {
   std::string kernel;   // the executable's label, e.g. "conv1x1_f32_avx2"
+  std::string klass;    // what the model groups by: label class + activation (+ "@1x1"), see GroupClass
   int32_t nodes = 1;    // graph nodes the group covers (> 1: a fused block)
   double flops = 0;     // 2 x MACs
   double bytes = 0;     // read from and written to outside the group (weights included)
-  double ms = 0;        // median per run
+  double ms = 0;        // median per run, runs back to back (caches warm)
+  double ms_cold = 0;   // median per run after evicting the caches (0: not measured)
   std::string graph;    // which micro-benchmark graph it came from
 };
 

@@ -68,13 +68,13 @@ double RooflineMs(const RooflineParams& p, double flops, double bytes) {
   return p.overhead_ms + std::max(compute, memory);
 }
 
-absl::StatusOr<RooflineParams> FitRoofline(const std::vector<StepSample>& samples) {
-  std::vector<const StepSample*> use;
-  for (const StepSample& s : samples)
-    if (s.ms > 0 && std::isfinite(s.ms)) use.push_back(&s);
+absl::StatusOr<RooflineParams> FitRoofline(const std::vector<FitPoint>& points) {
+  std::vector<const FitPoint*> use;
+  for (const FitPoint& s : points)
+    if (s.ms > 0 && std::isfinite(s.ms) && std::isfinite(s.flops) && std::isfinite(s.bytes)) use.push_back(&s);
   if (use.empty()) return absl::InvalidArgumentError("no sample with a positive time to fit");
   std::vector<double> t, x(use.size());
-  for (const StepSample* s : use) t.push_back(s->ms);
+  for (const FitPoint* s : use) t.push_back(s->ms);
   LinearFit best;
   double best_ridge = 0;
   // Ridge intensities from 1e-3 to 1e4 FLOP/byte; x = max(F, B * ridge) in FLOPs.
@@ -90,34 +90,61 @@ absl::StatusOr<RooflineParams> FitRoofline(const std::vector<StepSample>& sample
   p.samples = static_cast<int32_t>(use.size());
   p.rms_rel_error = std::sqrt(best.sq / static_cast<double>(use.size()));
   if (best.a > 0) {
-    p.gflops = 1 / best.a / 1e6;        // a is ms per FLOP
-    p.gbps = p.gflops / best_ridge;     // bytes/ms at the ridge = (FLOP/ms) / ridge
+    p.gflops = 1 / best.a / 1e6;     // a is ms per FLOP
+    p.gbps = p.gflops / best_ridge;  // bytes/ms at the ridge = (FLOP/ms) / ridge
   }
   return p;
 }
 
-absl::StatusOr<LatencyModel> FitLatencyModel(const DeviceSetting& setting, const std::string& isa) {
+namespace {
+
+absl::StatusOr<ClassFit> FitClass(const std::vector<StepSample>& samples) {
+  std::vector<FitPoint> warm, cold;
+  for (const StepSample& s : samples) {
+    warm.push_back({s.flops, s.bytes, s.ms});
+    if (s.ms_cold > 0) cold.push_back({s.flops, s.bytes, s.ms_cold});
+  }
+  ClassFit f;
+  auto w = FitRoofline(warm);
+  if (!w.ok()) return w.status();
+  f.warm = f.cold = *w;
+  if (!cold.empty()) {
+    auto c = FitRoofline(cold);
+    if (!c.ok()) return c.status();
+    f.cold = *c;
+    f.has_cold = true;
+  }
+  return f;
+}
+
+double ClassMs(const ClassFit& f, double flops, double bytes, double warm_weight) {
+  return warm_weight * RooflineMs(f.warm, flops, bytes) + (1 - warm_weight) * RooflineMs(f.cold, flops, bytes);
+}
+
+}  // namespace
+
+absl::StatusOr<LatencyModel> FitLatencyModel(const DeviceSetting& setting, const DeviceInfo& device) {
   LatencyModel m;
   m.threads = setting.threads;
   m.precision = setting.precision;
-  m.isa = isa;
+  m.isa = device.isa;
+  m.l3_bytes = device.l3_bytes;
   std::map<std::string, std::vector<StepSample>> by_class;
   double flops = 0, ms = 0;
   for (const StepSample& s : setting.samples) {
-    const std::string c = KernelClass(s.kernel);
-    by_class[c].push_back(s);
-    if (s.nodes > 1) m.fused_classes.insert(c);
+    by_class[s.klass].push_back(s);
+    if (s.nodes > 1) m.fused_classes.insert(s.klass);
     flops += s.flops;
     ms += s.ms;
   }
   for (const auto& [c, samples] : by_class) {
-    auto p = FitRoofline(samples);
-    if (!p.ok())
+    auto f = FitClass(samples);
+    if (!f.ok())
       return absl::InvalidArgumentError(absl::StrCat("kernel class '", c, "' (", setting.threads,
-                                                     " thread(s)): ", p.status().message()));
-    m.classes[c] = *p;
+                                                     " thread(s)): ", f.status().message()));
+    m.classes[c] = *f;
   }
-  auto pooled = FitRoofline(setting.samples);
+  auto pooled = FitClass(setting.samples);
   if (!pooled.ok()) return pooled.status();
   m.pooled = *pooled;
   m.ms_per_flop = flops > 0 ? ms / flops : 0;
@@ -125,15 +152,35 @@ absl::StatusOr<LatencyModel> FitLatencyModel(const DeviceSetting& setting, const
 }
 
 std::string FormatFit(const LatencyModel& m) {
-  std::string s = absl::StrFormat("  %-26s %7s %11s %9s %8s %9s\n", "kernel class", "samples", "overhead ms",
-                                  "GFLOP/s", "GB/s", "fit rms");
-  auto line = [&](const std::string& name, const RooflineParams& p) {
-    absl::StrAppend(&s, absl::StrFormat("  %-26s %7d %11.4f %9.2f %8.2f %8.1f%%\n", name, p.samples, p.overhead_ms,
-                                        p.gflops, p.gbps, 100 * p.rms_rel_error));
+  std::string s = absl::StrFormat("  %-34s %7s | %-33s | %-33s\n", "class (label+activation[@1x1])", "samples",
+                                  "warm: overhead ms  GFLOP/s   GB/s rms", "cold: overhead ms  GFLOP/s   GB/s rms");
+  auto roof = [](const RooflineParams& p) {
+    return absl::StrFormat("%10.4f %8.2f %7.2f %3.0f%%", p.overhead_ms, p.gflops, p.gbps, 100 * p.rms_rel_error);
   };
-  for (const auto& [c, p] : m.classes) line(c + (m.fused_classes.count(c) ? " (fused)" : ""), p);
+  auto line = [&](const std::string& name, const ClassFit& f) {
+    absl::StrAppend(&s, absl::StrFormat("  %-34s %7d | %-33s | %-33s\n", name, f.warm.samples, roof(f.warm),
+                                        f.has_cold ? roof(f.cold) : "(not measured)"));
+  };
+  for (const auto& [c, f] : m.classes) line(c + (m.fused_classes.count(c) ? " (fused)" : ""), f);
   line("(all samples pooled)", m.pooled);
   return s;
+}
+
+double WarmWeight(int64_t footprint_bytes, int64_t l3_bytes) {
+  if (l3_bytes <= 0) return 0.5;
+  const double r = static_cast<double>(footprint_bytes) / static_cast<double>(l3_bytes);
+  return std::clamp(1.5 - r, 0.0, 1.0);
+}
+
+std::string GroupClass(const Graph& g, const std::string& label, int32_t first, int32_t last) {
+  const Node& n = g.nodes[static_cast<size_t>(first)];
+  std::string c = absl::StrCat(KernelClass(label), "+", ActivationName(n.activation));
+  const Node& l = g.nodes[static_cast<size_t>(last)];
+  if (!l.outputs.empty() && l.outputs[0] >= 0) {
+    const Shape& s = g.tensors[static_cast<size_t>(l.outputs[0])].shape;
+    if (s.size() == 4 && s[1] * s[2] == 1) absl::StrAppend(&c, "@1x1");
+  }
+  return c;
 }
 
 absl::StatusOr<std::vector<StepGroup>> GroupSteps(const Graph& g, const std::vector<std::string>& labels,
@@ -152,6 +199,7 @@ absl::StatusOr<std::vector<StepGroup>> GroupSteps(const Graph& g, const std::vec
     s.first = static_cast<int32_t>(i);
     s.last = static_cast<int32_t>(j);
     s.kernel = labels[j];
+    s.klass = GroupClass(g, s.kernel, s.first, s.last);
     for (size_t k = i; k <= j; ++k) s.flops += 2.0 * static_cast<double>(NodeMacs(g, g.nodes[k]));
     s.bytes = static_cast<double>(bench::BlockBytes(g, s.first, s.last));
     groups.push_back(s);
@@ -160,17 +208,17 @@ absl::StatusOr<std::vector<StepGroup>> GroupSteps(const Graph& g, const std::vec
   return groups;
 }
 
-NetworkPrediction PredictGroups(const LatencyModel& m, const std::vector<StepGroup>& groups) {
+NetworkPrediction PredictGroups(const LatencyModel& m, const std::vector<StepGroup>& groups, double warm_weight) {
   NetworkPrediction r;
+  r.warm_weight = warm_weight;
   std::set<std::string> unprofiled;
   for (const StepGroup& s : groups) {
     GroupPrediction p;
     p.group = s;
-    const std::string c = KernelClass(s.kernel);
-    auto it = m.classes.find(c);
+    auto it = m.classes.find(s.klass);
     p.profiled = it != m.classes.end();
-    if (!p.profiled) unprofiled.insert(c);
-    p.ms = RooflineMs(p.profiled ? it->second : m.pooled, s.flops, s.bytes);
+    if (!p.profiled) unprofiled.insert(s.klass);
+    p.ms = ClassMs(p.profiled ? it->second : m.pooled, s.flops, s.bytes, warm_weight);
     p.flop_ms = s.flops * m.ms_per_flop;
     r.total_ms += p.ms;
     r.flop_total_ms += p.flop_ms;
@@ -178,10 +226,6 @@ NetworkPrediction PredictGroups(const LatencyModel& m, const std::vector<StepGro
   }
   r.unprofiled.assign(unprofiled.begin(), unprofiled.end());
   return r;
-}
-
-double RelativeError(double predicted, double measured) {
-  return measured > 0 ? (predicted - measured) / measured : 0;
 }
 
 }  // namespace scalert::latency

@@ -1,5 +1,6 @@
 #include "tools/latency/native_steps.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -45,6 +46,26 @@ std::vector<double> StepDelta(const std::vector<StepProfile>& before, const std:
   return ms;
 }
 
+// Reads `bytes` of a buffer kept for the purpose, then the interpreter's inputs.
+class CacheEvictor {
+ public:
+  explicit CacheEvictor(int64_t bytes) : buffer_(static_cast<size_t>(std::max<int64_t>(bytes, 0)) / 8, 1) {}
+  void Run(Interpreter& it) {
+    if (buffer_.empty()) return;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < buffer_.size(); i += 8) sum += buffer_[i];  // one read per 64-byte line
+    for (size_t k = 0; k < it.num_inputs(); ++k) {
+      const auto* p = static_cast<const uint8_t*>(it.input_data(k));
+      for (int64_t b = 0; b < it.input(k).bytes(); b += 64) sum += p[b];
+    }
+    sink_ = sink_ + sum;
+  }
+
+ private:
+  std::vector<uint64_t> buffer_;
+  volatile uint64_t sink_ = 0;
+};
+
 }  // namespace
 
 std::vector<bool> FindEmptySteps(const std::vector<std::string>& labels, const std::vector<double>& step_ms) {
@@ -78,6 +99,9 @@ absl::StatusOr<NativePlan> DescribeNativePlan(std::shared_ptr<const Model> model
   Executable& e = (*it)->executable();
   p.labels = e.op_descriptions();
   p.effective_precision = e.effective_precision();
+  p.footprint_bytes = e.arena_bytes();
+  for (const Tensor& t : (*it)->model().graph().tensors)
+    if (t.is_constant()) p.footprint_bytes += t.bytes();
   if (find_empty) {
     e.set_profiling(true);
     std::vector<double> best;
@@ -105,28 +129,35 @@ absl::StatusOr<StepTiming> TimeSteps(std::shared_ptr<const Model> model, int thr
   r.effective_precision = e.effective_precision();
   for (int w = 0; w < settings.warmup; ++w)
     if (absl::Status s = interp.Invoke(); !s.ok()) return s;
-  std::vector<std::vector<double>> per_step(r.labels.size());
+  CacheEvictor evict(settings.evict_bytes);
+  // Profiled runs, warm (back to back) then cold (after eviction); per-step medians of each.
+  auto profiled = [&](bool cold, std::vector<double>* medians) -> absl::Status {
+    std::vector<std::vector<double>> per_step(r.labels.size());
+    double seconds = 0;
+    const int max_runs = std::max(settings.max_runs, settings.min_runs);
+    for (int runs = 0; runs < max_runs && (runs < settings.min_runs || seconds < settings.min_time_s); ++runs) {
+      if (cold) evict.Run(interp);
+      e.set_profiling(true);
+      const std::vector<StepProfile> before = e.profile();
+      auto t0 = Clock::now();
+      if (absl::Status s = interp.Invoke(); !s.ok()) return s;
+      seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+      const std::vector<double> ms = StepDelta(before, e.profile());
+      e.set_profiling(false);
+      for (size_t i = 0; i < ms.size() && i < per_step.size(); ++i) per_step[i].push_back(ms[i]);
+    }
+    for (const std::vector<double>& v : per_step) medians->push_back(bench::Median(v));
+    return absl::OkStatus();
+  };
+  if (absl::Status s = profiled(false, &r.step_ms); !s.ok()) return s;
+  if (settings.evict_bytes > 0)
+    if (absl::Status s = profiled(true, &r.step_ms_cold); !s.ok()) return s;
   std::vector<double> whole;
-  double profiled_s = 0, unprofiled_s = 0;
-  int runs = 0;
-  while (runs < settings.min_runs || profiled_s < settings.min_time_s || unprofiled_s < settings.min_time_s) {
-    e.set_profiling(true);
-    const std::vector<StepProfile> before = e.profile();
+  for (int runs = 0; runs < settings.unprofiled_runs; ++runs) {
     auto t0 = Clock::now();
     if (absl::Status s = interp.Invoke(); !s.ok()) return s;
-    profiled_s += std::chrono::duration<double>(Clock::now() - t0).count();
-    const std::vector<double> ms = StepDelta(before, e.profile());
-    e.set_profiling(false);
-    for (size_t i = 0; i < ms.size() && i < per_step.size(); ++i) per_step[i].push_back(ms[i]);
-    t0 = Clock::now();
-    if (absl::Status s = interp.Invoke(); !s.ok()) return s;
-    const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
-    unprofiled_s += sec;
-    whole.push_back(sec * 1e3);
-    ++runs;
-    if (runs > 100000) break;
+    whole.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   }
-  for (const std::vector<double>& v : per_step) r.step_ms.push_back(bench::Median(v));
   r.measured_ms = bench::Median(whole);
   r.empty = FindEmptySteps(r.labels, r.step_ms);
   return r;

@@ -23,6 +23,7 @@ struct NativePlan {
   std::vector<std::string> labels;  // one per node
   std::vector<bool> empty;          // empty when no fusion was looked for
   Precision effective_precision = Precision::kF32;
+  int64_t footprint_bytes = 0;      // weights + planned activation arena: what one inference touches
 };
 
 // Prepares `model` on the native backend. With `find_empty`, runs it twice with profiling on to
@@ -36,12 +37,19 @@ absl::StatusOr<std::shared_ptr<const Model>> ModelFromGraph(const Graph& g, cons
 struct StepTimingSettings {
   int warmup = 2;
   int min_runs = 5;
-  double min_time_s = 0.1;  // of profiled runs; as long again for unprofiled runs
+  int max_runs = 25;        // per kind of run (warm, cold)
+  double min_time_s = 0.1;  // of profiled runs, per kind
+  int unprofiled_runs = 3;  // whole-graph runs without the per-step clock, for the report
+  // > 0: also time cold runs: before each, read this many bytes of another buffer (evicting the
+  // weights from the caches, as a network larger than the cache finds them) and then the graph's
+  // input (which the previous step of a network has just written).
+  int64_t evict_bytes = 0;
 };
 
 struct StepTiming {
   std::vector<std::string> labels;
-  std::vector<double> step_ms;  // median over the profiled runs, per node
+  std::vector<double> step_ms;       // median over the warm profiled runs, per node
+  std::vector<double> step_ms_cold;  // median over the cold runs (empty without eviction)
   std::vector<bool> empty;
   double measured_ms = 0;       // median of unprofiled whole runs
   Precision effective_precision = Precision::kF32;

@@ -44,10 +44,14 @@ absl::StatusOr<DeviceSetting> ProfileSetting(const std::vector<MicroGraph>& grap
       for (const StepGroup& grp : *groups) {
         StepSample sample;
         sample.kernel = grp.kernel;
+        sample.klass = grp.klass;
         sample.nodes = grp.last - grp.first + 1;
         sample.flops = grp.flops;
         sample.bytes = grp.bytes;
-        for (int32_t k = grp.first; k <= grp.last; ++k) sample.ms += t->step_ms[static_cast<size_t>(k)];
+        for (int32_t k = grp.first; k <= grp.last; ++k) {
+          sample.ms += t->step_ms[static_cast<size_t>(k)];
+          if (!t->step_ms_cold.empty()) sample.ms_cold += t->step_ms_cold[static_cast<size_t>(k)];
+        }
         sample.graph = graphs[g].name;
         steps_ms += sample.ms;
         if (isa && isa->empty()) *isa = LabelIsa(grp.kernel);
