@@ -99,6 +99,7 @@ int ProfileDevice(const std::vector<std::string>& argv) {
   const bench::MachineInfo machine = bench::DetectMachine();
   // Twice the last-level cache, at least 64 MiB: what evicts a step's weights between runs.
   if (!args->has("warm-only")) settings.timing.evict_bytes = std::max<int64_t>(int64_t{64} << 20, 2 * machine.l3_bytes);
+  settings.timing.warm_evict_bytes = std::max<int64_t>(int64_t{4} << 20, 4 * machine.l2_bytes);
   latency::DeviceProfile profile;
   profile.scalert_version = SCALERT_VERSION_STRING;
   profile.created = UtcNow();

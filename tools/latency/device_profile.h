@@ -23,8 +23,8 @@ struct StepSample {
   int32_t nodes = 1;    // graph nodes the group covers (> 1: a fused block)
   double flops = 0;     // 2 x MACs
   double bytes = 0;     // read from and written to outside the group (weights included)
-  double ms = 0;        // median per run, runs back to back (caches warm)
-  double ms_cold = 0;   // median per run after evicting the caches (0: not measured)
+  double ms = 0;        // median per run, warm: L2 evicted before each run, the last-level cache not
+  double ms_cold = 0;   // median per run after evicting the last-level cache too (0: not measured)
   std::string graph;    // which micro-benchmark graph it came from
 };
 

@@ -129,14 +129,14 @@ absl::StatusOr<StepTiming> TimeSteps(std::shared_ptr<const Model> model, int thr
   r.effective_precision = e.effective_precision();
   for (int w = 0; w < settings.warmup; ++w)
     if (absl::Status s = interp.Invoke(); !s.ok()) return s;
-  CacheEvictor evict(settings.evict_bytes);
+  CacheEvictor evict(settings.evict_bytes), evict_l2(settings.warm_evict_bytes);
   // Profiled runs, warm (back to back) then cold (after eviction); per-step medians of each.
   auto profiled = [&](bool cold, std::vector<double>* medians) -> absl::Status {
     std::vector<std::vector<double>> per_step(r.labels.size());
     double seconds = 0;
     const int max_runs = std::max(settings.max_runs, settings.min_runs);
     for (int runs = 0; runs < max_runs && (runs < settings.min_runs || seconds < settings.min_time_s); ++runs) {
-      if (cold) evict.Run(interp);
+      (cold ? evict : evict_l2).Run(interp);
       e.set_profiling(true);
       const std::vector<StepProfile> before = e.profile();
       auto t0 = Clock::now();

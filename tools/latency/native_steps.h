@@ -44,6 +44,10 @@ struct StepTimingSettings {
   // weights from the caches, as a network larger than the cache finds them) and then the graph's
   // input (which the previous step of a network has just written).
   int64_t evict_bytes = 0;
+  // Before each warm run, read this many bytes (a few times the L2): inside a network a step
+  // finds its weights and input in the last-level cache at best, not in L2 as a block run back
+  // to back would. 0: nothing.
+  int64_t warm_evict_bytes = 0;
 };
 
 struct StepTiming {
@@ -51,7 +55,7 @@ struct StepTiming {
   std::vector<double> step_ms;       // median over the warm profiled runs, per node
   std::vector<double> step_ms_cold;  // median over the cold runs (empty without eviction)
   std::vector<bool> empty;
-  double measured_ms = 0;       // median of unprofiled whole runs
+  double measured_ms = 0;       // median of unprofiled whole runs (back to back)
   Precision effective_precision = Precision::kF32;
 };
 

@@ -19,6 +19,7 @@ absl::StatusOr<ModelPrediction> PredictWithModel(std::shared_ptr<const Model> mo
   auto groups = GroupSteps(g, plan->labels, plan->empty);
   if (!groups.ok()) return groups.status();
   ModelPrediction r;
+  r.footprint_bytes = plan->footprint_bytes;
   r.network = PredictGroups(fitted, *groups, WarmWeight(plan->footprint_bytes, fitted.l3_bytes));
   if (!r.network.unprofiled.empty())
     r.notes.push_back(absl::StrCat("kernels the profile never measured (predicted with the pooled fit; make a fresh "

@@ -16,6 +16,7 @@ namespace scalert::latency {
 
 struct ModelPrediction {
   NetworkPrediction network;
+  int64_t footprint_bytes = 0;  // weights + activation arena on the native backend
   std::vector<std::string> notes;  // e.g. kernels the profile never measured, ISA differences
 };
 
