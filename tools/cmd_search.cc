@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <map>
+#include <tuple>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -208,6 +211,7 @@ int Search(const std::vector<std::string>& argv) {
     int64_t chosen = -1, next = -1;
     std::string chosen_file, next_file;
     double chosen_measured = 0, next_measured = 0;
+    std::string note;
   };
   std::vector<Choice> choices;
   for (double b : budgets.empty() ? std::vector<double>{0} : budgets) {
@@ -222,52 +226,87 @@ int Search(const std::vector<std::string>& argv) {
     choices.push_back(ch);
   }
 
-  // Files: each chosen model and the next larger one on the front, with real (deterministic) weights.
+  // Files: each chosen model and the next larger one on the front, with real (deterministic)
+  // weights, measured with the bench runner. The prediction narrows the choice; the measurement
+  // settles it: a chosen model measured over its budget steps down the front, a next larger one
+  // measured within it steps up (a few steps at most), and the output says so.
   const std::string out = args->get("o");
-  auto write_model = [&](const Candidate& c, const std::string& name) -> absl::StatusOr<std::string> {
+  const bool measure = !out.empty() && !args->has("no-measure");
+  std::map<int64_t, std::pair<std::string, double>> done;  // candidate -> file, measured ms
+  auto file_of = [&](int64_t idx) -> absl::StatusOr<std::string> {
+    auto it = done.find(idx);
+    if (it != done.end()) return it->second.first;
+    const Candidate& c = cands[static_cast<size_t>(idx)];
     auto m = scale::BuildScaledModel(c.spec);
     if (!m.ok()) return m.status();
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
+    std::string name = absl::StrFormat("%s_%s.srm", family, search::DescribeSpec(c.spec));
+    for (char& ch : name)
+      if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-')) ch = '_';
     const std::string path = (std::filesystem::path(out) / name).string();
-    if (absl::Status s = WriteModelFile(m->graph, path); !s.ok()) return s;
+    if (absl::Status st = WriteModelFile(m->graph, path); !st.ok()) return st;
+    done[idx] = {path, 0};
     return path;
+  };
+  auto measured_ms = [&](int64_t idx) -> absl::StatusOr<double> {
+    auto path = file_of(idx);
+    if (!path.ok()) return path.status();
+    double& ms = done[idx].second;
+    if (ms > 0 || !measure) return ms;
+    const Candidate& c = cands[static_cast<size_t>(idx)];
+    Precision p = Precision::kF32;
+    ParsePrecision(c.precision, &p);
+    std::fprintf(stderr, "measuring %s, %d thread(s) ...\n", search::DescribeSpec(c.spec).c_str(), c.threads);
+    auto r = bench::RunCandidates({{*path, "native", p, c.threads}}, bench::RunSettings{});
+    if (!r.ok()) return r.status();
+    if (r->empty() || !(*r)[0].error.empty())
+      return absl::InternalError(absl::StrCat(*path, ": ", r->empty() ? "not run" : (*r)[0].error));
+    ms = (*r)[0].stats.median;
+    return ms;
+  };
+  auto front_pos = [&](int64_t idx) -> int64_t {
+    for (size_t k = 0; k < front.size(); ++k)
+      if (static_cast<int64_t>(front[k]) == idx) return static_cast<int64_t>(k);
+    return -1;
   };
   if (!out.empty()) {
     for (Choice& ch : choices) {
       if (ch.chosen < 0) continue;
-      const std::string tag = ch.budget > 0 ? absl::StrFormat("%gms", ch.budget) : "utility";
-      auto p = write_model(cands[static_cast<size_t>(ch.chosen)], absl::StrCat("chosen_", tag, ".srm"));
-      if (!p.ok()) return Fail(std::string(p.status().message()), 1);
-      ch.chosen_file = *p;
-      if (ch.next >= 0) {
-        auto q = write_model(cands[static_cast<size_t>(ch.next)], absl::StrCat("next_larger_", tag, ".srm"));
-        if (!q.ok()) return Fail(std::string(q.status().message()), 1);
-        ch.next_file = *q;
-      }
-    }
-    if (!args->has("no-measure")) {
-      std::vector<bench::CandidateSpec> specs_to_run;
-      for (const Choice& ch : choices)
-        for (int64_t idx : {ch.chosen, ch.next}) {
-          if (idx < 0) continue;
-          const Candidate& c = cands[static_cast<size_t>(idx)];
-          Precision p = Precision::kF32;
-          ParsePrecision(c.precision, &p);
-          specs_to_run.push_back({idx == ch.chosen ? ch.chosen_file : ch.next_file, "native", p, c.threads});
-        }
-      if (!specs_to_run.empty()) {
-        std::fprintf(stderr, "measuring %zu model(s) with the bench runner ...\n", specs_to_run.size());
-        auto results = bench::RunCandidates(specs_to_run, bench::RunSettings{});
-        if (!results.ok()) return Fail(std::string(results.status().message()), 1);
-        for (Choice& ch : choices)
-          for (const bench::CandidateResult& r : *results) {
-            if (r.spec.model == ch.chosen_file && r.spec.threads == cands[static_cast<size_t>(ch.chosen)].threads)
-              ch.chosen_measured = r.stats.median;
-            if (ch.next >= 0 && r.spec.model == ch.next_file &&
-                r.spec.threads == cands[static_cast<size_t>(ch.next)].threads)
-              ch.next_measured = r.stats.median;
+      int64_t pos = front_pos(ch.chosen);
+      if (measure && ch.budget > 0 && !utility && pos >= 0) {
+        for (int step = 0;; ++step) {  // chosen over budget: one smaller
+          auto ms = measured_ms(static_cast<int64_t>(front[static_cast<size_t>(pos)]));
+          if (!ms.ok()) return Fail(std::string(ms.status().message()), 1);
+          if (*ms <= ch.budget) break;
+          if (pos == 0 || step == 10) {
+            ch.note = "no model on the front measured within the budget in 10 steps down";
+            break;
           }
+          --pos;
+          ch.note = "the measurement moved the choice down the front";
+        }
+        for (int step = 0; step < 10 && pos + 1 < static_cast<int64_t>(front.size()); ++step) {  // next within: up
+          auto chosen_ms = measured_ms(static_cast<int64_t>(front[static_cast<size_t>(pos)]));
+          auto next_ms = measured_ms(static_cast<int64_t>(front[static_cast<size_t>(pos + 1)]));
+          if (!chosen_ms.ok() || !next_ms.ok()) return Fail("measurement failed", 1);
+          if (*chosen_ms > ch.budget || *next_ms > ch.budget) break;
+          ++pos;
+          ch.note = "the measurement moved the choice up the front";
+        }
+        ch.chosen = static_cast<int64_t>(front[static_cast<size_t>(pos)]);
+        ch.next = pos + 1 < static_cast<int64_t>(front.size()) ? static_cast<int64_t>(front[static_cast<size_t>(pos + 1)])
+                                                                : -1;
+      }
+      for (auto [idx, file, ms] : {std::tuple<int64_t, std::string*, double*>{ch.chosen, &ch.chosen_file, &ch.chosen_measured},
+                                   {ch.next, &ch.next_file, &ch.next_measured}}) {
+        if (idx < 0) continue;
+        auto path = file_of(idx);
+        if (!path.ok()) return Fail(std::string(path.status().message()), 1);
+        *file = *path;
+        auto m = measured_ms(idx);
+        if (!m.ok()) return Fail(std::string(m.status().message()), 1);
+        *ms = *m;
       }
     }
   }
@@ -317,6 +356,7 @@ int Search(const std::vector<std::string>& argv) {
                                               c.score.latency_ms, measured(ch.chosen_measured, ch.chosen_file),
                                               c.score.accuracy,
                                               ch.chosen_file.empty() ? "" : absl::StrCat(" -> ", ch.chosen_file)));
+    if (!ch.note.empty()) absl::StrAppend(&summary, "  (", ch.note, ")\n");
     auto cand_json = [&](const Candidate& x, const std::string& file, double ms) {
       return JsonObject()
           .Str("description", search::DescribeSpec(x.spec))
@@ -340,7 +380,7 @@ int Search(const std::vector<std::string>& argv) {
           .str();
     };
     JsonObject j;
-    j.Num("budget_ms", ch.budget).Raw("chosen", cand_json(c, ch.chosen_file, ch.chosen_measured));
+    j.Num("budget_ms", ch.budget).Raw("chosen", cand_json(c, ch.chosen_file, ch.chosen_measured)).Str("note", ch.note);
     if (ch.next >= 0) {
       const Candidate& n = cands[static_cast<size_t>(ch.next)];
       absl::StrAppend(&summary, absl::StrFormat("  next larger on the front: %s, %d thread(s): predicted %.2f ms%s\n",
