@@ -249,21 +249,42 @@ int Search(const std::vector<std::string>& argv) {
     done[idx] = {path, 0};
     return path;
   };
-  auto measured_ms = [&](int64_t idx) -> absl::StatusOr<double> {
-    auto path = file_of(idx);
-    if (!path.ok()) return path.status();
-    double& ms = done[idx].second;
-    if (ms > 0 || !measure) return ms;
-    const Candidate& c = cands[static_cast<size_t>(idx)];
-    Precision p = Precision::kF32;
-    ParsePrecision(c.precision, &p);
-    std::fprintf(stderr, "measuring %s, %d thread(s) ...\n", search::DescribeSpec(c.spec).c_str(), c.threads);
-    auto r = bench::RunCandidates({{*path, "native", p, c.threads}}, bench::RunSettings{});
+  // Measures every candidate in `idxs` not measured yet, interleaved in one run (so drift hits
+  // neighbours alike), 2 s of timed runs each.
+  auto ensure = [&](const std::vector<int64_t>& idxs) -> absl::Status {
+    if (!measure) return absl::OkStatus();
+    std::vector<bench::CandidateSpec> todo;
+    std::vector<int64_t> which;
+    for (int64_t idx : idxs) {
+      if (idx < 0) continue;
+      auto path = file_of(idx);
+      if (!path.ok()) return path.status();
+      if (done[idx].second > 0 || std::find(which.begin(), which.end(), idx) != which.end()) continue;
+      const Candidate& c = cands[static_cast<size_t>(idx)];
+      Precision p = Precision::kF32;
+      ParsePrecision(c.precision, &p);
+      std::fprintf(stderr, "measuring %s, %d thread(s) ...\n", search::DescribeSpec(c.spec).c_str(), c.threads);
+      todo.push_back({*path, "native", p, c.threads});
+      which.push_back(idx);
+    }
+    if (todo.empty()) return absl::OkStatus();
+    bench::RunSettings rs;
+    rs.min_time_s = 2;
+    auto r = bench::RunCandidates(todo, rs);
     if (!r.ok()) return r.status();
-    if (r->empty() || !(*r)[0].error.empty())
-      return absl::InternalError(absl::StrCat(*path, ": ", r->empty() ? "not run" : (*r)[0].error));
-    ms = (*r)[0].stats.median;
-    return ms;
+    for (size_t k = 0; k < which.size() && k < r->size(); ++k) {
+      if (!(*r)[k].error.empty()) return absl::InternalError(absl::StrCat(todo[k].model, ": ", (*r)[k].error));
+      done[which[k]].second = (*r)[k].stats.median;
+    }
+    return absl::OkStatus();
+  };
+  auto measured_ms = [&](int64_t idx) -> absl::StatusOr<double> {
+    if (absl::Status st = ensure({idx}); !st.ok()) return st;
+    return done[idx].second;
+  };
+  auto at = [&](int64_t pos) -> int64_t {
+    return pos >= 0 && pos < static_cast<int64_t>(front.size()) ? static_cast<int64_t>(front[static_cast<size_t>(pos)])
+                                                                  : -1;
   };
   auto front_pos = [&](int64_t idx) -> int64_t {
     for (size_t k = 0; k < front.size(); ++k)
@@ -276,6 +297,7 @@ int Search(const std::vector<std::string>& argv) {
       int64_t pos = front_pos(ch.chosen);
       if (measure && ch.budget > 0 && !utility && pos >= 0) {
         for (int step = 0;; ++step) {  // chosen over budget: one smaller
+          if (absl::Status st = ensure({at(pos), at(pos + 1)}); !st.ok()) return Fail(std::string(st.message()), 1);
           auto ms = measured_ms(static_cast<int64_t>(front[static_cast<size_t>(pos)]));
           if (!ms.ok()) return Fail(std::string(ms.status().message()), 1);
           if (*ms <= ch.budget) break;
@@ -287,6 +309,8 @@ int Search(const std::vector<std::string>& argv) {
           ch.note = "the measurement moved the choice down the front";
         }
         for (int step = 0; step < 10 && pos + 1 < static_cast<int64_t>(front.size()); ++step) {  // next within: up
+          if (absl::Status st = ensure({at(pos), at(pos + 1), at(pos + 2)}); !st.ok())
+            return Fail(std::string(st.message()), 1);
           auto chosen_ms = measured_ms(static_cast<int64_t>(front[static_cast<size_t>(pos)]));
           auto next_ms = measured_ms(static_cast<int64_t>(front[static_cast<size_t>(pos + 1)]));
           if (!chosen_ms.ok() || !next_ms.ok()) return Fail("measurement failed", 1);
@@ -298,6 +322,7 @@ int Search(const std::vector<std::string>& argv) {
         ch.next = pos + 1 < static_cast<int64_t>(front.size()) ? static_cast<int64_t>(front[static_cast<size_t>(pos + 1)])
                                                                 : -1;
       }
+      if (absl::Status st = ensure({ch.chosen, ch.next}); !st.ok()) return Fail(std::string(st.message()), 1);
       for (auto [idx, file, ms] : {std::tuple<int64_t, std::string*, double*>{ch.chosen, &ch.chosen_file, &ch.chosen_measured},
                                    {ch.next, &ch.next_file, &ch.next_measured}}) {
         if (idx < 0) continue;
@@ -421,7 +446,7 @@ int Search(const std::vector<std::string>& argv) {
     chart.title = absl::StrFormat("%s on %s: predicted latency vs accuracy proxy", family, profile->device.cpu);
     chart.candidates = scored;
     chart.front = front;
-    chart.chosen = choices.empty() ? -1 : choices.front().chosen;
+    for (const Choice& ch : choices) chart.chosen.push_back(ch.chosen);
     chart.budgets_ms = budgets;
     const std::string svg = search::ParetoSvg(chart);
     for (const auto& [name, body] : std::vector<std::pair<std::string, std::string>>{

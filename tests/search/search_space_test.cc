@@ -102,7 +102,7 @@ TEST(ParetoTest, ChartIsWellFormed) {
   in.title = "a <b> & c";
   in.candidates = {{10, 70, 5, 0}, {15, 75, 9, 0}};
   in.front = {0, 1};
-  in.chosen = 1;
+  in.chosen = {1, -1, 7};
   in.budgets_ms = {16};
   const std::string svg = ParetoSvg(in);
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);

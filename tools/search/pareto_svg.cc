@@ -69,11 +69,13 @@ std::string ParetoSvg(const ChartInput& in) {
   absl::StrAppend(&s, absl::StrFormat("<text transform=\"translate(18 %.1f) rotate(-90)\" text-anchor=\"middle\">"
                                       "accuracy proxy (top-1 %%)</text>\n",
                                       (top + H - bottom) / 2));
-  for (double b : in.budgets_ms)
+  for (size_t i = 0; i < in.budgets_ms.size(); ++i) {
+    const double b = in.budgets_ms[i];
     absl::StrAppend(&s, absl::StrFormat("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" "
                                         "stroke-dasharray=\"5 4\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#c00\">"
                                         "budget %g ms</text>\n",
-                                        X(b), Y(y0), X(b), Y(y1), X(b) + 4, top + 14, b));
+                                        X(b), Y(y0), X(b), Y(y1), X(b) + 4, top + 14 + 14.0 * i, b));
+  }
   for (const Scored& c : in.candidates)
     absl::StrAppend(&s, absl::StrFormat("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#bbb\"/>\n", X(c.latency_ms),
                                         Y(c.accuracy)));
@@ -86,8 +88,9 @@ std::string ParetoSvg(const ChartInput& in) {
       absl::StrAppend(&s, absl::StrFormat("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"#1f6fb4\"/>\n",
                                           X(in.candidates[i].latency_ms), Y(in.candidates[i].accuracy)));
   }
-  if (in.chosen >= 0 && static_cast<size_t>(in.chosen) < in.candidates.size()) {
-    const Scored& c = in.candidates[static_cast<size_t>(in.chosen)];
+  for (int64_t chosen : in.chosen) {
+    if (chosen < 0 || static_cast<size_t>(chosen) >= in.candidates.size()) continue;
+    const Scored& c = in.candidates[static_cast<size_t>(chosen)];
     absl::StrAppend(&s, absl::StrFormat("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\" stroke=\"#c00\" "
                                         "stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#c00\">chosen</text>\n",
                                         X(c.latency_ms), Y(c.accuracy), X(c.latency_ms) + 9, Y(c.accuracy) + 16));

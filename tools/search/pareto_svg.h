@@ -14,7 +14,7 @@ struct ChartInput {
   std::string title;
   std::vector<Scored> candidates;
   std::vector<size_t> front;  // indices, by latency
-  int64_t chosen = -1;
+  std::vector<int64_t> chosen;  // one per budget (-1: none)
   std::vector<double> budgets_ms;
 };
 
