@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "runtime/graph_builder.h"
 #include "tools/latency/native_steps.h"
+#include "tools/latency/profiler.h"
 
 namespace scalert::latency {
 namespace {
@@ -56,6 +57,12 @@ TEST(RooflineFitTest, MemoryOnlyClassAndDegenerateInput) {
   auto one = FitRoofline({{1e6, 1e5, 0.01}});
   ASSERT_TRUE(one.ok());
   EXPECT_NEAR(RooflineMs(*one, 1e6, 1e5), 0.01, 1e-6);
+}
+
+TEST(SustainedTest, DriftIsThePassChangeInPercent) {
+  EXPECT_DOUBLE_EQ(PassDriftPct(10, 11), 10);
+  EXPECT_DOUBLE_EQ(PassDriftPct(10, 9), -10);
+  EXPECT_EQ(PassDriftPct(0, 9), 0);
 }
 
 TEST(WarmWeightTest, ByFootprintAgainstTheCache) {

@@ -28,7 +28,9 @@ absl::StatusOr<DeviceSetting> ProfileSetting(const std::vector<MicroGraph>& grap
   double previous_total = 0;
   const int passes = settings.sustained ? std::max(2, settings.max_passes) : 1;
   for (int pass = 1; pass <= passes; ++pass) {
-    DeviceSetting s = out;
+    DeviceSetting s = out;  // settings only: each pass measures everything again
+    s.samples.clear();
+    s.graphs.clear();
     double total = 0;
     for (size_t g = 0; g < graphs.size(); ++g) {
       if (progress)
