@@ -9,6 +9,7 @@
 #include "runtime/model_format.h"
 #include "tools/latency/latency_model.h"
 #include "tools/latency/native_steps.h"
+#include "tools/latency/profiler.h"
 #include "tools/scale/network_builder.h"
 
 namespace scalert::latency {
@@ -103,6 +104,45 @@ TEST(PredictionTest, NativePlanGroupsMatchAProfileOfTheSameKernels) {
   for (const StepSample& x : s.samples) expect += x.ms;
   EXPECT_TRUE(p.unprofiled.empty());
   EXPECT_NEAR(p.total_ms, expect, expect * 0.05);
+}
+
+}  // namespace
+}  // namespace scalert::latency
+
+namespace scalert::latency {
+namespace {
+
+// The profiler's bookkeeping (not its times): one sample per step group per graph, whatever the
+// number of sustained passes, and the ISA read from the labels.
+TEST(ProfilerTest, OneSamplePerGroupEvenAfterSeveralPasses) {
+  auto graphs = BuildMicroGraphs({{scale::Family::kMobileNetV3Small, 0.5, 64}});
+  ASSERT_TRUE(graphs.ok());
+  size_t groups = 0;
+  for (const MicroGraph& m : *graphs) {
+    auto model = ModelFromGraph(m.graph, m.name);
+    ASSERT_TRUE(model.ok());
+    auto plan = DescribeNativePlan(*model, 1, Precision::kF32, false);
+    ASSERT_TRUE(plan.ok());
+    groups += GroupSteps(m.graph, plan->labels, {})->size();
+  }
+  ProfileSettings s;
+  s.timing.warmup = 0;
+  s.timing.min_runs = s.timing.max_runs = 1;
+  s.timing.unprofiled_runs = 1;
+  s.sustained = true;
+  s.max_passes = 2;
+  s.drift_tolerance_pct = 1e-12;  // never settles: both passes run
+  std::string isa;
+  auto setting = ProfileSetting(*graphs, 1, Precision::kF32, s, &isa);
+  ASSERT_TRUE(setting.ok()) << setting.status();
+  EXPECT_EQ(setting->samples.size(), groups);
+  EXPECT_EQ(setting->graphs.size(), graphs->size());
+  EXPECT_TRUE(setting->sustained);
+  EXPECT_FALSE(isa.empty());
+  for (const StepSample& x : setting->samples) {
+    EXPECT_FALSE(x.klass.empty());
+    EXPECT_EQ(x.ms_cold, 0);  // no eviction asked
+  }
 }
 
 }  // namespace
