@@ -271,17 +271,48 @@ class Emitter {
 }  // namespace
 
 absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkPlan& plan) {
+  NetworkSlice all;
+  all.first_block = 0;
+  all.last_block = static_cast<int32_t>(plan.blocks.size()) - 1;
+  return BuildNetworkSlice(plan, all);
+}
+
+absl::StatusOr<BuiltNetwork> BuildNetworkSlice(const NetworkPlan& plan, const NetworkSlice& slice) {
   const NetworkConfig& c = plan.config;
   const Architecture& a = ArchitectureOf(c);
+  const int32_t num_blocks = static_cast<int32_t>(plan.blocks.size());
+  const bool has_blocks = slice.last_block >= slice.first_block;
+  if (has_blocks && (slice.first_block < 0 || slice.last_block >= num_blocks))
+    return absl::InvalidArgumentError(absl::StrCat("blocks ", slice.first_block, "..", slice.last_block,
+                                                   " are outside the plan's 0..", num_blocks - 1));
+  if (!slice.stem && !has_blocks && !slice.head) return absl::InvalidArgumentError("an empty network slice");
+  if (slice.stem && has_blocks && slice.first_block != 0)
+    return absl::InvalidArgumentError("a slice with the stem starts at block 0");
+  if (slice.head && has_blocks && slice.last_block != num_blocks - 1)
+    return absl::InvalidArgumentError("a slice with the head ends at the last block");
+  // The tensor entering the slice: the image, or what the stem / previous blocks would produce.
+  int32_t h = c.input_h, w = c.input_w, ch = c.in_channels;
+  auto after = [](int32_t v, int32_t stride) { return (v + stride - 1) / stride; };  // 'same' padding, odd kernels
+  if (!slice.stem) {
+    h = after(h, 2), w = after(w, 2), ch = plan.stem;
+    const int32_t first = has_blocks ? slice.first_block : num_blocks;
+    for (int32_t i = 0; i < first; ++i) {
+      h = after(h, plan.blocks[i].stride), w = after(w, plan.blocks[i].stride);
+      ch = plan.blocks[i].out;
+    }
+  }
   BuiltNetwork net;
   Graph& g = net.graph;
   Emitter e(&net);
-  int32_t x = g.AddTensor("input", {1, c.input_h, c.input_w, c.in_channels});
+  int32_t x = g.AddTensor("input", {1, h, w, ch});
   g.inputs = {x};
-  ASSIGN_OR_RETURN(x, e.ConvBn(x, plan.stem, 3, 2, false, a.stem_act, "features.0"));
+  if (slice.stem) {
+    ASSIGN_OR_RETURN(x, e.ConvBn(x, plan.stem, 3, 2, false, a.stem_act, "features.0"));
+  }
 
   std::vector<int32_t> stage_ends(plan.stages.size() + 1, -1);  // by 1-based stage
-  for (const BlockPlan& b : plan.blocks) {
+  for (int32_t i = slice.first_block; has_blocks && i <= slice.last_block; ++i) {
+    const BlockPlan& b = plan.blocks[i];
     int32_t block_in = x;
     int32_t k = 0;
     auto layer = [&] { return LayerName(a.naming, b.name, k++); };
@@ -317,6 +348,7 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkPlan& plan) {
   if (!c.outputs.empty()) {  // a backbone: the chosen stage ends, named
     for (const FeatureOutput& o : c.outputs) {
       const int32_t t = stage_ends[static_cast<size_t>(o.stage)];
+      if (t < 0) return absl::InvalidArgumentError(absl::StrCat("output '", o.name, "': stage ", o.stage, " is not built"));
       for (int32_t taken : g.outputs)
         if (taken == t) return absl::InvalidArgumentError(absl::StrCat("output '", o.name, "' repeats stage ", o.stage));
       g.tensors[t].name = o.name;
@@ -324,20 +356,22 @@ absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkPlan& plan) {
     }
     return net;
   }
-  // The head is the feature after the last stage (EfficientNet) or after the last block.
-  int32_t last_feature = static_cast<int32_t>(a.naming == NamingStyle::kEfficientNet ? plan.stages.size()
-                                                                                      : plan.blocks.size()) + 1;
-  if (plan.head > 0) {
-    ASSIGN_OR_RETURN(x, e.ConvBn(x, plan.head, 1, 1, false, a.head_act, absl::StrCat("features.", last_feature)));
-  }
-  ASSIGN_OR_RETURN(x, e.Pool(x, "avgpool"));
-  if (plan.classifier_hidden > 0) {
-    ASSIGN_OR_RETURN(x, e.Linear(x, plan.classifier_hidden, a.classifier_hidden_act, "classifier.0",
-                                 InitRule::kHiddenLinear, "classifier.0"));
-    ASSIGN_OR_RETURN(x, e.Linear(x, c.num_classes, Activation::kNone, "classifier.3", InitRule::kClassifier, "logits"));
-  } else {
-    const char* name = a.naming == NamingStyle::kMobileNetV1 ? "classifier" : "classifier.1";
-    ASSIGN_OR_RETURN(x, e.Linear(x, c.num_classes, Activation::kNone, name, InitRule::kClassifier, "logits"));
+  if (slice.head) {
+    // The head is the feature after the last stage (EfficientNet) or after the last block.
+    int32_t last_feature = static_cast<int32_t>(a.naming == NamingStyle::kEfficientNet ? plan.stages.size()
+                                                                                        : plan.blocks.size()) + 1;
+    if (plan.head > 0) {
+      ASSIGN_OR_RETURN(x, e.ConvBn(x, plan.head, 1, 1, false, a.head_act, absl::StrCat("features.", last_feature)));
+    }
+    ASSIGN_OR_RETURN(x, e.Pool(x, "avgpool"));
+    if (plan.classifier_hidden > 0) {
+      ASSIGN_OR_RETURN(x, e.Linear(x, plan.classifier_hidden, a.classifier_hidden_act, "classifier.0",
+                                   InitRule::kHiddenLinear, "classifier.0"));
+      ASSIGN_OR_RETURN(x, e.Linear(x, c.num_classes, Activation::kNone, "classifier.3", InitRule::kClassifier, "logits"));
+    } else {
+      const char* name = a.naming == NamingStyle::kMobileNetV1 ? "classifier" : "classifier.1";
+      ASSIGN_OR_RETURN(x, e.Linear(x, c.num_classes, Activation::kNone, name, InitRule::kClassifier, "logits"));
+    }
   }
   g.outputs = {x};
   return net;

@@ -100,6 +100,16 @@ struct BuiltNetwork {
 // are final. InitializeWeights (or AllocateWeights) gives them their contents.
 absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkPlan& plan);
 
+// A contiguous part of a planned network (for micro-benchmarks of its pieces): the stem, blocks
+// [first_block, last_block] (none when last < first) and the head (head conv, pool,
+// classifier). Its input is the tensor that part sees inside the whole network.
+struct NetworkSlice {
+  bool stem = true;
+  int32_t first_block = 0, last_block = -1;
+  bool head = true;
+};
+absl::StatusOr<BuiltNetwork> BuildNetworkSlice(const NetworkPlan& plan, const NetworkSlice& slice);
+
 // Gives every constant without bytes its size in zeros (for shape-and-count-only models).
 void AllocateWeights(Graph* g);
 
