@@ -1,6 +1,8 @@
 #include "runtime/interpreter.h"
 
 #include <cstring>
+#include <exception>
+#include <new>
 
 #include "absl/strings/str_cat.h"
 
@@ -9,6 +11,21 @@ namespace scalert {
 absl::StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const Model> model,
                                                                  const InterpreterOptions& options) {
   if (!model) return absl::InvalidArgumentError("model is null");
+  if (options.threads < 1 || options.threads > kMaxThreads)
+    return absl::InvalidArgumentError(
+        absl::StrCat("threads must be in [1, ", kMaxThreads, "], got ", options.threads));
+  try {
+    return CreateUnchecked(model, options);  // a copy: `model` names the file below
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(absl::StrCat(model->name(), ": out of memory while preparing the model on backend '",
+                                                     options.backend, "'"));
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("preparing the model on backend '", options.backend, "': ", e.what()));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Interpreter>> Interpreter::CreateUnchecked(std::shared_ptr<const Model> model,
+                                                                          const InterpreterOptions& options) {
   std::unique_ptr<Interpreter> it(new Interpreter());
   it->model_ = std::move(model);
   it->options_ = options;

@@ -12,15 +12,21 @@
 
 namespace scalert {
 
+// Most threads one interpreter may ask for: far above any core count a phone or a desktop has,
+// low enough that a typo (100000) is an error instead of an attempt to start 100000 threads.
+inline constexpr int kMaxThreads = 256;
+
 struct InterpreterOptions {
   std::string backend = "native";  // our fastest; "reference" is the oracle, "xnnpack" the baseline
-  int threads = 1;
+  int threads = 1;                 // 1..kMaxThreads
   Precision precision = Precision::kF32;
   bool poison_freed = false;
 };
 
 class Interpreter {
  public:
+  // Never throws: a failed allocation (arena, packed weights) or thread start is a
+  // kResourceExhausted status.
   static absl::StatusOr<std::unique_ptr<Interpreter>> Create(std::shared_ptr<const Model> model,
                                                              const InterpreterOptions& options = {});
 
@@ -44,6 +50,8 @@ class Interpreter {
 
  private:
   Interpreter() = default;
+  static absl::StatusOr<std::unique_ptr<Interpreter>> CreateUnchecked(std::shared_ptr<const Model> model,
+                                                                      const InterpreterOptions& options);
   std::shared_ptr<const Model> model_;
   InterpreterOptions options_;
   std::unique_ptr<Executable> executable_;

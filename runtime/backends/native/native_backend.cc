@@ -571,6 +571,7 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   NativeContext ctx;
   ctx.isa = UsableIsa(native.max_isa);
   ctx.pool = std::make_shared<ThreadPool>(options.threads);
+  if (!ctx.pool->ok()) return absl::ResourceExhaustedError(ctx.pool->start_error());
   ctx.registry = &kernels::KernelRegistry::Global();
   BackendOptions o = options;
   o.precision = Precision::kF32;  // FP16/INT8 kernels are not written yet: FP32 is what runs
