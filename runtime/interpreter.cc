@@ -52,6 +52,14 @@ absl::Status Interpreter::SetInput(size_t i, const void* data, size_t bytes) {
   return absl::OkStatus();
 }
 
+absl::Status Interpreter::SetInputImage(size_t i, const image::Frame& frame, const image::PreprocessOptions& options) {
+  if (i >= num_inputs())
+    return absl::OutOfRangeError(absl::StrCat("input index ", i, " out of range (model has ", num_inputs(), ")"));
+  auto spec = image::InputSpecFor(input(i), model_->graph().metadata);
+  if (!spec.ok()) return spec.status();
+  return image::Preprocess(frame, options, *spec, static_cast<float*>(executable_->input_buffer(i)));
+}
+
 absl::Status Interpreter::Invoke() { return executable_->Invoke(); }
 
 absl::Status Interpreter::GetOutput(size_t i, void* data, size_t bytes) const {

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "runtime/backend.h"
+#include "runtime/image/preprocess.h"
 #include "runtime/model.h"
 
 namespace scalert {
@@ -37,6 +38,9 @@ class Interpreter {
 
   // Copies `bytes` into input i; the size must equal the input's size exactly.
   absl::Status SetInput(size_t i, const void* data, size_t bytes);
+  // Fills input i from an image or camera frame (runtime/image/preprocess.h): crop, rotation,
+  // fit, color order and normalization per the model's metadata. Allocates nothing.
+  absl::Status SetInputImage(size_t i, const image::Frame& frame, const image::PreprocessOptions& options = {});
   absl::Status Invoke();
   absl::Status GetOutput(size_t i, void* data, size_t bytes) const;
   // Direct access to the input/output memory (valid until the interpreter is destroyed).
