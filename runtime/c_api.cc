@@ -1,11 +1,15 @@
 #include "runtime/c_api.h"
 
 #include <cstring>
+#include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "runtime/interpreter.h"
 #include "runtime/version.h"
+
+static_assert(SCALERT_MAX_THREADS == scalert::kMaxThreads, "c_api.h documents the interpreter's limit");
 
 struct scalert_model {
   std::shared_ptr<const scalert::Model> model;
@@ -23,10 +27,15 @@ namespace {
 
 thread_local std::string g_last_error;
 
-scalert_status Fail(scalert_status code, std::string message) {
-  g_last_error = std::move(message);
+scalert_status Fail(scalert_status code, const char* message) noexcept {
+  try {
+    g_last_error = message;
+  } catch (...) {  // no memory even for the message: keep what fits
+    g_last_error.clear();
+  }
   return code;
 }
+scalert_status Fail(scalert_status code, const std::string& message) noexcept { return Fail(code, message.c_str()); }
 
 scalert_status FromStatus(const absl::Status& s) {
   if (s.ok()) return SCALERT_OK;
@@ -41,6 +50,31 @@ scalert_status FromStatus(const absl::Status& s) {
     default: break;
   }
   return Fail(code, std::string(s.message()));
+}
+
+// Every entry point runs inside Guard: no exception (std::bad_alloc, std::system_error, ...)
+// crosses into C, where it would terminate the app.
+template <typename F>
+scalert_status Guard(const char* function, F&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Fail(SCALERT_RESOURCE_EXHAUSTED, std::string(function) + ": out of memory");
+  } catch (const std::exception& e) {
+    return Fail(SCALERT_INTERNAL, std::string(function) + ": " + e.what());
+  } catch (...) {
+    return Fail(SCALERT_INTERNAL, std::string(function) + ": unknown exception");
+  }
+}
+
+// For the accessors that return a value instead of a status.
+template <typename T, typename F>
+T GuardValue(T fallback, F&& body) noexcept {
+  try {
+    return body();
+  } catch (...) {
+    return fallback;
+  }
 }
 
 scalert_status FillInfo(const scalert::Tensor& t, scalert_tensor_info* info) {
@@ -63,6 +97,10 @@ scalert_status LoadModel(scalert_model** out, Loader load) {
   return SCALERT_OK;
 }
 
+scalert_status IndexError(const char* what, int32_t index) {
+  return Fail(SCALERT_INVALID_ARGUMENT, std::string(what) + " index " + std::to_string(index) + " out of range");
+}
+
 }  // namespace
 
 extern "C" {
@@ -71,13 +109,17 @@ const char* scalert_version(void) { return SCALERT_VERSION_STRING; }
 const char* scalert_last_error(void) { return g_last_error.c_str(); }
 
 scalert_status scalert_model_load_file(const char* path, scalert_model** out) {
-  if (!path) return Fail(SCALERT_INVALID_ARGUMENT, "path is NULL");
-  return LoadModel(out, [&] { return scalert::Model::Load(path); });
+  return Guard(__func__, [&] {
+    if (!path) return Fail(SCALERT_INVALID_ARGUMENT, "path is NULL");
+    return LoadModel(out, [&] { return scalert::Model::Load(path); });
+  });
 }
 
 scalert_status scalert_model_load_memory(const void* data, size_t size, scalert_model** out) {
-  if (!data || size == 0) return Fail(SCALERT_INVALID_ARGUMENT, "model data is NULL or empty");
-  return LoadModel(out, [&] { return scalert::Model::LoadFromMemory(data, size); });
+  return Guard(__func__, [&] {
+    if (!data || size == 0) return Fail(SCALERT_INVALID_ARGUMENT, "model data is NULL or empty");
+    return LoadModel(out, [&] { return scalert::Model::LoadFromMemory(data, size); });
+  });
 }
 
 void scalert_model_free(scalert_model* model) { delete model; }
@@ -115,42 +157,52 @@ const char* scalert_model_label(const scalert_model* model, int32_t index) {
   return model->model->graph().metadata.labels[index].c_str();
 }
 
-scalert_options* scalert_options_create(void) { return new scalert_options(); }
+scalert_options* scalert_options_create(void) {
+  return GuardValue<scalert_options*>(nullptr, [] { return new scalert_options(); });
+}
 void scalert_options_free(scalert_options* options) { delete options; }
 
 scalert_status scalert_options_set_threads(scalert_options* options, int32_t threads) {
   if (!options) return Fail(SCALERT_INVALID_ARGUMENT, "options is NULL");
-  if (threads < 1 || threads > 256) return Fail(SCALERT_INVALID_ARGUMENT, "threads must be in [1, 256]");
+  if (threads < 1 || threads > SCALERT_MAX_THREADS)
+    return Fail(SCALERT_INVALID_ARGUMENT, "threads must be in [1, " + std::to_string(SCALERT_MAX_THREADS) + "], got " +
+                                              std::to_string(threads));
   options->options.threads = threads;
   return SCALERT_OK;
 }
 
 scalert_status scalert_options_set_backend(scalert_options* options, const char* backend) {
-  if (!options || !backend) return Fail(SCALERT_INVALID_ARGUMENT, "options or backend is NULL");
-  options->options.backend = backend;
-  return SCALERT_OK;
+  return Guard(__func__, [&] {
+    if (!options || !backend) return Fail(SCALERT_INVALID_ARGUMENT, "options or backend is NULL");
+    options->options.backend = backend;
+    return SCALERT_OK;
+  });
 }
 
 scalert_status scalert_options_set_precision(scalert_options* options, const char* precision) {
-  if (!options || !precision) return Fail(SCALERT_INVALID_ARGUMENT, "options or precision is NULL");
-  if (!scalert::ParsePrecision(precision, &options->options.precision))
-    return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown precision '") + precision + "' (fp32, fp16, int8)");
-  return SCALERT_OK;
+  return Guard(__func__, [&] {
+    if (!options || !precision) return Fail(SCALERT_INVALID_ARGUMENT, "options or precision is NULL");
+    if (!scalert::ParsePrecision(precision, &options->options.precision))
+      return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown precision '") + precision + "' (fp32, fp16, int8)");
+    return SCALERT_OK;
+  });
 }
 
 scalert_status scalert_interpreter_create(const scalert_model* model, const scalert_options* options,
                                           scalert_interpreter** out) {
-  if (!out) return Fail(SCALERT_INVALID_ARGUMENT, "out is NULL");
-  *out = nullptr;
-  if (!model) return Fail(SCALERT_INVALID_ARGUMENT, "model is NULL");
-  scalert::InterpreterOptions o = options ? options->options : scalert::InterpreterOptions();
-  auto it = scalert::Interpreter::Create(model->model, o);
-  if (!it.ok()) return FromStatus(it.status());
-  auto* h = new scalert_interpreter();
-  h->interpreter = std::move(it).value();
-  h->input_set.assign(h->interpreter->num_inputs(), false);
-  *out = h;
-  return SCALERT_OK;
+  return Guard(__func__, [&] {
+    if (!out) return Fail(SCALERT_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    if (!model) return Fail(SCALERT_INVALID_ARGUMENT, "model is NULL");
+    scalert::InterpreterOptions o = options ? options->options : scalert::InterpreterOptions();
+    auto it = scalert::Interpreter::Create(model->model, o);
+    if (!it.ok()) return FromStatus(it.status());
+    auto h = std::make_unique<scalert_interpreter>();
+    h->input_set.assign(it.value()->num_inputs(), false);
+    h->interpreter = std::move(it).value();
+    *out = h.release();
+    return SCALERT_OK;
+  });
 }
 
 void scalert_interpreter_free(scalert_interpreter* interpreter) { delete interpreter; }
@@ -163,43 +215,79 @@ int32_t scalert_interpreter_output_count(const scalert_interpreter* it) {
 }
 
 scalert_status scalert_interpreter_input_info(const scalert_interpreter* it, int32_t index, scalert_tensor_info* info) {
-  if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
-  if (index < 0 || index >= scalert_interpreter_input_count(it))
-    return Fail(SCALERT_INVALID_ARGUMENT, "input index " + std::to_string(index) + " out of range");
-  return FillInfo(it->interpreter->input(index), info);
+  return Guard(__func__, [&] {
+    if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
+    if (index < 0 || index >= scalert_interpreter_input_count(it)) return IndexError("input", index);
+    return FillInfo(it->interpreter->input(index), info);
+  });
 }
 
 scalert_status scalert_interpreter_output_info(const scalert_interpreter* it, int32_t index, scalert_tensor_info* info) {
-  if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
-  if (index < 0 || index >= scalert_interpreter_output_count(it))
-    return Fail(SCALERT_INVALID_ARGUMENT, "output index " + std::to_string(index) + " out of range");
-  return FillInfo(it->interpreter->output(index), info);
+  return Guard(__func__, [&] {
+    if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
+    if (index < 0 || index >= scalert_interpreter_output_count(it)) return IndexError("output", index);
+    return FillInfo(it->interpreter->output(index), info);
+  });
 }
 
 scalert_status scalert_interpreter_set_input(scalert_interpreter* it, int32_t index, const void* data, size_t bytes) {
-  if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
-  if (index < 0) return Fail(SCALERT_INVALID_ARGUMENT, "input index " + std::to_string(index) + " out of range");
-  scalert_status s = FromStatus(it->interpreter->SetInput(static_cast<size_t>(index), data, bytes));
-  if (s == SCALERT_OK) it->input_set[index] = true;
-  return s;
+  return Guard(__func__, [&] {
+    if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
+    if (index < 0) return IndexError("input", index);
+    scalert_status s = FromStatus(it->interpreter->SetInput(static_cast<size_t>(index), data, bytes));
+    if (s == SCALERT_OK) it->input_set[index] = true;
+    return s;
+  });
+}
+
+scalert_status scalert_interpreter_set_input_image(scalert_interpreter* it, int32_t index, const scalert_image* image,
+                                                   const scalert_rect* crop, int32_t rotation_degrees, scalert_fit fit) {
+  return Guard(__func__, [&] {
+    if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
+    if (!image) return Fail(SCALERT_INVALID_ARGUMENT, "image is NULL");
+    if (index < 0) return IndexError("input", index);
+    if (static_cast<unsigned>(image->format) > SCALERT_PIXEL_GRAY)
+      return Fail(SCALERT_INVALID_ARGUMENT, "unknown pixel format " + std::to_string(static_cast<int>(image->format)));
+    if (static_cast<unsigned>(fit) > SCALERT_FIT_LETTERBOX)
+      return Fail(SCALERT_INVALID_ARGUMENT, "unknown fit " + std::to_string(static_cast<int>(fit)));
+    scalert::image::Frame f;
+    f.data = static_cast<const uint8_t*>(image->data);
+    f.width = image->width;
+    f.height = image->height;
+    f.stride = image->stride;
+    f.format = static_cast<scalert::image::PixelFormat>(image->format);
+    f.uv = static_cast<const uint8_t*>(image->uv);
+    f.uv_stride = image->uv_stride;
+    scalert::image::PreprocessOptions o;
+    if (crop) o.crop = {crop->x, crop->y, crop->width, crop->height};
+    o.rotation = rotation_degrees;
+    o.fit = static_cast<scalert::image::Fit>(fit);
+    scalert_status s = FromStatus(it->interpreter->SetInputImage(static_cast<size_t>(index), f, o));
+    if (s == SCALERT_OK) it->input_set[index] = true;
+    return s;
+  });
 }
 
 scalert_status scalert_interpreter_invoke(scalert_interpreter* it) {
-  if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
-  for (size_t i = 0; i < it->input_set.size(); ++i)
-    if (!it->input_set[i])
-      return Fail(SCALERT_FAILED_PRECONDITION,
-                  "input " + std::to_string(i) + " '" + it->interpreter->input(i).name + "' was never set");
-  scalert_status s = FromStatus(it->interpreter->Invoke());
-  if (s == SCALERT_OK) it->invoked = true;
-  return s;
+  return Guard(__func__, [&] {
+    if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
+    for (size_t i = 0; i < it->input_set.size(); ++i)
+      if (!it->input_set[i])
+        return Fail(SCALERT_FAILED_PRECONDITION,
+                    "input " + std::to_string(i) + " '" + it->interpreter->input(i).name + "' was never set");
+    scalert_status s = FromStatus(it->interpreter->Invoke());
+    if (s == SCALERT_OK) it->invoked = true;
+    return s;
+  });
 }
 
 scalert_status scalert_interpreter_get_output(const scalert_interpreter* it, int32_t index, void* data, size_t bytes) {
-  if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
-  if (!it->invoked) return Fail(SCALERT_FAILED_PRECONDITION, "get_output before a successful invoke");
-  if (index < 0) return Fail(SCALERT_INVALID_ARGUMENT, "output index " + std::to_string(index) + " out of range");
-  return FromStatus(it->interpreter->GetOutput(static_cast<size_t>(index), data, bytes));
+  return Guard(__func__, [&] {
+    if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
+    if (!it->invoked) return Fail(SCALERT_FAILED_PRECONDITION, "get_output before a successful invoke");
+    if (index < 0) return IndexError("output", index);
+    return FromStatus(it->interpreter->GetOutput(static_cast<size_t>(index), data, bytes));
+  });
 }
 
 int64_t scalert_interpreter_arena_bytes(const scalert_interpreter* it) {
