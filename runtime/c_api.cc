@@ -241,15 +241,15 @@ scalert_status scalert_interpreter_set_input(scalert_interpreter* it, int32_t in
 }
 
 scalert_status scalert_interpreter_set_input_image(scalert_interpreter* it, int32_t index, const scalert_image* image,
-                                                   const scalert_rect* crop, int32_t rotation_degrees, scalert_fit fit) {
+                                                   const scalert_rect* crop, int32_t rotation_degrees, int32_t fit) {
   return Guard(__func__, [&] {
     if (!it) return Fail(SCALERT_INVALID_ARGUMENT, "interpreter is NULL");
     if (!image) return Fail(SCALERT_INVALID_ARGUMENT, "image is NULL");
     if (index < 0) return IndexError("input", index);
-    if (static_cast<unsigned>(image->format) > SCALERT_PIXEL_GRAY)
-      return Fail(SCALERT_INVALID_ARGUMENT, "unknown pixel format " + std::to_string(static_cast<int>(image->format)));
-    if (static_cast<unsigned>(fit) > SCALERT_FIT_LETTERBOX)
-      return Fail(SCALERT_INVALID_ARGUMENT, "unknown fit " + std::to_string(static_cast<int>(fit)));
+    if (image->format < SCALERT_PIXEL_RGB || image->format > SCALERT_PIXEL_GRAY)
+      return Fail(SCALERT_INVALID_ARGUMENT, "unknown pixel format " + std::to_string(image->format));
+    if (fit < SCALERT_FIT_STRETCH || fit > SCALERT_FIT_LETTERBOX)
+      return Fail(SCALERT_INVALID_ARGUMENT, "unknown fit " + std::to_string(fit));
     scalert::image::Frame f;
     f.data = static_cast<const uint8_t*>(image->data);
     f.width = image->width;

@@ -115,7 +115,7 @@ typedef struct {
   const void* data;             /* first row (the Y plane for NV12/NV21) */
   int32_t width, height;        /* pixels, 1..32768 */
   int64_t stride;               /* bytes from one row to the next; 0 = tightly packed */
-  scalert_pixel_format format;
+  int32_t format;               /* a scalert_pixel_format (an int: any value an app passes is checked) */
   const void* uv;               /* NV12/NV21 chroma plane; NULL = right after the Y plane */
   int64_t uv_stride;            /* 0 = stride */
 } scalert_image;
@@ -138,7 +138,7 @@ typedef struct {
  * (v / 255 - mean) / std. Writes straight into the input memory: nothing is allocated. */
 SCALERT_API scalert_status scalert_interpreter_set_input_image(scalert_interpreter* interpreter, int32_t index,
                                                                const scalert_image* image, const scalert_rect* crop,
-                                                               int32_t rotation_degrees, scalert_fit fit);
+                                                               int32_t rotation_degrees, int32_t fit /* scalert_fit */);
 
 /* Peak activation memory the interpreter planned, in bytes (0 for NULL). */
 SCALERT_API int64_t scalert_interpreter_arena_bytes(const scalert_interpreter* interpreter);

@@ -143,12 +143,12 @@ TEST_F(CApiAbuse, BadFramesAreErrors) {
          "does not lie inside");
   Expect(scalert_interpreter_set_input_image(it, 0, &img, nullptr, 45, SCALERT_FIT_CROP), SCALERT_INVALID_ARGUMENT,
          "rotation");
-  Expect(scalert_interpreter_set_input_image(it, 0, &img, nullptr, 0, static_cast<scalert_fit>(9)),
+  Expect(scalert_interpreter_set_input_image(it, 0, &img, nullptr, 0, 9),
          SCALERT_INVALID_ARGUMENT, "unknown fit");
   Expect(scalert_interpreter_set_input_image(it, 1, &img, nullptr, 0, SCALERT_FIT_CROP), SCALERT_INVALID_ARGUMENT,
          "out of range");
   scalert_image bad = img;
-  bad.format = static_cast<scalert_pixel_format>(42);
+  bad.format = 42;
   Expect(scalert_interpreter_set_input_image(it, 0, &bad, nullptr, 0, SCALERT_FIT_CROP), SCALERT_INVALID_ARGUMENT,
          "unknown pixel format");
   bad = img;
@@ -198,6 +198,7 @@ TEST_F(CApiAbuse, FailedPackingAllocationIsAnError) {
   scalert_options_free(o);
 }
 
+#ifndef SCALERT_SANITIZED
 // Runs `body` in a child process whose address space is limited to `extra_bytes` beyond what it
 // uses now; the child's exit code is body's result (a crash shows as a signal).
 int InLimitedChild(size_t extra_bytes, int (*body)(const char*), const char* arg) {
@@ -234,6 +235,7 @@ int CreateExpectingExhaustion(const char* args) {
   std::fprintf(stderr, "child: status %d: %s\n", s, scalert_last_error());
   return s == SCALERT_OK ? 1 : s == SCALERT_RESOURCE_EXHAUSTED ? 0 : 2;
 }
+#endif
 
 TEST_F(CApiAbuse, RealOutOfMemoryAndThreadLimitsAreErrors) {
 #ifdef SCALERT_SANITIZED
