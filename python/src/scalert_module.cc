@@ -59,6 +59,22 @@ py::dict TensorDict(const Tensor& t) {
   return d;
 }
 
+// An input or output by index or by name.
+template <typename TensorAt>
+size_t Index(const py::handle& key, const char* what, size_t count, const TensorAt& tensor) {
+  if (py::isinstance<py::str>(key)) {
+    const std::string name = key.cast<std::string>();
+    for (size_t i = 0; i < count; ++i)
+      if (tensor(i).name == name) return i;
+    Raise(absl::InvalidArgumentError(std::string("no ") + what + " named '" + name + "'"));
+  }
+  const int64_t i = key.cast<int64_t>();
+  if (i < 0 || i >= static_cast<int64_t>(count))
+    Raise(absl::OutOfRangeError(std::string(what) + " index " + std::to_string(i) + " out of range (model has " +
+                                std::to_string(count) + ")"));
+  return static_cast<size_t>(i);
+}
+
 class PyInterpreter {
  public:
   PyInterpreter(std::shared_ptr<const Model> model, const std::string& backend, int threads,
@@ -72,31 +88,10 @@ class PyInterpreter {
   }
 
   size_t InputIndex(const py::handle& key) const {
-    if (py::isinstance<py::str>(key)) {
-      const std::string name = key.cast<std::string>();
-      for (size_t i = 0; i < it_->num_inputs(); ++i)
-        if (it_->input(i).name == name) return i;
-      Raise(absl::InvalidArgumentError("no input named '" + name + "'"));
-    }
-    const int64_t i = key.cast<int64_t>();
-    if (i < 0 || i >= static_cast<int64_t>(it_->num_inputs()))
-      Raise(absl::OutOfRangeError("input index " + std::to_string(i) + " out of range (model has " +
-                                  std::to_string(it_->num_inputs()) + ")"));
-    return static_cast<size_t>(i);
+    return Index(key, "input", it_->num_inputs(), [&](size_t i) -> const Tensor& { return it_->input(i); });
   }
-
   size_t OutputIndex(const py::handle& key) const {
-    if (py::isinstance<py::str>(key)) {
-      const std::string name = key.cast<std::string>();
-      for (size_t i = 0; i < it_->num_outputs(); ++i)
-        if (it_->output(i).name == name) return i;
-      Raise(absl::InvalidArgumentError("no output named '" + name + "'"));
-    }
-    const int64_t i = key.cast<int64_t>();
-    if (i < 0 || i >= static_cast<int64_t>(it_->num_outputs()))
-      Raise(absl::OutOfRangeError("output index " + std::to_string(i) + " out of range (model has " +
-                                  std::to_string(it_->num_outputs()) + ")"));
-    return static_cast<size_t>(i);
+    return Index(key, "output", it_->num_outputs(), [&](size_t i) -> const Tensor& { return it_->output(i); });
   }
 
   // Copies a float32 C-contiguous view of `array` into input i (other float types are converted).
