@@ -4,7 +4,11 @@
  * -> scalert_interpreter_invoke -> scalert_interpreter_get_output)* -> scalert_interpreter_free ->
  * scalert_model_free. A model may be shared by interpreters on several threads; an interpreter is
  * used by one thread at a time. Every call that can fail returns a scalert_status; on failure
- * scalert_last_error() describes it (per thread). */
+ * scalert_last_error() describes it (per thread).
+ *
+ * No call aborts the process or lets a C++ exception escape: a failed allocation (model, arena,
+ * packed weights) is SCALERT_RESOURCE_EXHAUSTED, as is a thread the OS will not start; NULL
+ * handles and pointers, out-of-range indices and wrong sizes are SCALERT_INVALID_ARGUMENT. */
 #ifndef SCALERT_C_API_H_
 #define SCALERT_C_API_H_
 
@@ -70,7 +74,8 @@ SCALERT_API const char* scalert_model_label(const scalert_model* model, int32_t 
  * scalert_options_free (NULL is ignored); an interpreter keeps its own copy. */
 SCALERT_API scalert_options* scalert_options_create(void);
 SCALERT_API void scalert_options_free(scalert_options* options);
-/* Threads for one interpreter, 1..256. */
+/* Threads for one interpreter, 1..SCALERT_MAX_THREADS (more is an error, not an attempt). */
+#define SCALERT_MAX_THREADS 256
 SCALERT_API scalert_status scalert_options_set_threads(scalert_options* options, int32_t threads);
 /* "reference", "native" or "xnnpack" (when built with it). Checked when the interpreter is created. */
 SCALERT_API scalert_status scalert_options_set_backend(scalert_options* options, const char* backend);
@@ -107,6 +112,43 @@ SCALERT_API scalert_status scalert_interpreter_get_output(const scalert_interpre
  * for scalert_interpreter_get_output / _output_info. SCALERT_NOT_FOUND when no output has that name. */
 SCALERT_API scalert_status scalert_interpreter_output_index(const scalert_interpreter* interpreter, const char* name,
                                                             int32_t* index);
+/* Camera frames and decoded images (scalert_interpreter_set_input_image). NV12/NV21: a Y plane
+ * then interleaved chroma (U,V for NV12, V,U for NV21) at half resolution; even width and height;
+ * YUV is BT.601 limited range. */
+typedef enum {
+  SCALERT_PIXEL_RGB = 0, SCALERT_PIXEL_RGBA = 1, SCALERT_PIXEL_BGR = 2, SCALERT_PIXEL_BGRA = 3,
+  SCALERT_PIXEL_NV12 = 4, SCALERT_PIXEL_NV21 = 5, SCALERT_PIXEL_GRAY = 6
+} scalert_pixel_format;
+
+typedef struct {
+  const void* data;             /* first row (the Y plane for NV12/NV21) */
+  int32_t width, height;        /* pixels, 1..32768 */
+  int64_t stride;               /* bytes from one row to the next; 0 = tightly packed */
+  int32_t format;               /* a scalert_pixel_format (an int: any value an app passes is checked) */
+  const void* uv;               /* NV12/NV21 chroma plane; NULL = right after the Y plane */
+  int64_t uv_stride;            /* 0 = stride */
+} scalert_image;
+
+/* How the (cropped, rotated) image is fitted to the model's input size. */
+typedef enum {
+  SCALERT_FIT_STRETCH = 0,   /* scale each axis: the aspect ratio changes */
+  SCALERT_FIT_CROP = 1,      /* cover the input and keep the center */
+  SCALERT_FIT_LETTERBOX = 2  /* fit inside, centered; bars are the mean color (0 after normalization) */
+} scalert_fit;
+
+typedef struct {
+  int32_t x, y, width, height;  /* in image pixels before rotation; all 0 = the whole image */
+} scalert_rect;
+
+/* Sets input `index` (f32, [1,H,W,C] or [1,C,H,W] per the "input_layout" metadata, C = 1 or 3)
+ * from an image: crop (NULL = whole image), rotate clockwise by `rotation_degrees` (0, 90, 180,
+ * 270), fit to H x W with bilinear sampling (half-pixel centers), convert to the model's color
+ * order ("color_order": RGB or BGR; 1 channel = luma) and normalize with the model's mean/std:
+ * (v / 255 - mean) / std. Writes straight into the input memory: nothing is allocated. */
+SCALERT_API scalert_status scalert_interpreter_set_input_image(scalert_interpreter* interpreter, int32_t index,
+                                                               const scalert_image* image, const scalert_rect* crop,
+                                                               int32_t rotation_degrees, int32_t fit /* scalert_fit */);
+
 /* Peak activation memory the interpreter planned, in bytes (0 for NULL). */
 SCALERT_API int64_t scalert_interpreter_arena_bytes(const scalert_interpreter* interpreter);
 

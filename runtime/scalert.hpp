@@ -88,6 +88,11 @@ class InterpreterHandle {
   void SetInput(int32_t i, const std::vector<float>& data) {
     Check(scalert_interpreter_set_input(it_.get(), i, data.data(), data.size() * sizeof(float)));
   }
+  // A camera frame or decoded image: see scalert_interpreter_set_input_image.
+  void SetInputImage(int32_t i, const scalert_image& image, const scalert_rect* crop = nullptr, int rotation_degrees = 0,
+                     scalert_fit fit = SCALERT_FIT_STRETCH) {
+    Check(scalert_interpreter_set_input_image(it_.get(), i, &image, crop, rotation_degrees, fit));
+  }
   void Invoke() { Check(scalert_interpreter_invoke(it_.get())); }
   std::vector<float> GetOutput(int32_t i) const {
     std::vector<float> out(output_info(i).bytes / sizeof(float));

@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libfp16-dev
   libflatbuffers-dev flatbuffers-compiler libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-dev libprotobuf-dev libonnx-testdata clang libclang-rt-14-dev
-  python3-torch python3-torchvision python3-onnx python3-numpy jq bc)
+  python3-torch python3-torchvision python3-onnx python3-numpy jq bc
+  libjpeg62-turbo-dev libpng-dev python3-dev python3-venv python3-pytest)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,6 +12,7 @@
 #include "tools/json.h"
 #include "tools/model_summary.h"
 #include "tools/scale/block_string.h"
+#include "tools/progress.h"
 #include "tools/scale/scaler.h"
 #include "tools/scale/sweep.h"
 
@@ -201,7 +202,17 @@ int Scale(const std::vector<std::string>& argv) {
   }
   if (phis.size() > 1 || (args->has("phi") && args->get("phi").find(':') != std::string::npos)) {
     if (out.empty()) return Fail(absl::InvalidArgumentError("a --phi range needs -o DIR"), 2);
-    auto rows = scale::RunSweep(*request, phis, out, json ? nullptr : PrintSweepRow);
+    // Members take seconds each at large phi: a progress line on a terminal between the rows.
+    Progress progress("scale", static_cast<int64_t>(phis.size()), !json);
+    int64_t done = 0;
+    if (!phis.empty()) progress.Update(0, "building phi " + absl::StrCat(phis.front()));
+    auto rows = scale::RunSweep(*request, phis, out, [&](const scale::SweepRow& row) {
+      if (json) return;
+      progress.Finish();
+      PrintSweepRow(row);
+      if (++done < static_cast<int64_t>(phis.size())) progress.Update(done, "building phi " + absl::StrCat(phis[done]));
+    });
+    progress.Finish();
     if (!rows.ok()) return Fail(rows.status(), rows.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1);
     if (json) {
       std::vector<std::string> items;

@@ -68,7 +68,8 @@ std::string SweepCsv(const std::vector<SweepRow>& rows) {
 }
 
 absl::StatusOr<std::vector<SweepRow>> RunSweep(const ScaleRequest& request, const std::vector<double>& phis,
-                                               const std::string& dir, void (*progress)(const SweepRow&)) {
+                                               const std::string& dir,
+                                               const std::function<void(const SweepRow&)>& progress) {
   std::vector<ScaleSpec> specs;
   for (double phi : phis) {
     ScaleRequest r = request;

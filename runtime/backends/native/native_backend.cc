@@ -579,6 +579,7 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   NativeContext ctx;
   ctx.isa = UsableIsa(native.max_isa);
   ctx.pool = std::make_shared<ThreadPool>(options.threads);
+  if (!ctx.pool->ok()) return absl::ResourceExhaustedError(ctx.pool->start_error());
   ctx.registry = &kernels::KernelRegistry::Global();
   if (absl::Status s = CheckNativePrecision(g, options.precision); !s.ok()) return s;  // never run another precision
   BackendOptions o = options;
