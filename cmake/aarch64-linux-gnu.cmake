@@ -1,0 +1,38 @@
+# Cross-compiles for 64-bit ARM Linux with Debian's cross toolchain (crossbuild-essential-arm64)
+# against an arm64 sysroot unpacked from Debian's arm64 packages (scripts/aarch64-sysroot.sh),
+# and runs the built programs (tests, try_run, gtest discovery) under qemu-aarch64 (qemu-user).
+# flatc and other build-time tools come from the host.
+#   SCALERT_AARCH64_SYSROOT  the sysroot (default: <source>/build/aarch64-sysroot)
+#   SCALERT_QEMU_CPU         qemu's -cpu (default: max, which has FP16, dot product and i8mm;
+#                            e.g. cortex-a53 for a plain ARMv8.0 NEON CPU)
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
+set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+
+if(NOT SCALERT_AARCH64_SYSROOT)
+  if(DEFINED ENV{SCALERT_AARCH64_SYSROOT})
+    set(SCALERT_AARCH64_SYSROOT "$ENV{SCALERT_AARCH64_SYSROOT}")
+  else()
+    get_filename_component(SCALERT_AARCH64_SYSROOT "${CMAKE_CURRENT_LIST_DIR}/../build/aarch64-sysroot" ABSOLUTE)
+  endif()
+endif()
+if(NOT EXISTS "${SCALERT_AARCH64_SYSROOT}/usr/include/absl")
+  message(FATAL_ERROR "No arm64 sysroot at ${SCALERT_AARCH64_SYSROOT}: run scripts/setup.sh "
+                      "(or scripts/aarch64-sysroot.sh) first")
+endif()
+# Passed on to try_compile projects, which re-read this file.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES SCALERT_AARCH64_SYSROOT SCALERT_QEMU_CPU)
+set(CMAKE_SYSROOT "${SCALERT_AARCH64_SYSROOT}")
+set(CMAKE_FIND_ROOT_PATH "${SCALERT_AARCH64_SYSROOT}")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+
+if(NOT SCALERT_QEMU_CPU)
+  set(SCALERT_QEMU_CPU max)
+endif()
+find_program(SCALERT_QEMU_AARCH64 qemu-aarch64 REQUIRED)
+set(CMAKE_CROSSCOMPILING_EMULATOR "${SCALERT_QEMU_AARCH64};-cpu;${SCALERT_QEMU_CPU};-L;${SCALERT_AARCH64_SYSROOT}")
