@@ -26,6 +26,9 @@ const KernelRegistry& KernelRegistry::Global() {
 #if defined(SCALERT_KERNELS_X86)
     RegisterAvx2Kernels(r);
 #endif
+#if defined(SCALERT_KERNELS_ARM)
+    RegisterNeonKernels(r);
+#endif
     return r;
   }();
   return *registry;

@@ -81,6 +81,9 @@ void RegisterPortableKernels(KernelRegistry* r);
 #if defined(SCALERT_KERNELS_X86)
 void RegisterAvx2Kernels(KernelRegistry* r);
 #endif
+#if defined(SCALERT_KERNELS_ARM)
+void RegisterNeonKernels(KernelRegistry* r);
+#endif
 
 }  // namespace scalert::kernels
 

@@ -38,11 +38,19 @@ TEST(NativeRegistry, EverySupportedLevelHasItsKernels) {
     // No AVX-512 kernels yet: the lookup falls back to AVX2.
     EXPECT_EQ(r.FindEntry(op, KernelDType::kF32, Isa::kAvx512), avx2);
 #endif
+#if defined(SCALERT_KERNELS_ARM)
+    const KernelEntry* neon = r.FindEntry(op, KernelDType::kF32, Isa::kNeon);
+    ASSERT_NE(neon, nullptr);
+    EXPECT_EQ(neon->isa, Isa::kNeon);
+    // FP32 has no FP16 / dot-product variants: the higher arm64 levels fall back to NEON.
+    for (Isa above : {Isa::kNeonFp16, Isa::kNeonDot, Isa::kNeonI8mm})
+      EXPECT_EQ(r.FindEntry(op, KernelDType::kF32, above), neon) << IsaName(above);
+#endif
   }
 }
 
 TEST(NativeRegistry, IsaNamesRoundTrip) {
-  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512, Isa::kNeon}) {
+  for (Isa isa : AllIsas()) {
     Isa parsed;
     ASSERT_TRUE(ParseIsa(IsaName(isa), &parsed));
     EXPECT_EQ(parsed, isa);
