@@ -8,6 +8,9 @@
 #include "kernels/kernel_types.h"
 
 namespace scalert::kernels {
+// Anonymous: every ISA's translation unit compiles its own copy with its own flags, so the linker
+// can never hand an AVX-512-compiled copy to a portable caller.
+namespace {
 
 // Largest kernel window (kh * kw) the native depthwise kernels accept.
 inline constexpr int32_t kMaxDwTaps = 64;
@@ -44,6 +47,7 @@ inline void DwPixelTaps(const DwConvArgs& a, const DwRowTaps& r, int32_t ox, con
     }
 }
 
+}  // namespace
 }  // namespace scalert::kernels
 
 #endif  // SCALERT_KERNELS_DWCONV_TAPS_H_

@@ -1,6 +1,7 @@
-// Arguments and function types of the native kernels. Every ISA implements the same signatures
-// over the same packed layouts (kernels/packing.h), so the backend picks a function and nothing
-// else changes. Kernels compute a sub-range of their output so callers can split work across
+// Arguments and function types of the native FP32 kernels. Every ISA implements the same
+// signatures over packed layouts parametrised by its tile (kernels/packing.h); the registry pairs
+// each kernel with its packing, so the backend picks an entry and nothing else changes. Other
+// dtypes get their own argument structs and function types (registry.h: KernelTraits). Kernels compute a sub-range of their output so callers can split work across
 // threads; they never allocate.
 #ifndef SCALERT_KERNELS_KERNEL_TYPES_H_
 #define SCALERT_KERNELS_KERNEL_TYPES_H_
@@ -24,12 +25,12 @@ struct GemmArgs {
   int32_t k = 0, n = 0;
   Activation act = Activation::kNone;
 };
-// Computes rows [m_begin, m_end) and columns [n_begin, n_end) of C; n_begin is a multiple of
-// kGemmPanel, n_end is a multiple of it or n.
+// Computes rows [m_begin, m_end) and columns [n_begin, n_end) of C; n_begin is a multiple of the
+// kernel's panel width (TileShape::nr), n_end is a multiple of it or n.
 using GemmF32Fn = void (*)(const GemmArgs& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 
 // Depthwise convolution with depth multiplier 1, NHWC; weights and bias packed by
-// PackDwConvWeights. `zero` holds at least RoundUp(in_c, kDwChannelTile) zeros: padding taps
+// PackDwConvWeights. `zero` holds at least RoundUp(in_c, channel_tile) zeros: padding taps
 // read it instead of branching.
 struct DwConvArgs {
   ref::ConvGeometry geo;

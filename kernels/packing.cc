@@ -2,14 +2,16 @@
 
 namespace scalert::kernels {
 
-PackedGemm PackGemmWeights(const float* w, const float* bias, int32_t n, int32_t k) {
+PackedGemm PackGemmWeights(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile) {
+  const int32_t nr = tile.nr;
   PackedGemm p;
   p.n = n;
   p.k = k;
-  p.b = AlignedBuffer(static_cast<size_t>(RoundUp(n, kGemmPanel / 2) * k));
-  p.bias = AlignedBuffer(static_cast<size_t>(RoundUp(n, kGemmPanel)));
-  for (int32_t n0 = 0; n0 < n; n0 += kGemmPanel) {
-    const int32_t width = GemmPanelWidth(n, n0);
+  p.nr = nr;
+  p.b = AlignedBuffer(static_cast<size_t>(RoundUp(n, nr / 2) * k));
+  p.bias = AlignedBuffer(static_cast<size_t>(RoundUp(n, nr)));
+  for (int32_t n0 = 0; n0 < n; n0 += nr) {
+    const int32_t width = GemmPanelWidth(n, n0, nr);
     float* panel = p.b.data() + static_cast<int64_t>(n0) * k;
     for (int32_t kk = 0; kk < k; ++kk)
       for (int32_t j = 0; j < width && n0 + j < n; ++j)
@@ -20,18 +22,20 @@ PackedGemm PackGemmWeights(const float* w, const float* bias, int32_t n, int32_t
   return p;
 }
 
-PackedDwConv PackDwConvWeights(const float* w, const float* bias, int32_t channels, int32_t taps) {
+PackedDwConv PackDwConvWeights(const float* w, const float* bias, int32_t channels, int32_t taps,
+                               const TileShape& tile) {
+  const int32_t ct = tile.channel_tile;
   PackedDwConv p;
   p.channels = channels;
   p.taps = taps;
-  const int64_t tiles = RoundUp(channels, kDwChannelTile) / kDwChannelTile;
-  p.data = AlignedBuffer(static_cast<size_t>(tiles * DwTileStride(taps)));
+  p.channel_tile = ct;
+  const int64_t tiles = RoundUp(channels, ct) / ct;
+  p.data = AlignedBuffer(static_cast<size_t>(tiles * DwTileStride(taps, ct)));
   for (int32_t c = 0; c < channels; ++c) {
-    float* tile = p.data.data() + (c / kDwChannelTile) * DwTileStride(taps);
-    const int32_t lane = c % kDwChannelTile;
-    tile[lane] = bias ? bias[c] : 0.f;
-    for (int32_t t = 0; t < taps; ++t)
-      tile[kDwChannelTile * (t + 1) + lane] = w[static_cast<int64_t>(t) * channels + c];
+    float* t_base = p.data.data() + (c / ct) * DwTileStride(taps, ct);
+    const int32_t lane = c % ct;
+    t_base[lane] = bias ? bias[c] : 0.f;
+    for (int32_t t = 0; t < taps; ++t) t_base[ct * (t + 1) + lane] = w[static_cast<int64_t>(t) * channels + c];
   }
   return p;
 }

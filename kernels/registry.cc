@@ -15,7 +15,15 @@ const char* KernelOpName(KernelOp op) {
   return "unknown";
 }
 
-const char* KernelDTypeName(KernelDType t) { return t == KernelDType::kF32 ? "f32" : "f16"; }
+const char* KernelDTypeName(KernelDType t) {
+  switch (t) {
+    case KernelDType::kF32: return "f32";
+    case KernelDType::kF16: return "f16";
+    case KernelDType::kBF16: return "bf16";
+    case KernelDType::kS8: return "s8";
+  }
+  return "unknown";
+}
 
 const KernelRegistry& KernelRegistry::Global() {
   // Built on first use from explicit hooks (not static initialisers, which a static library
@@ -25,6 +33,7 @@ const KernelRegistry& KernelRegistry::Global() {
     RegisterPortableKernels(r);
 #if defined(SCALERT_KERNELS_X86)
     RegisterAvx2Kernels(r);
+    RegisterAvx512Kernels(r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
     RegisterNeonKernels(r);

@@ -1,6 +1,9 @@
-// The kernel registry: (operation, dtype, ISA) -> function. Each ISA's directory registers what
-// it implements; a lookup for level L returns the best kernel at L or below (IsaFallback), so a
-// missing kernel degrades to a slower one instead of failing.
+// The kernel registry: (operation, dtype, ISA) -> kernel. An entry carries the kernel function
+// (typed by KernelTraits<op, dtype>), its register tile (TileShape) and the packing function
+// that lays weights out for that tile, so a backend asks the registry for a kernel and packs
+// with what it gets: it never assumes a dtype, a vector width or a tile. Each ISA's directory
+// registers what it implements; a lookup at level L returns the best kernel at L or below
+// (IsaFallback), so a missing kernel degrades to a slower one instead of failing.
 #ifndef SCALERT_KERNELS_REGISTRY_H_
 #define SCALERT_KERNELS_REGISTRY_H_
 
@@ -9,64 +12,87 @@
 
 #include "kernels/isa.h"
 #include "kernels/kernel_types.h"
+#include "kernels/packing.h"
 
 namespace scalert::kernels {
 
 enum class KernelOp { kGemm, kDwConv, kActivation, kAdd, kMul, kMulChannel, kGlobalAvgPool };
 const char* KernelOpName(KernelOp op);
 
-// Element types the native kernels are written for (mirrors runtime DType's float members).
-enum class KernelDType { kF32, kF16 };
+// Element types kernels are written for: activations x weights as the kernel reads them.
+// kS8: int8 activations and weights with int32 accumulation and requantization (issue 17).
+enum class KernelDType { kF32, kF16, kBF16, kS8 };
 const char* KernelDTypeName(KernelDType t);
 
-// The function type each operation's kernels have.
-template <KernelOp op> struct KernelFn;
-template <> struct KernelFn<KernelOp::kGemm> { using type = GemmF32Fn; };
-template <> struct KernelFn<KernelOp::kDwConv> { using type = DwConvF32Fn; };
-template <> struct KernelFn<KernelOp::kActivation> { using type = ActivationF32Fn; };
-template <> struct KernelFn<KernelOp::kAdd> { using type = BinaryF32Fn; };
-template <> struct KernelFn<KernelOp::kMul> { using type = BinaryF32Fn; };
-template <> struct KernelFn<KernelOp::kMulChannel> { using type = MulChannelF32Fn; };
-template <> struct KernelFn<KernelOp::kGlobalAvgPool> { using type = GlobalAvgPoolF32Fn; };
+// The function type of (op, dtype) kernels and of the packing function their weights need
+// (NoPacking for ops without weights). Only combinations declared here can be registered.
+using NoPacking = void (*)();
+template <KernelOp op, KernelDType dtype> struct KernelTraits;
+template <> struct KernelTraits<KernelOp::kGemm, KernelDType::kF32> {
+  using Fn = GemmF32Fn;
+  using PackFn = PackedGemm (*)(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile);
+};
+template <> struct KernelTraits<KernelOp::kDwConv, KernelDType::kF32> {
+  using Fn = DwConvF32Fn;
+  using PackFn = PackedDwConv (*)(const float* w, const float* bias, int32_t channels, int32_t taps,
+                                  const TileShape& tile);
+};
+template <> struct KernelTraits<KernelOp::kActivation, KernelDType::kF32> { using Fn = ActivationF32Fn; using PackFn = NoPacking; };
+template <> struct KernelTraits<KernelOp::kAdd, KernelDType::kF32> { using Fn = BinaryF32Fn; using PackFn = NoPacking; };
+template <> struct KernelTraits<KernelOp::kMul, KernelDType::kF32> { using Fn = BinaryF32Fn; using PackFn = NoPacking; };
+template <> struct KernelTraits<KernelOp::kMulChannel, KernelDType::kF32> { using Fn = MulChannelF32Fn; using PackFn = NoPacking; };
+template <> struct KernelTraits<KernelOp::kGlobalAvgPool, KernelDType::kF32> { using Fn = GlobalAvgPoolF32Fn; using PackFn = NoPacking; };
 
 struct KernelEntry {
   KernelOp op;
   KernelDType dtype;
   Isa isa;
-  std::string name;  // <op>_<dtype>_<isa>, e.g. "gemm_f32_avx2"
-  void (*fn)();      // the KernelFn<op>::type, type-erased
+  std::string name;  // <op>_<dtype>[_<tile>]_<isa>, e.g. "gemm_f32_12x32_avx512"
+  TileShape tile;
+  void (*fn)();      // KernelTraits<op, dtype>::Fn, type-erased
+  void (*pack)();    // KernelTraits<op, dtype>::PackFn, type-erased (null without weights)
 };
 
-template <KernelOp op>
+// A looked-up kernel, typed.
+template <KernelOp op, KernelDType dtype = KernelDType::kF32>
 struct Kernel {
-  typename KernelFn<op>::type fn = nullptr;
+  typename KernelTraits<op, dtype>::Fn fn = nullptr;
+  typename KernelTraits<op, dtype>::PackFn pack = nullptr;
+  TileShape tile;
   Isa isa = Isa::kPortable;
   std::string name;
   explicit operator bool() const { return fn != nullptr; }
 };
+
+template <KernelOp op, KernelDType dtype>
+Kernel<op, dtype> KernelFromEntry(const KernelEntry& e) {
+  Kernel<op, dtype> k;
+  k.fn = reinterpret_cast<typename KernelTraits<op, dtype>::Fn>(e.fn);
+  k.pack = reinterpret_cast<typename KernelTraits<op, dtype>::PackFn>(e.pack);
+  k.tile = e.tile;
+  k.isa = e.isa;
+  k.name = e.name;
+  return k;
+}
 
 class KernelRegistry {
  public:
   // Every kernel compiled into this binary (whether or not this CPU can run it).
   static const KernelRegistry& Global();
 
-  template <KernelOp op>
-  void Add(KernelDType dtype, Isa isa, const std::string& name, typename KernelFn<op>::type fn) {
-    entries_.push_back({op, dtype, isa, name, reinterpret_cast<void (*)()>(fn)});
+  template <KernelOp op, KernelDType dtype>
+  void Add(Isa isa, const std::string& name, const TileShape& tile, typename KernelTraits<op, dtype>::Fn fn,
+           typename KernelTraits<op, dtype>::PackFn pack = nullptr) {
+    entries_.push_back({op, dtype, isa, name, tile, reinterpret_cast<void (*)()>(fn),
+                        reinterpret_cast<void (*)()>(pack)});
   }
 
   // The kernel for (op, dtype) at level `isa` or the nearest fallback; empty when none exists.
   // The caller makes sure the CPU supports `isa`.
-  template <KernelOp op>
-  Kernel<op> Find(KernelDType dtype, Isa isa) const {
+  template <KernelOp op, KernelDType dtype = KernelDType::kF32>
+  Kernel<op, dtype> Find(Isa isa) const {
     const KernelEntry* e = FindEntry(op, dtype, isa);
-    Kernel<op> k;
-    if (e) {
-      k.fn = reinterpret_cast<typename KernelFn<op>::type>(e->fn);
-      k.isa = e->isa;
-      k.name = e->name;
-    }
-    return k;
+    return e ? KernelFromEntry<op, dtype>(*e) : Kernel<op, dtype>();
   }
 
   const KernelEntry* FindEntry(KernelOp op, KernelDType dtype, Isa isa) const;
@@ -80,6 +106,7 @@ class KernelRegistry {
 void RegisterPortableKernels(KernelRegistry* r);
 #if defined(SCALERT_KERNELS_X86)
 void RegisterAvx2Kernels(KernelRegistry* r);
+void RegisterAvx512Kernels(KernelRegistry* r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
 void RegisterNeonKernels(KernelRegistry* r);

@@ -10,6 +10,24 @@
 
 namespace scalert {
 
+const char* FusionPolicyName(FusionPolicy p) {
+  switch (p) {
+    case FusionPolicy::kAuto: return "auto";
+    case FusionPolicy::kOn: return "on";
+    case FusionPolicy::kOff: return "off";
+  }
+  return "unknown";
+}
+
+bool ParseFusionPolicy(const std::string& s, FusionPolicy* out) {
+  for (FusionPolicy p : {FusionPolicy::kAuto, FusionPolicy::kOn, FusionPolicy::kOff})
+    if (s == FusionPolicyName(p)) {
+      *out = p;
+      return true;
+    }
+  return false;
+}
+
 std::vector<std::string> AvailableBackends() {
   std::vector<std::string> r = {"reference", "native"};
 #ifdef SCALERT_WITH_XNNPACK

@@ -14,10 +14,26 @@
 
 namespace scalert {
 
+// Whether a backend may run MBConv / inverted-residual chains as fused nodes.
+enum class FusionPolicy {
+  kAuto,  // a cost model decides per chain from its shapes and the CPU's cache sizes
+  kOn,    // every chain the backend can fuse
+  kOff,   // none: op by op
+};
+const char* FusionPolicyName(FusionPolicy p);
+// Parses "auto", "on", "off". False on anything else.
+bool ParseFusionPolicy(const std::string& s, FusionPolicy* out);
+
 struct BackendOptions {
   int threads = 1;
   Precision precision = Precision::kF32;
   bool poison_freed = false;  // debug: fill dead activations with NaN after their last read
+  // Highest kernel ISA level ("portable", "avx2", "avx512", "neon"); empty = the best this CPU
+  // has. A level above the CPU's falls back to the nearest one it has. The SCALERT_ISA
+  // environment variable, when set, caps it further (an override for experiments).
+  std::string max_isa;
+  // Fusion of MBConv chains (native backend). SCALERT_NATIVE_FUSE=0|1|auto overrides it.
+  FusionPolicy fusion = FusionPolicy::kAuto;
 };
 
 struct StepProfile {

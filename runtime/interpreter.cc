@@ -16,6 +16,8 @@ absl::StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr
   bo.threads = options.threads;
   bo.precision = options.precision;
   bo.poison_freed = options.poison_freed;
+  bo.max_isa = options.max_isa;
+  bo.fusion = options.fusion;
   auto e = PrepareBackend(options.backend, it->model_->graph(), bo);
   if (!e.ok())
     return absl::Status(e.status().code(), absl::StrCat(it->model_->name(), ": ", e.status().message()));

@@ -17,6 +17,8 @@ struct InterpreterOptions {
   int threads = 1;
   Precision precision = Precision::kF32;
   bool poison_freed = false;
+  std::string max_isa;                       // native: highest kernel ISA level; "" = best (BackendOptions)
+  FusionPolicy fusion = FusionPolicy::kAuto;  // native: MBConv fusion (BackendOptions)
 };
 
 class Interpreter {

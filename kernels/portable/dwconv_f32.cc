@@ -8,10 +8,12 @@
 
 namespace scalert::kernels {
 
+constexpr int32_t kDwChannelTile = kPortableDwChannelTile;
+
 void dwconv_f32_portable(const DwConvArgs& a, int32_t row_begin, int32_t row_end) {
   const ref::ConvGeometry& g = a.geo;
   const int32_t taps_n = g.kernel_h * g.kernel_w, c = g.in_c;
-  const int64_t tile_stride = DwTileStride(taps_n);
+  const int64_t tile_stride = DwTileStride(taps_n, kDwChannelTile);
   const float* taps[kMaxDwTaps];
   DwRowTaps rows;
   for (int32_t row = row_begin; row < row_end; ++row) {

@@ -9,6 +9,7 @@ namespace scalert::kernels {
 namespace {
 
 constexpr int kRows = 4;
+constexpr int32_t kGemmPanel = kPortableGemmPanel;
 
 template <int W>
 void Tile(const GemmArgs& g, int64_t m0, int rows, int32_t n0) {
@@ -36,7 +37,7 @@ void Tile(const GemmArgs& g, int64_t m0, int rows, int32_t n0) {
 
 void gemm_f32_portable(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
   for (int32_t n0 = n_begin; n0 < n_end; n0 += kGemmPanel) {
-    const bool wide = GemmPanelWidth(g.n, n0) == kGemmPanel;
+    const bool wide = GemmPanelWidth(g.n, n0, kGemmPanel) == kGemmPanel;
     for (int64_t m0 = m_begin; m0 < m_end; m0 += kRows) {
       const int rows = static_cast<int>(std::min<int64_t>(kRows, m_end - m0));
       if (wide) Tile<kGemmPanel>(g, m0, rows, n0);

@@ -6,6 +6,10 @@
 
 namespace scalert::kernels {
 
+// Tiles the portable kernels are written for (register.cc registers them with these).
+inline constexpr int32_t kPortableGemmPanel = 16;
+inline constexpr int32_t kPortableDwChannelTile = 8;
+
 void gemm_f32_portable(const GemmArgs& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 void dwconv_f32_portable(const DwConvArgs& args, int32_t row_begin, int32_t row_end);
 void activation_f32_portable(int64_t n, const float* x, float* y, Activation act);

@@ -167,5 +167,20 @@ TEST(ReferenceQuantize, RoundTripAndSaturation) {
   EXPECT_EQ(back, (std::vector<float>{0.f, 0.5f, -1.f, 62.5f, -65.f}));
 }
 
+// Every parity test compares through RelativeError: a NaN or Inf on either side must fail it
+// (std::max(x, NaN) returns x, which once let an all-NaN output pass 24 parity checks).
+TEST(ParityHelper, RelativeErrorIsInfiniteOnNanInfAndSizeMismatch) {
+  const std::vector<float> ref = {1.f, -2.f, 3.f};
+  EXPECT_EQ(testing::RelativeError(ref, ref), 0.0);
+  EXPECT_NEAR(testing::RelativeError({1.f, -2.f, 3.3f}, ref), 0.1, 1e-6);
+  const float nan = std::nanf(""), inf = INFINITY;
+  EXPECT_TRUE(std::isinf(testing::RelativeError({nan, nan, nan}, ref)));
+  EXPECT_TRUE(std::isinf(testing::RelativeError({1.f, nan, 3.f}, ref)));
+  EXPECT_TRUE(std::isinf(testing::RelativeError(ref, {1.f, -2.f, nan})));
+  EXPECT_TRUE(std::isinf(testing::RelativeError({1.f, inf, 3.f}, ref)));
+  EXPECT_TRUE(std::isinf(testing::RelativeError({1.f, 2.f}, ref)));
+  EXPECT_FALSE(testing::RelativeError({nan, nan, nan}, ref) < 1e-4);
+}
+
 }  // namespace
 }  // namespace scalert::ref

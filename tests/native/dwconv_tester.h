@@ -66,8 +66,8 @@ class DwConvTester {
     ref::DepthwiseConv2D(g, x_abs.data(), w_abs.data(), bias_ ? b_abs.data() : nullptr, magnitude.data(),
                          Activation::kNone);
 
-    PackedDwConv packed = PackDwConvWeights(w.data(), bias_ ? b.data() : nullptr, c_, taps);
-    AlignedBuffer zero(static_cast<size_t>(RoundUp(c_, kDwChannelTile)));
+    PackedDwConv packed = kernel.pack(w.data(), bias_ ? b.data() : nullptr, c_, taps, kernel.tile);
+    AlignedBuffer zero(static_cast<size_t>(RoundUp(c_, kernel.tile.channel_tile)));
     std::vector<float> y(out_size, std::nanf(""));
     DwConvArgs args;
     args.geo = g;

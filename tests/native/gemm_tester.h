@@ -53,7 +53,7 @@ class GemmTester {
     ref::FullyConnected(static_cast<int32_t>(m_), k_, n_, dense_abs.data(), w_abs.data(),
                         bias_ ? b_abs.data() : nullptr, magnitude.data(), Activation::kNone);
 
-    PackedGemm packed = PackGemmWeights(w.data(), bias_ ? b.data() : nullptr, n_, k_);
+    PackedGemm packed = kernel.pack(w.data(), bias_ ? b.data() : nullptr, n_, k_, kernel.tile);
     const float kSentinel = 12345.f;
     std::vector<float> c(static_cast<size_t>(m_ * ldc), kSentinel);
     GemmArgs args;
@@ -67,8 +67,9 @@ class GemmTester {
     args.n = n_;
     args.act = act_;
     const int64_t row_step = (m_ + row_bands_ - 1) / row_bands_;
-    const int64_t panels = (n_ + kGemmPanel - 1) / kGemmPanel;
-    const int32_t col_step = static_cast<int32_t>((panels + col_bands_ - 1) / col_bands_) * kGemmPanel;
+    const int32_t nr = kernel.tile.nr;
+    const int64_t panels = (n_ + nr - 1) / nr;
+    const int32_t col_step = static_cast<int32_t>((panels + col_bands_ - 1) / col_bands_) * nr;
     for (int64_t m0 = 0; m0 < m_; m0 += row_step)
       for (int32_t n0 = 0; n0 < n_; n0 += col_step)
         kernel.fn(args, m0, std::min(m_, m0 + row_step), n0, std::min(n_, n0 + col_step));

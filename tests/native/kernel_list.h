@@ -9,17 +9,11 @@
 
 namespace scalert::kernels::testing {
 
-template <KernelOp op>
-std::vector<Kernel<op>> RunnableKernels(KernelDType dtype = KernelDType::kF32) {
-  std::vector<Kernel<op>> r;
-  for (const KernelEntry& e : KernelRegistry::Global().entries()) {
-    if (e.op != op || e.dtype != dtype || !CpuSupports(e.isa)) continue;
-    Kernel<op> k;
-    k.fn = reinterpret_cast<typename KernelFn<op>::type>(e.fn);
-    k.isa = e.isa;
-    k.name = e.name;
-    r.push_back(k);
-  }
+template <KernelOp op, KernelDType dtype = KernelDType::kF32>
+std::vector<Kernel<op, dtype>> RunnableKernels() {
+  std::vector<Kernel<op, dtype>> r;
+  for (const KernelEntry& e : KernelRegistry::Global().entries())
+    if (e.op == op && e.dtype == dtype && CpuSupports(e.isa)) r.push_back(KernelFromEntry<op, dtype>(e));
   return r;
 }
 

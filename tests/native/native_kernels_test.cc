@@ -32,11 +32,12 @@ TEST(NativeRegistry, EverySupportedLevelHasItsKernels) {
     ASSERT_NE(portable, nullptr);
     EXPECT_EQ(portable->isa, Isa::kPortable);
 #if defined(SCALERT_KERNELS_X86)
-    const KernelEntry* avx2 = r.FindEntry(op, KernelDType::kF32, Isa::kAvx2);
-    ASSERT_NE(avx2, nullptr);
-    EXPECT_EQ(avx2->isa, Isa::kAvx2);
-    // No AVX-512 kernels yet: the lookup falls back to AVX2.
-    EXPECT_EQ(r.FindEntry(op, KernelDType::kF32, Isa::kAvx512), avx2);
+    for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
+      const KernelEntry* e = r.FindEntry(op, KernelDType::kF32, isa);
+      ASSERT_NE(e, nullptr);
+      EXPECT_EQ(e->isa, isa) << "every x86 level has its own kernel for every op";
+      EXPECT_NE(e->name.find(IsaName(isa)), std::string::npos) << e->name;
+    }
 #endif
 #if defined(SCALERT_KERNELS_ARM)
     const KernelEntry* neon = r.FindEntry(op, KernelDType::kF32, Isa::kNeon);
@@ -46,6 +47,11 @@ TEST(NativeRegistry, EverySupportedLevelHasItsKernels) {
     for (Isa above : {Isa::kNeonFp16, Isa::kNeonDot, Isa::kNeonI8mm})
       EXPECT_EQ(r.FindEntry(op, KernelDType::kF32, above), neon) << IsaName(above);
 #endif
+    // Kernels with weights come with their packing and a tile that packing can use.
+    for (const KernelEntry& e : r.entries()) {
+      if (e.op == KernelOp::kGemm) EXPECT_TRUE(e.pack && e.tile.nr >= 2 && e.tile.mr >= 1) << e.name;
+      if (e.op == KernelOp::kDwConv) EXPECT_TRUE(e.pack && e.tile.channel_tile >= 1) << e.name;
+    }
   }
 }
 
@@ -191,6 +197,7 @@ TEST(NativeElementwise, SigmoidAndSwishMaxError) {
     double worst_sig = 0, worst_swish = 0;
     for (size_t i = 0; i < x.size(); ++i) {
       const double s = 1.0 / (1.0 + std::exp(-static_cast<double>(x[i])));
+      ASSERT_TRUE(std::isfinite(sig[i]) && std::isfinite(swish[i])) << k.name << " x=" << x[i];
       if (s > 1e-37) worst_sig = std::max(worst_sig, std::abs(sig[i] - s) / s);
       else ASSERT_LE(std::abs(sig[i] - s), 2e-38) << k.name << " x=" << x[i];
       const double w = x[i] * s;

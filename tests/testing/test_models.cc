@@ -105,6 +105,8 @@ double RelativeError(const std::vector<float>& a, const std::vector<float>& b) {
   if (a.size() != b.size() || a.empty()) return INFINITY;
   double max_diff = 0, max_ref = 0;
   for (size_t i = 0; i < a.size(); ++i) {
+    // std::max drops a NaN operand, so a NaN or Inf anywhere must be caught explicitly.
+    if (!std::isfinite(a[i]) || !std::isfinite(b[i])) return INFINITY;
     max_diff = std::max(max_diff, std::abs(static_cast<double>(a[i]) - b[i]));
     max_ref = std::max(max_ref, std::abs(static_cast<double>(b[i])));
   }

@@ -22,7 +22,8 @@ Graph MakeMbconvTestGraph(int32_t h = 17, int32_t w = 12, int32_t c = 3, uint32_
 std::vector<float> RunGraph(const Graph& g, const std::vector<float>& input, const std::string& backend = "reference",
                             int threads = 1);
 
-// max |a - b| / max |b|: the relative error used by parity tests.
+// max |a - b| / max |b|: the relative error used by parity tests. Infinite when the sizes differ
+// or either side holds a NaN or Inf, so no parity check can pass on a broken output.
 double RelativeError(const std::vector<float>& a, const std::vector<float>& b);
 
 }  // namespace scalert::testing

@@ -21,7 +21,9 @@ using neon::ActivateAll;
 using neon::LoadPartial;
 using neon::StorePartial;
 
-static_assert(kDwChannelTile == 8, "weights are addressed as two 4-lane halves of an 8-channel tile");
+// Weights are packed in tiles of 8 channels (registered channel_tile), addressed as two 4-lane
+// halves, so a 16-channel group reads two whole tiles.
+constexpr int32_t kDwChannelTile = 8;
 
 // Packed weights for channels [c0, c0 + 4) (c0 a multiple of 4): their biases; tap t at +8 (t + 1).
 inline const float* QuadWeights(const float* packed, int64_t ts, int32_t c0) {
@@ -63,7 +65,7 @@ void GenericRows(const DwConvArgs& a, int32_t row_begin, int32_t row_end) {
   const ref::ConvGeometry& g = a.geo;
   const int32_t c = g.in_c;
   const int32_t taps_n = g.kernel_h * g.kernel_w;
-  const int64_t ts = DwTileStride(taps_n);
+  const int64_t ts = DwTileStride(taps_n, kDwChannelTile);
   const float* taps[kMaxDwTaps];
   DwRowTaps rows;
   for (int32_t row = row_begin; row < row_end; ++row) {
@@ -169,7 +171,7 @@ template <int K, int S, int V, bool kPartial>
 void ChannelGroup(const DwConvArgs& a, const DwRowTaps& rows, int32_t c0, int32_t ox_lo, int32_t ox_hi,
                   float* out_row, int lanes) {
   const ref::ConvGeometry& g = a.geo;
-  const int64_t ts = DwTileStride(K * K);
+  const int64_t ts = DwTileStride(K * K, kDwChannelTile);
   const float* w = QuadWeights(a.packed, ts, c0);
   const float* in[K];
   for (int ky = 0; ky < K; ++ky) in[ky] = rows.row[ky] ? rows.row[ky] + c0 : nullptr;

@@ -1,4 +1,4 @@
-// NEON GEMM over the shared 16-wide packed panels (kernels/packing.h). AArch64 has 32 vector
+// NEON GEMM over 16-wide packed panels (kernels/packing.h, tile nr = 16). AArch64 has 32 vector
 // registers of 4 floats: a 6x16 tile keeps 24 accumulators, 4 B vectors and a broadcast A value
 // in registers (8x16 would need all 32 for accumulators alone); the narrow 8-wide last panel uses
 // 8x8 tiles (16 accumulators). Bias and activation are applied while the tile is in registers.
@@ -14,7 +14,8 @@ namespace {
 
 using neon::StorePartial;
 
-static_assert(kGemmPanel == 16, "the tiles below are written for 16-wide panels (8-wide last panel)");
+// Packed panels are 16 columns wide (8 for a narrow last panel): registered as tile 6x16.
+constexpr int32_t kGemmPanel = 16;
 
 // Stores NV vectors of one tile row: all of them, or the first `cols` floats.
 template <int NV>
@@ -130,8 +131,8 @@ void gemm_f32_neon(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_
   for (int64_t mb = m_begin; mb < m_end; mb += block) {
     const int64_t me = std::min(m_end, mb + block);
     for (int32_t n0 = n_begin; n0 < n_end; n0 += kGemmPanel) {
-      const int cols = std::min<int32_t>(GemmPanelWidth(g.n, n0), g.n - n0);
-      if (GemmPanelWidth(g.n, n0) == kGemmPanel) Panel<4>(g, mb, me, n0, cols);
+      const int cols = std::min<int32_t>(GemmPanelWidth(g.n, n0, kGemmPanel), g.n - n0);
+      if (GemmPanelWidth(g.n, n0, kGemmPanel) == kGemmPanel) Panel<4>(g, mb, me, n0, cols);
       else Panel<2>(g, mb, me, n0, cols);
     }
   }

@@ -7,6 +7,8 @@
 #include "kernels/activation.h"
 
 namespace scalert::kernels::neon {
+// Anonymous: a translation unit compiled with other flags (FP16, dot product) gets its own copy.
+namespace {
 
 // 1 / (1 + exp(-x)), the same approximation as the AVX2 path (kernels/x86/avx2/vector_math_avx2.h
 // explains it): exp(-x) = 2^n exp(r), exp(r) by a degree-5 polynomial, 2^n from the exponent
@@ -106,6 +108,7 @@ inline void StorePartial(float* p, float32x4_t v, int n) {
   }
 }
 
+}  // namespace
 }  // namespace scalert::kernels::neon
 
 #endif  // SCALERT_KERNELS_ARM_NEON_VECTOR_MATH_NEON_H_

@@ -1,4 +1,4 @@
-// Registers the AVX2 + FMA kernels.
+// Registers the AVX2 + FMA kernels with their tiles and packings.
 #include "kernels/registry.h"
 #include "kernels/x86/avx2/kernels_f32.h"
 
@@ -7,13 +7,13 @@ namespace scalert::kernels {
 void RegisterAvx2Kernels(KernelRegistry* r) {
   constexpr KernelDType f32 = KernelDType::kF32;
   constexpr Isa isa = Isa::kAvx2;
-  r->Add<KernelOp::kGemm>(f32, isa, "gemm_f32_avx2", gemm_f32_avx2);
-  r->Add<KernelOp::kDwConv>(f32, isa, "dwconv_f32_avx2", dwconv_f32_avx2);
-  r->Add<KernelOp::kActivation>(f32, isa, "activation_f32_avx2", activation_f32_avx2);
-  r->Add<KernelOp::kAdd>(f32, isa, "add_f32_avx2", add_f32_avx2);
-  r->Add<KernelOp::kMul>(f32, isa, "mul_f32_avx2", mul_f32_avx2);
-  r->Add<KernelOp::kMulChannel>(f32, isa, "mul_channel_f32_avx2", mul_channel_f32_avx2);
-  r->Add<KernelOp::kGlobalAvgPool>(f32, isa, "global_avg_pool_f32_avx2", global_avg_pool_f32_avx2);
+  r->Add<KernelOp::kGemm, f32>(isa, "gemm_f32_6x16_avx2", {6, 16, 0}, gemm_f32_avx2, PackGemmWeights);
+  r->Add<KernelOp::kDwConv, f32>(isa, "dwconv_f32_c8_avx2", {1, 1, 8}, dwconv_f32_avx2, PackDwConvWeights);
+  r->Add<KernelOp::kActivation, f32>(isa, "activation_f32_avx2", {1, 1, 8}, activation_f32_avx2);
+  r->Add<KernelOp::kAdd, f32>(isa, "add_f32_avx2", {1, 1, 8}, add_f32_avx2);
+  r->Add<KernelOp::kMul, f32>(isa, "mul_f32_avx2", {1, 1, 8}, mul_f32_avx2);
+  r->Add<KernelOp::kMulChannel, f32>(isa, "mul_channel_f32_avx2", {1, 1, 8}, mul_channel_f32_avx2);
+  r->Add<KernelOp::kGlobalAvgPool, f32>(isa, "global_avg_pool_f32_avx2", {1, 1, 8}, global_avg_pool_f32_avx2);
 }
 
 }  // namespace scalert::kernels

@@ -97,7 +97,7 @@ GemmStep MakeGemm(const NativeContext& ctx, const kernels::Kernel<KernelOp::kGem
   s.args.n = packed->n;
   s.args.act = act;
   s.m = m;
-  s.split = native::SplitGemm(m, packed->n, ctx.pool->threads(), kernels::kGemmPanel);
+  s.split = native::SplitGemm(m, packed->n, ctx.pool->threads(), packed->nr);
   s.packed = std::move(packed);
   s.pool = ctx.pool;
   return s;
@@ -140,7 +140,7 @@ struct PatchConvStep {
 absl::StatusOr<PreparedStep> ConvStep(const NativeContext& ctx, const Graph& g, size_t index,
                                       const TensorPointers& p) {
   const Node& n = g.nodes[index];
-  auto gemm = ctx.registry->Find<KernelOp::kGemm>(KernelDType::kF32, ctx.isa);
+  auto gemm = ctx.registry->Find<KernelOp::kGemm>(ctx.isa);
   if (!gemm || !IsConstant(g, n, 1)) return ReferenceStep(g, index, p);
   const ref::ConvGeometry geo = ConvGeometryOf(g, n);
   std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
@@ -153,7 +153,7 @@ absl::StatusOr<PreparedStep> ConvStep(const NativeContext& ctx, const Graph& g, 
     w.swap(owhi);
   }
   auto packed = std::make_shared<kernels::PackedGemm>(
-      kernels::PackGemmWeights(w.data(), b.empty() ? nullptr : b.data(), geo.out_c, k));
+      gemm.pack(w.data(), b.empty() ? nullptr : b.data(), geo.out_c, k, gemm.tile));
   const float* x = p.get<float>(n.inputs[0]);
   float* y = p.get<float>(n.outputs[0]);
   const bool pointwise = geo.kernel_h == 1 && geo.kernel_w == 1 && geo.stride_h == 1 && geo.stride_w == 1 &&
@@ -203,7 +203,7 @@ struct DwConvStep {
 absl::StatusOr<PreparedStep> DepthwiseStep(const NativeContext& ctx, const Graph& g, size_t index,
                                            const TensorPointers& p) {
   const Node& n = g.nodes[index];
-  auto dw = ctx.registry->Find<KernelOp::kDwConv>(KernelDType::kF32, ctx.isa);
+  auto dw = ctx.registry->Find<KernelOp::kDwConv>(ctx.isa);
   const ref::ConvGeometry geo = ConvGeometryOf(g, n);
   if (!dw || !IsConstant(g, n, 1) || geo.depth_multiplier != 1 || geo.in_c != geo.out_c ||
       geo.kernel_h * geo.kernel_w > kernels::kMaxDwTaps)
@@ -212,10 +212,10 @@ absl::StatusOr<PreparedStep> DepthwiseStep(const NativeContext& ctx, const Graph
   const std::vector<float> b = OptionalF32(g, n, 2);
   DwConvStep s;
   s.fn = dw.fn;
-  s.packed = std::make_shared<kernels::PackedDwConv>(kernels::PackDwConvWeights(
-      w.data(), b.empty() ? nullptr : b.data(), geo.out_c, geo.kernel_h * geo.kernel_w));
+  s.packed = std::make_shared<kernels::PackedDwConv>(
+      dw.pack(w.data(), b.empty() ? nullptr : b.data(), geo.out_c, geo.kernel_h * geo.kernel_w, dw.tile));
   s.zero = std::make_shared<kernels::AlignedBuffer>(
-      static_cast<size_t>(kernels::RoundUp(geo.in_c, kernels::kDwChannelTile)));
+      static_cast<size_t>(kernels::RoundUp(geo.in_c, dw.tile.channel_tile)));
   s.args.geo = geo;
   s.args.input = p.get<float>(n.inputs[0]);
   s.args.packed = s.packed->data.data();
@@ -230,13 +230,13 @@ absl::StatusOr<PreparedStep> DepthwiseStep(const NativeContext& ctx, const Graph
 absl::StatusOr<PreparedStep> FullyConnectedStep(const NativeContext& ctx, const Graph& g, size_t index,
                                                 const TensorPointers& p) {
   const Node& n = g.nodes[index];
-  auto gemm = ctx.registry->Find<KernelOp::kGemm>(KernelDType::kF32, ctx.isa);
+  auto gemm = ctx.registry->Find<KernelOp::kGemm>(ctx.isa);
   if (!gemm || !IsConstant(g, n, 1)) return ReferenceStep(g, index, p);
   const Shape& ws = g.tensors[n.inputs[1]].shape;  // [out, in]
   const std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
   const std::vector<float> b = OptionalF32(g, n, 2);
   auto packed = std::make_shared<kernels::PackedGemm>(
-      kernels::PackGemmWeights(w.data(), b.empty() ? nullptr : b.data(), ws[0], ws[1]));
+      gemm.pack(w.data(), b.empty() ? nullptr : b.data(), ws[0], ws[1], gemm.tile));
   const int64_t m = g.tensors[n.outputs[0]].shape[0];
   return PreparedStep{MakeGemm(ctx, gemm, std::move(packed), p.get<float>(n.inputs[0]), m,
                                p.get<float>(n.outputs[0]), n.activation),
@@ -246,7 +246,7 @@ absl::StatusOr<PreparedStep> FullyConnectedStep(const NativeContext& ctx, const 
 absl::StatusOr<PreparedStep> GlobalAvgPoolStep(const NativeContext& ctx, const Graph& g, size_t index,
                                                const TensorPointers& p) {
   const Node& n = g.nodes[index];
-  auto k = ctx.registry->Find<KernelOp::kGlobalAvgPool>(KernelDType::kF32, ctx.isa);
+  auto k = ctx.registry->Find<KernelOp::kGlobalAvgPool>(ctx.isa);
   if (!k) return ReferenceStep(g, index, p);
   const Shape& xs = g.tensors[n.inputs[0]].shape;
   const int32_t batch = xs[0], c = xs[3];
@@ -299,8 +299,8 @@ absl::StatusOr<PreparedStep> BinaryStep(const NativeContext& ctx, const Graph& g
   const Activation act = n.activation;
   auto pool = ctx.pool;
   if (as == ys && bs == ys) {
-    auto add_k = ctx.registry->Find<KernelOp::kAdd>(KernelDType::kF32, ctx.isa);
-    auto mul_k = ctx.registry->Find<KernelOp::kMul>(KernelDType::kF32, ctx.isa);
+    auto add_k = ctx.registry->Find<KernelOp::kAdd>(ctx.isa);
+    auto mul_k = ctx.registry->Find<KernelOp::kMul>(ctx.isa);
     const kernels::BinaryF32Fn fn = add ? add_k.fn : mul_k.fn;
     const Isa isa = add ? add_k.isa : mul_k.isa;
     if (!fn) return ReferenceStep(g, index, p);
@@ -320,7 +320,7 @@ absl::StatusOr<PreparedStep> BinaryStep(const NativeContext& ctx, const Graph& g
     const Shape small = AsRank4(a_full ? bs : as);
     const bool channel_broadcast = (a_full || bs == ys) && small[1] == 1 && small[2] == 1 && small[3] == ys[3] &&
                                    (small[0] == ys[0] || small[0] == 1);
-    auto k = ctx.registry->Find<KernelOp::kMulChannel>(KernelDType::kF32, ctx.isa);
+    auto k = ctx.registry->Find<KernelOp::kMulChannel>(ctx.isa);
     if (channel_broadcast && k) {
       const float* x = a_full ? a : b;
       const float* s = a_full ? b : a;
@@ -348,7 +348,7 @@ absl::StatusOr<PreparedStep> BinaryStep(const NativeContext& ctx, const Graph& g
 absl::StatusOr<PreparedStep> ActivationStep(const NativeContext& ctx, const Graph& g, size_t index,
                                             const TensorPointers& p, Activation act) {
   const Node& n = g.nodes[index];
-  auto k = ctx.registry->Find<KernelOp::kActivation>(KernelDType::kF32, ctx.isa);
+  auto k = ctx.registry->Find<KernelOp::kActivation>(ctx.isa);
   if (!k) return ReferenceStep(g, index, p);
   const float* x = p.get<float>(n.inputs[0]);
   float* y = p.get<float>(n.outputs[0]);
@@ -387,12 +387,13 @@ absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph
                       "transpose_f32"};
 }
 
-std::shared_ptr<kernels::PackedGemm> PackPointwise(const Graph& g, const Node& n) {
+std::shared_ptr<kernels::PackedGemm> PackPointwise(const kernels::Kernel<KernelOp::kGemm>& gemm, const Graph& g,
+                                                   const Node& n) {
   const Shape& ws = g.tensors[n.inputs[1]].shape;
   const std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
   const std::vector<float> b = OptionalF32(g, n, 2);
   return std::make_shared<kernels::PackedGemm>(
-      kernels::PackGemmWeights(w.data(), b.empty() ? nullptr : b.data(), ws[0], ws[3]));
+      gemm.pack(w.data(), b.empty() ? nullptr : b.data(), ws[0], ws[3], gemm.tile));
 }
 
 // A fused chain runs at its last node (so every tensor it reads is still live and nothing the
@@ -400,8 +401,8 @@ std::shared_ptr<kernels::PackedGemm> PackPointwise(const Graph& g, const Node& n
 absl::StatusOr<PreparedStep> MbconvChainStep(const NativeContext& ctx, const Graph& g, size_t index,
                                              const TensorPointers& p) {
   const MbconvChain& c = ctx.chains[ctx.chain_of[index]];
-  auto gemm = ctx.registry->Find<KernelOp::kGemm>(KernelDType::kF32, ctx.isa);
-  auto dw = ctx.registry->Find<KernelOp::kDwConv>(KernelDType::kF32, ctx.isa);
+  auto gemm = ctx.registry->Find<KernelOp::kGemm>(ctx.isa);
+  auto dw = ctx.registry->Find<KernelOp::kDwConv>(ctx.isa);
   const std::string label = KernelLabel(c.project >= 0 ? "mbconv" : "expand_dwconv", gemm.isa);
   const int32_t last = c.project >= 0 ? c.project : c.depthwise;
   if (static_cast<int32_t>(index) != last) return PreparedStep{[] {}, label};
@@ -410,15 +411,15 @@ absl::StatusOr<PreparedStep> MbconvChainStep(const NativeContext& ctx, const Gra
   native::MbconvStep s;
   s.gemm = gemm.fn;
   s.dw = dw.fn;
-  s.expand_w = PackPointwise(g, e);
+  s.expand_w = PackPointwise(gemm, g, e);
   s.expand = MakeGemm(ctx, gemm, s.expand_w, nullptr, 0, nullptr, e.activation).args;
   const ref::ConvGeometry geo = ConvGeometryOf(g, d);
   const std::vector<float> dw_w = ConstantAsF32(g.tensors[d.inputs[1]]);
   const std::vector<float> dw_b = OptionalF32(g, d, 2);
-  s.dw_w = std::make_shared<kernels::PackedDwConv>(kernels::PackDwConvWeights(
-      dw_w.data(), dw_b.empty() ? nullptr : dw_b.data(), geo.out_c, geo.kernel_h * geo.kernel_w));
+  s.dw_w = std::make_shared<kernels::PackedDwConv>(
+      dw.pack(dw_w.data(), dw_b.empty() ? nullptr : dw_b.data(), geo.out_c, geo.kernel_h * geo.kernel_w, dw.tile));
   s.zero = std::make_shared<kernels::AlignedBuffer>(
-      static_cast<size_t>(kernels::RoundUp(geo.in_c, kernels::kDwChannelTile)));
+      static_cast<size_t>(kernels::RoundUp(geo.in_c, dw.tile.channel_tile)));
   s.depthwise.geo = geo;
   s.depthwise.packed = s.dw_w->data.data();
   s.depthwise.zero = s.zero->data();
@@ -426,7 +427,7 @@ absl::StatusOr<PreparedStep> MbconvChainStep(const NativeContext& ctx, const Gra
   s.has_project = c.project >= 0;
   if (s.has_project) {
     const Node& pr = g.nodes[c.project];
-    s.project_w = PackPointwise(g, pr);
+    s.project_w = PackPointwise(gemm, g, pr);
     s.project = MakeGemm(ctx, gemm, s.project_w, nullptr, 0, nullptr, pr.activation).args;
   }
   s.input = p.get<float>(e.inputs[0]);
@@ -484,8 +485,8 @@ struct ScaledGemmStep {
 absl::StatusOr<PreparedStep> ScaledPointwiseStep(const NativeContext& ctx, const Graph& g, size_t index,
                                                  const TensorPointers& p) {
   const ScaledPointwise& sp = ctx.scaled[ctx.scaled_of[index]];
-  auto gemm = ctx.registry->Find<KernelOp::kGemm>(KernelDType::kF32, ctx.isa);
-  auto scale = ctx.registry->Find<KernelOp::kMulChannel>(KernelDType::kF32, ctx.isa);
+  auto gemm = ctx.registry->Find<KernelOp::kGemm>(ctx.isa);
+  auto scale = ctx.registry->Find<KernelOp::kMulChannel>(ctx.isa);
   const std::string label = KernelLabel("conv1x1_se_scaled", gemm.isa);
   if (static_cast<int32_t>(index) == sp.mul) return PreparedStep{[] {}, label};
   const Node& n = g.nodes[index];
@@ -495,8 +496,8 @@ absl::StatusOr<PreparedStep> ScaledPointwiseStep(const NativeContext& ctx, const
   if (ss.size() == 4 || ss.size() == 2) s_images = ss[0];
   const std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
   const std::vector<float> b = OptionalF32(g, n, 2);
-  auto packed = std::make_shared<kernels::PackedGemm>(kernels::PackGemmWeights(
-      w.data(), b.empty() ? nullptr : b.data(), g.tensors[n.inputs[1]].shape[0], xs[3]));
+  auto packed = std::make_shared<kernels::PackedGemm>(gemm.pack(
+      w.data(), b.empty() ? nullptr : b.data(), g.tensors[n.inputs[1]].shape[0], xs[3], gemm.tile));
   ScaledGemmStep st;
   st.fn = gemm.fn;
   st.scale = scale.fn;
@@ -554,17 +555,23 @@ Isa UsableIsa(Isa requested) {
   return requested;
 }
 
-absl::StatusOr<Isa> NativeIsaFromEnvironment() {
-  const Isa detected = kernels::DetectedIsa();
-  const char* env = std::getenv(kernels::kIsaEnvVar);
-  if (!env || !*env) return detected;
-  Isa requested;
-  if (!kernels::ParseIsa(env, &requested))
-    return absl::InvalidArgumentError(absl::StrCat(kernels::kIsaEnvVar, "='", env,
-                                                   "' is not an ISA level; expected one of portable, avx2, "
-                                                   "avx512, neon"));
-  return UsableIsa(requested);
+absl::StatusOr<Isa> NativeIsa(const std::string& max_isa) {
+  Isa isa = kernels::DetectedIsa();
+  for (const auto& [source, value] : {std::pair<const char*, const char*>{"max_isa", max_isa.c_str()},
+                                      {kernels::kIsaEnvVar, std::getenv(kernels::kIsaEnvVar)}}) {
+    if (!value || !*value) continue;
+    Isa requested;
+    if (!kernels::ParseIsa(value, &requested))
+      return absl::InvalidArgumentError(absl::StrCat(source, "='", value,
+                                                     "' is not an ISA level; expected one of portable, avx2, "
+                                                     "avx512, neon"));
+    // A cap only lowers the level; a level this CPU lacks falls back to one it has.
+    if (static_cast<int>(requested) < static_cast<int>(isa) || !kernels::CpuSupports(isa)) isa = requested;
+  }
+  return UsableIsa(isa);
 }
+
+absl::StatusOr<Isa> NativeIsaFromEnvironment() { return NativeIsa(""); }
 
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, const BackendOptions& options,
                                                               const NativeOptions& native) {
@@ -621,13 +628,24 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeAtIsa(const Graph& g, c
 }
 
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const BackendOptions& options) {
-  auto isa = NativeIsaFromEnvironment();
+  auto isa = NativeIsa(options.max_isa);
   if (!isa.ok()) return isa.status();
   NativeOptions n;
   n.max_isa = *isa;
-  const char* fuse = std::getenv(kNativeFuseEnvVar);
-  n.fuse_mbconv = fuse && (std::string(fuse) == "1" || std::string(fuse) == "all");
-  if (fuse && std::string(fuse) == "all") n.fuse_min_expanded_bytes = 0;
+  FusionPolicy fusion = options.fusion;
+  // SCALERT_NATIVE_FUSE overrides the option (experiments): 0|off, 1|on, all (every chain), auto.
+  if (const char* env = std::getenv(kNativeFuseEnvVar); env && *env) {
+    const std::string v = env;
+    if (v == "0" || v == "off") fusion = FusionPolicy::kOff;
+    else if (v == "1" || v == "on" || v == "all") fusion = FusionPolicy::kOn;
+    else if (v == "auto") fusion = FusionPolicy::kAuto;
+    else
+      return absl::InvalidArgumentError(
+          absl::StrCat(kNativeFuseEnvVar, "='", v, "' is not a fusion policy; expected 0, 1, all, off, on or auto"));
+    if (v == "all") n.fuse_min_expanded_bytes = 0;
+  }
+  // No cost model yet: auto keeps the measured-faster unfused plan.
+  n.fuse_mbconv = fusion == FusionPolicy::kOn;
   const char* se = std::getenv(kNativeSeFuseEnvVar);
   n.fuse_se_scale = se && std::string(se) == "1";
   return PrepareNativeWith(g, options, n);

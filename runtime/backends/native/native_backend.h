@@ -12,10 +12,11 @@
 
 namespace scalert {
 
-// Prepares `g` at the best ISA level this CPU supports, capped by the SCALERT_ISA environment
-// variable when it is set (portable, avx2, avx512, neon). SCALERT_NATIVE_FUSE: unset or 0 = no
-// MBConv fusion, 1 = chains whose expanded tensor is at least fuse_min_expanded_bytes, all =
-// every chain. SCALERT_NATIVE_SE_FUSE=1 runs the squeeze-and-excitation Mul inside the project.
+// Prepares `g` at the best ISA level this CPU supports, capped by options.max_isa and by the
+// SCALERT_ISA environment variable (portable, avx2, avx512, neon), with options.fusion deciding
+// MBConv fusion. Environment overrides for experiments: SCALERT_NATIVE_FUSE (0|off, 1|on = chains
+// whose expanded tensor is at least fuse_min_expanded_bytes, all = every chain, auto);
+// SCALERT_NATIVE_SE_FUSE=1 runs the squeeze-and-excitation Mul inside the project.
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const BackendOptions& options);
 
 struct NativeOptions {
@@ -48,8 +49,10 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeAtIsa(const Graph& g, c
 inline constexpr const char* kNativeSeFuseEnvVar = "SCALERT_NATIVE_SE_FUSE";  // 1: SE Mul in the project
 inline constexpr const char* kNativeFuseEnvVar = "SCALERT_NATIVE_FUSE";
 
-// The level PrepareNative would use: detected, capped by SCALERT_ISA; an unknown value is an error.
-absl::StatusOr<kernels::Isa> NativeIsaFromEnvironment();
+// The level PrepareNative uses: detected, capped by `max_isa` (BackendOptions; "" = no cap) and
+// by SCALERT_ISA; an unknown value is an error.
+absl::StatusOr<kernels::Isa> NativeIsa(const std::string& max_isa);
+absl::StatusOr<kernels::Isa> NativeIsaFromEnvironment();  // NativeIsa("")
 
 // `requested`, lowered until this CPU supports it.
 kernels::Isa UsableIsa(kernels::Isa requested);

@@ -1,0 +1,21 @@
+// AVX-512 FP32 kernels (x86-64: F, BW, DQ, VL). Call only when CpuSupports(Isa::kAvx512).
+#ifndef SCALERT_KERNELS_X86_AVX512_KERNELS_F32_H_
+#define SCALERT_KERNELS_X86_AVX512_KERNELS_F32_H_
+
+#include "kernels/kernel_types.h"
+
+namespace scalert::kernels {
+
+void gemm_f32_avx512(const GemmArgs& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
+void dwconv_f32_avx512(const DwConvArgs& args, int32_t row_begin, int32_t row_end);
+void activation_f32_avx512(int64_t n, const float* x, float* y, Activation act);
+void add_f32_avx512(int64_t n, const float* a, const float* b, float* y, Activation act);
+void mul_f32_avx512(int64_t n, const float* a, const float* b, float* y, Activation act);
+void mul_channel_f32_avx512(int64_t pixels, int32_t channels, const float* x, const float* s, float* y,
+                          Activation act);
+void global_avg_pool_f32_avx512(int64_t pixels, int32_t channels, const float* x, float* y, int32_t c_begin,
+                              int32_t c_end);
+
+}  // namespace scalert::kernels
+
+#endif  // SCALERT_KERNELS_X86_AVX512_KERNELS_F32_H_

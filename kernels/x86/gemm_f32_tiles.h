@@ -1,0 +1,169 @@
+// The FP32 GEMM of the native backend, written once over a SIMD type S (simd_avx2.h,
+// simd_avx512.h) and instantiated per ISA with its tile. C[m, n] = act(A[m, k] B[k, n] + bias)
+// over panels packed by PackGemmWeights with nr = 2 * S::kLanes: a wide panel is computed by
+// register tiles of up to kMaxMr rows x 2 vectors, the narrow last panel (nr / 2) by tiles of up
+// to kMaxMrNarrow rows x 1 vector. Bias and activation are applied while the tile is in registers.
+// Include after the SIMD header and vector_math.h, from a file compiled for that ISA.
+#ifndef SCALERT_KERNELS_X86_GEMM_F32_TILES_H_
+#define SCALERT_KERNELS_X86_GEMM_F32_TILES_H_
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "kernels/kernel_types.h"
+#include "kernels/packing.h"
+
+namespace scalert::kernels::x86 {
+namespace {
+
+// MR rows x NV vectors of C at (m0, n0); `cols` <= NV * kLanes columns are stored. Every loop is
+// fully unrolled so the accumulators live in registers (GCC keeps an array on the stack as soon
+// as one loop indexes it at run time).
+template <class S, int MR, int NV>
+void GemmTile(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
+  using V = typename S::V;
+  constexpr int L = S::kLanes;
+  const int32_t k = g.k;
+  const float* b = g.packed_b + static_cast<int64_t>(n0) * k;
+  V acc[MR][NV];
+#pragma GCC unroll 2
+  for (int j = 0; j < NV; ++j) {
+    const V bias = S::LoadU(g.bias + n0 + L * j);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) acc[r][j] = bias;
+  }
+  const float* a[MR];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) a[r] = g.a + (m0 + r) * g.lda;
+  for (int32_t kk = 0; kk < k; ++kk, b += L * NV) {
+    V bv[NV];
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) bv[j] = S::Load(b + L * j);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      const V av = S::Broadcast(a[r] + kk);
+#pragma GCC unroll 2
+      for (int j = 0; j < NV; ++j) acc[r][j] = S::Fma(av, bv[j], acc[r][j]);
+    }
+  }
+  ActivateAll<S, MR * NV>(&acc[0][0], g.act);
+  float* c = g.c + m0 * g.ldc + n0;
+  if (cols == L * NV) {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+      for (int j = 0; j < NV; ++j) S::StoreU(c + r * g.ldc + L * j, acc[r][j]);
+    return;
+  }
+  // Narrow last panel: full vectors, then one masked vector.
+  const int full = cols / L;
+  const typename S::Mask mask = S::FirstLanes(cols % L);
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) {
+      if (j < full) S::StoreU(c + r * g.ldc + L * j, acc[r][j]);
+      else if (j == full) S::StoreMasked(c + r * g.ldc + L * j, mask, acc[r][j]);
+    }
+}
+
+// One row (a fully connected layer on one image): the row's k products are split over four
+// accumulator chains, so the loop is bound by streaming B from memory instead of by the FMA
+// latency of a single chain, and B is prefetched a few iterations ahead.
+template <class S, int NV>
+void GemmRow(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
+  using V = typename S::V;
+  constexpr int L = S::kLanes;
+  constexpr int kStep = 4 * L * NV;  // floats of B per iteration
+  const int32_t k = g.k;
+  const float* b = g.packed_b + static_cast<int64_t>(n0) * k;
+  const float* a = g.a + m0 * g.lda;
+  V acc[4][NV];
+#pragma GCC unroll 4
+  for (int u = 0; u < 4; ++u)
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) acc[u][j] = u == 0 ? S::LoadU(g.bias + n0 + L * j) : S::Zero();
+  int32_t kk = 0;
+  for (; kk + 4 <= k; kk += 4, b += kStep) {
+#pragma GCC unroll 8
+    for (int line = 0; line < kStep / 16; ++line)
+      _mm_prefetch(reinterpret_cast<const char*>(b + 8 * kStep + 16 * line), _MM_HINT_T0);
+#pragma GCC unroll 4
+    for (int u = 0; u < 4; ++u) {
+      const V av = S::Broadcast(a + kk + u);
+#pragma GCC unroll 2
+      for (int j = 0; j < NV; ++j) acc[u][j] = S::Fma(av, S::Load(b + L * (NV * u + j)), acc[u][j]);
+    }
+  }
+  for (; kk < k; ++kk, b += L * NV) {
+    const V av = S::Broadcast(a + kk);
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) acc[0][j] = S::Fma(av, S::Load(b + L * j), acc[0][j]);
+  }
+  V sum[NV];
+#pragma GCC unroll 2
+  for (int j = 0; j < NV; ++j) sum[j] = S::Add(S::Add(acc[0][j], acc[1][j]), S::Add(acc[2][j], acc[3][j]));
+  ActivateAll<S, NV>(sum, g.act);
+  float* c = g.c + m0 * g.ldc + n0;
+  const int full = cols / L;
+  const typename S::Mask mask = S::FirstLanes(cols % L);
+#pragma GCC unroll 2
+  for (int j = 0; j < NV; ++j) {
+    if (j < full) S::StoreU(c + L * j, sum[j]);
+    else if (j == full && cols % L) S::StoreMasked(c + L * j, mask, sum[j]);
+  }
+}
+
+using GemmTileFn = void (*)(const GemmArgs&, int64_t, int32_t, int);
+
+template <class S, int NV, int... H>
+constexpr std::array<GemmTileFn, sizeof...(H)> GemmTileTable(std::integer_sequence<int, H...>) {
+  return {&GemmTile<S, H + 1, NV>...};
+}
+
+// Rows [m_begin, m_end) against one panel in tiles of near-equal height (at most kMaxMr): 49
+// rows with kMaxMr 12 run as 10+10+10+10+9, not 12+12+12+12+1, so no tile degenerates into a
+// single row that reloads the whole panel for one row of output.
+template <class S, int NV, int kMaxMr>
+void GemmPanel(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n0, int cols) {
+  static constexpr std::array<GemmTileFn, kMaxMr> kTiles =
+      GemmTileTable<S, NV>(std::make_integer_sequence<int, kMaxMr>());
+  const int64_t rows = m_end - m_begin;
+  if (rows == 1) return GemmRow<S, NV>(g, m_begin, n0, cols);
+  const int64_t tiles = (rows + kMaxMr - 1) / kMaxMr;
+  const int64_t base = rows / tiles, extra = rows % tiles;
+  int64_t m0 = m_begin;
+  for (int64_t t = 0; t < tiles; ++t) {
+    const int64_t h = base + (t < extra ? 1 : 0);
+    kTiles[h - 1](g, m0, n0, cols);
+    m0 += h;
+  }
+}
+
+// The whole kernel: rows are walked in blocks whose slice of A (block x k floats, about
+// 256 KiB) stays in L2 while every panel of B passes over it; blocks are equal multiples of the
+// tile height, so e.g. a 7x7 map (49 rows) is one block.
+template <class S, int kMaxMr, int kMaxMrNarrow>
+void GemmF32(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
+  constexpr int32_t kNr = 2 * S::kLanes;
+  constexpr int64_t kBlockBytes = 256 * 1024;
+  const int64_t rows = m_end - m_begin;
+  const int64_t target = std::max<int64_t>(4 * kMaxMr, kBlockBytes / 4 / std::max(g.k, 1));
+  const int64_t blocks = std::max<int64_t>(1, (rows + target - 1) / target);
+  const int64_t block = ((rows + blocks - 1) / blocks + kMaxMr - 1) / kMaxMr * kMaxMr;
+  for (int64_t mb = m_begin; mb < m_end; mb += block) {
+    const int64_t me = std::min(m_end, mb + block);
+    for (int32_t n0 = n_begin; n0 < n_end; n0 += kNr) {
+      const int32_t width = GemmPanelWidth(g.n, n0, kNr);
+      const int cols = std::min<int32_t>(width, g.n - n0);
+      if (width == kNr) GemmPanel<S, 2, kMaxMr>(g, mb, me, n0, cols);
+      else GemmPanel<S, 1, kMaxMrNarrow>(g, mb, me, n0, cols);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace scalert::kernels::x86
+
+#endif  // SCALERT_KERNELS_X86_GEMM_F32_TILES_H_

@@ -1,0 +1,52 @@
+// AVX-512 (F, BW, DQ, VL) as a vector type for the generic x86 kernels: 16 floats per register,
+// 32 registers, tails by k-masks. Include only from files compiled with the AVX-512 flags
+// (kernels/CMakeLists.txt). Anonymous namespace: see simd_avx2.h.
+#ifndef SCALERT_KERNELS_X86_SIMD_AVX512_H_
+#define SCALERT_KERNELS_X86_SIMD_AVX512_H_
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace scalert::kernels::x86 {
+namespace {
+
+struct Avx512 {
+  using V = __m512;
+  using Mask = __mmask16;
+  static constexpr int kLanes = 16;
+  static constexpr int kRegisters = 32;
+
+  static V Zero() { return _mm512_setzero_ps(); }
+  static V Set(float x) { return _mm512_set1_ps(x); }
+  static V Load(const float* p) { return _mm512_load_ps(p); }  // 64-byte aligned
+  static V LoadU(const float* p) { return _mm512_loadu_ps(p); }
+  static V Broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  static void StoreU(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static Mask FirstLanes(int n) { return static_cast<Mask>((1u << n) - 1u); }
+  static Mask AllLanes() { return static_cast<Mask>(0xFFFF); }
+  // Masked lanes are neither read nor written (no fault past the end of a tensor).
+  static V LoadMasked(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void StoreMasked(float* p, Mask m, V v) { _mm512_mask_storeu_ps(p, m, v); }
+
+  static V Add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V Sub(V a, V b) { return _mm512_sub_ps(a, b); }
+  static V Mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V Min(V a, V b) { return _mm512_min_ps(a, b); }
+  static V Max(V a, V b) { return _mm512_max_ps(a, b); }
+  static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V Fnma(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }
+  static V Pow2FromBiased(V biased) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(biased), 23));
+  }
+  // 1 / d: 14-bit estimate and one Newton step (~28 bits).
+  static V Reciprocal(V d) {
+    const V r0 = _mm512_rcp14_ps(d);
+    return _mm512_mul_ps(r0, _mm512_fnmadd_ps(d, r0, _mm512_set1_ps(2.f)));
+  }
+};
+
+}  // namespace
+}  // namespace scalert::kernels::x86
+
+#endif  // SCALERT_KERNELS_X86_SIMD_AVX512_H_
