@@ -1,5 +1,5 @@
 # Cross-compiles for 64-bit ARM Linux with Debian's cross toolchain (crossbuild-essential-arm64)
-# against an arm64 sysroot unpacked from Debian's arm64 packages (scripts/aarch64-sysroot.sh),
+# against an arm64 sysroot unpacked from Debian's arm64 packages (scripts/aarch64_sysroot.sh),
 # and runs the built programs (tests, try_run, gtest discovery) under qemu-aarch64 (qemu-user).
 # flatc and other build-time tools come from the host.
 #   SCALERT_AARCH64_SYSROOT  the sysroot (default: <source>/build/aarch64-sysroot)
@@ -19,8 +19,8 @@ if(NOT SCALERT_AARCH64_SYSROOT)
   endif()
 endif()
 if(NOT EXISTS "${SCALERT_AARCH64_SYSROOT}/usr/include/absl")
-  message(FATAL_ERROR "No arm64 sysroot at ${SCALERT_AARCH64_SYSROOT}: run scripts/setup.sh "
-                      "(or scripts/aarch64-sysroot.sh) first")
+  message(FATAL_ERROR "No arm64 sysroot at ${SCALERT_AARCH64_SYSROOT}: run scripts/setup.sh, then "
+                      "scripts/aarch64_sysroot.sh")
 endif()
 # Passed on to try_compile projects, which re-read this file.
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES SCALERT_AARCH64_SYSROOT SCALERT_QEMU_CPU)

@@ -15,7 +15,7 @@ if [ ! -x "$x86" ]; then
   cmake --preset release >/dev/null
   cmake --build --preset release --target scalert
 fi
-qemu=(qemu-aarch64 -cpu "$cpu" -L build/aarch64-sysroot)
+qemu=(qemu-aarch64 -cpu "$cpu" -L "${SCALERT_AARCH64_SYSROOT:-build/aarch64-sysroot}")
 work=build/aarch64-parity
 rm -rf "$work" && mkdir -p "$work"
 

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, then for each configuration configures, builds and
 # runs ctest. Default: release (all tests), asan (ASan+UBSan, all but the slow python-parity
-# tests), tsan (concurrency tests), minimal (runtime-only build) and fuzz (bounded libFuzzer
-# runs). `scripts/test.sh release` runs just one configuration.
+# tests), tsan (concurrency tests), minimal (runtime-only build), fuzz (bounded libFuzzer runs)
+# and aarch64 (cross-built for arm64, every test but the slow ones under qemu-aarch64, then
+# EfficientNet-B0 on the NEON kernels against the x86 reference backend).
+# `scripts/test.sh release` runs just one configuration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan minimal fuzz)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan minimal fuzz aarch64)
 for p in "${presets[@]}"; do
   start=$(date +%s)
   echo "=== $p: configure, build, test"
+  if [ "$p" = aarch64 ]; then scripts/aarch64_sysroot.sh; fi
   cmake --preset "$p" >/dev/null
   cmake --build --preset "$p"
   ctest --preset "$p"
+  if [ "$p" = aarch64 ]; then scripts/aarch64_parity.sh; fi
   echo "=== $p: passed in $(( $(date +%s) - start )) s"
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds an arm64 sysroot from Debian 12's arm64 packages, for the `aarch64` preset:
-#   scripts/aarch64-sysroot.sh [DIR]      (default: build/aarch64-sysroot)
+#   scripts/aarch64_sysroot.sh [DIR]      (default: build/aarch64-sysroot)
 # It never touches the host's dpkg database: apt runs with a private state directory that knows
 # only arm64, resolves the closure of the -dev packages below as if nothing were installed,
 # downloads the .debs and unpacks them with `dpkg-deb -x`. The amd64 packages the other presets
@@ -50,7 +50,7 @@ for d in lib lib64; do
     cp -a "$root/$d/." "$root/usr/$d/"
     rm -rf "${root:?}/$d"
   fi
-  [ -e "$root/$d" ] || ln -s "usr/$d" "$root/$d"
+  if [ -d "$root/usr/$d" ] && [ ! -e "$root/$d" ]; then ln -s "usr/$d" "$root/$d"; fi
 done
 # Absolute symlinks inside the packages (libfoo.so -> /lib/...) must point into the sysroot.
 find "$root" -type l -lname '/*' | while read -r l; do
