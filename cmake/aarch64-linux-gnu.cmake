@@ -3,8 +3,10 @@
 # and runs the built programs (tests, try_run, gtest discovery) under qemu-aarch64 (qemu-user).
 # flatc and other build-time tools come from the host.
 #   SCALERT_AARCH64_SYSROOT  the sysroot (default: <source>/build/aarch64-sysroot)
-#   SCALERT_QEMU_CPU         qemu's -cpu (default: max, which has FP16, dot product and i8mm;
-#                            e.g. cortex-a53 for a plain ARMv8.0 NEON CPU)
+#   SCALERT_QEMU_CPU         qemu's -cpu for every test (e.g. cortex-a53: a plain ARMv8.0 NEON CPU).
+#                            Unset, qemu takes the QEMU_CPU environment variable, else `max`
+#                            (FP16, dot product, i8mm): `QEMU_CPU=cortex-a53 ctest ...` then runs
+#                            the same build with those features hidden.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
@@ -31,8 +33,8 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
-if(NOT SCALERT_QEMU_CPU)
-  set(SCALERT_QEMU_CPU max)
-endif()
 find_program(SCALERT_QEMU_AARCH64 qemu-aarch64 REQUIRED)
-set(CMAKE_CROSSCOMPILING_EMULATOR "${SCALERT_QEMU_AARCH64};-cpu;${SCALERT_QEMU_CPU};-L;${SCALERT_AARCH64_SYSROOT}")
+set(CMAKE_CROSSCOMPILING_EMULATOR "${SCALERT_QEMU_AARCH64};-L;${SCALERT_AARCH64_SYSROOT}")
+if(SCALERT_QEMU_CPU)
+  list(APPEND CMAKE_CROSSCOMPILING_EMULATOR -cpu ${SCALERT_QEMU_CPU})
+endif()
