@@ -278,11 +278,15 @@ TEST(NativeBackend, IsaEnvironmentVariableCapsTheLevel) {
     ASSERT_TRUE(e.ok()) << e.status();
     EXPECT_EQ((*e)->op_descriptions()[0], "dwconv_f32_portable");
   }
-  {
-    ScopedEnv env(kernels::kIsaEnvVar, "avx512");  // above this CPU: falls back to what it has
+  // Every level of either architecture: one above this CPU or of the other architecture falls
+  // back to what this CPU has (on arm64, "avx512" runs portable and "neondot" NEON, or lower).
+  for (Isa isa : kernels::AllIsas()) {
+    ScopedEnv env(kernels::kIsaEnvVar, kernels::IsaName(isa));
     auto e = PrepareNative(g, BackendOptions());
     ASSERT_TRUE(e.ok()) << e.status();
-    EXPECT_EQ((*e)->op_descriptions()[0], "dwconv_f32_" + std::string(kernels::IsaName(kernels::testing::KernelIsa(UsableIsa(Isa::kAvx512)))));
+    EXPECT_EQ((*e)->op_descriptions()[0],
+              "dwconv_f32_" + std::string(kernels::IsaName(kernels::testing::KernelIsa(UsableIsa(isa)))))
+        << kernels::IsaName(isa);
   }
   {
     ScopedEnv env(kernels::kIsaEnvVar, "sse9");
