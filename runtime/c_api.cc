@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/isa.h"
 #include "runtime/interpreter.h"
 #include "runtime/version.h"
 
@@ -135,6 +136,22 @@ scalert_status scalert_options_set_precision(scalert_options* options, const cha
   if (!options || !precision) return Fail(SCALERT_INVALID_ARGUMENT, "options or precision is NULL");
   if (!scalert::ParsePrecision(precision, &options->options.precision))
     return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown precision '") + precision + "' (fp32, fp16, int8)");
+  return SCALERT_OK;
+}
+
+scalert_status scalert_options_set_max_isa(scalert_options* options, const char* isa) {
+  if (!options) return Fail(SCALERT_INVALID_ARGUMENT, "options is NULL");
+  scalert::kernels::Isa unused;
+  if (isa && *isa && !scalert::kernels::ParseIsa(isa, &unused))
+    return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown ISA level '") + isa + "' (portable, avx2, avx512, neon)");
+  options->options.max_isa = isa ? isa : "";
+  return SCALERT_OK;
+}
+
+scalert_status scalert_options_set_fusion(scalert_options* options, const char* policy) {
+  if (!options || !policy) return Fail(SCALERT_INVALID_ARGUMENT, "options or policy is NULL");
+  if (!scalert::ParseFusionPolicy(policy, &options->options.fusion))
+    return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown fusion policy '") + policy + "' (auto, on, off)");
   return SCALERT_OK;
 }
 

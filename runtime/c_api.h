@@ -76,6 +76,11 @@ SCALERT_API scalert_status scalert_options_set_threads(scalert_options* options,
 SCALERT_API scalert_status scalert_options_set_backend(scalert_options* options, const char* backend);
 /* "fp32", "fp16" or "int8". */
 SCALERT_API scalert_status scalert_options_set_precision(scalert_options* options, const char* precision);
+/* Native backend: highest kernel level, "portable", "avx2", "avx512" or "neon" (a level the CPU
+ * lacks falls back to the best it has); "" or NULL removes the cap. */
+SCALERT_API scalert_status scalert_options_set_max_isa(scalert_options* options, const char* isa);
+/* Native backend: MBConv fusion, "auto" (default: a cost model decides per block), "on" or "off". */
+SCALERT_API scalert_status scalert_options_set_fusion(scalert_options* options, const char* policy);
 
 /* Prepares the model on a backend (options may be NULL for defaults). *out is NULL on failure. */
 SCALERT_API scalert_status scalert_interpreter_create(const scalert_model* model, const scalert_options* options,

@@ -25,7 +25,7 @@ using tools::JsonArray;
 using tools::JsonObject;
 
 std::string SeriesLabel(const CandidateResult& r) {
-  return absl::StrCat(r.spec.backend, " ", PrecisionName(r.effective_precision), " ", r.spec.threads, "t");
+  return absl::StrCat(r.spec.label(), " ", PrecisionName(r.effective_precision), " ", r.spec.threads, "t");
 }
 
 // Series labels in first-seen order.
@@ -194,7 +194,7 @@ std::string FamilyCsv(const FamilyReport& r) {
       absl::StrAppend(&s, absl::StrFormat("%g,%s,%d,%d,%d,%d,%d,%s,%s,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,"
                                           "%d,%d,%.6g\n",
                                           m.phi, m.file, m.input_h, m.input_w, m.params_trained, m.params_stored,
-                                          m.macs, c.spec.backend, PrecisionName(c.effective_precision),
+                                          m.macs, c.spec.label(), PrecisionName(c.effective_precision),
                                           c.spec.threads, c.stats.median, c.stats.mean, c.stats.min, c.stats.p90,
                                           c.stats.p99, c.stats.stddev, c.first_run_ms, c.load_ms, c.prepare_ms,
                                           c.arena_bytes, c.peak_rss_bytes, c.ratio_to_baseline));

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "kernels/isa.h"
 #include "runtime/backend.h"
 
 namespace scalert::bench {
@@ -16,6 +17,8 @@ const std::vector<tools::FlagSpec>& BenchFlags() {
        "LIST"},
       {"precision", true, "fp32, fp16, int8 or a list (default fp32)", "LIST"},
       {"threads", true, "thread counts, e.g. 1,2 (default 1)", "LIST"},
+      {"isa", true, "native backend: kernel levels to compare, e.g. avx2,avx512 (default: the best)", "LIST"},
+      {"fusion", true, "native backend: MBConv fusion policies to compare: auto, on, off (default auto)", "LIST"},
       {"warmup", true, "untimed runs after the cold first run (default 3)", "N"},
       {"min-iters", true, "timed runs per candidate, at least (default 10)", "N"},
       {"min-time", true, "timed seconds per candidate, at least (default 1)", "SECONDS"},
@@ -119,6 +122,26 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(const std::vector<std::string>& a
   auto threads = ParseThreads(args->get("threads", "1"));
   if (!threads.ok()) return threads.status();
   o.threads = *threads;
+  o.isas = {""};
+  o.fusions = {""};
+  if (args->has("isa")) {
+    o.isas = tools::SplitList(args->get("isa"));
+    for (const std::string& i : o.isas) {
+      kernels::Isa unused;
+      if (!kernels::ParseIsa(i, &unused))
+        return absl::InvalidArgumentError(absl::StrCat("--isa: unknown level '", i, "' (portable, avx2, avx512, neon)"));
+    }
+  }
+  if (args->has("fusion")) {
+    o.fusions = tools::SplitList(args->get("fusion"));
+    for (const std::string& f : o.fusions) {
+      FusionPolicy unused;
+      if (!ParseFusionPolicy(f, &unused))
+        return absl::InvalidArgumentError(absl::StrCat("--fusion: unknown policy '", f, "' (auto, on, off)"));
+    }
+  }
+  if ((o.isas.empty() || o.fusions.empty()))
+    return absl::InvalidArgumentError("--isa and --fusion need at least one value");
 
   auto warmup = args->get_int("warmup", 3);
   auto min_iters = args->get_int("min-iters", 10);
@@ -148,7 +171,15 @@ std::vector<CandidateSpec> ExpandCandidates(const std::vector<std::string>& mode
   for (const std::string& m : models)
     for (const std::string& b : o.backends)
       for (Precision p : o.precisions)
-        for (int t : o.threads) r.push_back({m, b, p, t});
+        for (int t : o.threads) {
+          if (b != "native") {
+            r.push_back({m, b, p, t});
+            continue;
+          }
+          const std::vector<std::string> none = {""};
+          for (const std::string& isa : o.isas.empty() ? none : o.isas)
+            for (const std::string& f : o.fusions.empty() ? none : o.fusions) r.push_back({m, b, p, t, isa, f});
+        }
   return r;
 }
 

@@ -17,6 +17,8 @@ struct BenchOptions {
   std::vector<std::string> backends;     // available ones only, in the order given
   std::vector<Precision> precisions;
   std::vector<int> threads;
+  std::vector<std::string> isas;      // --isa: native kernel level caps ("" = best)
+  std::vector<std::string> fusions;   // --fusion: native fusion policies ("" = default)
   RunSettings settings;
   bool machine = false;                  // measure and print peak FLOP/s and bandwidth
   bool json = false;
@@ -35,7 +37,8 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(const std::vector<std::string>& a
 // "native,xnnpack" / "all" -> backend names, each checked against AvailableBackends().
 absl::StatusOr<std::vector<std::string>> ParseBackends(const std::string& list);
 
-// Every combination, model-major: model x backend x precision x threads.
+// Every combination, model-major: model x backend x precision x threads (x --isa x --fusion for
+// the native backend).
 std::vector<CandidateSpec> ExpandCandidates(const std::vector<std::string>& models, const BenchOptions& o);
 
 }  // namespace scalert::bench

@@ -35,7 +35,7 @@ JsonObject CandidateJson(const CandidateResult& r) {
 
 const std::vector<std::string>& ResultKeys() {
   static const std::vector<std::string> keys = {
-      "model",  "backend", "precision", "threads",      "median_ms", "mean_ms",          "min_ms",         "p90_ms",
+      "model",  "backend", "isa", "fusion", "precision", "threads",      "median_ms", "mean_ms",          "min_ms",         "p90_ms",
       "p99_ms", "stddev_ms", "first_run_ms", "load_ms", "prepare_ms", "peak_arena_bytes", "peak_rss_bytes",
       "ratio_to_baseline"};
   return keys;
@@ -47,7 +47,7 @@ std::string PrecisionLabel(const CandidateResult& r) {
 }
 
 std::string CandidateLabel(const CandidateResult& r) {
-  return absl::StrCat(r.spec.model, " ", r.spec.backend, " ", PrecisionLabel(r), " ", r.spec.threads, "t");
+  return absl::StrCat(r.spec.model, " ", r.spec.label(), " ", PrecisionLabel(r), " ", r.spec.threads, "t");
 }
 
 std::string ResultJson(const CandidateResult& r) {
@@ -55,6 +55,8 @@ std::string ResultJson(const CandidateResult& r) {
   return JsonObject()
       .Str("model", r.spec.model)
       .Str("backend", r.spec.backend)
+      .Str("isa", r.spec.max_isa)
+      .Str("fusion", r.spec.fusion)
       .Str("precision", PrecisionName(r.effective_precision))
       .Int("threads", r.spec.threads)
       .Num("median_ms", r.stats.median)
@@ -87,7 +89,7 @@ std::vector<std::string> ReportNotes(const ReportInput& in) {
   }
   for (const CandidateResult& r : in.results)
     if (r.error.empty() && r.effective_precision != r.spec.precision)
-      notes.push_back(absl::StrCat(r.spec.model, " ", r.spec.backend, ": asked for ", PrecisionName(r.spec.precision),
+      notes.push_back(absl::StrCat(r.spec.model, " ", r.spec.label(), ": asked for ", PrecisionName(r.spec.precision),
                                    ", the backend ran ", PrecisionName(r.effective_precision)));
   return notes;
 }
@@ -103,15 +105,19 @@ std::string TextReport(const ReportInput& in) {
                                         "candidates interleaved\n",
                                         SCALERT_VERSION_STRING, in.settings.warmup, in.settings.min_iters,
                                         in.settings.min_time_s));
-  absl::StrAppend(&s, "\n", absl::StrFormat("%-28s %-9s %-10s %3s %9s %9s %9s %9s %9s %8s %9s %8s %9s %10s %10s %6s %6s\n",
-                                            "model", "backend", "precision", "thr", "median", "mean", "min", "p90",
+  // The backend column is as wide as its widest label (variants like native[avx2,fusion=off]).
+  size_t bw = 9;
+  for (const CandidateResult& r : in.results) bw = std::max(bw, r.spec.label().size());
+  const int backend_width = static_cast<int>(bw);
+  absl::StrAppend(&s, "\n", absl::StrFormat("%-28s %-*s %-10s %3s %9s %9s %9s %9s %9s %8s %9s %8s %9s %10s %10s %6s %6s\n",
+                                            "model", backend_width, "backend", "precision", "thr", "median", "mean", "min", "p90",
                                             "p99", "stddev", "first", "load", "prepare", "arena", "peak RSS",
                                             "ratio", "runs"));
   for (const CandidateResult& r : in.results) {
     if (!r.error.empty()) continue;
-    absl::StrAppend(&s, absl::StrFormat("%-28s %-9s %-10s %3d %9s %9s %9s %9s %9s %8s %9s %8s %9s %10s "
+    absl::StrAppend(&s, absl::StrFormat("%-28s %-*s %-10s %3d %9s %9s %9s %9s %9s %8s %9s %8s %9s %10s "
                                         "%10s %6.2f %6d\n",
-                                        Shorten(r.spec.model, 28), r.spec.backend, PrecisionLabel(r), r.spec.threads,
+                                        Shorten(r.spec.model, 28), backend_width, r.spec.label(), PrecisionLabel(r), r.spec.threads,
                                         Ms(r.stats.median), Ms(r.stats.mean), Ms(r.stats.min), Ms(r.stats.p90),
                                         Ms(r.stats.p99), Ms(r.stats.stddev), Ms(r.first_run_ms), Ms(r.load_ms),
                                         Ms(r.prepare_ms),
