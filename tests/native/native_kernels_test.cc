@@ -49,8 +49,12 @@ TEST(NativeRegistry, EverySupportedLevelHasItsKernels) {
 #endif
     // Kernels with weights come with their packing and a tile that packing can use.
     for (const KernelEntry& e : r.entries()) {
-      if (e.op == KernelOp::kGemm) EXPECT_TRUE(e.pack && e.tile.nr >= 2 && e.tile.mr >= 1) << e.name;
-      if (e.op == KernelOp::kDwConv) EXPECT_TRUE(e.pack && e.tile.channel_tile >= 1) << e.name;
+      if (e.op == KernelOp::kGemm) {
+        EXPECT_TRUE(e.pack && e.tile.nr >= 2 && e.tile.mr >= 1 && e.tile.nr_min >= 1) << e.name;
+      }
+      if (e.op == KernelOp::kDwConv) {
+        EXPECT_TRUE(e.pack && e.tile.channel_tile >= 8) << e.name;
+      }
     }
   }
 }

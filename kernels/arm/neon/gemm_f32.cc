@@ -14,7 +14,8 @@ namespace {
 
 using neon::StorePartial;
 
-// Packed panels are 16 columns wide (8 for a narrow last panel): registered as tile 6x16.
+// Packed panels are 16 columns wide; columns after the last full panel go in 8-wide panels
+// (registered as tile 6x16, nr_min 8): walk them by GemmPanelWidth, never a fixed step.
 constexpr int32_t kGemmPanel = 16;
 
 // Stores NV vectors of one tile row: all of them, or the first `cols` floats.
@@ -130,9 +131,10 @@ void gemm_f32_neon(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_
   const int64_t block = ((rows + blocks - 1) / blocks + 5) / 6 * 6;
   for (int64_t mb = m_begin; mb < m_end; mb += block) {
     const int64_t me = std::min(m_end, mb + block);
-    for (int32_t n0 = n_begin; n0 < n_end; n0 += kGemmPanel) {
-      const int cols = std::min<int32_t>(GemmPanelWidth(g.n, n0, kGemmPanel), g.n - n0);
-      if (GemmPanelWidth(g.n, n0, kGemmPanel) == kGemmPanel) Panel<4>(g, mb, me, n0, cols);
+    for (int32_t n0 = n_begin, width = 0; n0 < n_end; n0 += width) {
+      width = GemmPanelWidth(g.n, n0, kGemmPanel, kGemmPanel / 2);
+      const int cols = std::min<int32_t>(width, g.n - n0);
+      if (width == kGemmPanel) Panel<4>(g, mb, me, n0, cols);
       else Panel<2>(g, mb, me, n0, cols);
     }
   }

@@ -8,7 +8,7 @@ namespace scalert::kernels {
 void RegisterNeonKernels(KernelRegistry* r) {
   constexpr KernelDType f32 = KernelDType::kF32;
   constexpr Isa isa = Isa::kNeon;
-  r->Add<KernelOp::kGemm, f32>(isa, "gemm_f32_6x16_neon", {6, 16, 0}, gemm_f32_neon, PackGemmWeights);
+  r->Add<KernelOp::kGemm, f32>(isa, "gemm_f32_6x16_neon", {6, 16, 0, 8}, gemm_f32_neon, PackGemmWeights);
   r->Add<KernelOp::kDwConv, f32>(isa, "dwconv_f32_c8_neon", {1, 1, 8}, dwconv_f32_neon, PackDwConvWeights);
   r->Add<KernelOp::kActivation, f32>(isa, "activation_f32_neon", {1, 1, 4}, activation_f32_neon);
   r->Add<KernelOp::kAdd, f32>(isa, "add_f32_neon", {1, 1, 4}, add_f32_neon);
