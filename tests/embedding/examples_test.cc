@@ -126,7 +126,7 @@ TEST_F(Examples, AdaptiveCppRunsASawtooth) {
 }
 
 TEST(SharedLibrary, ExportsOnlyTheCApi) {
-  Result r = RunCommand(std::string("nm -D --defined-only ") + SHARED_LIB);
+  Result r = RunCommand(std::string(NM_BIN) + " -D --defined-only " + SHARED_LIB);
   ASSERT_EQ(r.exit_code, 0) << r.out;
   int exported = 0;
   size_t start = 0;

@@ -11,6 +11,7 @@
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/graph_builder.h"
 #include "runtime/passes/mbconv_fusion.h"
+#include "tests/native/kernel_list.h"
 #include "tests/testing/test_models.h"
 
 namespace scalert {
@@ -82,7 +83,7 @@ void ExpectFusedMatches(const Graph& g, const std::string& fused_label) {
   const std::vector<float> other = RunOnce(**ref, g, x2);
   const std::vector<float> want = RunOnce(**ref, g, x);
   ASSERT_GT(RelativeError(other, want), 1e-3) << "output does not depend on the input";
-  for (Isa isa : kernels::SupportedIsas())
+  for (Isa isa : kernels::testing::Fp32KernelLevels())
     for (int threads : {1, 2})
       for (bool fuse : {true, false}) {
         SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads, fuse " << fuse);
@@ -98,7 +99,7 @@ void ExpectFusedMatches(const Graph& g, const std::string& fused_label) {
         // Again with another input: nothing stale is reused between invocations.
         EXPECT_LE(RelativeError(RunOnce(**e, g, x2), other), 1e-5);
         const std::vector<std::string> d = (*e)->op_descriptions();
-        const std::string label = fused_label + "_f32_" + kernels::IsaName(UsableIsa(isa));
+        const std::string label = fused_label + "_f32_" + kernels::IsaName(kernels::testing::KernelIsa(UsableIsa(isa)));
         EXPECT_EQ(d[0] == label, fuse) << d[0];
       }
 }
@@ -170,7 +171,7 @@ TEST(MbconvFused, ExpandDepthwiseBeforeSqueezeExcitation) {
       auto e = PrepareNativeWith(g, o, no);
       ASSERT_TRUE(e.ok()) << e.status();
       EXPECT_LE(RelativeError(RunOnce(**e, g, x), want), 1e-4);
-      EXPECT_EQ((*e)->op_descriptions()[1], "expand_dwconv_f32_" + std::string(kernels::IsaName(no.max_isa)));
+      EXPECT_EQ((*e)->op_descriptions()[1], "expand_dwconv_f32_" + std::string(kernels::IsaName(kernels::testing::KernelIsa(no.max_isa))));
     }
   }
 }

@@ -562,12 +562,16 @@ absl::StatusOr<Isa> NativeIsa(const std::string& max_isa) {
                                       {kernels::kIsaEnvVar, std::getenv(kernels::kIsaEnvVar)}}) {
     if (!value || !*value) continue;
     Isa requested;
-    if (!kernels::ParseIsa(value, &requested))
-      return absl::InvalidArgumentError(absl::StrCat(source, "='", value,
-                                                     "' is not an ISA level; expected one of portable, avx2, "
-                                                     "avx512, neon"));
-    // A cap only lowers the level; a level this CPU lacks falls back to one it has.
-    if (static_cast<int>(requested) < static_cast<int>(isa) || !kernels::CpuSupports(isa)) isa = requested;
+    if (!kernels::ParseIsa(value, &requested)) {
+      std::vector<std::string> names;
+      for (Isa l : kernels::AllIsas()) names.push_back(kernels::IsaName(l));
+      return absl::InvalidArgumentError(absl::StrCat(source, "='", value, "' is not an ISA level; expected one of ",
+                                                     absl::StrJoin(names, ", ")));
+    }
+    // A level this CPU lacks (or of the other architecture) falls back to one it has; then the
+    // cap only lowers the level (supported levels are ordered within one architecture).
+    requested = UsableIsa(requested);
+    if (static_cast<int>(requested) < static_cast<int>(isa)) isa = requested;
   }
   return UsableIsa(isa);
 }
