@@ -11,7 +11,7 @@ Errors raise scalert.Error (a RuntimeError) with the runtime's message.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Mapping, Sequence, Union
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from ._cli import bench, cli, import_onnx, inspect, scale
 
 __version__: str = _scalert.__version__
 
-__all__ = ["Model", "Interpreter", "Error", "MAX_THREADS", "available_backends", "jpeg_png_supported",
+__all__ = ["Model", "Interpreter", "Family", "FamilyResult", "Error", "MAX_THREADS", "available_backends", "jpeg_png_supported",
            "top_k", "cli", "scale", "import_onnx", "inspect", "bench", "__version__"]
 
 ArrayLike = Any
@@ -106,3 +106,47 @@ def top_k(values: np.ndarray, labels: Sequence[str] = (), k: int = 5) -> List[tu
     flat = np.asarray(values).reshape(-1)
     order = np.argsort(-flat, kind="stable")[:k]
     return [(int(i), float(flat[i]), labels[i] if i < len(labels) else "") for i in order]
+
+
+class FamilyResult(NamedTuple):
+    """What one Family.invoke did: the member that ran and its times (ms)."""
+    member: int
+    budget_ms: float
+    predicted_ms: float
+    run_ms: float
+    resize_ms: float
+    total_ms: float
+    switched: bool
+    met_budget: bool
+
+
+class Family:
+    """Several compatible models (e.g. a `scalert scale --phi 0:3` sweep) run as one object: the
+    members are prepared once on one shared activation arena, calibrated, and each invoke runs the
+    member the policy picks for that frame's time budget ("greedy", "dp" or "static").
+    One thread at a time per Family; the GIL is released while a member runs."""
+
+    def __init__(self, models: Sequence[Union["Model", str, os.PathLike]], *, backend: str = "native",
+                 threads: int = 1, precision: str = "fp32", policy: str = "greedy", static_member: int = 0,
+                 horizon: int = 8, total_budget_fraction: float = 0.0, calibration_runs: int = 3,
+                 switch_runs: int = 2, latency_ms: Optional[Sequence[float]] = None,
+                 switch_ms: Optional[Sequence[Sequence[float]]] = None):
+        self._models = [m if isinstance(m, Model) else Model(m) for m in models]
+        self._family = _scalert.Family([m._model for m in self._models], backend, threads, precision, policy,
+                                       static_member, horizon, total_budget_fraction, calibration_runs,
+                                       switch_runs, list(latency_ms or []), [list(r) for r in (switch_ms or [])])
+
+    members = property(lambda self: self._family.members,
+                       doc="per member, cheapest first: name, input size, macs, accuracy proxy, latency_ms, ...")
+    arena_bytes = property(lambda self: self._family.arena_bytes, doc="the one activation arena all members share")
+
+    def set_policy(self, policy: str, static_member: int = 0) -> None:
+        self._family.set_policy(policy, static_member)
+
+    def invoke(self, frame: np.ndarray, budget_ms: float) -> FamilyResult:
+        """Resizes `frame` (float32 [H, W, C] or [1, H, W, C]) to the chosen member and runs it."""
+        return FamilyResult(**self._family.invoke(frame, float(budget_ms)))
+
+    def output(self, index: int = 0) -> np.ndarray:
+        """A copy of output `index` of the member that ran last."""
+        return self._family.output(index)

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runtime/backend.h"
+#include "runtime/family.h"
 #include "runtime/image/decode.h"
 #include "runtime/interpreter.h"
 #include "runtime/version.h"
@@ -184,6 +185,111 @@ class PyInterpreter {
   std::mutex mutex_;  // one run at a time per interpreter, even with the GIL released
 };
 
+
+// A model family (runtime/family.h): members prepared once on one shared arena; invoke() picks a
+// member for each frame's time budget. One thread at a time (a mutex guards it); the GIL is
+// released while a member runs.
+class PyFamily {
+ public:
+  PyFamily(std::vector<std::shared_ptr<const Model>> models, const std::string& backend, int threads,
+           const std::string& precision, const std::string& policy, int static_member, int horizon,
+           double total_budget_fraction, int calibration_runs, int switch_runs, std::vector<double> latency_ms,
+           std::vector<std::vector<double>> switch_ms) {
+    FamilyOptions o;
+    o.interpreter.backend = backend;
+    o.interpreter.threads = threads;
+    if (!ParsePrecision(precision, &o.interpreter.precision))
+      Raise(absl::InvalidArgumentError("unknown precision '" + precision + "' (fp32, fp16, bf16, int8)"));
+    if (!ParseFamilyPolicy(policy, &o.policy))
+      Raise(absl::InvalidArgumentError("unknown policy '" + policy + "' (greedy, dp, static)"));
+    o.static_member = static_member;
+    o.horizon = horizon;
+    o.total_budget_fraction = total_budget_fraction;
+    o.calibration_runs = calibration_runs;
+    o.switch_runs = switch_runs;
+    o.latency_ms = std::move(latency_ms);
+    o.switch_ms = std::move(switch_ms);
+    absl::StatusOr<std::unique_ptr<Family>> f;
+    {
+      py::gil_scoped_release release;  // calibration runs every member
+      f = Family::Create(std::move(models), o);
+    }
+    family_ = Value(std::move(f));
+  }
+
+  py::list Members() const {
+    py::list out;
+    for (size_t i = 0; i < family_->size(); ++i) {
+      const FamilyMemberInfo& m = family_->member(i);
+      py::dict d;
+      d["name"] = m.name;
+      d["input_h"] = m.input_h;
+      d["input_w"] = m.input_w;
+      d["input_c"] = m.input_c;
+      d["macs"] = m.macs;
+      d["accuracy"] = m.accuracy;
+      d["latency_ms"] = m.latency_ms;
+      d["cold_ms"] = m.cold_ms;
+      d["own_arena_bytes"] = m.own_arena_bytes;
+      out.append(d);
+    }
+    return out;
+  }
+
+  void SetPolicy(const std::string& policy, int static_member) {
+    FamilyPolicy p;
+    if (!ParseFamilyPolicy(policy, &p))
+      Raise(absl::InvalidArgumentError("unknown policy '" + policy + "' (greedy, dp, static)"));
+    std::lock_guard<std::mutex> lock(mutex_);
+    Check(family_->SetPolicy(p, static_member));
+  }
+
+  // `frame`: float32 [H, W, C] or [1, H, W, C] (converted when needed).
+  py::dict Invoke(const py::handle& frame, double budget_ms) {
+    auto a = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(frame);
+    if (!a) Raise(absl::InvalidArgumentError("frame must be a numeric array [H, W, C] or [1, H, W, C]"));
+    const bool batched = a.ndim() == 4 && a.shape(0) == 1;
+    if (a.ndim() != 3 && !batched) Raise(absl::InvalidArgumentError("frame must be [H, W, C] or [1, H, W, C]"));
+    const int off = batched ? 1 : 0;
+    const auto h = static_cast<int32_t>(a.shape(off)), w = static_cast<int32_t>(a.shape(off + 1)),
+               c = static_cast<int32_t>(a.shape(off + 2));
+    std::lock_guard<std::mutex> lock(mutex_);
+    absl::StatusOr<FamilyResult> r;
+    {
+      py::gil_scoped_release release;
+      r = family_->Invoke(a.data(), h, w, c, budget_ms);
+    }
+    const FamilyResult res = Value(std::move(r));
+    py::dict d;
+    d["member"] = res.member;
+    d["budget_ms"] = res.budget_ms;
+    d["predicted_ms"] = res.predicted_ms;
+    d["run_ms"] = res.run_ms;
+    d["resize_ms"] = res.resize_ms;
+    d["total_ms"] = res.total_ms;
+    d["switched"] = res.switched;
+    d["met_budget"] = res.met_budget;
+    return d;
+  }
+
+  py::array Output(size_t i) const {
+    if (i >= family_->num_outputs())
+      Raise(absl::OutOfRangeError("output index " + std::to_string(i) + " out of range (family has " +
+                                  std::to_string(family_->num_outputs()) + ")"));
+    if (family_->last_member() < 0) Raise(absl::FailedPreconditionError("no output before a successful invoke"));
+    const Tensor& t = family_->output(i);
+    py::array a(NumpyType(t.dtype), std::vector<py::ssize_t>(t.shape.begin(), t.shape.end()));
+    Check(family_->GetOutput(i, a.mutable_data(), static_cast<size_t>(t.bytes())));
+    return a;
+  }
+
+  int64_t arena_bytes() const { return family_->arena_bytes(); }
+
+ private:
+  std::unique_ptr<Family> family_;
+  std::mutex mutex_;
+};
+
 class PyModel {
  public:
   explicit PyModel(const py::object& source) {
@@ -277,4 +383,24 @@ PYBIND11_MODULE(_scalert, m) {
             return it;
           },
           py::arg("backend"), py::arg("threads"), py::arg("precision"));
+
+  py::class_<sp::PyFamily>(m, "Family", "Several compatible models run as one: a member per frame's time budget.")
+      .def(py::init([](const std::vector<py::object>& models, const std::string& backend, int threads,
+                       const std::string& precision, const std::string& policy, int static_member, int horizon,
+                       double total_budget_fraction, int calibration_runs, int switch_runs,
+                       std::vector<double> latency_ms, std::vector<std::vector<double>> switch_ms) {
+             std::vector<std::shared_ptr<const scalert::Model>> ms;
+             for (const py::object& o : models) ms.push_back(o.cast<const sp::PyModel&>().model());
+             return std::make_unique<sp::PyFamily>(std::move(ms), backend, threads, precision, policy, static_member,
+                                                   horizon, total_budget_fraction, calibration_runs, switch_runs,
+                                                   std::move(latency_ms), std::move(switch_ms));
+           }),
+           py::arg("models"), py::arg("backend"), py::arg("threads"), py::arg("precision"), py::arg("policy"),
+           py::arg("static_member"), py::arg("horizon"), py::arg("total_budget_fraction"),
+           py::arg("calibration_runs"), py::arg("switch_runs"), py::arg("latency_ms"), py::arg("switch_ms"))
+      .def_property_readonly("members", &sp::PyFamily::Members)
+      .def_property_readonly("arena_bytes", &sp::PyFamily::arena_bytes)
+      .def("set_policy", &sp::PyFamily::SetPolicy, py::arg("policy"), py::arg("static_member") = 0)
+      .def("invoke", &sp::PyFamily::Invoke, py::arg("frame"), py::arg("budget_ms"))
+      .def("output", &sp::PyFamily::Output, py::arg("index") = 0);
 }
