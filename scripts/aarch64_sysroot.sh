@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(realpath -m "${1:-build/aarch64-sysroot}")
 packages=(libc6-dev libstdc++-12-dev libabsl-dev libflatbuffers-dev libxnnpack-dev libpthreadpool-dev
-  libcpuinfo-dev libfp16-dev libgtest-dev libgmock-dev)
+  libcpuinfo-dev libfp16-dev libgtest-dev libgmock-dev libjpeg62-turbo-dev libpng-dev)
 stamp="$root/.packages"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "${packages[*]}" ]; then
   echo "aarch64-sysroot: $root is up to date"
