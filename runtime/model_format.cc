@@ -11,9 +11,15 @@
 namespace scalert {
 namespace {
 
+// Copies the bytes instead of loading elements through the vector: a hostile file may place
+// 8-byte elements (zero points) at a 4-byte boundary, which the Verifier allows (it checks the
+// 4-byte length prefix only), and a misaligned load is undefined behaviour (found by the model
+// fuzzer). Scalars are little-endian in the file and on every target.
 template <typename T>
 std::vector<T> ToVector(const flatbuffers::Vector<T>* v) {
-  return v ? std::vector<T>(v->begin(), v->end()) : std::vector<T>();
+  std::vector<T> r(v ? v->size() : 0);
+  if (!r.empty()) std::memcpy(r.data(), v->Data(), r.size() * sizeof(T));
+  return r;
 }
 std::string ToString(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
