@@ -78,7 +78,8 @@ inline void DwStore(float* p, typename S::Mask mask, typename S::V v) {
 }
 
 // One output row, channels [c0, c0 + L * NV) (NV vectors; kMasked: NV == 1 and the lanes of
-// mask), pixels [ox_begin, ox_end), all of whose windows lie inside the image horizontally.
+// mask), pixels [ox_begin, ox_end) (a multiple of 4 of them: DwChannelGroup sends the rest to
+// DwCheckedBlock), all of whose windows lie inside the image horizontally.
 // `in[ky]` is input row ky of the window at channel c0 and column 0, or null in the padding.
 template <class S, int K, int St, int NV, bool kMasked>
 void DwInteriorPixels(const float* const* in, const float* w, int64_t ts, int64_t c, int32_t pad_left,
@@ -119,27 +120,6 @@ void DwInteriorPixels(const float* const* in, const float* w, int64_t ts, int64_
     for (int p = 0; p < kPx; ++p)
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) DwStore<S, kMasked>(out_row + (ox + p) * c + L * v, mask, acc[p][v]);
-  }
-  // Remaining pixels one at a time.
-  for (; ox < ox_end; ++ox) {
-    V acc[NV];
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) acc[v] = S::Load(w + v * ts);
-    const int64_t ix0 = static_cast<int64_t>(ox) * St - pad_left;
-#pragma GCC unroll 5
-    for (int ky = 0; ky < K; ++ky) {
-      if (!in[ky]) continue;
-      const float* src = in[ky] + ix0 * col_step;
-      const float* wk = w + L * (1 + ky * K);
-#pragma GCC unroll 5
-      for (int kx = 0; kx < K; ++kx)
-#pragma GCC unroll 2
-        for (int v = 0; v < NV; ++v)
-          acc[v] = S::Fma(DwLoad<S, kMasked>(src + kx * col_step + L * v, mask), S::Load(wk + v * ts + L * kx), acc[v]);
-    }
-    ActivateAll<S, NV>(acc, act);
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) DwStore<S, kMasked>(out_row + ox * c + L * v, mask, acc[v]);
   }
 }
 

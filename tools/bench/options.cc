@@ -164,7 +164,7 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(const std::vector<std::string>& a
         return absl::InvalidArgumentError(absl::StrCat("--fusion: unknown policy '", f, "' (auto, on, off)"));
     }
   }
-  if ((o.isas.empty() || o.fusions.empty()))
+  if (o.isas.empty() || o.fusions.empty())
     return absl::InvalidArgumentError("--isa and --fusion need at least one value");
 
   auto warmup = args->get_int("warmup", 3);
@@ -199,7 +199,7 @@ std::vector<CandidateSpec> ExpandCandidates(const std::vector<std::string>& mode
       for (Precision p : o.precisions)
         for (int t : o.threads) {
           if (b != "native") {
-            r.push_back({m, b, p, t});
+            r.push_back({m, b, p, t, "", ""});
             continue;
           }
           const std::vector<std::string> none = {""};
