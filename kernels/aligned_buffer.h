@@ -3,7 +3,9 @@
 #ifndef SCALERT_KERNELS_ALIGNED_BUFFER_H_
 #define SCALERT_KERNELS_ALIGNED_BUFFER_H_
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -11,11 +13,19 @@
 
 namespace scalert::kernels {
 
+// Test hook: while non-zero, an AlignedBuffer of more than this many bytes fails as if memory ran
+// out, so tests can show (under ASan too, where a real out-of-memory aborts) that a failed
+// packing allocation becomes an error through the C API rather than a crash.
+inline std::atomic<size_t> g_fail_aligned_allocations_above{0};
+
 class AlignedBuffer {
  public:
   AlignedBuffer() = default;
   explicit AlignedBuffer(size_t floats) : size_(floats) {
+    if (floats > (SIZE_MAX - 63) / sizeof(float)) throw std::bad_alloc();
     const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+    const size_t limit = g_fail_aligned_allocations_above.load(std::memory_order_relaxed);
+    if (limit != 0 && bytes > limit) throw std::bad_alloc();
     data_ = static_cast<float*>(std::aligned_alloc(64, bytes > 0 ? bytes : 64));
     if (!data_) throw std::bad_alloc();
     std::memset(data_, 0, bytes);

@@ -1,8 +1,11 @@
-// Instruction-set levels the native kernels are written for, detected at run time. A level may
-// be forced lower (SCALERT_ISA=portable|avx2|avx512|neon) so every path is testable on one machine.
+// Instruction-set levels the native kernels are written for, detected at run time from cpuinfo
+// (with the OS's own report as a fallback). A level may be forced lower
+// (SCALERT_ISA=portable|avx2|avx512|neon|neonfp16|neondot|neoni8mm) so every path is testable on
+// one machine.
 #ifndef SCALERT_KERNELS_ISA_H_
 #define SCALERT_KERNELS_ISA_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,11 +16,15 @@ enum class Isa : int {
   kPortable = 0,  // plain C++, any CPU
   kAvx2,          // x86-64: AVX2 + FMA (+ F16C)
   kAvx512,        // x86-64: AVX-512 F/BW/DQ/VL (no kernels yet: falls back to kAvx2)
-  kNeon,          // arm64: Advanced SIMD (no kernels yet: falls back to kPortable)
+  kNeon,          // arm64: Advanced SIMD (mandatory on AArch64)
+  kNeonFp16,      // arm64: + FP16 arithmetic (ARMv8.2-A FEAT_FP16, "asimdhp")
+  kNeonDot,       // arm64: + FP16 + int8 dot products (FEAT_DotProd, "asimddp": SDOT/UDOT)
+  kNeonI8mm,      // arm64: + FP16 + dot products + int8 matrix multiply (FEAT_I8MM: SMMLA)
 };
 
 const char* IsaName(Isa isa);
-// Parses "portable", "avx2", "avx512", "neon" (case-sensitive). False on anything else.
+// Parses an IsaName() ("portable", "avx2", "avx512", "neon", "neonfp16", "neondot", "neoni8mm";
+// case-sensitive). False on anything else.
 bool ParseIsa(const std::string& s, Isa* out);
 // The next lower level kernels may come from (kPortable falls back to itself).
 Isa IsaFallback(Isa isa);
@@ -27,8 +34,26 @@ bool CpuSupports(Isa isa);
 Isa DetectedIsa();
 // Every level this CPU supports, lowest first (always starts with kPortable).
 std::vector<Isa> SupportedIsas();
+// Every level, lowest first per architecture (for parsing, listing and tests).
+const std::vector<Isa>& AllIsas();
 // Name of the environment variable that caps the level: "SCALERT_ISA".
 inline constexpr const char* kIsaEnvVar = "SCALERT_ISA";
+
+// The CPU's extensions that kernels or reports care about, whatever level they belong to, by
+// their Linux /proc/cpuinfo names: x86 "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq",
+// "avx512vl", "avx512vnni", "avx512_bf16", "avx512_fp16"; arm64 "asimd", "asimdhp", "asimddp",
+// "i8mm", "bf16", "sve". Only the ones this CPU has, in that order.
+std::vector<std::string> CpuFeatureNames();
+
+// Data cache sizes in bytes of the core this runs on (the first of each level); 0 when the CPU
+// does not report that level. Tile and band heights are sized from these.
+struct CacheSizes {
+  int64_t l1d = 0, l2 = 0, l3 = 0;
+};
+CacheSizes DetectedCacheSizes();
+// DetectedCacheSizes() with unreported levels replaced by common values (32 KiB L1d, 1 MiB L2,
+// no L3), for callers that need a number.
+CacheSizes CacheSizesOrDefaults();
 
 }  // namespace scalert::kernels
 

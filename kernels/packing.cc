@@ -3,15 +3,16 @@
 namespace scalert::kernels {
 
 PackedGemm PackGemmWeights(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile) {
-  const int32_t nr = tile.nr;
+  const int32_t nr = tile.nr, nr_min = GemmMinPanel(tile);
   PackedGemm p;
   p.n = n;
   p.k = k;
   p.nr = nr;
-  p.b = AlignedBuffer(static_cast<size_t>(RoundUp(n, nr / 2) * k));
+  p.nr_min = nr_min;
+  p.b = AlignedBuffer(static_cast<size_t>(RoundUp(n, nr_min) * k));
   p.bias = AlignedBuffer(static_cast<size_t>(RoundUp(n, nr)));
-  for (int32_t n0 = 0; n0 < n; n0 += nr) {
-    const int32_t width = GemmPanelWidth(n, n0, nr);
+  for (int32_t n0 = 0, width = 0; n0 < n; n0 += width) {
+    width = GemmPanelWidth(n, n0, nr, nr_min);
     float* panel = p.b.data() + static_cast<int64_t>(n0) * k;
     for (int32_t kk = 0; kk < k; ++kk)
       for (int32_t j = 0; j < width && n0 + j < n; ++j)

@@ -35,6 +35,9 @@ const KernelRegistry& KernelRegistry::Global() {
     RegisterAvx2Kernels(r);
     RegisterAvx512Kernels(r);
 #endif
+#if defined(SCALERT_KERNELS_ARM)
+    RegisterNeonKernels(r);
+#endif
     return r;
   }();
   return *registry;

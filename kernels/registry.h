@@ -108,6 +108,9 @@ void RegisterPortableKernels(KernelRegistry* r);
 void RegisterAvx2Kernels(KernelRegistry* r);
 void RegisterAvx512Kernels(KernelRegistry* r);
 #endif
+#if defined(SCALERT_KERNELS_ARM)
+void RegisterNeonKernels(KernelRegistry* r);
+#endif
 
 }  // namespace scalert::kernels
 

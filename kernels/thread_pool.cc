@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <string>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -38,16 +40,28 @@ double Microseconds(std::chrono::steady_clock::time_point a, std::chrono::steady
 
 ThreadPool::ThreadPool(int threads) {
   threads_ = threads > 1 ? threads : 1;
-  for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  try {
+    workers_.reserve(static_cast<size_t>(threads_ - 1));
+    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  } catch (const std::exception& e) {  // std::system_error (no more threads) or std::bad_alloc
+    start_error_ = "cannot start worker thread " + std::to_string(workers_.size() + 1) + " of " +
+                   std::to_string(threads_ - 1) + ": " + e.what();
+    StopWorkers();
+    workers_.clear();
+    threads_ = 1;
+  }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { StopWorkers(); }
+
+void ThreadPool::StopWorkers() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_.store(true);
   }
   wake_.notify_all();
-  for (std::thread& t : workers_) t.join();
+  for (std::thread& t : workers_)
+    if (t.joinable()) t.join();
 }
 
 uint32_t ThreadPool::Drain(uint64_t state) const {

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -26,13 +27,17 @@ namespace scalert::kernels {
 
 class ThreadPool {
  public:
-  // threads <= 1 starts no worker.
+  // threads <= 1 starts no worker. If the OS refuses a thread, the pool stops the workers it
+  // started and records why: check ok() (a constructor cannot return a Status, and a library
+  // must not let std::system_error escape into the app).
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int threads() const { return threads_; }
+  bool ok() const { return start_error_.empty(); }
+  const std::string& start_error() const { return start_error_; }
 
   // Not reentrant: a task must not call ParallelFor on the same pool.
   template <typename F>
@@ -62,7 +67,10 @@ class ThreadPool {
   uint32_t Drain(uint64_t state) const;
   void WorkerLoop();
 
+  void StopWorkers();
+
   int threads_ = 1;
+  std::string start_error_;
   std::vector<std::thread> workers_;
   // Generation in the high 32 bits, next unclaimed task in the low 32 bits.
   mutable std::atomic<uint64_t> state_{0};

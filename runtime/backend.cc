@@ -43,6 +43,9 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareBackend(const std::string& na
   if (name == "reference") return PrepareReference(g, options);
   if (name == "native") return PrepareNative(g, options);
 #ifdef SCALERT_WITH_XNNPACK
+  if (name == "xnnpack" && options.external_arena)
+    return absl::UnimplementedError("the xnnpack backend plans its own activation memory; it cannot use an "
+                                    "external arena (members on xnnpack do not share one)");
   if (name == "xnnpack") return PrepareXnnpack(g, options);
 #endif
   return absl::InvalidArgumentError(absl::StrCat("unknown backend '", name, "'; available: ",

@@ -34,6 +34,11 @@ struct BackendOptions {
   std::string max_isa;
   // Fusion of MBConv chains (native backend). SCALERT_NATIVE_FUSE=0|1|auto overrides it.
   FusionPolicy fusion = FusionPolicy::kAuto;
+  // Optional activation arena owned by the caller (64-byte aligned), e.g. one arena shared by
+  // family members that run one at a time. Null: the executable allocates its own. A planned
+  // arena larger than `external_arena_bytes` is an error; the xnnpack backend refuses it.
+  uint8_t* external_arena = nullptr;
+  int64_t external_arena_bytes = 0;
 };
 
 struct StepProfile {

@@ -1,24 +1,45 @@
 #include "runtime/interpreter.h"
 
 #include <cstring>
+#include <exception>
+#include <new>
 
 #include "absl/strings/str_cat.h"
 
 namespace scalert {
 
-absl::StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const Model> model,
-                                                                 const InterpreterOptions& options) {
-  if (!model) return absl::InvalidArgumentError("model is null");
-  std::unique_ptr<Interpreter> it(new Interpreter());
-  it->model_ = std::move(model);
-  it->options_ = options;
+BackendOptions ToBackendOptions(const InterpreterOptions& options) {
   BackendOptions bo;
   bo.threads = options.threads;
   bo.precision = options.precision;
   bo.poison_freed = options.poison_freed;
   bo.max_isa = options.max_isa;
   bo.fusion = options.fusion;
-  auto e = PrepareBackend(options.backend, it->model_->graph(), bo);
+  return bo;
+}
+
+absl::StatusOr<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const Model> model,
+                                                                 const InterpreterOptions& options) {
+  if (!model) return absl::InvalidArgumentError("model is null");
+  if (options.threads < 1 || options.threads > kMaxThreads)
+    return absl::InvalidArgumentError(
+        absl::StrCat("threads must be in [1, ", kMaxThreads, "], got ", options.threads));
+  try {
+    return CreateUnchecked(model, options);  // a copy: `model` names the file below
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(absl::StrCat(model->name(), ": out of memory while preparing the model on backend '",
+                                                     options.backend, "'"));
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("preparing the model on backend '", options.backend, "': ", e.what()));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Interpreter>> Interpreter::CreateUnchecked(std::shared_ptr<const Model> model,
+                                                                          const InterpreterOptions& options) {
+  std::unique_ptr<Interpreter> it(new Interpreter());
+  it->model_ = std::move(model);
+  it->options_ = options;
+  auto e = PrepareBackend(options.backend, it->model_->graph(), ToBackendOptions(options));
   if (!e.ok())
     return absl::Status(e.status().code(), absl::StrCat(it->model_->name(), ": ", e.status().message()));
   it->executable_ = std::move(e).value();
@@ -35,6 +56,14 @@ absl::Status Interpreter::SetInput(size_t i, const void* data, size_t bytes) {
                                                    ShapeToString(t.shape), " ", DTypeName(t.dtype), "), got ", bytes));
   std::memcpy(executable_->input_buffer(i), data, bytes);
   return absl::OkStatus();
+}
+
+absl::Status Interpreter::SetInputImage(size_t i, const image::Frame& frame, const image::PreprocessOptions& options) {
+  if (i >= num_inputs())
+    return absl::OutOfRangeError(absl::StrCat("input index ", i, " out of range (model has ", num_inputs(), ")"));
+  auto spec = image::InputSpecFor(input(i), model_->graph().metadata);
+  if (!spec.ok()) return spec.status();
+  return image::Preprocess(frame, options, *spec, static_cast<float*>(executable_->input_buffer(i)));
 }
 
 absl::Status Interpreter::Invoke() { return executable_->Invoke(); }

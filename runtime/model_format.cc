@@ -11,9 +11,15 @@
 namespace scalert {
 namespace {
 
+// Copies the bytes instead of loading elements through the vector: a hostile file may place
+// 8-byte elements (zero points) at a 4-byte boundary, which the Verifier allows (it checks the
+// 4-byte length prefix only), and a misaligned load is undefined behaviour (found by the model
+// fuzzer). Scalars are little-endian in the file and on every target.
 template <typename T>
 std::vector<T> ToVector(const flatbuffers::Vector<T>* v) {
-  return v ? std::vector<T>(v->begin(), v->end()) : std::vector<T>();
+  std::vector<T> r(v ? v->size() : 0);
+  if (!r.empty()) std::memcpy(r.data(), v->Data(), r.size() * sizeof(T));
+  return r;
 }
 std::string ToString(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
@@ -66,9 +72,10 @@ absl::StatusOr<Graph> ReadGraph(const uint8_t* data, size_t size, const LoadLimi
   if (!fb::VerifyModelBuffer(verifier))
     return absl::InvalidArgumentError("flatbuffer verification failed (truncated or corrupted file)");
   const fb::Model* m = fb::GetModel(data);
-  if (m->schema_version() != kSchemaVersion)
-    return absl::InvalidArgumentError(absl::StrCat("unknown schema version ", m->schema_version(),
-                                                   "; this runtime reads version ", kSchemaVersion));
+  const uint32_t version = m->schema_version();
+  if (version < kOldestSchemaVersion || version > kSchemaVersion)
+    return absl::InvalidArgumentError(absl::StrCat("unknown schema version ", version, "; this runtime reads versions ",
+                                                   kOldestSchemaVersion, " to ", kSchemaVersion));
   const auto* buffers = m->buffers();
   const auto* tensors = m->tensors();
   const auto* ops = m->operators();
@@ -108,6 +115,11 @@ absl::StatusOr<Graph> ReadGraph(const uint8_t* data, size_t size, const LoadLimi
     }
     g.tensors.push_back(std::move(t));
   }
+  if (version < 2)
+    for (size_t i = 0; i < g.tensors.size(); ++i)
+      if (g.tensors[i].dtype == DType::kBF16)
+        return absl::InvalidArgumentError(absl::StrCat(g.TensorLabel(static_cast<int32_t>(i)), ": bf16 needs schema version 2, the file says ",
+                                                       version));
   g.nodes.reserve(ops->size());
   for (uint32_t i = 0; i < ops->size(); ++i) {
     const fb::Operator* fo = ops->Get(i);
@@ -164,7 +176,14 @@ absl::StatusOr<std::string> SerializeGraph(const Graph& graph) {
   return SerializeGraphUnchecked(g);
 }
 
+uint32_t SchemaVersionNeeded(const Graph& g) {
+  for (const Tensor& t : g.tensors)
+    if (t.dtype == DType::kBF16 || (!t.is_constant() && t.dtype != DType::kF32)) return 2;
+  return 1;
+}
+
 std::string SerializeGraphUnchecked(const Graph& g, uint32_t schema_version) {
+  if (schema_version == 0) schema_version = SchemaVersionNeeded(g);
   flatbuffers::FlatBufferBuilder b(1 << 20);
   std::vector<flatbuffers::Offset<fb::Buffer>> buffers;
   buffers.push_back(fb::CreateBuffer(b));

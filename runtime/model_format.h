@@ -11,7 +11,14 @@
 
 namespace scalert {
 
-inline constexpr uint32_t kSchemaVersion = 1;
+// The newest schema version this runtime reads and writes; it reads every version from
+// kOldestSchemaVersion on. Version 2 added bf16 and non-f32 activations.
+inline constexpr uint32_t kSchemaVersion = 2;
+inline constexpr uint32_t kOldestSchemaVersion = 1;
+
+// The lowest schema version that can hold `g` (1 unless it has bf16 or non-f32 activations), so
+// FP32 files stay readable by older runtimes.
+uint32_t SchemaVersionNeeded(const Graph& g);
 
 // Verifies the flatbuffer, translates it and validates the graph. Constant tensors point into
 // `data`, which must outlive the graph. Never reads outside [data, data + size).
@@ -21,7 +28,8 @@ absl::StatusOr<Graph> ReadGraph(const uint8_t* data, size_t size, const LoadLimi
 absl::StatusOr<std::string> SerializeGraph(const Graph& g);
 
 // Serializes without validating: for tests and fuzz corpora that need malformed files.
-std::string SerializeGraphUnchecked(const Graph& g, uint32_t schema_version = kSchemaVersion);
+// A schema_version of 0 writes SchemaVersionNeeded(g).
+std::string SerializeGraphUnchecked(const Graph& g, uint32_t schema_version = 0);
 
 // Serializes and writes atomically: a failure leaves no file (or the old file) at `path`.
 absl::Status WriteModelFile(const Graph& g, const std::string& path);

@@ -19,7 +19,16 @@ absl::StatusOr<std::unique_ptr<PlannedExecutable>> PlannedExecutable::Create(con
   e->precision_ = options.precision;
   e->plan_ = PlanMemory(g, 64, step_scratch);
   const int64_t arena = std::max<int64_t>(e->plan_.arena_bytes, 64);
-  e->arena_ = static_cast<uint8_t*>(std::aligned_alloc(64, static_cast<size_t>(arena)));
+  if (options.external_arena) {
+    if (options.external_arena_bytes < arena || reinterpret_cast<uintptr_t>(options.external_arena) % 64 != 0)
+      return absl::InvalidArgumentError(absl::StrCat("the external arena (", options.external_arena_bytes,
+                                                     " bytes) is smaller than the planned ", arena,
+                                                     " bytes or not 64-byte aligned"));
+    e->arena_ = options.external_arena;
+    e->owns_arena_ = false;
+  } else {
+    e->arena_ = static_cast<uint8_t*>(std::aligned_alloc(64, static_cast<size_t>(arena)));
+  }
   if (!e->arena_) return absl::ResourceExhaustedError(absl::StrCat("cannot allocate a ", arena, "-byte arena"));
   std::memset(e->arena_, 0, static_cast<size_t>(arena));
   e->tensors_.ptr.resize(g.tensors.size(), nullptr);
@@ -54,7 +63,9 @@ absl::StatusOr<std::unique_ptr<PlannedExecutable>> PlannedExecutable::Create(con
   return e;
 }
 
-PlannedExecutable::~PlannedExecutable() { std::free(arena_); }
+PlannedExecutable::~PlannedExecutable() {
+  if (owns_arena_) std::free(arena_);
+}
 
 absl::Status PlannedExecutable::Invoke() {
   const float nan = std::numeric_limits<float>::quiet_NaN();

@@ -53,6 +53,7 @@ class PlannedExecutable : public Executable {
   PlannedExecutable() = default;
   MemoryPlan plan_;
   uint8_t* arena_ = nullptr;
+  bool owns_arena_ = true;  // false when BackendOptions::external_arena supplied it
   TensorPointers tensors_;
   std::vector<int32_t> input_ids_, output_ids_;
   std::vector<PreparedStep> steps_;

@@ -8,6 +8,7 @@ size_t DTypeSize(DType t) {
     case DType::kF16: return 2;
     case DType::kI8: return 1;
     case DType::kI32: return 4;
+    case DType::kBF16: return 2;
   }
   return 0;
 }
@@ -18,6 +19,7 @@ const char* DTypeName(DType t) {
     case DType::kF16: return "f16";
     case DType::kI8: return "i8";
     case DType::kI32: return "i32";
+    case DType::kBF16: return "bf16";
   }
   return "?";
 }
@@ -43,6 +45,8 @@ const char* PrecisionName(Precision p) {
     case Precision::kF32: return "fp32";
     case Precision::kF16: return "fp16";
     case Precision::kI8: return "int8";
+    case Precision::kBF16: return "bf16";
+    case Precision::kMixed: return "mixed";
   }
   return "?";
 }
@@ -51,6 +55,7 @@ bool ParsePrecision(const std::string& s, Precision* out) {
   if (s == "fp32" || s == "f32") { *out = Precision::kF32; return true; }
   if (s == "fp16" || s == "f16") { *out = Precision::kF16; return true; }
   if (s == "int8" || s == "i8") { *out = Precision::kI8; return true; }
+  if (s == "bf16") { *out = Precision::kBF16; return true; }
   return false;
 }
 

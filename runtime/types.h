@@ -11,8 +11,10 @@
 
 namespace scalert {
 
-enum class DType : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2, kI32 = 3 };
-inline constexpr int kNumDTypes = 4;
+enum class DType : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2, kI32 = 3, kBF16 = 4 };
+inline constexpr int kNumDTypes = 5;
+// f32, f16 and bf16: the dtypes float kernels read and write.
+inline bool IsFloat(DType t) { return t == DType::kF32 || t == DType::kF16 || t == DType::kBF16; }
 size_t DTypeSize(DType t);
 const char* DTypeName(DType t);
 
@@ -44,8 +46,10 @@ enum class OpType : uint16_t {
 inline constexpr int kNumOpTypes = 18;  // types a model file may hold
 const char* OpTypeName(OpType t);
 
-// Numerical precision a whole interpreter runs at (per-layer policies come from the model).
-enum class Precision : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2 };
+// Numerical precision a whole interpreter runs at. A lowered model file (INT8/FP16/BF16 layers,
+// written by `scalert quantize`) carries its own per-layer precision; kMixed describes such a file
+// whose layers differ, it is never asked for.
+enum class Precision : uint8_t { kF32 = 0, kF16 = 1, kI8 = 2, kBF16 = 3, kMixed = 4 };
 const char* PrecisionName(Precision p);
 bool ParsePrecision(const std::string& s, Precision* out);
 

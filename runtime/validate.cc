@@ -5,6 +5,7 @@
 #include <queue>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/dtype_rules.h"
 #include "runtime/shape_inference.h"
 #include "runtime/status_macros.h"
 
@@ -168,11 +169,8 @@ absl::Status ValidateGraph(Graph* g, const LoadLimits& limits) {
         return absl::InvalidArgumentError(absl::StrCat(g->NodeLabel(n), ": output ", g->TensorLabel(node.outputs[o]),
                                                        " has shape ", ShapeToString(t.shape), " but the operator produces ",
                                                        ShapeToString(shapes[o])));
-      DType want = node.type == OpType::kQuantize ? DType::kI8 : DType::kF32;
-      if (t.dtype != want)
-        return absl::InvalidArgumentError(absl::StrCat(g->NodeLabel(n), ": output ", g->TensorLabel(node.outputs[o]),
-                                                       " must be ", DTypeName(want), ", found ", DTypeName(t.dtype)));
     }
+    RETURN_IF_ERROR(CheckNodeDTypes(*g, n));
   }
   return absl::OkStatus();
 }

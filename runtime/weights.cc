@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "fp16.h"
+#include "kernels/reference/float_formats.h"
 
 namespace scalert {
 
@@ -17,7 +17,14 @@ std::vector<float> ConstantAsF32(const Tensor& t) {
       for (int64_t i = 0; i < n; ++i) {
         uint16_t h;
         std::memcpy(&h, t.data + 2 * i, 2);
-        out[i] = fp16_ieee_to_fp32_value(h);
+        out[i] = ref::F16ToF32(h);
+      }
+      break;
+    case DType::kBF16:
+      for (int64_t i = 0; i < n; ++i) {
+        uint16_t h;
+        std::memcpy(&h, t.data + 2 * i, 2);
+        out[i] = ref::Bf16ToF32(h);
       }
       break;
     case DType::kI8: {

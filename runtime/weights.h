@@ -1,4 +1,4 @@
-// Constant tensors as FP32, whatever their stored dtype (f32, f16, per-tensor/per-channel i8).
+// Constant tensors as FP32, whatever their stored dtype (f32, f16, bf16, per-tensor/per-channel i8).
 #ifndef SCALERT_RUNTIME_WEIGHTS_H_
 #define SCALERT_RUNTIME_WEIGHTS_H_
 

@@ -5,7 +5,10 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libfp16-dev
   libflatbuffers-dev flatbuffers-compiler libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-dev libprotobuf-dev libonnx-testdata clang libclang-rt-14-dev
-  python3-torch python3-torchvision python3-onnx python3-numpy jq bc)
+  python3-torch python3-torchvision python3-onnx python3-numpy jq bc
+  libjpeg62-turbo-dev libpng-dev python3-dev python3-venv python3-pytest)
+# On x86-64: the aarch64 preset's cross compiler and emulator (its sysroot: scripts/aarch64_sysroot.sh).
+[ "$(uname -m)" = x86_64 ] && packages+=(crossbuild-essential-arm64 qemu-user)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,18 +1,35 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, then for each configuration configures, builds and
 # runs ctest. Default: release (all tests), asan (ASan+UBSan, all but the slow python-parity
-# tests), tsan (concurrency tests), minimal (runtime-only build) and fuzz (bounded libFuzzer
-# runs). `scripts/test.sh release` runs just one configuration.
+# tests), tsan (concurrency tests), minimal (runtime-only build), fuzz (bounded libFuzzer runs)
+# python (pip install . into a venv under build/, then pytest: scripts/test_python.sh) and aarch64
+# (cross-built for arm64, every test but the slow ones under qemu-aarch64 -cpu max, the kernel
+# tests again as a Cortex-A53, then EfficientNet-B0 on the NEON kernels against the x86 reference
+# backend).
+# `scripts/test.sh release` runs just one configuration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan minimal fuzz)
+if [ ${#presets[@]} -eq 0 ]; then
+  presets=(release asan tsan minimal fuzz python)
+  [ "$(uname -m)" = x86_64 ] && presets+=(aarch64)  # an arm64 machine runs release natively instead
+fi
 for p in "${presets[@]}"; do
   start=$(date +%s)
   echo "=== $p: configure, build, test"
-  cmake --preset "$p" >/dev/null
-  cmake --build --preset "$p"
-  ctest --preset "$p"
+  if [ "$p" = python ]; then
+    scripts/test_python.sh
+  else
+    if [ "$p" = aarch64 ]; then scripts/aarch64_sysroot.sh; fi
+    cmake --preset "$p" >/dev/null
+    cmake --build --preset "$p"
+    ctest --preset "$p"
+    if [ "$p" = aarch64 ]; then
+      # The same build on an ARMv8.0 CPU (no FP16, no dot product): detection and the NEON kernels.
+      QEMU_CPU=cortex-a53 ctest --preset aarch64 -R '^(Isa|Native|Mbconv)'
+      scripts/aarch64_parity.sh
+    fi
+  fi
   echo "=== $p: passed in $(( $(date +%s) - start )) s"
 done

@@ -35,6 +35,7 @@ absl::StatusOr<Args> Args::Parse(const std::vector<std::string>& args, const std
       return absl::InvalidArgumentError(absl::StrCat("flag --", name, " takes no value"));
     }
     a.values_[name] = value;
+    a.all_values_[name].push_back(value);
   }
   return a;
 }
@@ -42,6 +43,11 @@ absl::StatusOr<Args> Args::Parse(const std::vector<std::string>& args, const std
 std::string Args::get(const std::string& name, const std::string& def) const {
   auto it = values_.find(name);
   return it == values_.end() ? def : it->second;
+}
+
+std::vector<std::string> Args::get_all(const std::string& name) const {
+  auto it = all_values_.find(name);
+  return it == all_values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 absl::StatusOr<int64_t> Args::get_int(const std::string& name, int64_t def) const {

@@ -25,12 +25,15 @@ class Args {
 
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   std::string get(const std::string& name, const std::string& def = "") const;
+  // Every value of a flag given several times, in order (get() returns the last).
+  std::vector<std::string> get_all(const std::string& name) const;
   absl::StatusOr<int64_t> get_int(const std::string& name, int64_t def) const;
   absl::StatusOr<double> get_double(const std::string& name, double def) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> all_values_;
   std::vector<std::string> positional_;
 };
 

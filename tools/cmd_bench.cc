@@ -1,5 +1,4 @@
 // scalert bench MODEL...: honest on-device latency (see tools/bench/ and its README section).
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -9,9 +8,11 @@
 #include "tools/bench/family.h"
 #include "tools/bench/machine.h"
 #include "tools/bench/options.h"
+#include "tools/bench/replay.h"
 #include "tools/bench/report.h"
 #include "tools/bench/runner.h"
 #include "tools/command.h"
+#include "tools/progress.h"
 
 namespace scalert::tools {
 namespace {
@@ -19,21 +20,6 @@ namespace {
 int Fail(const std::string& msg, int code) {
   std::fprintf(stderr, "scalert bench: %s\n", msg.c_str());
   return code;
-}
-
-// A progress line on stderr: rewritten in place on a terminal, one line per step otherwise.
-bench::ProgressFn MakeProgress(bool always) {
-  const bool tty = isatty(fileno(stderr));
-  if (!tty && !always) return nullptr;
-  return [tty](const std::string& msg) {
-    if (tty) std::fprintf(stderr, "\r\033[K%s", msg.c_str());
-    else std::fprintf(stderr, "%s\n", msg.c_str());
-    std::fflush(stderr);
-  };
-}
-
-void EndProgress() {
-  if (isatty(fileno(stderr))) std::fprintf(stderr, "\r\033[K");
 }
 
 absl::Status WriteText(const std::string& dir, const std::string& name, const std::string& text) {
@@ -59,13 +45,17 @@ int Bench(const std::vector<std::string>& argv) {
   bench::ReportInput in;
   in.machine = bench::DetectMachine();
   in.settings = o.settings;
+  // A line on stderr rewritten in place, on a terminal and without --json only.
+  Progress progress("bench", 0, !o.json);
+  bench::ProgressFn progress_fn;
+  if (progress.active()) progress_fn = [&progress](const std::string& msg) { progress.Message(msg); };
   // Peaks are measured after the models ran: their 128+ MiB buffer must not count in the
   // candidates' peak RSS.
   auto measure_peaks = [&] {
     if (!o.machine && !o.settings.profile) return;
-    if (auto p = MakeProgress(false)) p("measuring peak FLOP/s and memory bandwidth");
+    progress.Message("measuring peak FLOP/s and memory bandwidth");
     in.peaks = bench::MeasurePeaks();
-    EndProgress();
+    progress.Finish();
   };
   if (o.models.empty() && o.family_dir.empty()) {  // --machine alone
     measure_peaks();
@@ -74,11 +64,25 @@ int Bench(const std::vector<std::string>& argv) {
     return 0;
   }
 
+  if (!o.budget_traces.empty()) {  // --family DIR --budget-trace ...
+    auto members = bench::ScanFamily(o.family_dir);
+    if (!members.ok()) return Fail(std::string(members.status().message()), 1);
+    auto rep = bench::RunReplay(*members, o, in.machine, progress_fn);
+    progress.Finish();
+    if (!rep.ok()) return Fail(std::string(rep.status().message()), 1);
+    auto written = bench::WriteReplayFiles(*rep, o.out_dir.empty() ? o.family_dir : o.out_dir);
+    if (!written.ok()) return Fail(std::string(written.status().message()), 1);
+    if (o.json) std::printf("%s\n", bench::ReplayJson(*rep).c_str());
+    else std::printf("%s", bench::ReplayMarkdown(*rep).c_str());
+    for (const std::string& p : *written) std::fprintf(stderr, "wrote %s\n", p.c_str());
+    return 0;
+  }
+
   if (!o.family_dir.empty()) {
     auto members = bench::ScanFamily(o.family_dir);
     if (!members.ok()) return Fail(std::string(members.status().message()), 1);
-    auto rep = bench::RunFamily(*members, o, in.machine, MakeProgress(true));
-    EndProgress();
+    auto rep = bench::RunFamily(*members, o, in.machine, progress_fn);
+    progress.Finish();
     if (!rep.ok()) return Fail(std::string(rep.status().message()), 1);
     measure_peaks();
     rep->peaks = in.peaks;
@@ -96,8 +100,8 @@ int Bench(const std::vector<std::string>& argv) {
     return 0;
   }
 
-  auto results = bench::RunCandidates(bench::ExpandCandidates(o.models, o), o.settings, MakeProgress(false));
-  EndProgress();
+  auto results = bench::RunCandidates(bench::ExpandCandidates(o.models, o), o.settings, progress_fn);
+  progress.Finish();
   if (!results.ok()) return Fail(std::string(results.status().message()), 1);
   in.results = std::move(*results);
   bench::ComputeRatios(&in.results);

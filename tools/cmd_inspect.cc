@@ -4,6 +4,7 @@
 #include "runtime/interpreter.h"
 #include "tools/args.h"
 #include "tools/command.h"
+#include "tools/latency/predict.h"
 #include "tools/model_summary.h"
 
 namespace scalert::tools {
@@ -12,9 +13,36 @@ namespace {
 const std::vector<FlagSpec> kFlags = {
     {"json", false, "print totals and metadata as JSON (stable field names)"},
     {"backend", true, "also show what runs each op on this backend (reference, xnnpack)", "NAME"},
-    {"precision", true, "precision for --backend: fp32, fp16, int8", "P"},
+    {"precision", true, "precision for --backend: fp32, fp16, bf16, int8", "P"},
     {"ops", false, "print the per-op table even with --json"},
+    {"predict", true, "latency per layer on a device (a profile from scalert profile-device) beside the "
+                      "FLOP-proportional estimate", "device.json"},
+    {"threads", true, "with --predict: the thread count to predict (default 1)", "N"},
 };
+
+// --predict: the latency model's per-layer table (or JSON) instead of the op table.
+int PredictLatency(std::shared_ptr<const Model> model, const Args& args) {
+  auto profile = latency::LoadDeviceProfile(args.get("predict"));
+  auto threads = args.get_int("threads", 1);
+  if (!threads.ok() || *threads < 1 || *threads > 1024) {
+    std::fprintf(stderr, "scalert inspect: --threads expects a thread count in [1, 1024]\n");
+    return 2;
+  }
+  if (!profile.ok()) {
+    std::fprintf(stderr, "scalert inspect: %s\n", std::string(profile.status().message()).c_str());
+    return 1;
+  }
+  const std::string precision = args.get("precision", "fp32");
+  auto p = latency::PredictModel(model, *profile, static_cast<int>(*threads), precision);
+  if (!p.ok()) {
+    std::fprintf(stderr, "scalert inspect: %s\n", std::string(p.status().message()).c_str());
+    return 1;
+  }
+  const std::string label = latency::SettingLabel(*profile, static_cast<int>(*threads), precision);
+  if (args.has("json")) std::printf("%s\n", latency::PredictionJson(model->graph(), *p, label).c_str());
+  else std::printf("%s", latency::FormatPrediction(model->graph(), *p, label).c_str());
+  return 0;
+}
 
 int Inspect(const std::vector<std::string>& argv) {
   auto args = Args::Parse(argv, kFlags);
@@ -42,7 +70,7 @@ int Inspect(const std::vector<std::string>& argv) {
     InterpreterOptions o;
     o.backend = args->get("backend");
     if (args->has("precision") && !ParsePrecision(args->get("precision"), &o.precision)) {
-      std::fprintf(stderr, "scalert inspect: unknown precision '%s' (fp32, fp16, int8)\n", args->get("precision").c_str());
+      std::fprintf(stderr, "scalert inspect: unknown precision '%s' (fp32, fp16, bf16, int8)\n", args->get("precision").c_str());
       return 2;
     }
     auto it = Interpreter::Create(*model, o);
@@ -52,6 +80,7 @@ int Inspect(const std::vector<std::string>& argv) {
     }
     kernels = (*it)->executable().op_descriptions();
   }
+  if (args->has("predict")) return PredictLatency(*model, *args);
   ModelTotals totals = ComputeTotals(g);
   if (args->has("json")) {
     std::printf("%s\n", TotalsJson(g, totals).c_str());

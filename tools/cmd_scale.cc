@@ -11,6 +11,8 @@
 #include "tools/command.h"
 #include "tools/json.h"
 #include "tools/model_summary.h"
+#include "tools/scale/block_string.h"
+#include "tools/progress.h"
 #include "tools/scale/scaler.h"
 #include "tools/scale/sweep.h"
 
@@ -20,7 +22,12 @@ namespace {
 const std::vector<FlagSpec> kFlags = {
     {"family", true,
      "efficientnet, efficientnet_lite, mobilenet_v1, mobilenet_v2, mobilenet_v3_large, mobilenet_v3_small", "NAME"},
-    {"preset", true, "b0..b7 (efficientnet) or lite0..lite4 (efficientnet_lite); implies the family", "NAME"},
+    {"preset", true, "b0..b7 (efficientnet) or lite0..lite4 (efficientnet_lite); implies the family "
+                     "(with --arch-def: only its multipliers and resolution)", "NAME"},
+    {"arch-def", true, "a base network of your own: timm block strings, one stage per line, or the same "
+                       "table as JSON (README: 'Your own networks')", "FILE"},
+    {"outputs", true, "a backbone: feature maps at stage ends instead of logits, no head: 'stages' "
+                      "(every stride), levels C3,C4,C5 (strides 8, 16, 32) or stage numbers 2,4,7", "LIST"},
     {"phi", true, "compound coefficient (>= 0): depth alpha^phi, width beta^phi, resolution gamma^phi; "
                   "a range A:B writes one model per integer phi into the -o directory", "P|A:B"},
     {"alpha", true, "depth base of compound scaling (default 1.2)", "A"},
@@ -84,6 +91,13 @@ absl::StatusOr<scale::ScaleRequest> ToRequest(const Args& a) {
   scale::ScaleRequest r;
   r.family = a.get("family");
   r.preset = a.get("preset");
+  r.outputs = a.get("outputs");
+  if (a.has("outputs") && r.outputs.empty()) return absl::InvalidArgumentError("--outputs is empty");
+  if (a.has("arch-def")) {
+    auto arch = scale::LoadArchDef(a.get("arch-def"));
+    if (!arch.ok()) return arch.status();
+    r.custom = *std::move(arch);
+  }
   for (auto [name, field] : {std::pair<const char*, std::optional<double>*>{"alpha", &r.alpha},
                              {"beta", &r.beta}, {"gamma", &r.gamma}, {"width", &r.width},
                              {"depth", &r.depth}, {"rho", &r.rho}}) {
@@ -127,14 +141,23 @@ std::string ScalingJson(const scale::ScaledModel& m, const scale::CostComparison
                          .Num("exact_repeats", st.exact_repeats).Int("repeats", st.repeats)
                          .Num("exact_channels", st.exact_out).Int("channels", st.out)
                          .str());
+  std::vector<std::string> outputs;
+  const std::vector<int32_t> strides = scale::StageStrides(scale::ArchitectureOf(s.network));
+  for (const scale::FeatureOutput& o : s.network.outputs)
+    outputs.push_back(JsonObject()
+                          .Str("name", o.name).Int("stage", o.stage)
+                          .Int("stride", strides[static_cast<size_t>(o.stage - 1)])
+                          .Int("channels", m.plan.stages[static_cast<size_t>(o.stage - 1)].out)
+                          .str());
   return JsonObject()
+      .Str("base", s.base_config)
       .Num("phi", s.phi).Raw("compound", s.compound ? "true" : "false")
       .Num("alpha_beta2_gamma2", scale::FlopsGrowthPerPhi(s.coefficients))
       .Num("predicted_flops_factor", s.compound ? c.predicted : NAN)
       .Num("exact_h", s.exact_h).Num("exact_w", s.exact_w)
       .Int("base_macs", c.base_macs).Num("cost_vs_base", c.counted).Num("law_d_w2_r2", c.ideal)
       .Int("stem_channels", m.plan.stem).Int("head_channels", m.plan.head)
-      .Raw("stages", JsonArray(stages))
+      .Raw("stages", JsonArray(stages)).Raw("outputs", JsonArray(outputs))
       .str();
 }
 
@@ -150,15 +173,18 @@ int Scale(const std::vector<std::string>& argv) {
   if (!args.ok()) return Fail(args.status(), 2);
   if (args->has("help") || !args->positional().empty()) {
     std::fprintf(args->has("help") ? stdout : stderr, "%s",
-                 Usage("scale", "--family NAME | --preset NAME [scaling flags] [-o OUT.srm]",
+                 Usage("scale", "--family NAME | --preset NAME | --arch-def FILE [scaling flags] [-o OUT.srm]",
                        "Builds a model file from scaling parameters: EfficientNet (B0 base, presets b0..b7),\n"
-                       "EfficientNet-Lite (lite0..lite4), MobileNetV1/V2/V3. Compound scaling: depth alpha^phi,\n"
+                       "EfficientNet-Lite (lite0..lite4), MobileNetV1/V2/V3, or a base of your own in timm's\n"
+                       "block-string notation (--arch-def). Compound scaling: depth alpha^phi,\n"
                        "width beta^phi, resolution gamma^phi; explicit --width/--depth/--resolution/--rho override.\n"
                        "Weights are deterministic from --seed, batch norm folded in (normalized on random inputs).\n"
                        "Examples:\n"
                        "  scalert scale --preset b0 -o b0.srm\n"
                        "  scalert scale --family efficientnet --phi 3 --report -o phi3.srm\n"
                        "  scalert scale --family mobilenet_v2 --width 0.75 --resolution 128 -o mnv2.srm\n"
+                       "  scalert scale --arch-def my_net.txt --phi 1 -o my_net_phi1.srm\n"
+                       "  scalert scale --preset b3 --outputs C3,C4,C5 -o b3_backbone.srm\n"
                        "  scalert scale --family efficientnet --phi 0:7 -o sweep/",
                        kFlags).c_str());
     return args->has("help") ? 0 : 2;
@@ -176,7 +202,17 @@ int Scale(const std::vector<std::string>& argv) {
   }
   if (phis.size() > 1 || (args->has("phi") && args->get("phi").find(':') != std::string::npos)) {
     if (out.empty()) return Fail(absl::InvalidArgumentError("a --phi range needs -o DIR"), 2);
-    auto rows = scale::RunSweep(*request, phis, out, json ? nullptr : PrintSweepRow);
+    // Members take seconds each at large phi: a progress line on a terminal between the rows.
+    Progress progress("scale", static_cast<int64_t>(phis.size()), !json);
+    int64_t done = 0;
+    if (!phis.empty()) progress.Update(0, "building phi " + absl::StrCat(phis.front()));
+    auto rows = scale::RunSweep(*request, phis, out, [&](const scale::SweepRow& row) {
+      if (json) return;
+      progress.Finish();
+      PrintSweepRow(row);
+      if (++done < static_cast<int64_t>(phis.size())) progress.Update(done, "building phi " + absl::StrCat(phis[done]));
+    });
+    progress.Finish();
     if (!rows.ok()) return Fail(rows.status(), rows.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1);
     if (json) {
       std::vector<std::string> items;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "runtime/dtype_rules.h"
 #include "runtime/memory_planner.h"
 #include "tools/json.h"
 
@@ -29,8 +30,8 @@ ModelTotals ComputeTotals(const Graph& g) {
 }
 
 std::string FormatOpTable(const Graph& g, const std::vector<std::string>& kernels) {
-  std::string s = absl::StrFormat("%4s  %-17s %-28s %-18s %-18s %10s %12s %10s", "#", "op", "name", "input",
-                                  "output", "params", "MACs", "out bytes");
+  std::string s = absl::StrFormat("%4s  %-17s %-28s %-18s %-18s %-12s %10s %12s %10s", "#", "op", "name", "input",
+                                  "output", "dtype", "params", "MACs", "out bytes");
   if (!kernels.empty()) absl::StrAppend(&s, "  runs on");
   s += "\n";
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -40,14 +41,35 @@ std::string FormatOpTable(const Graph& g, const std::vector<std::string>& kernel
       if (t >= 0 && g.tensors[t].is_constant()) params += g.tensors[t].num_elements();
     std::string name = n.name.size() > 28 ? "…" + n.name.substr(n.name.size() - 27) : n.name;
     const Tensor& out = g.tensors[n.outputs[0]];
-    absl::StrAppend(&s, absl::StrFormat("%4d  %-17s %-28s %-18s %-18s %10s %12s %10s", i, OpTypeName(n.type), name,
+    // What the layer computes in: its activation dtype (in->out for conversions), and the
+    // stored weights when they differ.
+    const DType in = n.inputs.empty() ? out.dtype : g.tensors[n.inputs[0]].dtype;
+    std::string dtype = in == out.dtype ? DTypeName(in) : absl::StrCat(DTypeName(in), "->", DTypeName(out.dtype));
+    if (n.inputs.size() > 1 && n.inputs[1] >= 0 && g.tensors[n.inputs[1]].is_constant() &&
+        g.tensors[n.inputs[1]].dtype != in)
+      absl::StrAppend(&dtype, " w:", DTypeName(g.tensors[n.inputs[1]].dtype));
+    absl::StrAppend(&s, absl::StrFormat("%4d  %-17s %-28s %-18s %-18s %-12s %10s %12s %10s", i, OpTypeName(n.type), name,
                                         n.inputs.empty() ? "" : ShapeToString(g.tensors[n.inputs[0]].shape),
-                                        ShapeToString(out.shape), WithCommas(params), WithCommas(NodeMacs(g, n)),
+                                        ShapeToString(out.shape), dtype, WithCommas(params), WithCommas(NodeMacs(g, n)),
                                         WithCommas(out.bytes())));
     if (i < kernels.size()) absl::StrAppend(&s, "  ", kernels[i]);
     s += "\n";
   }
   return s;
+}
+
+int32_t OutputStride(const Graph& g, int32_t tensor) {
+  if (g.inputs.empty()) return 0;
+  const Shape& in = g.tensors[g.inputs[0]].shape;
+  const Shape& out = g.tensors[tensor].shape;
+  if (in.size() != 4 || out.size() != 4) return 0;
+  const bool nchw = g.metadata.input_layout == "NCHW";
+  const int64_t ih = in[nchw ? 2 : 1], iw = in[nchw ? 3 : 2], oh = out[nchw ? 2 : 1], ow = out[nchw ? 3 : 2];
+  if (oh < 1 || ow < 1) return 0;
+  for (int64_t s = 1; s <= ih && s <= iw; s *= 2)
+    if ((ih + s - 1) / s == oh && (iw + s - 1) / s == ow) return static_cast<int32_t>(s);
+  if (ih % oh == 0 && iw % ow == 0 && ih / oh == iw / ow) return static_cast<int32_t>(ih / oh);
+  return 0;
 }
 
 std::string FormatTotals(const Graph& g, const ModelTotals& t) {
@@ -63,10 +85,14 @@ std::string FormatTotals(const Graph& g, const ModelTotals& t) {
   for (int32_t i : g.inputs)
     absl::StrAppend(&s, "input  '", g.tensors[i].name, "' ", ShapeToString(g.tensors[i].shape), " ",
                     DTypeName(g.tensors[i].dtype), "\n");
-  for (int32_t i : g.outputs)
+  for (int32_t i : g.outputs) {
     absl::StrAppend(&s, "output '", g.tensors[i].name, "' ", ShapeToString(g.tensors[i].shape), " ",
-                    DTypeName(g.tensors[i].dtype), "\n");
+                    DTypeName(g.tensors[i].dtype));
+    if (const int32_t stride = OutputStride(g, i); stride > 0) absl::StrAppend(&s, ", stride ", stride);
+    s += "\n";
+  }
   absl::StrAppend(&s, "operators:             ", t.num_ops, "\n");
+  absl::StrAppend(&s, "precision:             ", PrecisionName(GraphPrecision(g)), "\n");
   absl::StrAppend(&s, "params (as trained):   ", WithCommas(t.params_trained), "\n");
   absl::StrAppend(&s, "params (as stored):    ", WithCommas(t.params_stored), "\n");
   absl::StrAppend(&s, absl::StrFormat("MACs:                  %s (%.1f M)\n", WithCommas(t.macs), t.macs / 1e6));
@@ -96,10 +122,19 @@ std::string MetadataJson(const ModelMetadata& m) {
 }
 
 std::string TotalsJson(const Graph& g, const ModelTotals& t) {
+  std::vector<std::string> outputs;
+  for (int32_t i : g.outputs) {
+    std::vector<std::string> dims;
+    for (int32_t d : g.tensors[i].shape) dims.push_back(std::to_string(d));
+    outputs.push_back(JsonObject()
+                          .Str("name", g.tensors[i].name).Raw("shape", JsonArray(dims)).Int("stride", OutputStride(g, i))
+                          .str());
+  }
   return JsonObject()
       .Int("params_trained", t.params_trained).Int("params_stored", t.params_stored).Int("macs", t.macs)
       .Int("weight_bytes", t.weight_bytes).Int("peak_activation_bytes", t.peak_activation_bytes)
-      .Int("num_ops", t.num_ops).Raw("metadata", MetadataJson(g.metadata))
+      .Int("num_ops", t.num_ops).Str("precision", PrecisionName(GraphPrecision(g)))
+      .Raw("outputs", JsonArray(outputs)).Raw("metadata", MetadataJson(g.metadata))
       .str();
 }
 

@@ -24,11 +24,16 @@ ModelTotals ComputeTotals(const Graph& g);
 // bytes; `kernels` (optional, one per op) adds the column that says what runs each op.
 std::string FormatOpTable(const Graph& g, const std::vector<std::string>& kernels = {});
 
+// The stride of a rank-4 output against the input, by the layout in the metadata (NHWC unless
+// "NCHW"): the power of two s with ceil(input / s) == output on both axes (the padding of every
+// stride-2 conv here), else the plain ratio when it divides exactly; 0 when there is none.
+int32_t OutputStride(const Graph& g, int32_t tensor);
+
 // Human-readable totals and metadata.
 std::string FormatTotals(const Graph& g, const ModelTotals& t);
 
 // JSON: {"params_trained", "params_stored", "macs", "weight_bytes", "peak_activation_bytes",
-// "num_ops", "metadata": {...}}.
+// "num_ops", "outputs": [{"name", "shape", "stride" (0: not a feature map)}], "metadata": {...}}.
 std::string TotalsJson(const Graph& g, const ModelTotals& t);
 std::string MetadataJson(const ModelMetadata& m);
 

@@ -40,8 +40,9 @@ void Tile(const GemmArgs& g, int64_t m0, int rows, int32_t n0) {
 }  // namespace
 
 void gemm_f32_portable(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
-  for (int32_t n0 = n_begin; n0 < n_end; n0 += kGemmPanel) {
-    const bool wide = GemmPanelWidth(g.n, n0, kGemmPanel) == kGemmPanel;
+  for (int32_t n0 = n_begin, width = 0; n0 < n_end; n0 += width) {
+    width = GemmPanelWidth(g.n, n0, kGemmPanel, kGemmPanel / 2);
+    const bool wide = width == kGemmPanel;
     for (int64_t m0 = m_begin; m0 < m_end; m0 += kRows) {
       const int rows = static_cast<int>(std::min<int64_t>(kRows, m_end - m0));
       if (wide) Tile<kGemmPanel>(g, m0, rows, n0);

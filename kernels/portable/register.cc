@@ -7,7 +7,7 @@ namespace scalert::kernels {
 void RegisterPortableKernels(KernelRegistry* r) {
   constexpr KernelDType f32 = KernelDType::kF32;
   constexpr Isa isa = Isa::kPortable;
-  r->Add<KernelOp::kGemm, f32>(isa, "gemm_f32_4x16_portable", {4, kPortableGemmPanel, 0}, gemm_f32_portable,
+  r->Add<KernelOp::kGemm, f32>(isa, "gemm_f32_4x16_portable", {4, kPortableGemmPanel, 0, kPortableGemmPanel / 2}, gemm_f32_portable,
                                PackGemmWeights);
   r->Add<KernelOp::kDwConv, f32>(isa, "dwconv_f32_c8_portable", {1, 1, kPortableDwChannelTile}, dwconv_f32_portable,
                                  PackDwConvWeights);

@@ -1,4 +1,5 @@
-// Reference pooling, elementwise, softmax, transpose and (de)quantization kernels (FP32).
+// Reference pooling, elementwise, softmax, transpose and (de)quantization kernels (FP32; the
+// INT8 ones are in quantized.h).
 #ifndef SCALERT_KERNELS_REFERENCE_ELEMENTWISE_H_
 #define SCALERT_KERNELS_REFERENCE_ELEMENTWISE_H_
 
@@ -27,11 +28,12 @@ enum class BinaryOp { kAdd, kMul };
 
 inline constexpr size_t kMaxRank = 8;
 
-// NumPy broadcasting: each input dim equals the output's or is 1 (shapes right-aligned).
-// Fixed-size index arrays: no allocation while a model runs.
-inline void Binary(BinaryOp op, const std::vector<int32_t>& a_shape, const float* a,
-                   const std::vector<int32_t>& b_shape, const float* b,
-                   const std::vector<int32_t>& out_shape, float* out, Activation act) {
+// NumPy broadcasting: each input dim equals the output's or is 1 (shapes right-aligned). Calls
+// fn(o, ia, ib) for every output index o with the input indices it reads. Fixed-size index
+// arrays: no allocation while a model runs.
+template <typename Fn>
+inline void ForEachBroadcast(const std::vector<int32_t>& a_shape, const std::vector<int32_t>& b_shape,
+                             const std::vector<int32_t>& out_shape, Fn fn) {
   const size_t rank = out_shape.size();
   std::array<int64_t, kMaxRank> a_stride{}, b_stride{};
   std::array<int32_t, kMaxRank> idx{};
@@ -52,13 +54,21 @@ inline void Binary(BinaryOp op, const std::vector<int32_t>& a_shape, const float
       ia += idx[i] * a_stride[i];
       ib += idx[i] * b_stride[i];
     }
-    float v = op == BinaryOp::kAdd ? a[ia] + b[ib] : a[ia] * b[ib];
-    out[o] = ApplyActivation(v, act);
+    fn(o, ia, ib);
     for (size_t i = rank; i-- > 0;) {
       if (++idx[i] < out_shape[i]) break;
       idx[i] = 0;
     }
   }
+}
+
+inline void Binary(BinaryOp op, const std::vector<int32_t>& a_shape, const float* a,
+                   const std::vector<int32_t>& b_shape, const float* b,
+                   const std::vector<int32_t>& out_shape, float* out, Activation act) {
+  ForEachBroadcast(a_shape, b_shape, out_shape, [&](int64_t o, int64_t ia, int64_t ib) {
+    float v = op == BinaryOp::kAdd ? a[ia] + b[ib] : a[ia] * b[ib];
+    out[o] = ApplyActivation(v, act);
+  });
 }
 
 inline void Unary(int64_t n, const float* in, float* out, Activation act) {
@@ -87,8 +97,9 @@ inline void Softmax(int64_t rows, int32_t c, const float* in, float* out, float 
 }
 
 // Output dim i is input dim perm[i].
+template <typename T>
 inline void Transpose(const std::vector<int32_t>& in_shape, const std::vector<int32_t>& perm,
-                      const float* in, float* out) {
+                      const T* in, T* out) {
   const size_t rank = in_shape.size();
   std::array<int64_t, kMaxRank> in_stride{};
   std::array<int32_t, kMaxRank> out_shape{}, idx{};
@@ -109,7 +120,7 @@ inline void Transpose(const std::vector<int32_t>& in_shape, const std::vector<in
 inline void Quantize(int64_t n, const float* in, int8_t* out, float scale, int32_t zero_point) {
   for (int64_t i = 0; i < n; ++i) {
     float q = std::nearbyint(in[i] / scale) + static_cast<float>(zero_point);
-    out[i] = static_cast<int8_t>(std::min(std::max(q, -128.f), 127.f));
+    out[i] = static_cast<int8_t>(std::min(std::max(-128.f, q), 127.f));  // NaN -> -128
   }
 }
 

@@ -5,9 +5,9 @@
 // pixels go in blocks of 4, and every input column a block reads is loaded once and used for all
 // the pixels and taps that need it (a 3x3 stride-1 block: 18 loads for 36 FMAs, against 2 loads
 // per FMA pixel by pixel). Padding is handled by edge specialization: kernel rows in the padding
-// are skipped per row, and the few border pixels whose window leaves the image go through a
-// per-pixel path that skips the missing columns. Other windows (dilation, 7x7, ...) use the
-// generic per-pixel path over a tap table.
+// are skipped per row, and border pixels whose window leaves the image go through the same
+// 4-pixel block reading the zero vector for the missing columns. Other windows (dilation, 7x7,
+// ...) use the generic per-pixel path over a tap table.
 // Include after the SIMD header and vector_math.h, from a file compiled for that ISA.
 #ifndef SCALERT_KERNELS_X86_DWCONV_F32_ROWS_H_
 #define SCALERT_KERNELS_X86_DWCONV_F32_ROWS_H_
@@ -78,7 +78,8 @@ inline void DwStore(float* p, typename S::Mask mask, typename S::V v) {
 }
 
 // One output row, channels [c0, c0 + L * NV) (NV vectors; kMasked: NV == 1 and the lanes of
-// mask), pixels [ox_begin, ox_end), all of whose windows lie inside the image horizontally.
+// mask), pixels [ox_begin, ox_end) (a multiple of 4 of them: DwChannelGroup sends the rest to
+// DwCheckedBlock), all of whose windows lie inside the image horizontally.
 // `in[ky]` is input row ky of the window at channel c0 and column 0, or null in the padding.
 template <class S, int K, int St, int NV, bool kMasked>
 void DwInteriorPixels(const float* const* in, const float* w, int64_t ts, int64_t c, int32_t pad_left,
@@ -120,49 +121,52 @@ void DwInteriorPixels(const float* const* in, const float* w, int64_t ts, int64_
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) DwStore<S, kMasked>(out_row + (ox + p) * c + L * v, mask, acc[p][v]);
   }
-  // Remaining pixels one at a time.
-  for (; ox < ox_end; ++ox) {
-    V acc[NV];
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) acc[v] = S::Load(w + v * ts);
-    const int64_t ix0 = static_cast<int64_t>(ox) * St - pad_left;
-#pragma GCC unroll 5
-    for (int ky = 0; ky < K; ++ky) {
-      if (!in[ky]) continue;
-      const float* src = in[ky] + ix0 * col_step;
-      const float* wk = w + L * (1 + ky * K);
-#pragma GCC unroll 5
-      for (int kx = 0; kx < K; ++kx)
-#pragma GCC unroll 2
-        for (int v = 0; v < NV; ++v)
-          acc[v] = S::Fma(DwLoad<S, kMasked>(src + kx * col_step + L * v, mask), S::Load(wk + v * ts + L * kx), acc[v]);
-    }
-    ActivateAll<S, NV>(acc, act);
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) DwStore<S, kMasked>(out_row + ox * c + L * v, mask, acc[v]);
-  }
 }
 
-// Border pixels: columns outside [0, in_w) are skipped.
+// Up to 4 pixels from ox whose windows may leave the image: the same 4-pixel block as the
+// interior (each input column loaded once for every pixel and tap that needs it), with columns
+// outside [0, in_w) read from the zero vector. Only the first `count` pixels are stored. On 7- and
+// 14-wide maps most pixels are border pixels, so this path matters as much as the interior.
 template <class S, int K, int St, int NV, bool kMasked>
-void DwBorderPixel(const float* const* in, const float* w, int64_t ts, int64_t c, int32_t pad_left, int32_t in_w,
-                   int32_t ox, float* out_row, typename S::Mask mask, Activation act) {
+void DwCheckedBlock(const float* const* in, const float* zero, const float* w, int64_t ts, int64_t c,
+                    int32_t pad_left, int32_t in_w, int32_t ox, int count, float* out_row, typename S::Mask mask,
+                    Activation act) {
   using V = typename S::V;
   constexpr int L = S::kLanes;
-  V acc[NV];
-  for (int v = 0; v < NV; ++v) acc[v] = S::Load(w + v * ts);
+  constexpr int kPx = 4;
+  constexpr int kCols = (kPx - 1) * St + K;
+  V acc[kPx][NV];
+#pragma GCC unroll 4
+  for (int p = 0; p < kPx; ++p)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) acc[p][v] = S::Load(w + v * ts);
   const int32_t ix0 = ox * St - pad_left;
+  const float* cols[kCols];
   for (int ky = 0; ky < K; ++ky) {
     if (!in[ky]) continue;
+#pragma GCC unroll 11
+    for (int col = 0; col < kCols; ++col) {
+      const int32_t ix = ix0 + col;
+      cols[col] = ix >= 0 && ix < in_w ? in[ky] + static_cast<int64_t>(ix) * c : zero;
+    }
     const float* wk = w + L * (1 + ky * K);
-    for (int kx = 0; kx < K; ++kx) {
-      const int32_t ix = ix0 + kx;
-      if (ix < 0 || ix >= in_w) continue;
-      for (int v = 0; v < NV; ++v)
-        acc[v] = S::Fma(DwLoad<S, kMasked>(in[ky] + ix * c + L * v, mask), S::Load(wk + v * ts + L * kx), acc[v]);
+#pragma GCC unroll 11
+    for (int col = 0; col < kCols; ++col) {
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) {
+        const V x = DwLoad<S, kMasked>(cols[col] + L * v, mask);
+#pragma GCC unroll 4
+        for (int p = 0; p < kPx; ++p) {
+          const int kx = col - p * St;
+          if (kx >= 0 && kx < K) acc[p][v] = S::Fma(x, S::Load(wk + v * ts + L * kx), acc[p][v]);
+        }
+      }
     }
   }
-  for (int v = 0; v < NV; ++v) DwStore<S, kMasked>(out_row + ox * c + L * v, mask, Activate<S>(acc[v], act));
+  ActivateAll<S, kPx * NV>(&acc[0][0], act);
+  for (int p = 0; p < count; ++p)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) DwStore<S, kMasked>(out_row + (ox + p) * c + L * v, mask, acc[p][v]);
 }
 
 template <class S, int K, int St, int NV, bool kMasked>
@@ -172,12 +176,17 @@ void DwChannelGroup(const DwConvArgs& a, const DwRowTaps& rows, int32_t c0, cons
   const int64_t ts = DwTileStride(K * K, S::kLanes);
   const float* in[K];
   for (int ky = 0; ky < K; ++ky) in[ky] = rows.row[ky] ? rows.row[ky] + c0 : nullptr;
+  const float* zero = a.zero + c0;  // at least RoundUp(in_c, kLanes) zeros
   float* out = out_row + c0;
-  for (int32_t ox = 0; ox < ox_lo; ++ox)
-    DwBorderPixel<S, K, St, NV, kMasked>(in, w, ts, g.in_c, g.pad_left, g.in_w, ox, out, mask, a.act);
-  DwInteriorPixels<S, K, St, NV, kMasked>(in, w, ts, g.in_c, g.pad_left, ox_lo, ox_hi, out, mask, a.act);
-  for (int32_t ox = ox_hi; ox < g.out_w; ++ox)
-    DwBorderPixel<S, K, St, NV, kMasked>(in, w, ts, g.in_c, g.pad_left, g.in_w, ox, out, mask, a.act);
+  // Whole blocks of 4 interior pixels on the unchecked path; the rest in checked blocks.
+  const int32_t interior_end = ox_lo + (ox_hi - ox_lo) / 4 * 4;
+  DwInteriorPixels<S, K, St, NV, kMasked>(in, w, ts, g.in_c, g.pad_left, ox_lo, interior_end, out, mask, a.act);
+  for (int32_t ox = 0; ox < ox_lo; ox += 4)
+    DwCheckedBlock<S, K, St, NV, kMasked>(in, zero, w, ts, g.in_c, g.pad_left, g.in_w, ox, std::min(4, ox_lo - ox),
+                                          out, mask, a.act);
+  for (int32_t ox = interior_end; ox < g.out_w; ox += 4)
+    DwCheckedBlock<S, K, St, NV, kMasked>(in, zero, w, ts, g.in_c, g.pad_left, g.in_w, ox,
+                                          std::min(4, g.out_w - ox), out, mask, a.act);
 }
 
 template <class S, int K, int St>

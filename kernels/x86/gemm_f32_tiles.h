@@ -161,10 +161,13 @@ void GemmPanel(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n0, in
 
 // The whole kernel: rows are walked in blocks whose slice of A (block x k floats, about
 // 256 KiB) stays in L2 while every panel of B passes over it; blocks are equal multiples of the
-// tile height, so e.g. a 7x7 map (49 rows) is one block.
-template <class S, int kMaxMr, int kMaxMrNarrow>
+// tile height, so e.g. a 7x7 map (49 rows) is one block. Panels are 2 vectors wide, then 1
+// vector, then (when S has a half-width type, S::Half) half a vector: PackGemmWeights with
+// TileShape{nr = 2 * kLanes, nr_min = kLanes / 2 or kLanes}.
+template <class S, int kMaxMr, int kMaxMrNarrow, int kMaxMrHalf = 0>
 void GemmF32(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
   constexpr int32_t kNr = 2 * S::kLanes;
+  constexpr int32_t kNrMin = kMaxMrHalf > 0 ? S::kLanes / 2 : S::kLanes;
   constexpr int64_t kBlockBytes = 256 * 1024;
   const int64_t rows = m_end - m_begin;
   const int64_t target = std::max<int64_t>(4 * kMaxMr, kBlockBytes / 4 / std::max(g.k, 1));
@@ -172,11 +175,16 @@ void GemmF32(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin,
   const int64_t block = ((rows + blocks - 1) / blocks + kMaxMr - 1) / kMaxMr * kMaxMr;
   for (int64_t mb = m_begin; mb < m_end; mb += block) {
     const int64_t me = std::min(m_end, mb + block);
-    for (int32_t n0 = n_begin; n0 < n_end; n0 += kNr) {
-      const int32_t width = GemmPanelWidth(g.n, n0, kNr);
+    for (int32_t n0 = n_begin, width = 0; n0 < n_end; n0 += width) {
+      width = GemmPanelWidth(g.n, n0, kNr, kNrMin);
       const int cols = std::min<int32_t>(width, g.n - n0);
-      if (width == kNr) GemmPanel<S, 2, kMaxMr>(g, mb, me, n0, cols);
-      else GemmPanel<S, 1, kMaxMrNarrow>(g, mb, me, n0, cols);
+      if (width == kNr) {
+        GemmPanel<S, 2, kMaxMr>(g, mb, me, n0, cols);
+      } else if (width == S::kLanes) {
+        GemmPanel<S, 1, kMaxMrNarrow>(g, mb, me, n0, cols);
+      } else if constexpr (kMaxMrHalf > 0) {
+        GemmPanel<typename S::Half, 1, kMaxMrHalf>(g, mb, me, n0, cols);
+      }
     }
   }
 }

@@ -77,6 +77,20 @@ TEST(BenchOptionsTest, AllExpandsToEveryCombinationModelMajor) {
   EXPECT_EQ(c[2].precision, Precision::kF16);
 }
 
+// --isa and --fusion multiply only the native candidates, so one interleaved run compares kernel
+// levels and fusion policies; their labels name the variant.
+TEST(BenchOptionsTest, IsaAndFusionAreNativeVariants) {
+  auto o = ParseBenchOptions({"a.srm", "--backend", "native,reference", "--isa", "avx2,avx512", "--fusion", "off,on"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  std::vector<CandidateSpec> c = ExpandCandidates(o->models, *o);
+  ASSERT_EQ(c.size(), 2u * 2u + 1u);
+  EXPECT_EQ(c[0].label(), "native[avx2,fusion=off]");
+  EXPECT_EQ(c[3].label(), "native[avx512,fusion=on]");
+  EXPECT_EQ(c[4].label(), "reference");
+  EXPECT_NE(ErrorOf({"a.srm", "--isa", "sse9"}).find("unknown level 'sse9'"), std::string::npos);
+  EXPECT_NE(ErrorOf({"a.srm", "--fusion", "maybe"}).find("unknown policy 'maybe'"), std::string::npos);
+}
+
 // Ratios: the baseline is the first model's xnnpack FP32 with the same threads when present.
 CandidateResult Made(const std::string& model, const std::string& backend, Precision p, int threads, double median) {
   CandidateResult r;

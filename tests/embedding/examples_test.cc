@@ -86,8 +86,47 @@ TEST_F(Examples, FamilyPicksWithinBudget) {
   EXPECT_NE(missing.out.find("nope.srm"), std::string::npos) << missing.out;
 }
 
+int CountOf(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
+TEST_F(Examples, AdaptiveCRunsTheFamilyPerBudget) {
+  // A generous budget runs the larger member, an impossible one the smaller.
+  Result r = RunCommand(std::string(ADAPTIVE_C_BIN) + " greedy 100000,0,100000 " + model_ + " " + bigger_);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("member 1: " + bigger_ + " 64x48"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("shared arena: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("frame 0: budget 100000.000 ms -> member 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("frame 1: budget 0.000 ms -> member 0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 frames, 1 missed"), std::string::npos) << r.out;
+  Result dp = RunCommand(std::string(ADAPTIVE_C_BIN) + " dp 100000,100000 " + model_ + " " + bigger_);
+  ASSERT_EQ(dp.exit_code, 0) << dp.out;
+  EXPECT_EQ(CountOf(dp.out, "-> member 1"), 2) << dp.out;
+  Result bad_policy = RunCommand(std::string(ADAPTIVE_C_BIN) + " fastest 10 " + model_);
+  EXPECT_EQ(bad_policy.exit_code, 1) << bad_policy.out;
+  EXPECT_NE(bad_policy.out.find("fastest"), std::string::npos) << bad_policy.out;
+  Result missing = RunCommand(std::string(ADAPTIVE_C_BIN) + " greedy 10 " + dir_ + "/nope.srm");
+  EXPECT_EQ(missing.exit_code, 1) << missing.out;
+  EXPECT_NE(missing.out.find("nope.srm"), std::string::npos) << missing.out;
+  EXPECT_EQ(RunCommand(std::string(ADAPTIVE_C_BIN) + " greedy 1x " + model_).exit_code, 2);
+}
+
+TEST_F(Examples, AdaptiveCppRunsASawtooth) {
+  Result r = RunCommand(std::string(ADAPTIVE_CPP_BIN) + " dp 20 " + model_ + " " + bigger_);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("2 members, shared arena "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("20 frames: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("last frame's top class: "), std::string::npos) << r.out;
+  Result mixed = RunCommand(std::string(ADAPTIVE_CPP_BIN) + " greedy 5 " + model_ + " " + image_);
+  EXPECT_EQ(mixed.exit_code, 1) << mixed.out;
+  EXPECT_NE(mixed.out.find("image.ppm"), std::string::npos) << mixed.out;
+  EXPECT_EQ(RunCommand(std::string(ADAPTIVE_CPP_BIN) + " greedy 0 " + model_).exit_code, 2);
+}
+
 TEST(SharedLibrary, ExportsOnlyTheCApi) {
-  Result r = RunCommand(std::string("nm -D --defined-only ") + SHARED_LIB);
+  Result r = RunCommand(std::string(NM_BIN) + " -D --defined-only " + SHARED_LIB);
   ASSERT_EQ(r.exit_code, 0) << r.out;
   int exported = 0;
   size_t start = 0;

@@ -16,6 +16,7 @@
 #include "runtime/graph_builder.h"
 #include "runtime/passes/mbconv_fusion.h"
 #include "runtime/fused_mbconv.h"
+#include "tests/native/kernel_list.h"
 #include "tests/testing/test_models.h"
 
 namespace scalert {

@@ -13,6 +13,7 @@
 #include "runtime/backends/native/native_backend.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/graph_builder.h"
+#include "tests/native/kernel_list.h"
 #include "tests/testing/test_models.h"
 
 namespace scalert {
@@ -48,7 +49,7 @@ std::vector<std::string> ExpectMatchesReference(const Graph& g, double tol = 1e-
   const std::vector<float> other = RunReference(g, RandomVector(static_cast<size_t>(n), 22));
   EXPECT_GT(RelativeError(other, want), 1e-3) << "output does not depend on the input";
   std::vector<std::string> descriptions;
-  for (Isa isa : kernels::SupportedIsas())
+  for (Isa isa : kernels::testing::Fp32KernelLevels())
     for (int threads : {1, 2}) {
       SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads");
       BackendOptions o;
@@ -95,7 +96,7 @@ Graph ConvGraph(bool depthwise, int32_t h, int32_t w, int32_t c, int32_t out_c, 
   return g;
 }
 
-std::string BestIsaName() { return kernels::IsaName(UsableIsa(kernels::DetectedIsa())); }
+std::string BestIsaName() { return kernels::IsaName(kernels::testing::KernelIsa(UsableIsa(kernels::DetectedIsa()))); }
 
 TEST(NativeBackend, PointwiseConvIsAGemm) {
   for (Activation act : {Activation::kNone, Activation::kRelu6, Activation::kSwish}) {
@@ -231,11 +232,15 @@ TEST(NativeBackend, IsaEnvironmentVariableCapsTheLevel) {
     ASSERT_TRUE(e.ok()) << e.status();
     EXPECT_EQ((*e)->op_descriptions()[0], "dwconv_f32_portable");
   }
-  {
-    ScopedEnv env(kernels::kIsaEnvVar, "avx512");  // above this CPU: falls back to what it has
+  // Every level of either architecture: one above this CPU or of the other architecture falls
+  // back to what this CPU has (on arm64, "avx512" runs portable and "neondot" NEON, or lower).
+  for (Isa isa : kernels::AllIsas()) {
+    ScopedEnv env(kernels::kIsaEnvVar, kernels::IsaName(isa));
     auto e = PrepareNative(g, BackendOptions());
     ASSERT_TRUE(e.ok()) << e.status();
-    EXPECT_EQ((*e)->op_descriptions()[0], "dwconv_f32_" + std::string(kernels::IsaName(UsableIsa(Isa::kAvx512))));
+    EXPECT_EQ((*e)->op_descriptions()[0],
+              "dwconv_f32_" + std::string(kernels::IsaName(kernels::testing::KernelIsa(UsableIsa(isa)))))
+        << kernels::IsaName(isa);
   }
   {
     ScopedEnv env(kernels::kIsaEnvVar, "sse9");

@@ -39,16 +39,28 @@ TEST(NativeRegistry, EverySupportedLevelHasItsKernels) {
       EXPECT_NE(e->name.find(IsaName(isa)), std::string::npos) << e->name;
     }
 #endif
+#if defined(SCALERT_KERNELS_ARM)
+    const KernelEntry* neon = r.FindEntry(op, KernelDType::kF32, Isa::kNeon);
+    ASSERT_NE(neon, nullptr);
+    EXPECT_EQ(neon->isa, Isa::kNeon);
+    // FP32 has no FP16 / dot-product variants: the higher arm64 levels fall back to NEON.
+    for (Isa above : {Isa::kNeonFp16, Isa::kNeonDot, Isa::kNeonI8mm})
+      EXPECT_EQ(r.FindEntry(op, KernelDType::kF32, above), neon) << IsaName(above);
+#endif
     // Kernels with weights come with their packing and a tile that packing can use.
     for (const KernelEntry& e : r.entries()) {
-      if (e.op == KernelOp::kGemm) EXPECT_TRUE(e.pack && e.tile.nr >= 2 && e.tile.mr >= 1) << e.name;
-      if (e.op == KernelOp::kDwConv) EXPECT_TRUE(e.pack && e.tile.channel_tile >= 1) << e.name;
+      if (e.op == KernelOp::kGemm) {
+        EXPECT_TRUE(e.pack && e.tile.nr >= 2 && e.tile.mr >= 1 && e.tile.nr_min >= 1) << e.name;
+      }
+      if (e.op == KernelOp::kDwConv) {
+        EXPECT_TRUE(e.pack && e.tile.channel_tile >= 8) << e.name;
+      }
     }
   }
 }
 
 TEST(NativeRegistry, IsaNamesRoundTrip) {
-  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512, Isa::kNeon}) {
+  for (Isa isa : AllIsas()) {
     Isa parsed;
     ASSERT_TRUE(ParseIsa(IsaName(isa), &parsed));
     EXPECT_EQ(parsed, isa);

@@ -8,11 +8,8 @@ For each model NAME, writes into --out:
   NAME.json            {"params": torchvision's parameter count, "size": S, ...}
 Files already there for the same size and script version are kept (the build caches them).
 
-Random weights alone make a useless parity reference: with merely randomized batch-norm
-statistics the signal fades through these nets and all inputs give nearly the same logits. So the
-batch-norm statistics are re-estimated on random inputs (train-mode passes with a cumulative
-average) before export, as they would be for a trained model, and the logits then depend on the
-input.
+Batch-norm statistics are re-estimated on random inputs before export so that the logits depend
+on the input (see torchvision_export_util.py).
 
 If torch, torchvision or onnx cannot be imported, writes UNAVAILABLE with the reason and exits 0,
 so the C++ tests can skip with that message.
@@ -22,6 +19,8 @@ import json
 import os
 import sys
 import warnings
+
+from torchvision_export_util import cached, reestimate_batch_norm, torch_available
 
 VERSION = 1  # bump when the generated data changes meaning
 
@@ -34,49 +33,24 @@ def main():
     p.add_argument("--passes", type=int, default=12, help="batch-norm re-estimation passes (batch 8)")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    marker = os.path.join(args.out, "UNAVAILABLE")
-    try:
-        import numpy as np
-        import torch
-        import torchvision
-        import onnx  # noqa: F401  (torch.onnx needs it for checks)
-    except Exception as e:  # noqa: BLE001  -- any import failure means: skip, with the reason
-        with open(marker, "w") as f:
-            f.write(f"{sys.executable}: cannot import numpy/torch/torchvision/onnx: {e}\n")
-        print(f"torch unavailable, wrote {marker}: {e}")
+    if not torch_available(args.out):
         return 0
-    if os.path.exists(marker):
-        os.remove(marker)
+    import numpy as np
+    import torch
+    import torchvision
     warnings.filterwarnings("ignore")
     torch.set_num_threads(2)
 
     for seed, name in enumerate(args.models.split(",")):
         meta_path = os.path.join(args.out, name + ".json")
         files = [name + s for s in (".onnx", ".x0.npy", ".x1.npy", ".y0.npy", ".y1.npy")]
-        if os.path.exists(meta_path) and all(os.path.exists(os.path.join(args.out, f)) for f in files):
-            with open(meta_path) as f:
-                meta = json.load(f)
-            if meta.get("size") == args.size and meta.get("version") == VERSION:
-                print(f"{name}: cached in {args.out}")
-                continue
+        if cached(args.out, name, files, args.size, VERSION):
+            print(f"{name}: cached in {args.out}")
+            continue
 
         torch.manual_seed(1000 + seed)
         model = getattr(torchvision.models, name)()  # random initialization, no download
-        bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
-        # Non-trivial affine parameters so that folding them is really tested.
-        with torch.no_grad():
-            for bn in bns:
-                bn.weight.uniform_(0.5, 1.5)
-                bn.bias.uniform_(-0.2, 0.2)
-                bn.reset_running_stats()
-                bn.momentum = None  # cumulative average over all passes
-        model.eval()
-        for bn in bns:  # only batch norm in train mode: dropout / stochastic depth stay off
-            bn.train()
-        with torch.no_grad():
-            for _ in range(args.passes):
-                model(torch.randn(8, 3, args.size, args.size))
-        model.eval()
+        reestimate_batch_norm(model, args.size, args.passes)
 
         gen = torch.Generator().manual_seed(7 + seed)
         xs = [torch.randn(1, 3, args.size, args.size, generator=gen) for _ in range(2)]

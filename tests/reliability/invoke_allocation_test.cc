@@ -5,6 +5,7 @@
 #include <new>
 
 #include "gtest/gtest.h"
+#include "runtime/family.h"
 #include "runtime/interpreter.h"
 #include "runtime/model_format.h"
 #include "tests/testing/test_models.h"
@@ -52,6 +53,71 @@ TEST(InvokeAllocation, NoAllocationOnAnyBackend) {
       EXPECT_EQ(g_allocations.load(), 0);
     }
   }
+}
+
+// A family's Invoke (policy, resize, member run) allocates nothing either, whichever policy and
+// however the members alternate.
+TEST(InvokeAllocation, FamilyInvokeUnderEveryPolicy) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "sanitizer runtimes replace operator new";
+#endif
+  std::vector<std::shared_ptr<const Model>> models;
+  for (int s : {12, 20}) {
+    auto bytes = SerializeGraph(testing::MakeMbconvTestGraph(s, s));
+    ASSERT_TRUE(bytes.ok());
+    auto m = Model::LoadFromMemory(bytes->data(), bytes->size());
+    ASSERT_TRUE(m.ok());
+    models.push_back(*m);
+  }
+  FamilyOptions o;
+  o.latency_ms = {1, 2};
+  o.switch_ms = {{0, 0.5}, {0.5, 0}};
+  o.total_budget_fraction = 0.8;
+  auto f = Family::Create(models, o);
+  ASSERT_TRUE(f.ok()) << f.status();
+  const auto frame = testing::RandomVector(30 * 40 * 3, 5);
+  for (FamilyPolicy p : {FamilyPolicy::kGreedy, FamilyPolicy::kDynamic, FamilyPolicy::kStatic}) {
+    SCOPED_TRACE(FamilyPolicyName(p));
+    ASSERT_TRUE((*f)->SetPolicy(p, 1).ok());
+    ASSERT_TRUE((*f)->Invoke(frame.data(), 30, 40, 3, 10).ok());
+    g_allocations = 0;
+    g_counting = true;
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE((*f)->Invoke(frame.data(), 30, 40, 3, i % 3 ? 100 : 0.01).ok());
+    g_counting = false;
+    EXPECT_EQ(g_allocations.load(), 0);
+  }
+}
+
+// A camera frame goes straight into the input: set_input_image allocates nothing per call.
+TEST(InvokeAllocation, SetInputImageAllocatesNothing) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "sanitizer runtimes replace operator new";
+#endif
+  Graph g = testing::MakeMbconvTestGraph(19, 14);
+  g.metadata.mean = {0.5f, 0.4f, 0.3f};
+  g.metadata.std = {0.2f, 0.2f, 0.2f};
+  auto bytes = SerializeGraph(g);
+  ASSERT_TRUE(bytes.ok());
+  auto model = Model::LoadFromMemory(bytes->data(), bytes->size());
+  ASSERT_TRUE(model.ok());
+  auto it = Interpreter::Create(*model);
+  ASSERT_TRUE(it.ok()) << it.status();
+  std::vector<uint8_t> nv12(64 * 48 * 3 / 2, 90);
+  image::Frame f;
+  f.data = nv12.data();
+  f.width = 64;
+  f.height = 48;
+  f.format = image::PixelFormat::kNV12;
+  image::PreprocessOptions o;
+  o.rotation = 90;
+  o.fit = image::Fit::kLetterbox;
+  o.crop = {2, 2, 40, 30};
+  ASSERT_TRUE((*it)->SetInputImage(0, f, o).ok());
+  g_allocations = 0;
+  g_counting = true;
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE((*it)->SetInputImage(0, f, o).ok());
+  g_counting = false;
+  EXPECT_EQ(g_allocations.load(), 0);
 }
 
 // The counter works: an allocation while counting is seen.

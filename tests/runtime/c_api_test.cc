@@ -105,6 +105,14 @@ TEST_F(CApi, MisuseReturnsCodesAndMessages) {
   EXPECT_EQ(scalert_options_set_threads(o, 0), SCALERT_INVALID_ARGUMENT);
   EXPECT_EQ(scalert_options_set_precision(o, "fp64"), SCALERT_INVALID_ARGUMENT);
   EXPECT_NE(std::strstr(scalert_last_error(), "fp64"), nullptr);
+  EXPECT_EQ(scalert_options_set_max_isa(o, "sse9"), SCALERT_INVALID_ARGUMENT);
+  EXPECT_NE(std::strstr(scalert_last_error(), "sse9"), nullptr);
+  EXPECT_EQ(scalert_options_set_max_isa(o, "avx2"), SCALERT_OK);
+  EXPECT_EQ(scalert_options_set_max_isa(o, nullptr), SCALERT_OK);
+  EXPECT_EQ(scalert_options_set_fusion(o, "sometimes"), SCALERT_INVALID_ARGUMENT);
+  EXPECT_EQ(scalert_options_set_fusion(o, nullptr), SCALERT_INVALID_ARGUMENT);
+  EXPECT_EQ(scalert_options_set_fusion(o, "off"), SCALERT_OK);
+  EXPECT_EQ(scalert_options_set_max_isa(nullptr, "avx2"), SCALERT_INVALID_ARGUMENT);
   // A failed Prepare returns no handle, and using that (null) handle is an error, not a crash.
   ASSERT_EQ(scalert_options_set_backend(o, "tpu"), SCALERT_OK);
   EXPECT_EQ(scalert_interpreter_create(m, o, &it), SCALERT_INVALID_ARGUMENT);

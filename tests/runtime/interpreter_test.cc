@@ -87,6 +87,26 @@ TEST(Interpreter, UnknownBackendIsAClearError) {
   EXPECT_NE(it.status().message().find("unknown backend 'gpu'"), std::string::npos) << it.status();
 }
 
+// The kernel level is an interpreter option: a cap takes effect in what runs each op, and an
+// unknown level is refused (SCALERT_ISA only caps further, for experiments).
+TEST(Interpreter, MaxIsaOptionCapsTheNativeKernels) {
+  auto model = Load(testing::MakeMbconvTestGraph());
+  InterpreterOptions o;
+  o.max_isa = "portable";
+  auto it = Interpreter::Create(model, o);
+  ASSERT_TRUE(it.ok()) << it.status();
+  int portable = 0;
+  for (const std::string& d : (*it)->executable().op_descriptions()) {
+    EXPECT_EQ(d.find("avx"), std::string::npos) << d;
+    portable += d.find("_portable") != std::string::npos;
+  }
+  EXPECT_GT(portable, 0);
+  o.max_isa = "sse9";
+  auto bad = Interpreter::Create(model, o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'sse9' is not an ISA level"), std::string::npos) << bad.status();
+}
+
 TEST(Interpreter, ReportsPeakArenaBelowSumOfActivations) {
   auto model = Load(testing::MakeMbconvTestGraph(40, 30));
   auto it = Interpreter::Create(model);

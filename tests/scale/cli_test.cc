@@ -116,6 +116,84 @@ TEST_F(ScaleCli, BadParametersFailAndWriteNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/sweep"));
 }
 
+// A base of the user's: built, inspected and run; a 200-band version; malformed tables write nothing.
+TEST_F(ScaleCli, ArchDefBuildsRunsAndRefusesMalformedTables) {
+  const std::string table = dir_ + "/tiny_net.txt";
+  std::ofstream(table) << "# a small NAS result\nstem 16\nhead 320\nact relu6\nds_r1_k3_s1_c16\n"
+                          "ir_r2_k3_s2_e6_c24_se0.25 ir_r1_k5_s1_e3_c24_nsw\nir_r2_k5_s2_e6_c40\n"
+                          "er_r1_k3_s2_e4_c64\nir_r1_k3_s2_e6_c96_se0.25\n";
+  const std::string out = dir_ + "/tiny.srm";
+  Result r = RunScalert("scale --arch-def " + table + " --phi 1 --resolution 64 -o " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  Result j = RunScalert("inspect --json " + out);
+  ASSERT_EQ(j.code, 0) << j.out;
+  EXPECT_NE(j.out.find("\"family\": \"custom\", \"base_config\": \"tiny_net\""), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\"shape\": [1, 1000]"), std::string::npos) << j.out;
+  Result run = RunScalert("run " + out);
+  EXPECT_EQ(run.code, 0) << run.out;
+
+  const std::string bands = dir_ + "/bands.srm";
+  r = RunScalert("scale --arch-def " + table + " --in-channels 200 --resolution 64 -o " + bands);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("input  'input' [1,64,64,200]"), std::string::npos) << r.out;
+  run = RunScalert("run " + bands);
+  EXPECT_EQ(run.code, 0) << run.out;
+
+  const std::pair<const char*, const char*> bad[] = {
+      {"xx_r1_k3_s1_c16", "bad.txt:4: block 'xx_r1_k3_s1_c16': unknown block type 'xx'"},
+      {"ir_k3_s2_e6_c24", "bad.txt:4: block 'ir_k3_s2_e6_c24': missing repeat count 'r<n>'"},
+      {"ir_r1_k3_s2_e6_c-24", "bad.txt:4: block 'ir_r1_k3_s2_e6_c-24': c (output channels): -24 is outside"},
+      {"ir_r1_k3_s2_e6_c1000000000", "bad.txt:4: block 'ir_r1_k3_s2_e6_c1000000000': c (output channels): 1000000000"},
+  };
+  const std::string bad_out = dir_ + "/bad.srm";
+  for (const auto& [block, message] : bad) {
+    std::ofstream(dir_ + "/bad.txt") << "stem 32\n# line 2\nds_r1_k3_s1_c16\n" << block << "\n";
+    r = RunScalert("scale --arch-def " + dir_ + "/bad.txt -o " + bad_out);
+    EXPECT_EQ(r.code, 2) << block;
+    EXPECT_NE(r.out.find(message), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(bad_out)) << block;
+    r = RunScalert("scale --arch-def " + dir_ + "/bad.txt --phi 0:2 -o " + dir_ + "/bad_sweep");
+    EXPECT_NE(r.code, 0) << block;
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/bad_sweep")) << block;
+  }
+  r = RunScalert("scale --arch-def " + dir_ + "/missing.txt -o " + bad_out);
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.out.find("cannot read architecture file"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(bad_out));
+}
+
+// A backbone: its outputs are listed with their strides and `run --output DIR` writes each.
+TEST_F(ScaleCli, BackboneOutputsInspectAndRun) {
+  const std::string out = dir_ + "/b0_backbone.srm";
+  Result r = RunScalert("scale --preset b0 --resolution 64 --outputs C3,C4,C5 -o " + out);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("output C4: end of stage 5, stride 16, 112 channels"), std::string::npos) << r.out;
+  Result i = RunScalert("inspect " + out);
+  ASSERT_EQ(i.code, 0) << i.out;
+  EXPECT_NE(i.out.find("output 'C3' [1,8,8,40] f32, stride 8\noutput 'C4' [1,4,4,112] f32, stride 16\n"
+                       "output 'C5' [1,2,2,320] f32, stride 32\n"),
+            std::string::npos)
+      << i.out;
+  Result j = RunScalert("inspect --json " + out);
+  EXPECT_NE(j.out.find("{\"name\": \"C5\", \"shape\": [1, 2, 2, 320], \"stride\": 32}"), std::string::npos) << j.out;
+
+  const std::string features = dir_ + "/features";
+  Result run = RunScalert("run " + out + " --output " + features);
+  ASSERT_EQ(run.code, 0) << run.out;
+  // .npy header (128 bytes for these shapes) + float32 data.
+  EXPECT_EQ(std::filesystem::file_size(features + "/C3.npy"), 128u + 8 * 8 * 40 * 4);
+  EXPECT_EQ(std::filesystem::file_size(features + "/C5.npy"), 128u + 2 * 2 * 320 * 4);
+  run = RunScalert("run " + out + " --output " + dir_ + "/one.npy");
+  EXPECT_NE(run.code, 0);
+  EXPECT_NE(run.out.find("the model has 3 outputs: give --output a directory"), std::string::npos) << run.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/one.npy"));
+
+  r = RunScalert("scale --preset b0 --outputs C6 -o " + dir_ + "/c6.srm");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("no stage ends at stride 64"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/c6.srm"));
+}
+
 TEST_F(ScaleCli, Help) {
   Result r = RunScalert("scale --help");
   EXPECT_EQ(r.code, 0);

@@ -14,7 +14,23 @@ std::string Mutated(const std::function<void(Graph&)>& mutate, uint32_t version 
   mutate(g);
   return SerializeGraphUnchecked(g, version);
 }
+
+// Quantized cases start from the hand-written INT8 graph (or the FP16 one).
+std::string MutatedInt8(const std::function<void(Graph&)>& mutate) {
+  Graph g = MakeInt8TestGraph();
+  mutate(g);
+  return SerializeGraphUnchecked(g, kSchemaVersion);
+}
+
+// The tensor an operator of the given name reads at input `i` (or writes, i = -1).
+int32_t TensorOf(const Graph& g, const std::string& node, int i) {
+  for (const Node& n : g.nodes)
+    if (n.name == node) return i < 0 ? n.outputs[0] : n.inputs[i];
+  return 0;
+}
 }  // namespace
+
+std::string ValidInt8ModelBytes() { return MutatedInt8([](Graph&) {}); }
 
 std::string ValidModelBytes() { return Mutated([](Graph&) {}); }
 
@@ -139,6 +155,77 @@ std::vector<MalformedCase> MalformedCorpus() {
                [] { LoadLimits l; l.max_operators = 3; return l; }()});
   c.push_back({"tensor_bytes_over_limit", [] { return ValidModelBytes(); }, "max_tensor_bytes=64",
                [] { LoadLimits l; l.max_tensor_bytes = 64; return l; }()});
+  // Quantized files: malformed quantization is a clear error, not a wrong answer.
+  c.push_back({"i8_activation_per_channel", [] {
+                 return MutatedInt8([](Graph& g) {
+                   Tensor& t = g.tensors[TensorOf(g, "stem", -1)];
+                   t.quant.axis = 3;
+                   t.quant.scale.assign(8, 0.1f);
+                   t.quant.zero_point.assign(8, 0);
+                 });
+               }, "needs per-tensor quantization parameters"});
+  c.push_back({"i8_weights_asymmetric", [] {
+                 return MutatedInt8([](Graph& g) { g.tensors[TensorOf(g, "stem", 1)].quant.zero_point[2] = 3; });
+               }, "must be symmetric"});
+  c.push_back({"i8_weights_wrong_axis", [] {
+                 return MutatedInt8([](Graph& g) {
+                   Tensor& w = g.tensors[TensorOf(g, "stem", 1)];
+                   w.quant.axis = 3;
+                   w.quant.scale.resize(3);
+                   w.quant.zero_point.resize(3);
+                 });
+               }, "per output channel (axis 0)"});
+  c.push_back({"i8_layer_float_weights", [] {
+                 return MutatedInt8([](Graph& g) {
+                   for (Node& n : g.nodes)
+                     if (n.name == "fc") n.inputs[1] = g.AddConstantF32("fc.w.f32", {10, 8}, std::vector<float>(80, 0.1f));
+                 });
+               }, "of an i8 layer must be i8, found f32"});
+  c.push_back({"i8_layer_fused_swish", [] {
+                 return MutatedInt8([](Graph& g) {
+                   for (Node& n : g.nodes)
+                     if (n.name == "dw") n.activation = Activation::kSwish;
+                 });
+               }, "fuses only relu or relu6"});
+  c.push_back({"i8_bias_not_i32", [] {
+                 return MutatedInt8([](Graph& g) {
+                   for (Node& n : g.nodes)
+                     if (n.name == "fc") n.inputs[2] = g.AddConstantF32("fc.b.f32", {10}, std::vector<float>(10, 0.f));
+                 });
+               }, "must be i32, found f32"});
+  c.push_back({"i8_reshape_changes_quantization", [] {
+                 return MutatedInt8([](Graph& g) { g.tensors[TensorOf(g, "flatten", -1)].quant.scale[0] = 0.5f; });
+               }, "must keep the quantization"});
+  c.push_back({"i8_zero_point_out_of_range", [] {
+                 return MutatedInt8([](Graph& g) { g.tensors[TensorOf(g, "dw", -1)].quant.zero_point[0] = 300; });
+               }, "zero point 300 is outside int8"});
+  c.push_back({"i8_scale_not_positive", [] {
+                 return MutatedInt8([](Graph& g) { g.tensors[TensorOf(g, "swish", -1)].quant.scale[0] = -1.f; });
+               }, "quantization scale -1 is not positive"});
+  c.push_back({"quantize_to_f32", [] {
+                 return MutatedInt8([](Graph& g) {
+                   Tensor& t = g.tensors[TensorOf(g, "quantize", -1)];
+                   t.dtype = DType::kF32;
+                 });
+               }, "must be i8 or a float narrower"});
+  c.push_back({"dequantize_from_f32", [] {
+                 return MutatedInt8([](Graph& g) {
+                   for (Node& n : g.nodes)
+                     if (n.name == "dequantize") {
+                       n.inputs[0] = g.inputs[0];
+                       g.tensors[n.outputs[0]].shape = g.tensors[g.inputs[0]].shape;
+                     }
+                 });
+               }, "must be i8, f16 or bf16, found f32"});
+  c.push_back({"mixed_activation_dtypes", [] {
+                 Graph g = MakeLowFloatTestGraph(DType::kF16);
+                 for (Node& n : g.nodes)
+                   if (n.name == "residual") g.tensors[n.inputs[1]].dtype = DType::kBF16;
+                 return SerializeGraphUnchecked(g, kSchemaVersion);
+               }, "must be f16 like input"});
+  c.push_back({"bf16_in_schema_version_1", [] {
+                 return Mutated([](Graph& g) { g.AddConstant("b", {2}, DType::kBF16, {0, 0, 0, 0}); }, 1);
+               }, "bf16 needs schema version 2"});
   return c;
 }
 

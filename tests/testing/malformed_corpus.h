@@ -21,6 +21,8 @@ struct MalformedCase {
 std::vector<MalformedCase> MalformedCorpus();
 // The valid model every mutated case starts from.
 std::string ValidModelBytes();
+// A valid INT8 model (tests/testing/test_models.h MakeInt8TestGraph), the base of the quantized cases.
+std::string ValidInt8ModelBytes();
 
 }  // namespace scalert::testing
 

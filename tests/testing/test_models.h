@@ -18,6 +18,16 @@ std::vector<float> RandomVector(size_t n, uint32_t seed, float lo = -1.f, float 
 // fully connected -> softmax. Input [1, h, w, c]; non-square sizes welcome.
 Graph MakeMbconvTestGraph(int32_t h = 17, int32_t w = 12, int32_t c = 3, uint32_t seed = 1);
 
+// A small INT8 network written by hand (no quantizer): f32 input -> Quantize -> i8 stem conv
+// (stride 2, relu6) -> depthwise 3x3 -> swish (table) -> SE-like mul by a sigmoid of the pool ->
+// residual add -> pool -> fully connected -> Dequantize -> f32 logits [1, 10]. Every i8 layer of
+// the format in use, per-channel weights, non-zero activation zero points.
+Graph MakeInt8TestGraph(int32_t h = 9, int32_t w = 7, uint32_t seed = 1);
+
+// The MBConv test graph with every inner activation stored as `dtype` (f16 or bf16) and
+// Quantize/Dequantize at the f32 input and output; weights stay f32.
+Graph MakeLowFloatTestGraph(DType dtype, int32_t h = 17, int32_t w = 12);
+
 // Runs a graph on a backend and returns output 0 (fails the test on error).
 std::vector<float> RunGraph(const Graph& g, const std::vector<float>& input, const std::string& backend = "reference",
                             int threads = 1);

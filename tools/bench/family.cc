@@ -25,7 +25,7 @@ using tools::JsonArray;
 using tools::JsonObject;
 
 std::string SeriesLabel(const CandidateResult& r) {
-  return absl::StrCat(r.spec.backend, " ", PrecisionName(r.effective_precision), " ", r.spec.threads, "t");
+  return absl::StrCat(r.spec.label(), " ", PrecisionName(r.effective_precision), " ", r.spec.threads, "t");
 }
 
 // Series labels in first-seen order.
@@ -54,18 +54,6 @@ std::string ShortCount(double v) {
   if (v >= 1e6) return absl::StrFormat("%.3g M", v / 1e6);
   if (v >= 1e3) return absl::StrFormat("%.3g k", v / 1e3);
   return absl::StrFormat("%.3g", v);
-}
-
-std::string XmlEscape(const std::string& s) {
-  std::string r;
-  for (char c : s) {
-    if (c == '<') r += "&lt;";
-    else if (c == '>') r += "&gt;";
-    else if (c == '&') r += "&amp;";
-    else if (c == '"') r += "&quot;";
-    else r += c;
-  }
-  return r;
 }
 
 // Log-scale ticks at 1, 2, 5 x 10^k (only 10^k when the range spans many decades), and the
@@ -194,7 +182,7 @@ std::string FamilyCsv(const FamilyReport& r) {
       absl::StrAppend(&s, absl::StrFormat("%g,%s,%d,%d,%d,%d,%d,%s,%s,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,"
                                           "%d,%d,%.6g\n",
                                           m.phi, m.file, m.input_h, m.input_w, m.params_trained, m.params_stored,
-                                          m.macs, c.spec.backend, PrecisionName(c.effective_precision),
+                                          m.macs, c.spec.label(), PrecisionName(c.effective_precision),
                                           c.spec.threads, c.stats.median, c.stats.mean, c.stats.min, c.stats.p90,
                                           c.stats.p99, c.stats.stddev, c.first_run_ms, c.load_ms, c.prepare_ms,
                                           c.arena_bytes, c.peak_rss_bytes, c.ratio_to_baseline));
@@ -263,15 +251,7 @@ std::string FamilySvg(const FamilyReport& r) {
   auto Y = [&](double v) { return top + ph * (1 - (std::log10(v) - std::log10(ay0)) / (std::log10(ay1) - std::log10(ay0))); };
 
   std::string family = r.members.empty() || r.members[0].family.empty() ? "model family" : r.members[0].family;
-  std::string s = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-      W, H, W, H);
-  absl::StrAppend(&s, absl::StrFormat("<text x=\"%.0f\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Median latency vs "
-                                      "MACs: %s</text>\n",
-                                      left, XmlEscape(family)));
-  absl::StrAppend(&s, absl::StrFormat("<text x=\"%.0f\" y=\"44\" font-size=\"11\" fill=\"#555\">%s</text>\n", left,
-                                      XmlEscape(MachineLine(r.machine))));
+  std::string s = SvgOpen(W, H, left, "Median latency vs MACs: " + family, MachineLine(r.machine));
   // Grid and ticks.
   for (double t : xt)
     absl::StrAppend(&s, absl::StrFormat("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n"
@@ -321,23 +301,12 @@ std::string FamilySvg(const FamilyReport& r) {
 }
 
 absl::StatusOr<std::vector<std::string>> WriteFamilyFiles(const FamilyReport& r, const std::string& out_dir) {
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec) return absl::InternalError(absl::StrCat(out_dir, ": cannot create the directory: ", ec.message()));
-  // Render everything first, so a rendering problem leaves no file behind.
-  const std::vector<std::pair<std::string, std::string>> files = {
-      {"bench_family.md", FamilyMarkdown(r)},
-      {"bench_family.csv", FamilyCsv(r)},
-      {"bench_family.json", FamilyJson(r) + "\n"},
-      {"bench_family.svg", FamilySvg(r)},
-  };
-  std::vector<std::string> written;
-  for (const auto& [name, text] : files) {
-    const std::string path = (fs::path(out_dir) / name).string();
-    if (absl::Status s = WriteFileAtomically(path, text.data(), text.size()); !s.ok()) return s;
-    written.push_back(path);
-  }
-  return written;
+  return WriteReportFiles(out_dir, {
+                                       {"bench_family.md", FamilyMarkdown(r)},
+                                       {"bench_family.csv", FamilyCsv(r)},
+                                       {"bench_family.json", FamilyJson(r) + "\n"},
+                                       {"bench_family.svg", FamilySvg(r)},
+                                   });
 }
 
 }  // namespace scalert::bench

@@ -17,10 +17,15 @@ struct BenchOptions {
   std::vector<std::string> backends;     // available ones only, in the order given
   std::vector<Precision> precisions;
   std::vector<int> threads;
+  std::vector<std::string> isas;      // --isa: native kernel level caps ("" = best)
+  std::vector<std::string> fusions;   // --fusion: native fusion policies ("" = default)
   RunSettings settings;
   bool machine = false;                  // measure and print peak FLOP/s and bandwidth
   bool json = false;
   std::string family_dir;                // --family DIR
+  std::vector<std::string> budget_traces;  // --budget-trace: files or steady|sawtooth|throttling
+  int frames = 120;                      // --frames: length of a generated trace
+  int horizon = 8;                       // --horizon: the DP policy's frames ahead
   std::string out_dir;                   // -o / --out DIR
   bool help = false;
 };
@@ -35,7 +40,8 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(const std::vector<std::string>& a
 // "native,xnnpack" / "all" -> backend names, each checked against AvailableBackends().
 absl::StatusOr<std::vector<std::string>> ParseBackends(const std::string& list);
 
-// Every combination, model-major: model x backend x precision x threads.
+// Every combination, model-major: model x backend x precision x threads (x --isa x --fusion for
+// the native backend).
 std::vector<CandidateSpec> ExpandCandidates(const std::vector<std::string>& models, const BenchOptions& o);
 
 }  // namespace scalert::bench

@@ -24,9 +24,8 @@ int64_t NodeIndex(const std::string& name) {
   return v;
 }
 
-// Bytes a block of nodes [first, last] moves from and to memory: every tensor it reads that it
-// does not produce (weights included), and every tensor it produces that is read after it or is
-// a graph output.
+}  // namespace
+
 int64_t BlockBytes(const Graph& g, int64_t first, int64_t last) {
   std::vector<bool> produced(g.tensors.size(), false), counted(g.tensors.size(), false);
   for (int64_t n = first; n <= last; ++n)
@@ -47,8 +46,6 @@ int64_t BlockBytes(const Graph& g, int64_t first, int64_t last) {
     if (produced[static_cast<size_t>(t)]) add(t);
   return bytes;
 }
-
-}  // namespace
 
 std::vector<ProfileRow> BuildProfile(const std::vector<StepProfile>& steps, const MachinePeaks& peaks, int threads,
                                      const Graph* g) {

@@ -33,6 +33,11 @@ struct ProfileRow {
 std::vector<ProfileRow> BuildProfile(const std::vector<StepProfile>& steps, const MachinePeaks& peaks, int threads,
                                      const Graph* g = nullptr);
 
+// Bytes the nodes [first, last] (a step or a fused block) move from and to memory: every tensor
+// they read that they do not produce (weights included), and every tensor they produce that is
+// read after them or is a graph output.
+int64_t BlockBytes(const Graph& g, int64_t first, int64_t last);
+
 // Fixed-width table with a totals line (time, MACs, overall GFLOP/s).
 std::string FormatProfile(const std::vector<ProfileRow>& rows);
 

@@ -1,9 +1,11 @@
 #include "tools/bench/report.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "runtime/model_format.h"
 #include "runtime/version.h"
 #include "tools/bench/profile.h"
 #include "tools/json.h"
@@ -35,19 +37,28 @@ JsonObject CandidateJson(const CandidateResult& r) {
 
 const std::vector<std::string>& ResultKeys() {
   static const std::vector<std::string> keys = {
-      "model",  "backend", "precision", "threads",      "median_ms", "mean_ms",          "min_ms",         "p90_ms",
+      "model",  "backend", "isa", "fusion", "precision", "threads",      "median_ms", "mean_ms",          "min_ms",         "p90_ms",
       "p99_ms", "stddev_ms", "first_run_ms", "load_ms", "prepare_ms", "peak_arena_bytes", "peak_rss_bytes",
       "ratio_to_baseline"};
   return keys;
 }
 
+namespace {
+// fp32, the default, asked of a lowered file (`scalert quantize`) runs it at the file's own
+// precision: not a fallback.
+bool RanAsAsked(const CandidateResult& r) {
+  return r.effective_precision == r.spec.precision || r.spec.precision == Precision::kF32;
+}
+}  // namespace
+
 std::string PrecisionLabel(const CandidateResult& r) {
-  if (!r.error.empty() || r.effective_precision == r.spec.precision) return PrecisionName(r.spec.precision);
+  if (!r.error.empty()) return PrecisionName(r.spec.precision);
+  if (RanAsAsked(r)) return PrecisionName(r.effective_precision);
   return absl::StrCat(PrecisionName(r.spec.precision), "->", PrecisionName(r.effective_precision));
 }
 
 std::string CandidateLabel(const CandidateResult& r) {
-  return absl::StrCat(r.spec.model, " ", r.spec.backend, " ", PrecisionLabel(r), " ", r.spec.threads, "t");
+  return absl::StrCat(r.spec.model, " ", r.spec.label(), " ", PrecisionLabel(r), " ", r.spec.threads, "t");
 }
 
 std::string ResultJson(const CandidateResult& r) {
@@ -55,6 +66,8 @@ std::string ResultJson(const CandidateResult& r) {
   return JsonObject()
       .Str("model", r.spec.model)
       .Str("backend", r.spec.backend)
+      .Str("isa", r.spec.max_isa)
+      .Str("fusion", r.spec.fusion)
       .Str("precision", PrecisionName(r.effective_precision))
       .Int("threads", r.spec.threads)
       .Num("median_ms", r.stats.median)
@@ -86,8 +99,8 @@ std::vector<std::string> ReportNotes(const ReportInput& in) {
                                             : " (no xnnpack FP32 candidate of the first model: its first candidate)"));
   }
   for (const CandidateResult& r : in.results)
-    if (r.error.empty() && r.effective_precision != r.spec.precision)
-      notes.push_back(absl::StrCat(r.spec.model, " ", r.spec.backend, ": asked for ", PrecisionName(r.spec.precision),
+    if (r.error.empty() && !RanAsAsked(r))
+      notes.push_back(absl::StrCat(r.spec.model, " ", r.spec.label(), ": asked for ", PrecisionName(r.spec.precision),
                                    ", the backend ran ", PrecisionName(r.effective_precision)));
   return notes;
 }
@@ -103,15 +116,19 @@ std::string TextReport(const ReportInput& in) {
                                         "candidates interleaved\n",
                                         SCALERT_VERSION_STRING, in.settings.warmup, in.settings.min_iters,
                                         in.settings.min_time_s));
-  absl::StrAppend(&s, "\n", absl::StrFormat("%-28s %-9s %-10s %3s %9s %9s %9s %9s %9s %8s %9s %8s %9s %10s %10s %6s %6s\n",
-                                            "model", "backend", "precision", "thr", "median", "mean", "min", "p90",
+  // The backend column is as wide as its widest label (variants like native[avx2,fusion=off]).
+  size_t bw = 9;
+  for (const CandidateResult& r : in.results) bw = std::max(bw, r.spec.label().size());
+  const int backend_width = static_cast<int>(bw);
+  absl::StrAppend(&s, "\n", absl::StrFormat("%-28s %-*s %-10s %3s %9s %9s %9s %9s %9s %8s %9s %8s %9s %10s %10s %6s %6s\n",
+                                            "model", backend_width, "backend", "precision", "thr", "median", "mean", "min", "p90",
                                             "p99", "stddev", "first", "load", "prepare", "arena", "peak RSS",
                                             "ratio", "runs"));
   for (const CandidateResult& r : in.results) {
     if (!r.error.empty()) continue;
-    absl::StrAppend(&s, absl::StrFormat("%-28s %-9s %-10s %3d %9s %9s %9s %9s %9s %8s %9s %8s %9s %10s "
+    absl::StrAppend(&s, absl::StrFormat("%-28s %-*s %-10s %3d %9s %9s %9s %9s %9s %8s %9s %8s %9s %10s "
                                         "%10s %6.2f %6d\n",
-                                        Shorten(r.spec.model, 28), r.spec.backend, PrecisionLabel(r), r.spec.threads,
+                                        Shorten(r.spec.model, 28), backend_width, r.spec.label(), PrecisionLabel(r), r.spec.threads,
                                         Ms(r.stats.median), Ms(r.stats.mean), Ms(r.stats.min), Ms(r.stats.p90),
                                         Ms(r.stats.p99), Ms(r.stats.stddev), Ms(r.first_run_ms), Ms(r.load_ms),
                                         Ms(r.prepare_ms),
@@ -196,6 +213,41 @@ std::string JsonReport(const ReportInput& in) {
   if (in.settings.profile) o.Raw("profiles", JsonArray(profiles));
   if (in.settings.sustained_s > 0) o.Raw("sustained", JsonArray(sustained));
   return o.str();
+}
+
+std::string XmlEscape(const std::string& s) {
+  std::string r;
+  for (char c : s) {
+    if (c == '<') r += "&lt;";
+    else if (c == '>') r += "&gt;";
+    else if (c == '&') r += "&amp;";
+    else if (c == '"') r += "&quot;";
+    else r += c;
+  }
+  return r;
+}
+
+std::string SvgOpen(double width, double height, double left, const std::string& title, const std::string& subtitle) {
+  return absl::StrFormat(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+      "<text x=\"%.0f\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>\n"
+      "<text x=\"%.0f\" y=\"44\" font-size=\"11\" fill=\"#555\">%s</text>\n",
+      width, height, width, height, left, XmlEscape(title), left, XmlEscape(subtitle));
+}
+
+absl::StatusOr<std::vector<std::string>> WriteReportFiles(
+    const std::string& out_dir, const std::vector<std::pair<std::string, std::string>>& files) {
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat(out_dir, ": cannot create the directory: ", ec.message()));
+  std::vector<std::string> written;
+  for (const auto& [name, text] : files) {
+    const std::string path = (std::filesystem::path(out_dir) / name).string();
+    if (absl::Status s = WriteFileAtomically(path, text.data(), text.size()); !s.ok()) return s;
+    written.push_back(path);
+  }
+  return written;
 }
 
 }  // namespace scalert::bench

@@ -8,8 +8,10 @@
 #define SCALERT_TOOLS_BENCH_REPORT_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "tools/bench/machine.h"
 #include "tools/bench/runner.h"
 
@@ -36,6 +38,16 @@ struct ReportInput {
 };
 std::string TextReport(const ReportInput& in);
 std::string JsonReport(const ReportInput& in);
+
+// Text made safe for SVG/XML content and attribute values.
+std::string XmlEscape(const std::string& s);
+// The start of a chart: <svg> on a white background, a bold title and a grey subtitle at x = left.
+std::string SvgOpen(double width, double height, double left, const std::string& title, const std::string& subtitle);
+
+// Creates `out_dir` and writes each (file name, text) there atomically; returns the paths. The
+// caller renders everything first, so a rendering problem leaves no file behind.
+absl::StatusOr<std::vector<std::string>> WriteReportFiles(
+    const std::string& out_dir, const std::vector<std::pair<std::string, std::string>>& files);
 
 // The notes shown below the table (baseline choice, precision fallbacks, RSS meaning).
 std::vector<std::string> ReportNotes(const ReportInput& in);

@@ -11,10 +11,19 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "runtime/interpreter.h"
 #include "runtime/model.h"
 
 namespace scalert::bench {
+
+std::string CandidateSpec::label() const {
+  std::vector<std::string> parts;
+  if (!max_isa.empty()) parts.push_back(max_isa);
+  if (!fusion.empty()) parts.push_back("fusion=" + fusion);
+  return parts.empty() ? backend : absl::StrCat(backend, "[", absl::StrJoin(parts, ","), "]");
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -90,12 +99,17 @@ absl::StatusOr<std::vector<CandidateResult>> RunCandidates(const std::vector<Can
     CandidateResult& r = results[i];
     r.spec = specs[i];
     r.load_ms = models[r.spec.model].second;
-    say(absl::StrCat("setting up ", i + 1, "/", specs.size(), ": ", r.spec.model, " ", r.spec.backend, " ",
+    say(absl::StrCat("setting up ", i + 1, "/", specs.size(), ": ", r.spec.model, " ", r.spec.label(), " ",
                      PrecisionName(r.spec.precision), " ", r.spec.threads, "t"));
     InterpreterOptions o;
     o.backend = r.spec.backend;
     o.precision = r.spec.precision;
     o.threads = r.spec.threads;
+    o.max_isa = r.spec.max_isa;
+    if (!r.spec.fusion.empty() && !ParseFusionPolicy(r.spec.fusion, &o.fusion)) {
+      r.error = absl::StrCat("unknown fusion policy '", r.spec.fusion, "'");
+      continue;
+    }
     auto t0 = Clock::now();
     auto it = Interpreter::Create(models[r.spec.model].first, o);
     r.prepare_ms = MsSince(t0);
@@ -210,7 +224,7 @@ absl::StatusOr<std::vector<CandidateResult>> RunCandidates(const std::vector<Can
   if (settings.profile) {
     // A separate pass: the per-step clock reads must not touch the latency numbers above.
     for (size_t i : active) {
-      say(absl::StrCat("profiling ", results[i].spec.model, " ", results[i].spec.backend));
+      say(absl::StrCat("profiling ", results[i].spec.model, " ", results[i].spec.label()));
       Executable& e = live[i].interp->executable();
       e.set_profiling(true);
       for (int64_t k = 0; k < settings.min_iters; ++k) {

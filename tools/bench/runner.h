@@ -24,6 +24,10 @@ struct CandidateSpec {
   std::string backend;
   Precision precision = Precision::kF32;  // requested
   int threads = 1;
+  std::string max_isa;  // native only: --isa cap ("" = best)
+  std::string fusion;   // native only: --fusion policy ("" = the default)
+  // The backend with its variant, e.g. "native[avx2,fusion=off]", for tables and notes.
+  std::string label() const;
 };
 
 struct RunSettings {

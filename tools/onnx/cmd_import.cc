@@ -1,7 +1,9 @@
 // scalert import MODEL.onnx -o MODEL.srm: convert an ONNX model (NCHW in, logits out).
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "runtime/model_format.h"
 #include "tools/app_metadata.h"
 #include "tools/args.h"
@@ -9,6 +11,7 @@
 #include "tools/json.h"
 #include "tools/model_summary.h"
 #include "tools/onnx/onnx_importer.h"
+#include "tools/progress.h"
 
 namespace scalert::tools {
 namespace {
@@ -65,14 +68,23 @@ int Import(const std::vector<std::string>& argv) {
   if (args->has("input-shape") && !ParseHxW(args->get("input-shape"), &o.input_h, &o.input_w))
     return Fail("--input-shape expects HxW with positive integers, e.g. 224x224, got '" + args->get("input-shape") + "'", 2);
 
+  // Large exports (hundreds of MB) take a while to parse: say so on a terminal.
+  Progress progress("import", 0, !args->has("json"));
+  std::error_code size_error;
+  const uintmax_t onnx_bytes = std::filesystem::file_size(args->positional()[0], size_error);
+  if (!size_error && onnx_bytes >= (uintmax_t{16} << 20))
+    progress.Message(absl::StrCat("parsing and converting ", args->positional()[0], " (", onnx_bytes >> 20, " MiB)"));
   auto imported = onnx_import::ImportOnnxFile(args->positional()[0], o);
+  progress.Finish();
   if (!imported.ok()) return Fail(std::string(imported.status().message()));
   Graph& g = imported->graph;
   // Labels and normalization an app needs; channels of the NCHW image input when there is one.
   const Shape& in_shape = g.tensors[g.inputs[0]].shape;
   absl::Status meta = ApplyAppMetadataFlags(*args, in_shape.size() == 4 ? in_shape[1] : 0, &g.metadata);
   if (!meta.ok()) return Fail(std::string(meta.message()), 2);
+  if (!size_error && onnx_bytes >= (uintmax_t{16} << 20)) progress.Message("writing " + out);
   absl::Status s = WriteModelFile(g, out);
+  progress.Finish();
   if (!s.ok()) return Fail(std::string(s.message()));
 
   ModelTotals t = ComputeTotals(g);

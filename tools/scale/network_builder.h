@@ -11,6 +11,7 @@
 #define SCALERT_TOOLS_SCALE_NETWORK_BUILDER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,20 +22,35 @@
 
 namespace scalert::scale {
 
+// A feature map the network gives out instead of logits: the end of one stage.
+struct FeatureOutput {
+  int32_t stage = 0;  // 1-based, as the report numbers stages (torchvision's features.<stage> for EfficientNet)
+  std::string name;   // the output tensor's name: "C3", "stage3"
+};
+
 // Runnable multipliers of one architecture (already resolved from phi / presets / flags).
 struct NetworkConfig {
   Family family = Family::kEfficientNet;
+  std::shared_ptr<const Architecture> custom;  // the base of a kCustom family (see block_string.h)
   double width = 1, depth = 1;
   int32_t input_h = 224, input_w = 224;
   int32_t in_channels = 3;
   int32_t divisor = 8;
   int32_t num_classes = 1000;
+  // Empty: a classifier (head conv, pool, logits). Otherwise a backbone: these stage ends are the
+  // outputs, in this order; no head, and no blocks after the last of them.
+  std::vector<FeatureOutput> outputs;
 };
+
+// The architecture a config builds: its custom base, else the built-in family's table.
+const Architecture& ArchitectureOf(const NetworkConfig& config);
 
 struct BlockPlan {
   std::string name;  // module path of the block, e.g. "features.2.1"
   int32_t stage = 0;
-  int32_t in = 0, expanded = 0, out = 0;  // expanded == in: no expand conv
+  BlockType type = BlockType::kInvertedResidual;
+  int32_t in = 0, expanded = 0, out = 0;
+  bool expand_conv = false;  // inverted residual: a 1x1 expand conv before the depthwise
   int32_t kernel = 3, stride = 1;
   int32_t se = 0;  // squeeze width, 0 = no SE
   Activation act = Activation::kNone;
@@ -63,7 +79,8 @@ struct NetworkPlan {
   int32_t classifier_hidden = 0;  // 0: no hidden fully connected layer
 };
 
-// Pure: the plan of one scaled network. Fails on non-positive multipliers, divisor or sizes.
+// Pure: the plan of one scaled network. Fails on non-positive multipliers, divisor or sizes, and
+// on outputs naming a stage the network does not have.
 absl::StatusOr<NetworkPlan> PlanNetwork(const NetworkConfig& config);
 
 // MACs of the same network before any rounding: fractional channels (c * width), repeats
@@ -82,6 +99,16 @@ struct BuiltNetwork {
 // too-large request can be refused before anything big is allocated; shapes, params and MACs
 // are final. InitializeWeights (or AllocateWeights) gives them their contents.
 absl::StatusOr<BuiltNetwork> BuildNetwork(const NetworkPlan& plan);
+
+// A contiguous part of a planned network (for micro-benchmarks of its pieces): the stem, blocks
+// [first_block, last_block] (none when last < first) and the head (head conv, pool,
+// classifier). Its input is the tensor that part sees inside the whole network.
+struct NetworkSlice {
+  bool stem = true;
+  int32_t first_block = 0, last_block = -1;
+  bool head = true;
+};
+absl::StatusOr<BuiltNetwork> BuildNetworkSlice(const NetworkPlan& plan, const NetworkSlice& slice);
 
 // Gives every constant without bytes its size in zeros (for shape-and-count-only models).
 void AllocateWeights(Graph* g);

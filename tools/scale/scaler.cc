@@ -1,11 +1,13 @@
 #include "tools/scale/scaler.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "runtime/status_macros.h"
 #include "runtime/version.h"
+#include "tools/scale/feature_outputs.h"
 
 namespace scalert::scale {
 namespace {
@@ -34,12 +36,20 @@ absl::StatusOr<ScaleSpec> ResolveScaleRequest(const ScaleRequest& r) {
       return absl::InvalidArgumentError(absl::StrCat("unknown preset '", r.preset, "' (known: ", known, ")"));
     }
   }
-  if (r.family.empty() && !preset) return absl::InvalidArgumentError("give --family NAME (or a --preset)");
-  ASSIGN_OR_RETURN(s.family, ParseFamily(r.family.empty() ? preset->family : r.family));
-  if (preset && std::string(preset->family) != FamilyName(s.family))
-    return absl::InvalidArgumentError(absl::StrCat("preset '", preset->name, "' belongs to family ", preset->family,
-                                                   ", not ", FamilyName(s.family)));
-  const Architecture& a = GetArchitecture(s.family);
+  if (r.custom) {
+    if (!r.family.empty())
+      return absl::InvalidArgumentError("--family and --arch-def both name the base network: give one");
+    s.family = Family::kCustom;
+    s.network.custom = r.custom;
+  } else {
+    if (r.family.empty() && !preset) return absl::InvalidArgumentError("give --family NAME, a --preset or --arch-def FILE");
+    ASSIGN_OR_RETURN(s.family, ParseFamily(r.family.empty() ? preset->family : r.family));
+    if (preset && std::string(preset->family) != FamilyName(s.family))
+      return absl::InvalidArgumentError(absl::StrCat("preset '", preset->name, "' belongs to family ", preset->family,
+                                                     ", not ", FamilyName(s.family)));
+  }
+  s.network.family = s.family;
+  const Architecture& a = ArchitectureOf(s.network);
 
   if (r.phi && !(*r.phi >= 0 && std::isfinite(*r.phi)))
     return absl::InvalidArgumentError(absl::StrCat("--phi must be >= 0, found ", *r.phi));
@@ -66,7 +76,7 @@ absl::StatusOr<ScaleSpec> ResolveScaleRequest(const ScaleRequest& r) {
   s.coefficients.alpha = r.alpha.value_or(s.coefficients.alpha);
   s.coefficients.beta = r.beta.value_or(s.coefficients.beta);
   s.coefficients.gamma = r.gamma.value_or(s.coefficients.gamma);
-  s.base_config = preset ? preset->name : a.base_config;
+  s.base_config = preset && !r.custom ? preset->name : a.base_config;  // a custom base keeps its own name
   s.exact_h = s.exact_w = base_res;
   bool rounded_resolution = false;  // multiples of 8 unless the pixels were given exactly
   if (preset) {
@@ -100,19 +110,39 @@ absl::StatusOr<ScaleSpec> ResolveScaleRequest(const ScaleRequest& r) {
   if (!(s.exact.width * a.stem_channels < 1e6) || !(s.exact.depth < 1000))
     return absl::InvalidArgumentError(absl::StrCat("width ", s.exact.width, " / depth ", s.exact.depth,
                                                    " is far too large to build"));
+  // A custom table may be wide or deep already: bound the widest layer and the block count before
+  // any arithmetic in int32 (the parameter limit in BuildScaledModel refuses the rest).
+  double widest = std::max(a.stem_channels, std::max(a.head_channels, a.classifier_hidden));
+  int64_t blocks = 0;
+  for (const BlockRow& row : a.rows) {
+    widest = std::max({widest, row.out_channels * std::max(1.0, row.expand_ratio),
+                       static_cast<double>(row.expanded_channels),
+                       static_cast<double>(row.out_channels) * (a.head == HeadRule::kMultipleOfLast ? a.head_channels : 1)});
+    blocks += row.repeats;
+  }
+  if (!(widest * s.exact.width < (1 << 26)) || !(static_cast<double>(blocks) * s.exact.depth < 10000))
+    return absl::InvalidArgumentError(absl::StrCat("width ", s.exact.width, " / depth ", s.exact.depth, " of ",
+                                                   a.base_config, " gives layers of ~", widest * s.exact.width,
+                                                   " channels or ~", blocks * s.exact.depth, " blocks: far too large to build"));
   if (h < a.min_resolution || w < a.min_resolution || h > kMaxResolution || w > kMaxResolution)
     return absl::InvalidArgumentError(absl::StrCat("resolution ", h, "x", w, " is outside ", FamilyName(s.family),
                                                    "'s range [", a.min_resolution, ", ", kMaxResolution,
                                                    "] pixels a side"));
 
-  s.network.family = s.family;
   s.network.width = s.exact.width;
   s.network.depth = s.exact.depth;
   s.network.input_h = h;
   s.network.input_w = w;
   s.network.in_channels = r.in_channels;
   s.network.divisor = r.divisor;
-  s.network.num_classes = r.num_classes > 0 ? r.num_classes : r.labels.empty() ? 1000 : static_cast<int32_t>(r.labels.size());
+  s.network.num_classes = r.num_classes > 0 ? r.num_classes
+                           : r.labels.empty() ? a.default_classes
+                                              : static_cast<int32_t>(r.labels.size());
+  if (!r.outputs.empty()) {
+    if (!r.labels.empty() || r.num_classes > 0)
+      return absl::InvalidArgumentError("--outputs builds a backbone without a classifier: --classes and --labels do not apply");
+    ASSIGN_OR_RETURN(s.network.outputs, ParseFeatureOutputs(r.outputs, a));
+  }
   s.seed = r.seed;
   s.labels = r.labels;
   if ((!r.mean.empty() && static_cast<int32_t>(r.mean.size()) != r.in_channels) ||
@@ -147,7 +177,7 @@ absl::StatusOr<ScaledModel> BuildScaledModel(const ScaleSpec& spec, const BuildO
 
   ModelMetadata& md = m.graph.metadata;
   const NetworkConfig& c = spec.network;
-  md.family = FamilyName(spec.family);
+  md.family = FamilyName(spec.family);  // "custom" for a base from a file; base_config names it
   md.base_config = spec.base_config;
   md.phi = static_cast<float>(spec.phi);
   md.alpha = static_cast<float>(spec.coefficients.alpha);
@@ -179,7 +209,7 @@ absl::StatusOr<ScaledModel> BuildScaledModel(const ScaleSpec& spec, const BuildO
 
 absl::StatusOr<CostComparison> CompareWithBase(const ScaledModel& m) {
   ScaleSpec base = m.spec;
-  const Architecture& a = GetArchitecture(m.spec.family);
+  const Architecture& a = ArchitectureOf(m.spec.network);
   base.network.width = base.network.depth = 1;
   base.network.input_h = base.network.input_w = a.default_resolution;
   BuildOptions o;
@@ -197,7 +227,7 @@ absl::StatusOr<CostComparison> CompareWithBase(const ScaledModel& m) {
 std::string FormatScalingReport(const ScaledModel& m, const CostComparison& cost) {
   const ScaleSpec& s = m.spec;
   const NetworkConfig& c = s.network;
-  const Architecture& a = GetArchitecture(s.family);
+  const Architecture& a = ArchitectureOf(c);
   std::string r = absl::StrFormat("%s (%s): width x%.4g, depth x%.4g, resolution %dx%d (exact %.1fx%.1f), %d input channels\n",
                                   FamilyName(s.family), s.base_config, s.exact.width, s.exact.depth, c.input_h,
                                   c.input_w, s.exact_h, s.exact_w, c.in_channels);
@@ -223,6 +253,11 @@ std::string FormatScalingReport(const ScaledModel& m, const CostComparison& cost
                                                                                 "nothing else changes)", stem_in3)));
   if (m.plan.head) absl::StrAppend(&r, absl::StrFormat("head: 1x1 conv to %d channels%s\n", m.plan.head,
                                                        a.head == HeadRule::kFixed ? " (fixed)" : ""));
+  const std::vector<int32_t> strides = StageStrides(a);
+  for (const FeatureOutput& o : c.outputs)
+    absl::StrAppend(&r, absl::StrFormat("output %s: end of stage %d, stride %d, %d channels (no head, no classifier)\n",
+                                        o.name, o.stage, strides[static_cast<size_t>(o.stage - 1)],
+                                        m.plan.stages[static_cast<size_t>(o.stage - 1)].out));
   absl::StrAppend(&r, absl::StrFormat("cost vs the phi=0 base (%s at %dx%d, %.1f M MACs): counted %.3f; law d*w^2*r^2 = %.3f\n",
                                       a.base_config, a.default_resolution, a.default_resolution, cost.base_macs / 1e6,
                                       cost.counted, cost.ideal));

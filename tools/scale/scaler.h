@@ -6,6 +6,7 @@
 #define SCALERT_TOOLS_SCALE_SCALER_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,7 +22,10 @@ namespace scalert::scale {
 
 // What the user asked for; unset fields take the family's defaults.
 struct ScaleRequest {
-  std::string family;  // may be empty when `preset` names it
+  std::string family;  // may be empty when `preset` names it or `custom` is set
+  // A base network of the user's (family "custom", see block_string.h); a preset then gives only
+  // its multipliers and resolution.
+  std::shared_ptr<const Architecture> custom;
   std::string preset;  // b0..b7, lite0..lite4
   std::optional<double> phi, alpha, beta, gamma;  // compound coefficients of depth, width, resolution
   std::optional<double> width, depth;             // explicit multipliers (override phi's)
@@ -32,6 +36,8 @@ struct ScaleRequest {
   uint64_t seed = 0;
   int32_t num_classes = 0;  // 0: the number of labels, or 1000
   std::vector<std::string> labels;
+  // Backbone outputs (see ParseFeatureOutputs): "stages", "C3,C4,C5", "2,4,7"; empty: a classifier.
+  std::string outputs;
   // Input normalization for apps; empty: ImageNet's for 3 channels, none otherwise.
   std::vector<float> mean, std;
   std::string color_order;

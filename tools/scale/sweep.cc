@@ -12,7 +12,10 @@
 namespace scalert::scale {
 
 std::string SweepFileName(const ScaleSpec& spec) {
-  return absl::StrCat(FamilyName(spec.family), "_phi", absl::StrFormat("%g", spec.phi), ".srm");
+  // A custom base is named by its file; a preset's name does not name the base then.
+  const std::string base = spec.family == Family::kCustom && spec.network.custom ? spec.network.custom->base_config
+                                                                                 : FamilyName(spec.family);
+  return absl::StrCat(base, "_phi", absl::StrFormat("%g", spec.phi), ".srm");
 }
 
 SweepRow MakeSweepRow(const ScaledModel& m, const CostComparison& cost) {
@@ -65,7 +68,8 @@ std::string SweepCsv(const std::vector<SweepRow>& rows) {
 }
 
 absl::StatusOr<std::vector<SweepRow>> RunSweep(const ScaleRequest& request, const std::vector<double>& phis,
-                                               const std::string& dir, void (*progress)(const SweepRow&)) {
+                                               const std::string& dir,
+                                               const std::function<void(const SweepRow&)>& progress) {
   std::vector<ScaleSpec> specs;
   for (double phi : phis) {
     ScaleRequest r = request;

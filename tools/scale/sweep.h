@@ -3,6 +3,7 @@
 #ifndef SCALERT_TOOLS_SCALE_SWEEP_H_
 #define SCALERT_TOOLS_SCALE_SWEEP_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,7 @@ std::string SweepCsv(const std::vector<SweepRow>& rows);
 // `progress` (may be null) is called with each finished row.
 absl::StatusOr<std::vector<SweepRow>> RunSweep(const ScaleRequest& request, const std::vector<double>& phis,
                                                const std::string& dir,
-                                               void (*progress)(const SweepRow&) = nullptr);
+                                               const std::function<void(const SweepRow&)>& progress = nullptr);
 
 }  // namespace scalert::scale
 

@@ -28,7 +28,7 @@ struct Fused {
   kernels::MulChannelF32Fn mul_channel = nullptr;
   kernels::GemmArgs expand, project, se_reduce, se_expand;  // a / c set per band
   kernels::DwConvArgs depthwise;                            // geo, packed, zero, act
-  int32_t project_nr = 0;
+  int32_t project_nr = 0, project_nr_min = 0;
   const float* input = nullptr;
   const float* residual = nullptr;
   float* output = nullptr;
@@ -176,8 +176,8 @@ struct Fused {
     const int32_t k = project.k, nr = project_nr;
     const float* w = project.packed_b;
     float* folded = Folded();
-    for (int32_t n0 = 0; n0 < project.n; n0 += nr) {
-      const int32_t width = kernels::GemmPanelWidth(project.n, n0, nr);
+    for (int32_t n0 = 0, width; n0 < project.n; n0 += width) {
+      width = kernels::GemmPanelWidth(project.n, n0, nr, project_nr_min);
       const int64_t base = static_cast<int64_t>(n0) * k;
       for (int32_t kk = 0; kk < k; ++kk) {
         const float s = gate[kk];
@@ -308,6 +308,7 @@ absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Gra
   s.project_w = PackGemmTensors(gemm, g, n.inputs[F::kProjectWeights], n.inputs[F::kProjectBias]);
   s.project = ArgsFor(*s.project_w, f.project_act);
   s.project_nr = s.project_w->nr;
+  s.project_nr_min = s.project_w->nr_min;
   if (s.plan.se) {
     s.se_reduce_w = PackGemmTensors(gemm, g, n.inputs[F::kSeReduceWeights], n.inputs[F::kSeReduceBias]);
     s.se_expand_w = PackGemmTensors(gemm, g, n.inputs[F::kSeExpandWeights], n.inputs[F::kSeExpandBias]);

@@ -6,11 +6,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "kernels/cache_sizes.h"
+#include "absl/strings/str_join.h"
+#include "kernels/isa.h"
 #include "kernels/registry.h"
 #include "kernels/thread_pool.h"
 #include "runtime/backends/native/fused_mbconv_step.h"
 #include "runtime/backends/native/native_steps.h"
+#include "runtime/backends/native/native_precision.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/passes/mbconv_fusion.h"
 #include "runtime/planned_executable.h"
@@ -100,12 +102,16 @@ absl::StatusOr<Isa> NativeIsa(const std::string& max_isa) {
                                       {kernels::kIsaEnvVar, std::getenv(kernels::kIsaEnvVar)}}) {
     if (!value || !*value) continue;
     Isa requested;
-    if (!kernels::ParseIsa(value, &requested))
-      return absl::InvalidArgumentError(absl::StrCat(source, "='", value,
-                                                     "' is not an ISA level; expected one of portable, avx2, "
-                                                     "avx512, neon"));
-    // A cap only lowers the level; a level this CPU lacks falls back to one it has.
-    if (static_cast<int>(requested) < static_cast<int>(isa) || !kernels::CpuSupports(isa)) isa = requested;
+    if (!kernels::ParseIsa(value, &requested)) {
+      std::vector<std::string> names;
+      for (Isa l : kernels::AllIsas()) names.push_back(kernels::IsaName(l));
+      return absl::InvalidArgumentError(absl::StrCat(source, "='", value, "' is not an ISA level; expected one of ",
+                                                     absl::StrJoin(names, ", ")));
+    }
+    // A level this CPU lacks (or of the other architecture) falls back to one it has; then the
+    // cap only lowers the level (supported levels are ordered within one architecture).
+    requested = UsableIsa(requested);
+    if (static_cast<int>(requested) < static_cast<int>(isa)) isa = requested;
   }
   return UsableIsa(isa);
 }
@@ -130,11 +136,12 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   native::NativeContext ctx;
   ctx.isa = UsableIsa(native.max_isa);
   ctx.pool = std::make_shared<kernels::ThreadPool>(options.threads);
+  if (!ctx.pool->ok()) return absl::ResourceExhaustedError(ctx.pool->start_error());
   ctx.registry = &kernels::KernelRegistry::Global();
-  ctx.l2_bytes = native.l2_bytes > 0 ? native.l2_bytes : kernels::DetectedCacheSizes().l2;
+  if (absl::Status s = CheckNativePrecision(g, options.precision); !s.ok()) return s;  // never run another precision
+  ctx.l2_bytes = native.l2_bytes > 0 ? native.l2_bytes : kernels::CacheSizesOrDefaults().l2;
   ctx.se_gate = native.se_gate;
   BackendOptions o = options;
-  o.precision = Precision::kF32;  // FP16/INT8 kernels are not written yet: FP32 is what runs
   auto gemm = ctx.registry->Find<kernels::KernelOp::kGemm>(ctx.isa);
   const bool can_fuse = gemm && ctx.registry->Find<kernels::KernelOp::kDwConv>(ctx.isa) &&
                         ctx.registry->Find<kernels::KernelOp::kMulChannel>(ctx.isa);

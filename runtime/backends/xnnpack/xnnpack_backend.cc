@@ -111,6 +111,9 @@ absl::StatusOr<std::unique_ptr<Executable>> XnnpackExecutable::Create(const Grap
                     "qs8/qc8 subgraph translation",
         "; use fp32 or fp16"));
   }
+  if (options.precision != Precision::kF32 && options.precision != Precision::kF16)
+    return absl::UnimplementedError(absl::StrCat("xnnpack backend: ", PrecisionName(options.precision),
+                                                 " precision is unsupported; use fp32 or fp16"));
   RETURN_IF_ERROR(EnsureXnnpackInitialized());
   std::unique_ptr<XnnpackExecutable> e(new XnnpackExecutable());
   if (options.threads > 1) {

@@ -1,0 +1,122 @@
+// The AVX512-VNNI INT8 kernels (1x1 GEMM, depthwise) beside the native FP32 backend on the same
+// MBConv layers of EfficientNet-B0 / MobileNetV2 at 224x224, one thread. The INT8 kernels are
+// not in the native backend yet: this measures the kernels alone (the FP32 side includes the
+// backend's step). Compare within one run:
+//   bench_int8_kernels --benchmark_enable_random_interleaving=true --benchmark_repetitions=5
+//     --benchmark_min_time=0.05 --benchmark_report_aggregates_only=true
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "runtime/backends/native/native_backend.h"
+#include "runtime/graph_builder.h"
+#ifdef SCALERT_KERNELS_X86
+#include "kernels/x86/avx512vnni/dwconv_s8.h"
+#include "kernels/x86/avx512vnni/gemm_s8.h"
+#endif
+
+namespace scalert {
+namespace {
+
+struct LayerSpec {
+  const char* name;
+  bool depthwise;
+  int32_t h, w, in_c, out_c, kernel, stride;
+};
+
+const LayerSpec kLayers[] = {
+    {"expand_112x112x16_96", false, 112, 112, 16, 96, 1, 1},
+    {"expand_28x28x40_240", false, 28, 28, 40, 240, 1, 1},
+    {"project_56x56x144_24", false, 56, 56, 144, 24, 1, 1},
+    {"project_14x14x672_112", false, 14, 14, 672, 112, 1, 1},
+    {"head_7x7x320_1280", false, 7, 7, 320, 1280, 1, 1},
+    {"dw3x3_56x56x144", true, 56, 56, 144, 144, 3, 1},
+    {"dw3x3_112x112x96_s2", true, 112, 112, 96, 96, 3, 2},
+    {"dw5x5_14x14x672", true, 14, 14, 672, 672, 5, 1},
+};
+
+std::vector<int8_t> Bytes(size_t n) {
+  std::vector<int8_t> v(n);
+  uint32_t s = 12345;
+  for (int8_t& x : v) {
+    s = s * 1664525u + 1013904223u;
+    x = static_cast<int8_t>(s >> 24);
+  }
+  return v;
+}
+
+void Counters(benchmark::State& state, const LayerSpec& s, int32_t oh, int32_t ow) {
+  const double macs = static_cast<double>(oh) * ow * s.out_c * s.kernel * s.kernel * (s.depthwise ? 1 : s.in_c);
+  state.counters["GMAC/s"] = benchmark::Counter(macs * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+}
+
+void Fp32Native(benchmark::State& state, const LayerSpec& s) {
+  Graph g;
+  const int32_t x = g.AddTensor("x", {1, s.h, s.w, s.in_c});
+  g.inputs = {x};
+  ConvParams p;
+  SamePadding(s.h, s.kernel, s.stride, 1, &p.pad_top, &p.pad_bottom);
+  SamePadding(s.w, s.kernel, s.stride, 1, &p.pad_left, &p.pad_right);
+  p.stride_h = p.stride_w = s.stride;
+  const Shape ws = s.depthwise ? Shape{1, s.kernel, s.kernel, s.in_c} : Shape{s.out_c, s.kernel, s.kernel, s.in_c};
+  const int32_t w = g.AddConstantF32("w", ws, std::vector<float>(static_cast<size_t>(ws[0]) * ws[1] * ws[2] * ws[3], 0.01f));
+  const int32_t b = g.AddConstantF32("b", {s.out_c}, std::vector<float>(s.out_c, 0.f));
+  auto y = s.depthwise ? AddDepthwiseConv2D(&g, x, w, b, p, Activation::kRelu6, "dw")
+                       : AddConv2D(&g, x, w, b, p, Activation::kRelu6, "conv");
+  g.outputs = {*y};
+  auto e = PrepareNative(g, BackendOptions{});
+  if (!e.ok()) { state.SkipWithError(std::string(e.status().message()).c_str()); return; }
+  std::memset((*e)->input_buffer(0), 0, static_cast<size_t>(g.tensors[x].bytes()));
+  for (auto _ : state) benchmark::DoNotOptimize((*e)->Invoke());
+  Counters(state, s, g.tensors[*y].shape[1], g.tensors[*y].shape[2]);
+}
+
+#ifdef SCALERT_KERNELS_X86
+void Int8Vnni(benchmark::State& state, const LayerSpec& s) {
+  if (!kernels::CpuHasAvx512Vnni()) { state.SkipWithError("no AVX512-VNNI"); return; }
+  const int32_t oh = (s.h + s.stride - 1) / s.stride, ow = (s.w + s.stride - 1) / s.stride;
+  const std::vector<int8_t> x = Bytes(static_cast<size_t>(s.h) * s.w * s.in_c);
+  std::vector<int8_t> y(static_cast<size_t>(oh) * ow * s.out_c);
+  const std::vector<int32_t> bias(s.out_c, 100);
+  const std::vector<float> m(s.out_c, 0.001f);
+  const ref::QParams out{0.05f, -10};
+  const ref::Int8Bounds bounds = ref::FusedBounds(Activation::kRelu6, out);
+  if (s.depthwise) {
+    const std::vector<int8_t> w = Bytes(static_cast<size_t>(s.kernel) * s.kernel * s.in_c);
+    const kernels::PackedDwConvS8 p = kernels::PackDwConvS8(w.data(), bias.data(), m.data(), s.kernel, s.kernel, s.in_c);
+    ref::ConvGeometry g;
+    g.in_h = s.h; g.in_w = s.w; g.in_c = s.in_c; g.out_c = s.out_c; g.out_h = oh; g.out_w = ow;
+    g.kernel_h = g.kernel_w = s.kernel;
+    g.stride_h = g.stride_w = s.stride;
+    g.pad_top = g.pad_left = (s.kernel - 1) / 2;
+    for (auto _ : state) {
+      kernels::DwConvS8Avx512(g, p, x.data(), 3, out, bounds, 0, oh, y.data());
+      benchmark::DoNotOptimize(y.data());
+    }
+  } else {
+    const std::vector<int8_t> w = Bytes(static_cast<size_t>(s.out_c) * s.in_c);
+    const kernels::PackedGemmS8 p = kernels::PackGemmS8(w.data(), bias.data(), m.data(), s.out_c, s.in_c, 3);
+    for (auto _ : state) {
+      kernels::GemmS8Avx512Vnni(p, x.data(), 0, static_cast<int64_t>(oh) * ow, out, bounds, y.data());
+      benchmark::DoNotOptimize(y.data());
+    }
+  }
+  Counters(state, s, oh, ow);
+}
+#endif
+
+const bool kRegistered = [] {
+  for (const LayerSpec& s : kLayers) {
+    benchmark::RegisterBenchmark((std::string(s.name) + "/fp32_native").c_str(), Fp32Native, s)->Unit(benchmark::kMicrosecond);
+#ifdef SCALERT_KERNELS_X86
+    benchmark::RegisterBenchmark((std::string(s.name) + "/int8_avx512vnni").c_str(), Int8Vnni, s)->Unit(benchmark::kMicrosecond);
+#endif
+  }
+  return true;
+}();
+
+}  // namespace
+}  // namespace scalert
+
+BENCHMARK_MAIN();

@@ -1,0 +1,21 @@
+// AArch64 Advanced SIMD (NEON) FP32 kernels. Call only when CpuSupports(Isa::kNeon).
+#ifndef SCALERT_KERNELS_ARM_NEON_KERNELS_F32_H_
+#define SCALERT_KERNELS_ARM_NEON_KERNELS_F32_H_
+
+#include "kernels/kernel_types.h"
+
+namespace scalert::kernels {
+
+void gemm_f32_neon(const GemmArgs& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
+void dwconv_f32_neon(const DwConvArgs& args, int32_t row_begin, int32_t row_end);
+void activation_f32_neon(int64_t n, const float* x, float* y, Activation act);
+void add_f32_neon(int64_t n, const float* a, const float* b, float* y, Activation act);
+void mul_f32_neon(int64_t n, const float* a, const float* b, float* y, Activation act);
+void mul_channel_f32_neon(int64_t pixels, int32_t channels, const float* x, const float* s, float* y,
+                          Activation act);
+void global_avg_pool_f32_neon(int64_t pixels, int32_t channels, const float* x, float* y, int32_t c_begin,
+                              int32_t c_end);
+
+}  // namespace scalert::kernels
+
+#endif  // SCALERT_KERNELS_ARM_NEON_KERNELS_F32_H_

@@ -1,0 +1,20 @@
+// Registers the NEON FP32 kernels with their tiles and packings (every AArch64 CPU: Advanced SIMD
+// is mandatory).
+#include "kernels/arm/neon/kernels_f32.h"
+#include "kernels/registry.h"
+
+namespace scalert::kernels {
+
+void RegisterNeonKernels(KernelRegistry* r) {
+  constexpr KernelDType f32 = KernelDType::kF32;
+  constexpr Isa isa = Isa::kNeon;
+  r->Add<KernelOp::kGemm, f32>(isa, "gemm_f32_6x16_neon", {6, 16, 0, 8}, gemm_f32_neon, PackGemmWeights);
+  r->Add<KernelOp::kDwConv, f32>(isa, "dwconv_f32_c8_neon", {1, 1, 8}, dwconv_f32_neon, PackDwConvWeights);
+  r->Add<KernelOp::kActivation, f32>(isa, "activation_f32_neon", {1, 1, 4}, activation_f32_neon);
+  r->Add<KernelOp::kAdd, f32>(isa, "add_f32_neon", {1, 1, 4}, add_f32_neon);
+  r->Add<KernelOp::kMul, f32>(isa, "mul_f32_neon", {1, 1, 4}, mul_f32_neon);
+  r->Add<KernelOp::kMulChannel, f32>(isa, "mul_channel_f32_neon", {1, 1, 4}, mul_channel_f32_neon);
+  r->Add<KernelOp::kGlobalAvgPool, f32>(isa, "global_avg_pool_f32_neon", {1, 1, 4}, global_avg_pool_f32_neon);
+}
+
+}  // namespace scalert::kernels

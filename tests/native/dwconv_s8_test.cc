@@ -1,0 +1,79 @@
+// The AVX-512 INT8 depthwise convolution against the reference, bit for bit: odd image sizes,
+// channel counts around the 16-lane vector, kernels 3 and 5, strides 1 and 2, padding, dilation
+// and 1-3 threads. Skipped on CPUs without AVX512-VNNI (the level this kernel is filed under).
+#include <random>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "kernels/reference/quantized.h"
+#include "kernels/thread_pool.h"
+#ifdef SCALERT_KERNELS_X86
+#include "kernels/x86/avx512vnni/dwconv_s8.h"
+#include "kernels/x86/avx512vnni/gemm_s8.h"
+#endif
+
+#ifdef SCALERT_KERNELS_X86
+namespace scalert::kernels {
+namespace {
+
+std::vector<int8_t> RandomS8(size_t n, uint32_t seed, int lo = -128) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> u(lo, 127);
+  std::vector<int8_t> v(n);
+  for (int8_t& x : v) x = static_cast<int8_t>(u(rng));
+  return v;
+}
+
+TEST(DwConvS8Avx512, MatchesTheReferenceBitForBit) {
+  if (!CpuHasAvx512Vnni()) GTEST_SKIP() << "no AVX512-VNNI on this CPU";
+  uint32_t seed = 1;
+  int cases = 0;
+  for (auto [h, w] : {std::pair{7, 5}, std::pair{9, 12}, std::pair{1, 1}})
+    for (int32_t c : {1, 5, 16, 17, 33, 40})
+      for (int32_t k : {3, 5})
+        for (int32_t stride : {1, 2})
+          for (int32_t dilation : {1, 2}) {
+            ref::ConvGeometry g;
+            g.in_h = h; g.in_w = w; g.in_c = c; g.out_c = c;
+            g.kernel_h = g.kernel_w = k;
+            g.stride_h = g.stride_w = stride;
+            g.dilation_h = g.dilation_w = dilation;
+            const int32_t extent = (k - 1) * dilation + 1, pad = extent / 2;
+            g.pad_top = g.pad_left = pad;
+            g.out_h = (h + 2 * pad - extent) / stride + 1;
+            g.out_w = (w + 2 * pad - extent) / stride + 1;
+            if (g.out_h < 1 || g.out_w < 1) continue;
+            const int32_t x_zp = static_cast<int32_t>(seed % 255) - 128;
+            const ref::QParams out{0.04f, static_cast<int32_t>(seed * 13 % 200) - 100};
+            const Activation act = seed % 3 == 0 ? Activation::kNone : seed % 3 == 1 ? Activation::kRelu : Activation::kRelu6;
+            const std::vector<int8_t> x = RandomS8(static_cast<size_t>(h) * w * c, seed++);
+            const std::vector<int8_t> wt = RandomS8(static_cast<size_t>(k) * k * c, seed++, -127);
+            std::vector<int32_t> bias(c);
+            std::vector<float> m(c);
+            for (int32_t j = 0; j < c; ++j) {
+              bias[j] = (j * 7919 + static_cast<int32_t>(seed)) % 4001 - 2000;
+              m[j] = ref::RequantScale(0.02, 0.004 + 0.001 * (j % 7), out.scale);
+            }
+            const ref::Int8Bounds bounds = ref::FusedBounds(act, out);
+            std::vector<int8_t> want(static_cast<size_t>(g.out_h) * g.out_w * c);
+            ref::DepthwiseConv2DS8(g, x.data(), x_zp, wt.data(), bias.data(), m.data(), out, bounds, want.data());
+            const PackedDwConvS8 packed = PackDwConvS8(wt.data(), bias.data(), m.data(), k, k, c);
+            for (int threads : {1, 2, 3}) {
+              ThreadPool pool(threads);
+              std::vector<int8_t> got(want.size(), 0x55);
+              const int32_t tasks = std::min(g.out_h, threads * 2);
+              pool.ParallelFor(static_cast<size_t>(tasks), [&](size_t t) {
+                DwConvS8Avx512(g, packed, x.data(), x_zp, out, bounds, g.out_h * static_cast<int32_t>(t) / tasks,
+                               g.out_h * static_cast<int32_t>(t + 1) / tasks, got.data());
+              });
+              ASSERT_EQ(got, want) << h << "x" << w << " c " << c << " k " << k << " stride " << stride << " dilation "
+                                   << dilation << " threads " << threads;
+            }
+            ++cases;
+          }
+  EXPECT_GT(cases, 100);
+}
+
+}  // namespace
+}  // namespace scalert::kernels
+#endif  // SCALERT_KERNELS_X86

@@ -1,0 +1,192 @@
+// The quantizer library: lowering rules, calibration and fidelity on small graphs built in code.
+#include <cmath>
+
+#include "gtest/gtest.h"
+#include "runtime/dtype_rules.h"
+#include "runtime/graph_builder.h"
+#include "runtime/validate.h"
+#include "tests/testing/test_models.h"
+#include "tools/quantize/lowering.h"
+#include "tools/quantize/quantizer.h"
+
+namespace scalert::quantize {
+namespace {
+
+using testing::MakeMbconvTestGraph;
+using testing::RandomVector;
+
+// x [1, n] -> fully connected [m, n] -> [1, m].
+Graph FullyConnectedGraph(int32_t n, int32_t m) {
+  Graph g;
+  int32_t x = g.AddTensor("x", {1, n});
+  g.inputs = {x};
+  int32_t w = g.AddConstantF32("w", {m, n}, RandomVector(static_cast<size_t>(n) * m, 5, -0.2f, 0.2f));
+  int32_t b = g.AddConstantF32("b", {m}, RandomVector(m, 6, -0.5f, 0.5f));
+  auto y = AddFullyConnected(&g, x, w, b, Activation::kNone, "fc");
+  EXPECT_TRUE(y.ok());
+  g.outputs = {*y};
+  return g;
+}
+
+QuantizeOptions Options(const Graph& g, Precision mode) {
+  QuantizeOptions o;
+  o.mode = mode;
+  o.calibration = *RandomSamples(g, 8, 1);
+  o.holdout = *RandomSamples(g, 4, 2);
+  return o;
+}
+
+int Count(const Graph& g, OpType t) {
+  int n = 0;
+  for (const Node& node : g.nodes) n += node.type == t;
+  return n;
+}
+
+TEST(Quantizer, Int8FullyConnectedIsFaithfulAndAQuarterOfTheBytes) {
+  const Graph g = FullyConnectedGraph(256, 64);
+  auto r = Quantize(g, Options(g, Precision::kI8));
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->fidelity.has_value());
+  EXPECT_GT(r->fidelity->snr_db, 30) << "cosine " << r->fidelity->cosine;
+  EXPECT_EQ(GraphPrecision(r->lowered), Precision::kI8);
+  EXPECT_LE(r->weight_bytes_after, 0.27 * r->weight_bytes_before);
+  // The output keeps its name and stays f32.
+  const Tensor& out = r->lowered.tensors[r->lowered.outputs[0]];
+  EXPECT_EQ(out.dtype, DType::kF32);
+  EXPECT_EQ(out.name, g.tensors[g.outputs[0]].name);
+}
+
+TEST(Quantizer, Int8MbconvConvertsOnlyAtBoundaries) {
+  const Graph g = MakeMbconvTestGraph();
+  QuantizeOptions o = Options(g, Precision::kI8);
+  o.report = true;
+  auto r = Quantize(g, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(GraphPrecision(r->lowered), Precision::kI8);
+  // The input is quantized once and the logits dequantized once for the FP32 softmax; the SE
+  // gate, swish and residual stay INT8 (tables and integer kernels).
+  EXPECT_EQ(Count(r->lowered, OpType::kQuantize), 1);
+  EXPECT_EQ(Count(r->lowered, OpType::kDequantize), 1);
+  EXPECT_EQ(Count(r->lowered, OpType::kSwish), 2);  // split off the stem and the SE reduce
+  EXPECT_GT(r->fidelity->snr_db, 30);
+  // One sensitivity entry per convolution / fully connected layer, each finite and sensible.
+  int layers = Count(g, OpType::kConv2D) + Count(g, OpType::kDepthwiseConv2D) + Count(g, OpType::kFullyConnected);
+  ASSERT_EQ(static_cast<int>(r->layers.size()), layers);
+  for (const auto& l : r->layers) EXPECT_GT(l.snr_db, r->fidelity->snr_db - 1) << l.name;
+}
+
+TEST(Quantizer, Fp16AndBf16HalveTheWeightsAndStayClose) {
+  const Graph g = MakeMbconvTestGraph();
+  for (Precision p : {Precision::kF16, Precision::kBF16}) {
+    QuantizeOptions o = Options(g, p);
+    o.calibration.clear();  // float modes need no calibration
+    auto r = Quantize(g, o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(GraphPrecision(r->lowered), p);
+    EXPECT_GT(r->fidelity->snr_db, p == Precision::kF16 ? 50 : 30) << PrecisionName(p);
+  }
+  const Graph fc = FullyConnectedGraph(256, 64);
+  QuantizeOptions o = Options(fc, Precision::kF16);
+  auto r = Quantize(fc, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_LE(r->weight_bytes_after, 0.51 * r->weight_bytes_before);  // the f32 bias is all that is left
+}
+
+TEST(Quantizer, MixedPolicyKeepsNamedLayersFp32) {
+  const Graph g = MakeMbconvTestGraph();
+  QuantizeOptions o = Options(g, Precision::kMixed);
+  auto p = ParsePolicy("# test\ndefault int8\nproject fp32\ndw fp16\n", "test");
+  ASSERT_TRUE(p.ok()) << p.status();
+  o.policy = *p;
+  auto r = Quantize(g, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(GraphPrecision(r->lowered), Precision::kMixed);
+  for (const Node& n : r->lowered.nodes) {
+    const DType d = r->lowered.tensors[n.inputs[0]].dtype;
+    if (n.name == "project") EXPECT_EQ(d, DType::kF32);
+    if (n.name == "dw") EXPECT_EQ(d, DType::kF16);
+    if (n.name == "expand") EXPECT_EQ(d, DType::kI8);
+  }
+  o.policy = *ParsePolicy("default int8\nno_such_layer fp32\n", "test");
+  auto bad = Quantize(g, o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(std::string(bad.status().message()).find("no_such_layer"), std::string::npos);
+  EXPECT_FALSE(ParsePolicy("default int9\n", "p.txt").ok());
+}
+
+TEST(Quantizer, AutoMixedMeetsItsBoundAndItsPolicyReproducesIt) {
+  const Graph g = MakeMbconvTestGraph();
+  for (double bound : {45.0, 120.0}) {
+    QuantizeOptions o = Options(g, Precision::kMixed);
+    o.auto_mixed = true;
+    o.min_snr_db = bound;
+    auto r = Quantize(g, o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_GE(r->fidelity->snr_db, bound);
+    // Applying the written policy gives the same model, hence the same fidelity.
+    QuantizeOptions again = Options(g, Precision::kMixed);
+    auto policy = ParsePolicy(PolicyText(r->policy, "round trip"), "policy");
+    ASSERT_TRUE(policy.ok()) << policy.status();
+    again.policy = *policy;
+    auto r2 = Quantize(g, again);
+    ASSERT_TRUE(r2.ok()) << r2.status();
+    EXPECT_EQ(r2->fidelity->snr_db, r->fidelity->snr_db);
+    if (bound == 120.0) EXPECT_EQ(GraphPrecision(r->lowered), Precision::kF32);  // no INT8 layer reaches 120 dB
+  }
+}
+
+TEST(Quantizer, RefusesLoweredModelsAndMissingInputs) {
+  Graph g = MakeMbconvTestGraph();
+  QuantizeOptions o = Options(g, Precision::kI8);
+  auto r = Quantize(g, o);
+  ASSERT_TRUE(r.ok());
+  auto again = Quantize(r->lowered, o);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(std::string(again.status().message()).find("already lowered"), std::string::npos);
+  o.calibration.clear();
+  EXPECT_FALSE(Quantize(g, o).ok());
+  QuantizeOptions mixed = Options(g, Precision::kMixed);
+  EXPECT_FALSE(Quantize(g, mixed).ok());  // neither a policy nor --auto-mixed
+}
+
+TEST(Calibration, PercentileRangesLieInsideMinMax) {
+  Graph g = SplitActivations(MakeMbconvTestGraph());
+  ASSERT_TRUE(ValidateGraph(&g).ok());
+  const auto samples = *RandomSamples(g, 4, 3);
+  CalibrationOptions full, p99;
+  p99.percentile = 99;
+  auto a = Calibrate(g, samples, full);
+  auto b = Calibrate(g, samples, p99);
+  ASSERT_TRUE(a.ok() && b.ok());
+  int narrower = 0;
+  for (size_t t = 0; t < g.tensors.size(); ++t) {
+    if (!(*a)[t]) continue;
+    ASSERT_TRUE((*b)[t].has_value());
+    EXPECT_LE((*a)[t]->lo, 0.f);
+    EXPECT_GE((*a)[t]->hi, 0.f);
+    EXPECT_GE((*b)[t]->lo, (*a)[t]->lo - 1e-6f);
+    EXPECT_LE((*b)[t]->hi, (*a)[t]->hi + 1e-6f);
+    narrower += (*b)[t]->hi < (*a)[t]->hi || (*b)[t]->lo > (*a)[t]->lo;
+  }
+  EXPECT_GT(narrower, 5);
+  p99.percentile = 20;
+  EXPECT_FALSE(Calibrate(g, samples, p99).ok());
+}
+
+TEST(Lowering, ActivationQuantizationHoldsZeroExactly) {
+  for (Range r : {Range{-1.f, 3.f}, Range{0.f, 6.f}, Range{-2.f, 0.f}, Range{0.5f, 2.f}, Range{0.f, 0.f}}) {
+    const Quantization q = ActivationQuantization(r);
+    ASSERT_EQ(q.scale.size(), 1u);
+    EXPECT_GT(q.scale[0], 0.f);
+    EXPECT_GE(q.zero_point[0], -128);
+    EXPECT_LE(q.zero_point[0], 127);
+    // Both ends of the range are representable within half a step.
+    const float lowest = q.scale[0] * static_cast<float>(-128 - q.zero_point[0]);
+    const float highest = q.scale[0] * static_cast<float>(127 - q.zero_point[0]);
+    EXPECT_LE(lowest, std::min(0.f, r.lo) + q.scale[0] / 2);
+    EXPECT_GE(highest, std::max(0.f, r.hi) - q.scale[0] / 2);
+  }
+}
+
+}  // namespace
+}  // namespace scalert::quantize

@@ -1,0 +1,269 @@
+#include "tools/quantize/lowering.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "kernels/reference/float_formats.h"
+#include "runtime/dtype_rules.h"
+#include "runtime/status_macros.h"
+#include "runtime/validate.h"
+#include "runtime/weights.h"
+
+namespace scalert::quantize {
+namespace {
+
+DType ActivationDType(Precision p) {
+  switch (p) {
+    case Precision::kI8: return DType::kI8;
+    case Precision::kF16: return DType::kF16;
+    case Precision::kBF16: return DType::kBF16;
+    default: return DType::kF32;
+  }
+}
+
+const char* Suffix(DType d) { return DTypeName(d); }
+
+template <typename T>
+std::vector<uint8_t> Bytes(const std::vector<T>& v) {
+  std::vector<uint8_t> b(v.size() * sizeof(T));
+  if (!v.empty()) std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+// Narrows a float constant to f16 / bf16.
+int32_t NarrowConstant(Graph* g, int32_t t, DType d) {
+  const std::vector<float> v = ConstantAsF32(g->tensors[t]);
+  std::vector<uint16_t> h(v.size());
+  for (size_t i = 0; i < v.size(); ++i) h[i] = d == DType::kF16 ? ref::F32ToF16(v[i]) : ref::F32ToBf16(v[i]);
+  return g->AddConstant(absl::StrCat(g->tensors[t].name, ".", Suffix(d)), g->tensors[t].shape, d, Bytes(h));
+}
+
+// Symmetric INT8 weights, one scale per slice along `axis`.
+int32_t QuantizeWeights(Graph* g, int32_t t, int32_t axis) {
+  const Tensor& w = g->tensors[t];
+  const std::vector<float> v = ConstantAsF32(w);
+  const int32_t channels = w.shape[axis];
+  int64_t inner = 1;
+  for (size_t d = axis + 1; d < w.shape.size(); ++d) inner *= w.shape[d];
+  std::vector<float> absmax(channels, 0.f);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const int64_t c = (static_cast<int64_t>(i) / inner) % channels;
+    absmax[c] = std::max(absmax[c], std::abs(v[i]));
+  }
+  Quantization q;
+  q.axis = axis;
+  for (float m : absmax) {
+    q.scale.push_back(m > 0 ? m / 127.f : 1.f);
+    q.zero_point.push_back(0);
+  }
+  std::vector<int8_t> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    const int64_t c = (static_cast<int64_t>(i) / inner) % channels;
+    out[i] = static_cast<int8_t>(std::clamp(std::nearbyint(v[i] / q.scale[c]), -127.f, 127.f));
+  }
+  const int32_t r = g->AddConstant(absl::StrCat(w.name, ".i8"), w.shape, DType::kI8, Bytes(out));
+  g->tensors[r].quant = q;
+  return r;
+}
+
+// The i32 bias of an INT8 layer: scale input_scale * weight_scale[c].
+int32_t QuantizeBias(Graph* g, int32_t t, float in_scale, const Quantization& wq) {
+  const std::vector<float> v = ConstantAsF32(g->tensors[t]);
+  std::vector<int32_t> out(v.size());
+  constexpr double kLimit = 1 << 30;  // leaves the accumulator room for the products
+  for (size_t c = 0; c < v.size(); ++c) {
+    const double s = static_cast<double>(in_scale) * wq.scale[wq.scale.size() == 1 ? 0 : c];
+    out[c] = static_cast<int32_t>(std::clamp(std::nearbyint(v[c] / s), -kLimit, kLimit));
+  }
+  return g->AddConstant(absl::StrCat(g->tensors[t].name, ".i32"), g->tensors[t].shape, DType::kI32, Bytes(out));
+}
+
+// A constant operand of an INT8 Add/Mul: per-tensor INT8 over its own range.
+int32_t QuantizeOperand(Graph* g, int32_t t) {
+  const std::vector<float> v = ConstantAsF32(g->tensors[t]);
+  Range r;
+  for (float x : v) { r.lo = std::min(r.lo, x); r.hi = std::max(r.hi, x); }
+  const Quantization q = ActivationQuantization(r);
+  std::vector<int8_t> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i)
+    out[i] = static_cast<int8_t>(std::clamp(std::nearbyint(v[i] / q.scale[0]) + static_cast<float>(q.zero_point[0]), -128.f, 127.f));
+  const int32_t c = g->AddConstant(absl::StrCat(g->tensors[t].name, ".i8"), g->tensors[t].shape, DType::kI8, Bytes(out));
+  g->tensors[c].quant = q;
+  return c;
+}
+
+class Lowering {
+ public:
+  Lowering(const Graph& src, const std::vector<Precision>& precision, const Ranges& ranges)
+      : src_(src), precision_(precision), ranges_(ranges) {}
+
+  absl::StatusOr<Graph> Run() {
+    g_.tensors = src_.tensors;
+    g_.inputs = src_.inputs;
+    g_.metadata = src_.metadata;
+    for (size_t i = 0; i < src_.nodes.size(); ++i) RETURN_IF_ERROR(LowerNode(i));
+    for (int32_t t : src_.outputs) {
+      if (g_.tensors[t].dtype == DType::kF32) { g_.outputs.push_back(t); continue; }
+      // The f32 copy takes the output's name, so apps see the same output.
+      ASSIGN_OR_RETURN(int32_t f, Converted(t, DType::kF32));
+      std::swap(g_.tensors[t].name, g_.tensors[f].name);
+      g_.outputs.push_back(f);
+    }
+    PruneUnusedTensors();
+    RETURN_IF_ERROR(ValidateGraph(&g_));
+    return std::move(g_);
+  }
+
+ private:
+  absl::StatusOr<Quantization> ParamsOf(int32_t t) const {
+    if (t >= static_cast<int32_t>(ranges_.size()) || !ranges_[t])
+      return absl::InvalidArgumentError(absl::StrCat(src_.TensorLabel(t), " has no calibration range"));
+    return ActivationQuantization(*ranges_[t]);
+  }
+
+  // Tensor t as dtype d: itself, or a converted copy made once and shared by all readers.
+  absl::StatusOr<int32_t> Converted(int32_t t, DType d) {
+    const DType from = g_.tensors[t].dtype;
+    if (from == d) return t;
+    auto key = std::make_pair(t, d);
+    if (auto it = converted_.find(key); it != converted_.end()) return it->second;
+    int32_t src = t;
+    if (from != DType::kI8 && d != DType::kI8 && DTypeSize(from) == DTypeSize(d)) {
+      ASSIGN_OR_RETURN(src, Converted(t, DType::kF32));  // f16 <-> bf16 goes through f32
+    }
+    const DType sd = g_.tensors[src].dtype;
+    const int32_t out = g_.AddTensor(absl::StrCat(g_.tensors[t].name, ".", Suffix(d)), g_.tensors[t].shape, d);
+    if (d == DType::kI8) {
+      ASSIGN_OR_RETURN(g_.tensors[out].quant, ParamsOf(t));
+    }
+    Node n;
+    const bool narrower = d == DType::kI8 || (sd != DType::kI8 && DTypeSize(d) < DTypeSize(sd));
+    n.type = narrower ? OpType::kQuantize : OpType::kDequantize;
+    n.name = absl::StrCat(g_.tensors[t].name, ".to_", Suffix(d));
+    n.inputs = {src};
+    n.outputs = {out};
+    g_.nodes.push_back(std::move(n));
+    converted_[key] = out;
+    return out;
+  }
+
+  absl::Status LowerNode(size_t i) {
+    Node n = src_.nodes[i];
+    const Precision p = precision_[i];
+    const DType d = ActivationDType(p);
+    const bool weighted = n.type == OpType::kConv2D || n.type == OpType::kDepthwiseConv2D ||
+                          n.type == OpType::kFullyConnected;
+    for (size_t j = 0; j < n.inputs.size(); ++j) {
+      const int32_t t = n.inputs[j];
+      if (t < 0) continue;
+      if (!g_.tensors[t].is_constant()) {
+        ASSIGN_OR_RETURN(n.inputs[j], Converted(t, d));
+        continue;
+      }
+      if (p == Precision::kF32) continue;
+      if (weighted && j == 1) {
+        n.inputs[j] = p == Precision::kI8 ? QuantizeWeights(&g_, t, WeightChannelAxis(n.type)) : NarrowConstant(&g_, t, d);
+      } else if (weighted && j == 2) {
+        if (p == Precision::kI8) {
+          const float in_scale = g_.tensors[n.inputs[0]].quant.scale[0];
+          n.inputs[j] = QuantizeBias(&g_, t, in_scale, g_.tensors[n.inputs[1]].quant);
+        }  // float biases stay f32: a few bytes, full precision
+      } else if (p == Precision::kI8) {
+        n.inputs[j] = QuantizeOperand(&g_, t);
+      }
+    }
+    for (int32_t o : n.outputs) {
+      Tensor& y = g_.tensors[o];
+      y.dtype = d;
+      if (d != DType::kI8) continue;
+      if (n.type == OpType::kReshape || n.type == OpType::kTranspose) {
+        y.quant = g_.tensors[n.inputs[0]].quant;
+      } else {
+        ASSIGN_OR_RETURN(y.quant, ParamsOf(o));
+      }
+    }
+    g_.nodes.push_back(std::move(n));
+    return absl::OkStatus();
+  }
+
+  // Drops tensors nothing reads or writes any more (the FP32 weights that were replaced).
+  void PruneUnusedTensors() {
+    std::vector<int32_t> remap(g_.tensors.size(), -1);
+    auto use = [&](int32_t t) { if (t >= 0) remap[t] = 0; };
+    for (const Node& n : g_.nodes) {
+      for (int32_t t : n.inputs) use(t);
+      for (int32_t t : n.outputs) use(t);
+    }
+    for (int32_t t : g_.inputs) use(t);
+    for (int32_t t : g_.outputs) use(t);
+    std::vector<Tensor> kept;
+    for (size_t t = 0; t < g_.tensors.size(); ++t)
+      if (remap[t] == 0) {
+        remap[t] = static_cast<int32_t>(kept.size());
+        kept.push_back(std::move(g_.tensors[t]));
+      }
+    g_.tensors = std::move(kept);
+    auto apply = [&](std::vector<int32_t>& v) { for (int32_t& t : v) if (t >= 0) t = remap[t]; };
+    for (Node& n : g_.nodes) { apply(n.inputs); apply(n.outputs); }
+    apply(g_.inputs);
+    apply(g_.outputs);
+  }
+
+  const Graph& src_;
+  const std::vector<Precision>& precision_;
+  const Ranges& ranges_;
+  Graph g_;
+  std::map<std::pair<int32_t, DType>, int32_t> converted_;
+};
+
+}  // namespace
+
+Graph SplitActivations(const Graph& src) {
+  Graph g = src;
+  g.nodes.clear();
+  for (const Node& node : src.nodes) {
+    Node n = node;
+    OpType act;
+    switch (n.activation) {
+      case Activation::kSigmoid: act = OpType::kSigmoid; break;
+      case Activation::kHardSigmoid: act = OpType::kHardSigmoid; break;
+      case Activation::kSwish: act = OpType::kSwish; break;
+      case Activation::kHardSwish: act = OpType::kHardSwish; break;
+      default: g.nodes.push_back(std::move(n)); continue;
+    }
+    const int32_t out = n.outputs[0];
+    const int32_t pre = g.AddTensor(absl::StrCat(g.tensors[out].name, ".pre"), g.tensors[out].shape);
+    n.outputs = {pre};
+    n.activation = Activation::kNone;
+    Node a;
+    a.type = act;
+    a.name = absl::StrCat(n.name, ".act");
+    a.inputs = {pre};
+    a.outputs = {out};
+    a.alpha = 1.f / 6;  // the fused hard sigmoid is PyTorch's x/6 + 1/2 (kernels/activation.h)
+    a.beta = 0.5f;
+    g.nodes.push_back(std::move(n));
+    g.nodes.push_back(std::move(a));
+  }
+  return g;
+}
+
+Quantization ActivationQuantization(Range r) {
+  const double lo = std::min(0.f, r.lo), hi = std::max(0.f, r.hi);
+  const double scale = std::max((hi - lo) / 255.0, 1e-8);
+  Quantization q;
+  q.scale = {static_cast<float>(scale)};
+  q.zero_point = {static_cast<int64_t>(std::clamp(std::nearbyint(-128.0 - lo / scale), -128.0, 127.0))};
+  return q;
+}
+
+absl::StatusOr<Graph> LowerGraph(const Graph& g, const std::vector<Precision>& precision, const Ranges& ranges) {
+  if (precision.size() != g.nodes.size())
+    return absl::InvalidArgumentError("one precision per operator is needed");
+  return Lowering(g, precision, ranges).Run();
+}
+
+}  // namespace scalert::quantize

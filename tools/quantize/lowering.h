@@ -1,0 +1,29 @@
+// Graph rewriting for lowered precisions: activations split off layers that INT8 cannot fuse,
+// weights quantized (INT8 per output channel, symmetric) or narrowed (FP16/BF16), and
+// Quantize/Dequantize inserted only where two layers of different precisions meet.
+#ifndef SCALERT_TOOLS_QUANTIZE_LOWERING_H_
+#define SCALERT_TOOLS_QUANTIZE_LOWERING_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runtime/graph.h"
+#include "tools/quantize/calibration.h"
+
+namespace scalert::quantize {
+
+// Moves sigmoid / hard sigmoid / swish / hard swish fused into a convolution, fully connected
+// or elementwise layer into its own operator `<name>.act` (same function; INT8 runs it as a
+// table). Relu and relu6 stay fused (they are clamps).
+Graph SplitActivations(const Graph& g);
+
+// Per-tensor INT8 parameters covering `r` (asymmetric, 0 exactly representable).
+Quantization ActivationQuantization(Range r);
+
+// Lowers each node i to precision[i] (fp32 nodes stay as they are). INT8 nodes need `ranges`
+// for every activation they read or write. Graph inputs and outputs stay f32, under their names.
+absl::StatusOr<Graph> LowerGraph(const Graph& g, const std::vector<Precision>& precision, const Ranges& ranges);
+
+}  // namespace scalert::quantize
+
+#endif  // SCALERT_TOOLS_QUANTIZE_LOWERING_H_
