@@ -180,8 +180,14 @@ std::vector<MbconvBlock> FindMbconvBlocks(const Graph& g) {
 FusedGraph FuseMbconvBlocks(const Graph& g, const std::function<bool(const Graph&, const MbconvBlock&)>& accept) {
   std::vector<int32_t> block_of(g.nodes.size(), -1);
   std::vector<MbconvBlock> blocks;
-  for (const MbconvBlock& b : FindMbconvBlocks(g)) {
-    if (!accept(g, b)) continue;
+  for (MbconvBlock b : FindMbconvBlocks(g)) {
+    // In a chain of separable pairs (MobileNetV1) the 1x1 before a depthwise is also the previous
+    // pair's project: a node joins one fused block only, so this block starts at its depthwise.
+    if (b.expand >= 0 && block_of[b.expand] >= 0) b.expand = -1;
+    bool taken = false;
+    for (int32_t i : {b.depthwise, b.se_pool, b.se_reduce, b.se_expand, b.se_mul, b.project, b.add})
+      taken = taken || (i >= 0 && block_of[i] >= 0);
+    if (taken || !accept(g, b)) continue;
     for (int32_t i : {b.expand, b.depthwise, b.se_pool, b.se_reduce, b.se_expand, b.se_mul, b.project, b.add})
       if (i >= 0) block_of[i] = static_cast<int32_t>(blocks.size());
     blocks.push_back(b);

@@ -294,8 +294,8 @@ absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Gra
   auto gemm = ctx.registry->Find<KernelOp::kGemm>(ctx.isa);
   auto dw = ctx.registry->Find<KernelOp::kDwConv>(ctx.isa);
   auto mul = ctx.registry->Find<KernelOp::kMulChannel>(ctx.isa);
-  if (!gemm || !dw || !mul || !p.scratch[index])
-    return absl::InternalError(absl::StrCat(g.NodeLabel(index), ": no kernels or scratch for the fused block"));
+  if (!gemm || !dw || !mul || !p.scratch[index] || !p.get<float>(n.inputs[F::kInput]))
+    return absl::InternalError(absl::StrCat(g.NodeLabel(index), ": no kernels, scratch or input for the fused block"));
   Fused s;
   s.plan = PlanFusedMbconv(g, n, ctx.pool->threads(), gemm.tile, ctx.l2_bytes, ctx.se_gate);
   s.gemm = gemm.fn;
