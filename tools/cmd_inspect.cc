@@ -12,8 +12,10 @@ namespace {
 
 const std::vector<FlagSpec> kFlags = {
     {"json", false, "print totals and metadata as JSON (stable field names)"},
-    {"backend", true, "also show what runs each op on this backend (reference, xnnpack)", "NAME"},
+    {"backend", true, "also show what runs each op on this backend (reference, native, xnnpack) and its plan's arena",
+     "NAME"},
     {"precision", true, "precision for --backend: fp32, fp16, bf16, int8", "P"},
+    {"fusion", true, "MBConv fusion for --backend native: auto, on, off (default auto)", "POLICY"},
     {"ops", false, "print the per-op table even with --json"},
     {"predict", true, "latency per layer on a device (a profile from scalert profile-device) beside the "
                       "FLOP-proportional estimate", "device.json"},
@@ -66,11 +68,16 @@ int Inspect(const std::vector<std::string>& argv) {
   }
   const Graph& g = (*model)->graph();
   std::vector<std::string> kernels;
+  int64_t backend_arena = -1;
   if (args->has("backend")) {
     InterpreterOptions o;
     o.backend = args->get("backend");
     if (args->has("precision") && !ParsePrecision(args->get("precision"), &o.precision)) {
       std::fprintf(stderr, "scalert inspect: unknown precision '%s' (fp32, fp16, bf16, int8)\n", args->get("precision").c_str());
+      return 2;
+    }
+    if (args->has("fusion") && !ParseFusionPolicy(args->get("fusion"), &o.fusion)) {
+      std::fprintf(stderr, "scalert inspect: unknown fusion policy '%s' (auto, on, off)\n", args->get("fusion").c_str());
       return 2;
     }
     auto it = Interpreter::Create(*model, o);
@@ -79,9 +86,11 @@ int Inspect(const std::vector<std::string>& argv) {
       return 1;
     }
     kernels = (*it)->executable().op_descriptions();
+    backend_arena = (*it)->executable().arena_bytes();
   }
   if (args->has("predict")) return PredictLatency(*model, *args);
   ModelTotals totals = ComputeTotals(g);
+  totals.backend_arena_bytes = backend_arena;
   if (args->has("json")) {
     std::printf("%s\n", TotalsJson(g, totals).c_str());
     if (!args->has("ops")) return 0;

@@ -1,5 +1,6 @@
 #include "tools/model_summary.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -100,6 +101,10 @@ std::string FormatTotals(const Graph& g, const ModelTotals& t) {
                                       t.weight_bytes / 1048576.0));
   absl::StrAppend(&s, absl::StrFormat("peak activation bytes: %s (%.2f MiB, planned arena)\n",
                                       WithCommas(t.peak_activation_bytes), t.peak_activation_bytes / 1048576.0));
+  if (t.backend_arena_bytes >= 0)
+    absl::StrAppend(&s, absl::StrFormat("backend plan arena:    %s (%.2f MiB, %.0f%% of the above)\n",
+                                        WithCommas(t.backend_arena_bytes), t.backend_arena_bytes / 1048576.0,
+                                        100.0 * t.backend_arena_bytes / std::max<int64_t>(1, t.peak_activation_bytes)));
   return s;
 }
 
@@ -130,10 +135,11 @@ std::string TotalsJson(const Graph& g, const ModelTotals& t) {
                           .Str("name", g.tensors[i].name).Raw("shape", JsonArray(dims)).Int("stride", OutputStride(g, i))
                           .str());
   }
-  return JsonObject()
-      .Int("params_trained", t.params_trained).Int("params_stored", t.params_stored).Int("macs", t.macs)
-      .Int("weight_bytes", t.weight_bytes).Int("peak_activation_bytes", t.peak_activation_bytes)
-      .Int("num_ops", t.num_ops).Str("precision", PrecisionName(GraphPrecision(g)))
+  JsonObject o;
+  o.Int("params_trained", t.params_trained).Int("params_stored", t.params_stored).Int("macs", t.macs)
+      .Int("weight_bytes", t.weight_bytes).Int("peak_activation_bytes", t.peak_activation_bytes);
+  if (t.backend_arena_bytes >= 0) o.Int("backend_arena_bytes", t.backend_arena_bytes);
+  return o.Int("num_ops", t.num_ops).Str("precision", PrecisionName(GraphPrecision(g)))
       .Raw("outputs", JsonArray(outputs)).Raw("metadata", MetadataJson(g.metadata))
       .str();
 }

@@ -14,7 +14,8 @@ struct ModelTotals {
   int64_t params_stored = 0;   // constant elements in the file (batch norm folded)
   int64_t macs = 0;            // convolutions and fully connected layers
   int64_t weight_bytes = 0;
-  int64_t peak_activation_bytes = 0;  // from the memory planner
+  int64_t peak_activation_bytes = 0;  // from the memory planner, one arena slot per graph tensor
+  int64_t backend_arena_bytes = -1;   // the arena of a backend's plan (fused blocks, scratch); -1: none asked
   int64_t num_ops = 0;
 };
 
@@ -33,7 +34,7 @@ int32_t OutputStride(const Graph& g, int32_t tensor);
 std::string FormatTotals(const Graph& g, const ModelTotals& t);
 
 // JSON: {"params_trained", "params_stored", "macs", "weight_bytes", "peak_activation_bytes",
-// "num_ops", "outputs": [{"name", "shape", "stride" (0: not a feature map)}], "metadata": {...}}.
+// ["backend_arena_bytes",] "num_ops", "outputs": [{"name", "shape", "stride" (0: not a feature map)}], "metadata": {...}}.
 std::string TotalsJson(const Graph& g, const ModelTotals& t);
 std::string MetadataJson(const ModelMetadata& m);
 

@@ -57,6 +57,21 @@ TEST_F(ScaleCli, PresetWritesAFileThatInspectReports) {
   EXPECT_NE(j.out.find("\"family\": \"efficientnet\""), std::string::npos) << j.out;
   EXPECT_NE(j.out.find("\"producer\": \"scalert scale\""), std::string::npos) << j.out;
   EXPECT_NE(j.out.find("\"input_h\": 64"), std::string::npos) << j.out;
+  EXPECT_EQ(j.out.find("backend_arena_bytes"), std::string::npos) << "no backend asked: no plan arena";
+  // The native plan's arena: fused blocks never hold their expanded tensors whole.
+  auto field = [](const std::string& json, const std::string& key) {
+    const size_t at = json.find("\"" + key + "\": ");
+    return at == std::string::npos ? int64_t{-1} : std::stoll(json.substr(at + key.size() + 4));
+  };
+  for (const char* fusion : {"off", "on"}) {
+    Result n = RunScalert("inspect " + out + " --json --backend native --fusion " + fusion);
+    ASSERT_EQ(n.code, 0) << n.out;
+    const int64_t peak = field(n.out, "peak_activation_bytes"), arena = field(n.out, "backend_arena_bytes");
+    ASSERT_GT(peak, 0) << n.out;
+    if (std::string(fusion) == "off") EXPECT_EQ(arena, peak) << n.out;
+    else EXPECT_LT(arena, peak) << n.out;  // half at 224 (tests/native/fused_models_test.cc)
+  }
+  EXPECT_EQ(RunScalert("inspect " + out + " --backend native --fusion sometimes").code, 2);
 }
 
 TEST_F(ScaleCli, ReportJsonAndLabels) {
