@@ -178,12 +178,17 @@ void DwChannelGroup(const DwConvArgs& a, const DwRowTaps& rows, int32_t c0, cons
   for (int ky = 0; ky < K; ++ky) in[ky] = rows.row[ky] ? rows.row[ky] + c0 : nullptr;
   const float* zero = a.zero + c0;  // at least RoundUp(in_c, kLanes) zeros
   float* out = out_row + c0;
-  // Whole blocks of 4 interior pixels on the unchecked path; the rest in checked blocks.
-  const int32_t interior_end = ox_lo + (ox_hi - ox_lo) / 4 * 4;
-  DwInteriorPixels<S, K, St, NV, kMasked>(in, w, ts, g.in_c, g.pad_left, ox_lo, interior_end, out, mask, a.act);
-  for (int32_t ox = 0; ox < ox_lo; ox += 4)
-    DwCheckedBlock<S, K, St, NV, kMasked>(in, zero, w, ts, g.in_c, g.pad_left, g.in_w, ox, std::min(4, ox_lo - ox),
-                                          out, mask, a.act);
+  // The row in blocks of 4 pixels from column 0: whole blocks whose windows lie inside the image
+  // on the unchecked path, the others checked. Starting the interior at a multiple of 4 (not at
+  // ox_lo) keeps every block but the last one full: a 7-wide map runs 2 blocks, not 3 (border
+  // 1-2, interior 0-1, border 4-5), and a 14-wide one 4, not 5.
+  const int32_t interior_begin = std::min(g.out_w, (ox_lo + 3) / 4 * 4);
+  const int32_t interior_end = interior_begin + std::max(0, ox_hi - interior_begin) / 4 * 4;
+  DwInteriorPixels<S, K, St, NV, kMasked>(in, w, ts, g.in_c, g.pad_left, interior_begin, interior_end, out, mask,
+                                          a.act);
+  for (int32_t ox = 0; ox < interior_begin; ox += 4)
+    DwCheckedBlock<S, K, St, NV, kMasked>(in, zero, w, ts, g.in_c, g.pad_left, g.in_w, ox,
+                                          std::min(4, interior_begin - ox), out, mask, a.act);
   for (int32_t ox = interior_end; ox < g.out_w; ox += 4)
     DwCheckedBlock<S, K, St, NV, kMasked>(in, zero, w, ts, g.in_c, g.pad_left, g.in_w, ox,
                                           std::min(4, g.out_w - ox), out, mask, a.act);
