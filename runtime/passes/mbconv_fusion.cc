@@ -110,7 +110,9 @@ MbconvBlock MatchFromDepthwise(const Graph& g, const Readers& r, int32_t d) {
 
 int32_t Input(const Node& n, size_t i) { return i < n.inputs.size() ? n.inputs[i] : -1; }
 
-Node FusedNode(const Graph& g, const MbconvBlock& b) {
+}  // namespace
+
+Node FusedMbconvNode(const Graph& g, const MbconvBlock& b) {
   auto f = std::make_shared<FusedMbconv>();
   Node n;
   n.type = OpType::kFusedMbconv;
@@ -154,8 +156,6 @@ Node FusedNode(const Graph& g, const MbconvBlock& b) {
   n.fused = std::move(f);
   return n;
 }
-
-}  // namespace
 
 bool IsPointwiseConv(const Graph& g, const Node& n) {
   if (n.type != OpType::kConv2D || !HasConstantWeights(g, n) || !IsF32Activation(g, n.inputs[0]) ||
@@ -207,7 +207,7 @@ FusedGraph FuseMbconvBlocks(const Graph& g, const std::function<bool(const Graph
     } else {
       if (placed[b] < 0) {
         placed[b] = static_cast<int32_t>(out.graph.nodes.size());
-        out.graph.nodes.push_back(FusedNode(g, blocks[b]));
+        out.graph.nodes.push_back(FusedMbconvNode(g, blocks[b]));
       }
       out.node_of[i] = placed[b];
     }

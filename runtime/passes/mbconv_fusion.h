@@ -43,6 +43,10 @@ struct FusedGraph {
 // the block's first node); everything else is copied unchanged.
 FusedGraph FuseMbconvBlocks(const Graph& g, const std::function<bool(const Graph&, const MbconvBlock&)>& accept);
 
+// The kFusedMbconv node FuseMbconvBlocks would put in place of block `b` of `g` (its tensor ids
+// are g's), for a cost model that wants the fused step's plan before deciding.
+Node FusedMbconvNode(const Graph& g, const MbconvBlock& b);
+
 // True for a Conv2D that is a plain 1x1 (stride 1, no padding) over an FP32 activation with
 // constant weights: a GEMM over pixels.
 bool IsPointwiseConv(const Graph& g, const Node& n);

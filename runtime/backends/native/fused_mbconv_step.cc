@@ -226,6 +226,18 @@ kernels::GemmArgs ArgsFor(const kernels::PackedGemm& w, Activation act) {
 
 }  // namespace
 
+double FusedMbconvPlan::split_imbalance() const {
+  const int64_t bands = int64_t{dw.batch} * bands_per_image, chunk = CeilDiv(bands, slots);
+  int64_t busiest = 0;
+  for (int64_t b0 = 0; b0 < bands; b0 += chunk) {
+    int64_t rows = 0;
+    for (int64_t b = b0; b < std::min(bands, b0 + chunk); ++b)
+      rows += std::min<int64_t>(band_rows, dw.out_h - (b % bands_per_image) * band_rows);
+    busiest = std::max(busiest, rows);
+  }
+  return static_cast<double>(busiest) * slots / (int64_t{dw.batch} * dw.out_h);
+}
+
 FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, const kernels::TileShape& gemm_tile,
                                 int64_t l2, SeGate gate) {
   FusedMbconvPlan p;

@@ -118,7 +118,8 @@ absl::StatusOr<Isa> NativeIsa(const std::string& max_isa) {
 
 absl::StatusOr<Isa> NativeIsaFromEnvironment() { return NativeIsa(""); }
 
-bool FusionPays(const Graph& g, const MbconvBlock& b, int64_t l2_bytes) {
+bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels::TileShape& gemm_tile,
+                int64_t l2_bytes) {
   // Measured per block with `scalert bench --profile` (AMD EPYC Zen 4, 1 MiB L2, AVX-512, 1
   // thread, fused vs unfused): blocks without squeeze-and-excitation run in one pass and were
   // faster fused at every size in MobileNetV2 (112x112 blocks 0.74 vs 1.10 ms, 7x7 0.46 vs
@@ -129,9 +130,21 @@ bool FusionPays(const Graph& g, const MbconvBlock& b, int64_t l2_bytes) {
   // (bench/fused_blocks_bench, same machine): B0's 56x56 expands of 1.8 MB fused 0.87 vs 0.87 ms
   // and 0.57 vs 0.55 ms, so SE blocks fuse from an expanded tensor larger than L2: the same
   // speed, and B0's plan shrinks to 58% of the unfused arena (68% with the 2x L2 bound).
+  //
+  // With more than one thread, tasks split the step's bands, which do not always split evenly
+  // (a 7-row map: 4 rows against 3 on 2 threads; MobileNetV2's 112x112 pair: 7 bands against 6),
+  // while the unfused ops split pixels evenly. Measured on 2 threads (bench/fused_blocks_bench,
+  // MobileNetV2): fused lost 8-20% on exactly those blocks (112x112 0.18 vs 0.13 ms, 7x7 0.26 vs
+  // 0.22 ms) and was level or ahead where the bands split evenly. So a block whose busiest task
+  // has more than 5% above its share runs unfused unless its expanded tensor is larger than L2
+  // (then memory traffic decides).
+  const int64_t expanded = b.expand >= 0 ? g.tensors[g.nodes[b.expand].outputs[0]].bytes() : 0;
+  if (threads > 1 && expanded <= l2_bytes &&
+      native::PlanFusedMbconv(g, FusedMbconvNode(g, b), threads, gemm_tile, l2_bytes).split_imbalance() > 1.05)
+    return false;
   if (b.se_mul < 0) return true;
   if (b.expand < 0) return false;
-  return g.tensors[g.nodes[b.expand].outputs[0]].bytes() > l2_bytes;
+  return expanded > l2_bytes;
 }
 
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, const BackendOptions& options,
@@ -151,7 +164,7 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   FusedGraph fused;
   if (native.fusion != FusionPolicy::kOff && can_fuse) {
     fused = FuseMbconvBlocks(g, [&](const Graph& graph, const MbconvBlock& b) {
-      return native.fusion == FusionPolicy::kOn || FusionPays(graph, b, ctx.l2_bytes);
+      return native.fusion == FusionPolicy::kOn || FusionPays(graph, b, options.threads, gemm.tile, ctx.l2_bytes);
     });
   }
   if (fused.fused_blocks == 0) {

@@ -8,6 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "kernels/isa.h"
+#include "kernels/kernel_types.h"
+#include "kernels/packing.h"  // TileShape
 #include "runtime/backend.h"
 #include "runtime/backends/native/native_steps.h"
 #include "runtime/passes/mbconv_fusion.h"
@@ -47,8 +49,10 @@ inline constexpr const char* kNativeFuseEnvVar = "SCALERT_NATIVE_FUSE";
 absl::StatusOr<kernels::Isa> NativeIsa(const std::string& max_isa);
 absl::StatusOr<kernels::Isa> NativeIsaFromEnvironment();  // NativeIsa("")
 
-// The kAuto cost model: true when block `b` of `g` runs faster fused on a core with `l2_bytes`.
-bool FusionPays(const Graph& g, const MbconvBlock& b, int64_t l2_bytes);
+// The kAuto cost model: true when block `b` of `g` runs faster fused on `threads` cores with
+// `l2_bytes` of L2 each, with a GEMM kernel of tile `gemm_tile`.
+bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels::TileShape& gemm_tile,
+                int64_t l2_bytes);
 
 // `requested`, lowered until this CPU supports it.
 kernels::Isa UsableIsa(kernels::Isa requested);
