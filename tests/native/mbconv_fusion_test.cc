@@ -11,6 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "kernels/isa.h"
+#include "runtime/backends/native/fused_mbconv_step.h"
 #include "runtime/backends/native/native_backend.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/graph_builder.h"
@@ -248,6 +249,27 @@ TEST(MbconvFused, OpDescriptionsNameTheFusedKernelForEveryOriginalNode) {
   const std::vector<std::string> d = e->op_descriptions();
   ASSERT_EQ(d.size(), g.nodes.size());
   for (const std::string& s : d) EXPECT_EQ(s, "mbconv_f32_" + std::string(kernels::IsaName(UsableIsa(kernels::DetectedIsa()))));
+}
+
+// The cost model sees how evenly a block's bands split between threads: a 7-row map cannot
+// (4 rows against 3.5 on 2 threads), a 28-row one splits into equal bands; one thread is even.
+TEST(MbconvFusionCostModel, SplitImbalanceAndThreadAwareAuto) {
+  const kernels::TileShape tile{12, 32, 16, 8};
+  const int64_t l2 = int64_t{1} << 20;
+  auto plan = [&](const Graph& g, int threads) {
+    const std::vector<MbconvBlock> blocks = FindMbconvBlocks(g);
+    EXPECT_EQ(blocks.size(), 1u);
+    return native::PlanFusedMbconv(g, FusedMbconvNode(g, blocks[0]), threads, tile, l2);
+  };
+  const Graph small = BlocksGraph({7, 7, 16, 64, 16, 3, 1});
+  const Graph even = BlocksGraph({28, 28, 16, 64, 16, 3, 1});
+  EXPECT_DOUBLE_EQ(plan(small, 1).split_imbalance(), 1.0);
+  EXPECT_NEAR(plan(small, 2).split_imbalance(), 8.0 / 7.0, 1e-9);
+  EXPECT_DOUBLE_EQ(plan(even, 2).split_imbalance(), 1.0);
+  const MbconvBlock b = FindMbconvBlocks(small)[0];
+  EXPECT_TRUE(FusionPays(small, b, 1, tile, l2));
+  EXPECT_FALSE(FusionPays(small, b, 2, tile, l2));
+  EXPECT_TRUE(FusionPays(even, FindMbconvBlocks(even)[0], 2, tile, l2));
 }
 
 }  // namespace

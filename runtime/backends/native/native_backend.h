@@ -8,7 +8,6 @@
 
 #include "absl/status/statusor.h"
 #include "kernels/isa.h"
-#include "kernels/kernel_types.h"
 #include "kernels/packing.h"  // TileShape
 #include "runtime/backend.h"
 #include "runtime/backends/native/native_steps.h"
