@@ -18,7 +18,8 @@ struct MemoryPlan {
   std::vector<int64_t> scratch_offset;  // per step with a scratch request; else -1
 };
 
-// Greedy by size (largest first, lowest fitting offset), offsets aligned to `alignment`.
+// Greedy placement (each item at the lowest fitting offset, aligned to `alignment`) in a few
+// orders (by size, by size x lifetime, by first use); the smallest arena wins.
 // `step_scratch` (optional, per node) asks for that many bytes of scratch live only while the
 // node runs (a fused step's per-worker buffers): planned in the same arena as the tensors.
 MemoryPlan PlanMemory(const Graph& g, int64_t alignment = 64, const std::vector<int64_t>& step_scratch = {});
