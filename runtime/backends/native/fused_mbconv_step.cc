@@ -41,49 +41,63 @@ struct Fused {
   // Scratch regions (FusedMbconvPlan).
   float* Slot(size_t task) const { return scratch + static_cast<int64_t>(task) * plan.slot_floats; }
   float* Stored() const { return scratch + plan.slots * plan.slot_floats; }
-  float* Sums() const { return Stored() + plan.stored_floats; }
-  float* Vectors() const { return Sums() + plan.sums_floats; }
-  float* Folded() const { return Vectors() + plan.vectors_floats; }
+  float* Vectors() const { return Stored() + plan.stored_floats; }
+  float* Sums() const { return Vectors() + plan.vectors_floats; }
+  // The folded weights take the row sums' place: Gate has pooled the sums before it folds, and
+  // the gate is folded for one image only.
+  float* Folded() const { return Sums(); }
 
-  int64_t total_bands() const { return static_cast<int64_t>(plan.dw.batch) * plan.bands_per_image; }
-
-  void operator()() const {
-    const int64_t bands = total_bands();
-    const int64_t chunk = CeilDiv(bands, plan.slots);
-    auto for_tasks = [&](auto&& body) {
-      pool->ParallelFor(static_cast<size_t>(plan.slots), [&](size_t task) {
-        const int64_t b0 = static_cast<int64_t>(task) * chunk;
-        body(task, b0, std::min(bands, b0 + chunk));
-      });
-    };
-    if (!plan.se) {
-      for_tasks([this](size_t task, int64_t b0, int64_t b1) { Bands(task, b0, b1, false); });
+  // Calls f(n, r0, r1) for each band of task `task`: output rows [r0, r1) of image n. Tasks take
+  // near-equal runs of output rows (a 112-row map on 2 threads: 56 each, where whole bands would
+  // give one task a band more), each cut into bands of at most band_rows within an image. Every
+  // row is computed the same way whichever band holds it (GEMM rows do not depend on the tile
+  // that holds them, SE sums are kept per row), so results do not depend on the thread count.
+  // Maps one pixel wide would make 1-row GEMMs, whose rounding differs from the tiles': there
+  // tasks take whole bands of the thread-independent grid instead.
+  template <typename F>
+  void ForTaskBands(size_t task, const F& f) const {
+    const ref::ConvGeometry& g = plan.dw;
+    const int64_t slots = plan.slots, t = static_cast<int64_t>(task);
+    if (g.out_w < 2 || g.in_w < 2) {
+      const int64_t bands = int64_t{g.batch} * plan.bands_per_image, chunk = CeilDiv(bands, slots);
+      for (int64_t b = t * chunk; b < std::min(bands, (t + 1) * chunk); ++b) {
+        const int32_t n = static_cast<int32_t>(b / plan.bands_per_image);
+        const int32_t r0 = static_cast<int32_t>(b % plan.bands_per_image) * plan.band_rows;
+        f(n, r0, std::min(g.out_h, r0 + plan.band_rows));
+      }
       return;
     }
-    for_tasks([this](size_t task, int64_t b0, int64_t b1) { Bands(task, b0, b1, true); });
+    const int64_t total = int64_t{g.batch} * g.out_h, end = total * (t + 1) / slots;
+    for (int64_t row = total * t / slots; row < end;) {
+      const int32_t n = static_cast<int32_t>(row / g.out_h), r0 = static_cast<int32_t>(row % g.out_h);
+      const int32_t r1 = static_cast<int32_t>(
+          std::min<int64_t>({g.out_h, int64_t{r0} + plan.band_rows, end - int64_t{n} * g.out_h}));
+      f(n, r0, r1);
+      row = int64_t{n} * g.out_h + r1;
+    }
+  }
+
+  void operator()() const {
+    auto for_tasks = [&](auto&& body) { pool->ParallelFor(static_cast<size_t>(plan.slots), body); };
+    if (!plan.se) {
+      for_tasks([this](size_t task) { Bands(task, false); });
+      return;
+    }
+    for_tasks([this](size_t task) { Bands(task, true); });
     for (int32_t n = 0; n < plan.dw.batch; ++n) Gate(n);
-    for_tasks([this](size_t task, int64_t b0, int64_t b1) {
-      for (int64_t b = b0; b < b1; ++b) ProjectGated(task, b);
+    for_tasks([this](size_t task) {
+      ForTaskBands(task, [&](int32_t n, int32_t r0, int32_t r1) { ProjectGated(task, n, r0, r1); });
     });
   }
 
-  // Output rows [r0, r1) of image n of band b.
-  void BandRows(int64_t b, int32_t* n, int32_t* r0, int32_t* r1) const {
-    *n = static_cast<int32_t>(b / plan.bands_per_image);
-    *r0 = static_cast<int32_t>(b % plan.bands_per_image) * plan.band_rows;
-    *r1 = std::min(plan.dw.out_h, *r0 + plan.band_rows);
-  }
-
-  // Expand + depthwise (+ project without SE) for bands [b0, b1) in slot `task`.
-  void Bands(size_t task, int64_t b0, int64_t b1, bool store) const {
+  // Expand + depthwise (+ project without SE) for the bands of `task`, in its slot.
+  void Bands(size_t task, bool store) const {
     const ref::ConvGeometry& g = plan.dw;
     float* ebuf = Slot(task);
     float* dbuf = ebuf + plan.expanded_floats;
     const int64_t row_floats = static_cast<int64_t>(g.in_w) * g.in_c;
     int32_t image = -1, kept_lo = 0, kept_hi = -1;  // input rows [kept_lo, kept_hi] are at ebuf
-    for (int64_t b = b0; b < b1; ++b) {
-      int32_t n, r0, r1;
-      BandRows(b, &n, &r0, &r1);
+    ForTaskBands(task, [&](int32_t n, int32_t r0, int32_t r1) {
       const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
       float* dw_out = store && !plan.recompute_dw ? Stored() + out_row0 * g.out_w * g.out_c : dbuf;
       kernels::DwConvArgs d = depthwise;
@@ -119,17 +133,19 @@ struct Fused {
         DepthwiseOfInput(out_row0, r1 - r0, dw_out);
       }
       const int64_t pixels = static_cast<int64_t>(r1 - r0) * g.out_w;
-      if (store) {  // this band's share of the pool, summed while it is in cache
-        float* sums = Sums() + b * g.out_c;
-        std::fill(sums, sums + g.out_c, 0.f);
-        for (int64_t px = 0; px < pixels; ++px) {
-          const float* row = dw_out + px * g.out_c;
-          for (int32_t c = 0; c < g.out_c; ++c) sums[c] += row[c];
+      if (store) {  // each row's share of the pool, summed while the band is in cache
+        for (int32_t r = 0; r < r1 - r0; ++r) {
+          float* sums = Sums() + (out_row0 + r) * g.out_c;
+          std::fill(sums, sums + g.out_c, 0.f);
+          for (int32_t px = 0; px < g.out_w; ++px) {
+            const float* v = dw_out + (static_cast<int64_t>(r) * g.out_w + px) * g.out_c;
+            for (int32_t c = 0; c < g.out_c; ++c) sums[c] += v[c];
+          }
         }
       } else {
         Project(dw_out, out_row0, pixels, project);
       }
-    }
+    });
   }
 
   // Without an expand the depthwise reads the block input directly.
@@ -149,16 +165,16 @@ struct Fused {
     gemm(pr, 0, pixels, 0, pr.n);
   }
 
-  // The SE gate of image n from the band sums (added in band order: the same bits for any
-  // split), then folded into the project weights when the plan says so.
+  // The SE gate of image n from the row sums (added in row order: the same bits for any split),
+  // then folded into the project weights when the plan says so.
   void Gate(int32_t n) const {
     const int32_t c = plan.expanded_c;
     float* pooled = Vectors() + static_cast<int64_t>(n) * Align16(c);
     float* hidden = Vectors() + static_cast<int64_t>(plan.dw.batch) * Align16(c);
     float* gate = pooled;  // the pool is dead once fc1 has read it
     std::fill(pooled, pooled + c, 0.f);
-    for (int32_t j = 0; j < plan.bands_per_image; ++j) {
-      const float* s = Sums() + (static_cast<int64_t>(n) * plan.bands_per_image + j) * c;
+    for (int32_t j = 0; j < plan.dw.out_h; ++j) {
+      const float* s = Sums() + (static_cast<int64_t>(n) * plan.dw.out_h + j) * c;
       for (int32_t i = 0; i < c; ++i) pooled[i] += s[i];
     }
     const float inv = 1.f / (static_cast<float>(plan.dw.out_h) * plan.dw.out_w);
@@ -188,12 +204,10 @@ struct Fused {
     }
   }
 
-  // Pass B: the project GEMM over band b of the stored depthwise output, or of the depthwise
-  // recomputed from the input (no expand: cheaper than storing it).
-  void ProjectGated(size_t task, int64_t b) const {
+  // Pass B: the project GEMM over rows [r0, r1) of image n of the stored depthwise output, or
+  // of the depthwise recomputed from the input (no expand: cheaper than storing it).
+  void ProjectGated(size_t task, int32_t n, int32_t r0, int32_t r1) const {
     const ref::ConvGeometry& g = plan.dw;
-    int32_t n, r0, r1;
-    BandRows(b, &n, &r0, &r1);
     const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
     const int64_t pixels = static_cast<int64_t>(r1 - r0) * g.out_w;
     float* a = Stored() + out_row0 * g.out_w * g.out_c;
@@ -227,6 +241,9 @@ kernels::GemmArgs ArgsFor(const kernels::PackedGemm& w, Activation act) {
 }  // namespace
 
 double FusedMbconvPlan::split_imbalance() const {
+  const int64_t total = int64_t{dw.batch} * dw.out_h;
+  if (dw.out_w >= 2 && dw.in_w >= 2) return static_cast<double>(CeilDiv(total, slots)) * slots / total;
+  // One pixel wide: tasks take whole bands (Fused::ForTaskBands).
   const int64_t bands = int64_t{dw.batch} * bands_per_image, chunk = CeilDiv(bands, slots);
   int64_t busiest = 0;
   for (int64_t b0 = 0; b0 < bands; b0 += chunk) {
@@ -235,7 +252,7 @@ double FusedMbconvPlan::split_imbalance() const {
       rows += std::min<int64_t>(band_rows, dw.out_h - (b % bands_per_image) * band_rows);
     busiest = std::max(busiest, rows);
   }
-  return static_cast<double>(busiest) * slots / (int64_t{dw.batch} * dw.out_h);
+  return static_cast<double>(busiest) * slots / total;
 }
 
 FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, const kernels::TileShape& gemm_tile,
@@ -287,7 +304,7 @@ FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, cons
   p.slot_floats = p.expanded_floats + p.dw_band_floats;
   if (p.se) {
     p.stored_floats = p.recompute_dw ? 0 : Align16(int64_t{d.batch} * d.out_h * out_row);
-    p.sums_floats = Align16(int64_t{d.batch} * p.bands_per_image * d.out_c);
+    p.sums_floats = Align16(int64_t{d.batch} * d.out_h * d.out_c);
     p.vectors_floats = (int64_t{d.batch} + 1) * Align16(std::max(d.out_c, p.se_c));
     // Folding the gate costs Cout x C multiplies per image, scaling the stored output
     // Ho x Wo x C: fold when the weights are the smaller (one image only: one folded copy).

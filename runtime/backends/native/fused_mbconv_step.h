@@ -10,11 +10,13 @@
 // in order, runs the two tiny SE layers and applies the gate; (B) bands of project GEMM over the
 // stored output. A separable pair (no expand) stores nothing: pass B recomputes its depthwise
 // band from the input, which costs less than the project and keeps the block's memory at
-// input + output (EfficientNet's first block is its peak otherwise). Band boundaries come from the shapes and the cache size only, and every band is
-// computed the same way whichever task runs it, so results do not depend on the thread count.
+// input + output (EfficientNet's first block is its peak otherwise). Tasks take near-equal runs
+// of output rows, cut into bands no taller than the cache allows; every row is computed the same
+// way whichever band or task holds it, so results do not depend on the thread count.
 #ifndef SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_STEP_H_
 #define SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_STEP_H_
 
+#include <algorithm>
 #include <cstdint>
 
 #include "kernels/packing.h"
@@ -34,14 +36,15 @@ struct FusedMbconvPlan {
   int32_t band_in_rows = 1;     // input rows one band reads at most
   int32_t slots = 1;            // worker slots = tasks per pass
   // Scratch, in floats: per slot (expanded rows, and the depthwise band without SE) and shared
-  // (SE: stored depthwise output, band sums, pooled / hidden / gate vectors, folded weights).
+  // (SE: stored depthwise output, pooled / hidden / gate vectors, then per-row sums or, in the
+  // same place once they are pooled, the folded project weights).
   int64_t expanded_floats = 0, dw_band_floats = 0, slot_floats = 0;
   int64_t stored_floats = 0, sums_floats = 0, vectors_floats = 0, folded_floats = 0;
-  // The output rows the busiest task computes over the mean per task: 1 when the bands split
+  // The output rows the busiest task computes over the mean per task: 1 when the rows split
   // evenly between the slots (a 7-row map on 2 threads: 4 rows against 3.5, 1.14).
   double split_imbalance() const;
   int64_t scratch_bytes() const {
-    return 4 * (slot_floats * slots + stored_floats + sums_floats + vectors_floats + folded_floats);
+    return 4 * (slot_floats * slots + stored_floats + vectors_floats + std::max(sums_floats, folded_floats));
   }
 };
 
