@@ -119,6 +119,7 @@ const char* IsaName(Isa isa) {
     case Isa::kPortable: return "portable";
     case Isa::kAvx2: return "avx2";
     case Isa::kAvx512: return "avx512";
+    case Isa::kAvx512Vnni: return "avx512vnni";
     case Isa::kNeon: return "neon";
     case Isa::kNeonFp16: return "neonfp16";
     case Isa::kNeonDot: return "neondot";
@@ -128,8 +129,8 @@ const char* IsaName(Isa isa) {
 }
 
 const std::vector<Isa>& AllIsas() {
-  static const std::vector<Isa> all = {Isa::kPortable, Isa::kAvx2,     Isa::kAvx512,   Isa::kNeon,
-                                       Isa::kNeonFp16, Isa::kNeonDot, Isa::kNeonI8mm};
+  static const std::vector<Isa> all = {Isa::kPortable, Isa::kAvx2,     Isa::kAvx512,  Isa::kAvx512Vnni,
+                                       Isa::kNeon,     Isa::kNeonFp16, Isa::kNeonDot, Isa::kNeonI8mm};
   return all;
 }
 
@@ -145,6 +146,7 @@ bool ParseIsa(const std::string& s, Isa* out) {
 
 Isa IsaFallback(Isa isa) {
   switch (isa) {
+    case Isa::kAvx512Vnni: return Isa::kAvx512;
     case Isa::kAvx512: return Isa::kAvx2;
     case Isa::kNeonI8mm: return Isa::kNeonDot;
     case Isa::kNeonDot: return Isa::kNeonFp16;
@@ -160,6 +162,7 @@ bool CpuSupports(Isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
     case Isa::kAvx2: return f.avx2 && f.fma && f.f16c;
     case Isa::kAvx512: return CpuSupports(Isa::kAvx2) && f.avx512f && f.avx512bw && f.avx512dq && f.avx512vl;
+    case Isa::kAvx512Vnni: return CpuSupports(Isa::kAvx512) && f.avx512vnni;
 #endif
 #if defined(__aarch64__)
     case Isa::kNeon: return f.asimd;

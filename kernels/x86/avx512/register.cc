@@ -1,6 +1,8 @@
 // Registers the AVX-512 kernels with their tiles and packings.
 #include "kernels/registry.h"
+#include "kernels/packing_s8.h"
 #include "kernels/x86/avx512/kernels_f32.h"
+#include "kernels/x86/avx512/kernels_s8.h"
 
 namespace scalert::kernels {
 
@@ -14,6 +16,7 @@ void RegisterAvx512Kernels(KernelRegistry* r) {
   r->Add<KernelOp::kMul, f32>(isa, "mul_f32_avx512", {1, 1, 16}, mul_f32_avx512);
   r->Add<KernelOp::kMulChannel, f32>(isa, "mul_channel_f32_avx512", {1, 1, 16}, mul_channel_f32_avx512);
   r->Add<KernelOp::kGlobalAvgPool, f32>(isa, "global_avg_pool_f32_avx512", {1, 1, 16}, global_avg_pool_f32_avx512);
+  r->Add<KernelOp::kDwConv, KernelDType::kS8>(isa, "dwconv_s8_c16_avx512", {1, 1, 16}, dwconv_s8_avx512, PackDwConvS8);
 }
 
 }  // namespace scalert::kernels

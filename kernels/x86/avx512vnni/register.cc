@@ -1,0 +1,15 @@
+// Registers the AVX512-VNNI kernels (INT8 GEMM); everything else at this level falls back to
+// the AVX-512 kernels.
+#include "kernels/packing_s8.h"
+#include "kernels/registry.h"
+#include "kernels/x86/avx512vnni/kernels_s8.h"
+
+namespace scalert::kernels {
+
+void RegisterAvx512VnniKernels(KernelRegistry* r) {
+  r->Add<KernelOp::kGemm, KernelDType::kS8>(Isa::kAvx512Vnni, "gemm_s8_8x32_avx512vnni",
+                                            {kVnniGemmS8Rows, kVnniGemmS8Panel, 0, kVnniGemmS8Panel},
+                                            gemm_s8_avx512vnni, PackGemmS8Quads);
+}
+
+}  // namespace scalert::kernels
