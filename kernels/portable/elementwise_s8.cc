@@ -41,4 +41,21 @@ void lookup_s8_portable(int64_t n, const int8_t* x, const int8_t* table, int8_t*
   for (int64_t i = 0; i < n; ++i) y[i] = table[int32_t{x[i]} + 128];
 }
 
+void quantize_s8_portable(int64_t n, const float* x, float scale, int32_t zero_point, int8_t* y) {
+  // Clamping x / scale to one step past the representable range first changes no result and
+  // keeps the value small enough for RoundClampS8's rounding (which also sends NaN low).
+  const RequantS8 r{zero_point, static_cast<float>(-129 - zero_point), static_cast<float>(128 - zero_point)};
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i] / scale;
+    const float lo_clamped = v > r.lo ? v : r.lo;
+    const float c = lo_clamped < r.hi ? lo_clamped : r.hi;
+    const int32_t q = static_cast<int32_t>((c + 12582912.f) - 12582912.f) + zero_point;
+    y[i] = static_cast<int8_t>(q < -128 ? -128 : q > 127 ? 127 : q);
+  }
+}
+
+void dequantize_s8_portable(int64_t n, const int8_t* x, float scale, int32_t zero_point, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = scale * static_cast<float>(int32_t{x[i]} - zero_point);
+}
+
 }  // namespace scalert::kernels

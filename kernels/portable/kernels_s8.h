@@ -19,6 +19,10 @@ void mul_channel_s8_portable(int64_t pixels, int32_t channels, const int8_t* x, 
 void global_avg_pool_s8_portable(int64_t pixels, int32_t channels, const int8_t* x, int32_t x_zero_point, float m,
                                  RequantS8 out, int8_t* y, int32_t c_begin, int32_t c_end);
 void lookup_s8_portable(int64_t n, const int8_t* x, const int8_t* table, int8_t* y);
+// The boundaries, as ref::Quantize / ref::Dequantize: q = clamp(nearbyint(x / scale) + zp) (NaN
+// -> -128), x = scale * float(q - zp).
+void quantize_s8_portable(int64_t n, const float* x, float scale, int32_t zero_point, int8_t* y);
+void dequantize_s8_portable(int64_t n, const int8_t* x, float scale, int32_t zero_point, float* y);
 
 }  // namespace scalert::kernels
 
