@@ -82,7 +82,7 @@ void Int8Kernel(benchmark::State& state, const LayerSpec& s, kernels::Isa isa) {
   if (s.depthwise) {
     auto k = registry.Find<kernels::KernelOp::kDwConv, kernels::KernelDType::kS8>(isa);
     const std::vector<int8_t> w = Bytes(static_cast<size_t>(s.kernel) * s.kernel * s.in_c);
-    const kernels::PackedDwConvS8 p = k.pack(w.data(), bias.data(), m.data(), s.in_c, s.kernel * s.kernel, k.tile);
+    const kernels::PackedDwConvS8 p = k.pack(w.data(), bias.data(), m.data(), s.in_c, s.kernel * s.kernel, 3, k.tile);
     const std::vector<int8_t> zero(static_cast<size_t>(p.padded), 3);
     kernels::DwConvS8Args a;
     a.geo.in_h = s.h; a.geo.in_w = s.w; a.geo.in_c = s.in_c; a.geo.out_c = s.out_c; a.geo.out_h = oh; a.geo.out_w = ow;
@@ -90,7 +90,6 @@ void Int8Kernel(benchmark::State& state, const LayerSpec& s, kernels::Isa isa) {
     a.geo.stride_h = a.geo.stride_w = s.stride;
     a.geo.pad_top = a.geo.pad_left = (s.kernel - 1) / 2;
     a.input = x.data();
-    a.input_zero_point = 3;
     a.zero = zero.data();
     a.packed = &p;
     a.output = y.data();

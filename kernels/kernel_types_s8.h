@@ -60,24 +60,25 @@ struct GemmS8Args {
 // Rows [m_begin, m_end) and columns [n_begin, n_end) of C; n_begin is a multiple of the tile's nr.
 using GemmS8Fn = void (*)(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 
-// Depthwise weights [taps, channels] widened to int32, [taps][RoundUp(channels, channel_tile)],
-// with bias (zero point not folded: padding taps read the zero point, see DwConvS8Args::zero) and
-// requantization factors padded the same way.
+// Depthwise weights in 32-bit lanes in the layout of one kernel family (packing_s8.h), bias
+// (bias - x_zp * sum over the taps of w: padding taps read the zero point, see
+// DwConvS8Args::zero, so every tap may be summed as x * w) and requantization factors, padded
+// to whole channel tiles.
 struct PackedDwConvS8 {
   std::vector<int32_t> w, bias;
   std::vector<float> scale;
   int32_t channels = 0, taps = 0, channel_tile = 0, padded = 0;
 };
 using PackDwConvS8Fn = PackedDwConvS8 (*)(const int8_t* w, const int32_t* bias, const float* scale,
-                                          int32_t channels, int32_t taps, const TileShape& tile);
+                                          int32_t channels, int32_t taps, int32_t a_zero_point,
+                                          const TileShape& tile);
 
-// Depthwise convolution, depth multiplier 1, NHWC; acc[c] = bias[c] + sum (x - x_zp) * w.
+// Depthwise convolution, depth multiplier 1, NHWC; acc[c] = bias'[c] + sum over the taps of x * w.
 struct DwConvS8Args {
   ref::ConvGeometry geo;
   const int8_t* input = nullptr;
-  int32_t input_zero_point = 0;
-  // RoundUp(channels, channel_tile) bytes equal to input_zero_point: padding taps read it, so
-  // they add exactly zero and the inner loops never branch.
+  // RoundUp(channels, channel_tile) bytes equal to the input zero point: padding taps read it
+  // (the packed bias cancels them exactly) and the inner loops never branch.
   const int8_t* zero = nullptr;
   const PackedDwConvS8* packed = nullptr;
   int8_t* output = nullptr;

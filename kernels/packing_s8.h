@@ -27,9 +27,20 @@ inline int64_t GemmS8PanelBytes(int64_t k, int32_t nr, int32_t element_bytes, in
   return RoundUp(k, k_group) * nr * element_bytes;
 }
 
-// w [taps, channels] (the [1, kh, kw, c] depthwise layout); bias may be null.
+// Depthwise weights, w [taps, channels] (the [1, kh, kw, c] layout), bias may be null:
+//   lanes (portable, avx2): [taps][padded] lanes, the int16 weight in the low half and zero in
+//         the high half, so vpmaddwd of a sign-extended x with it is the exact product (the high
+//         halves multiply to zero); read a weight as int16_t(w);
+//   pairs (avx512): per tile of 32 channels and pair of taps (t, t + 1; the last alone with a
+//         zero partner), two vectors of 16 lanes (w_t, w_t+1) as int16 pairs, for channels
+//         0-7, 16-23 then 8-15, 24-31 of the tile (the order vpunpck{l,h}bw leaves bytes in
+//         within 128-bit lanes); bias and scale in the same order.
 PackedDwConvS8 PackDwConvS8(const int8_t* w, const int32_t* bias, const float* scale, int32_t channels,
-                            int32_t taps, const TileShape& tile);
+                            int32_t taps, int32_t a_zero_point, const TileShape& tile);
+PackedDwConvS8 PackDwConvS8Pairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t channels,
+                                 int32_t taps, int32_t a_zero_point, const TileShape& tile);
+// Channel c of its tile at position PairsLane(c % 32) in the pairs layout.
+inline int32_t PairsLane(int32_t c) { return (c & 8 ? 16 : 0) + (c & 16 ? 8 : 0) + (c & 7); }
 
 }  // namespace scalert::kernels
 

@@ -64,13 +64,12 @@ TEST(DwConvS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
                 ASSERT_NE(want, other);
               }
               const PackedDwConvS8 packed =
-                  kernel.pack(wt.data(), bias.data(), m.data(), c, k * k, kernel.tile);
+                  kernel.pack(wt.data(), bias.data(), m.data(), c, k * k, x_zp, kernel.tile);
               const std::vector<int8_t> zero(static_cast<size_t>(RoundUp(c, kernel.tile.channel_tile)),
                                              static_cast<int8_t>(x_zp));
               DwConvS8Args args;
               args.geo = g;
               args.input = x.data();
-              args.input_zero_point = x_zp;
               args.zero = zero.data();
               args.packed = &packed;
               args.out = MakeRequantS8(out, bounds);

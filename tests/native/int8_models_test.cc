@@ -26,13 +26,18 @@ TEST(NativeInt8, StepsNameTheInt8KernelsThatRun) {
     auto e = PrepareNativeAtIsa(g, BackendOptions(), isa);
     ASSERT_TRUE(e.ok()) << e.status();
     const std::vector<std::string> ops = (*e)->op_descriptions();
-    const auto& r = kernels::KernelRegistry::Global();
-    const std::string gemm = kernels::IsaName(r.FindEntry(kernels::KernelOp::kGemm, kernels::KernelDType::kS8, isa)->isa);
-    const std::string dw = kernels::IsaName(r.FindEntry(kernels::KernelOp::kDwConv, kernels::KernelDType::kS8, isa)->isa);
-    for (const std::string& want : std::vector<std::string>{"quantize_f32_s8_portable", "conv2d_im2col_s8_" + gemm, "dwconv_s8_" + dw,
-                                    "swish_table_s8_portable", "sigmoid_table_s8_portable", "mul_channel_s8_portable",
-                                    "add_s8_portable", "global_avg_pool_s8_portable", "fc_s8_" + gemm,
-                                    "dequantize_s8_f32_portable"})
+    // The level of the kS8 kernel the registry gives for `op` at this level.
+    auto level = [isa](kernels::KernelOp op) {
+      return std::string(kernels::IsaName(
+          kernels::KernelRegistry::Global().FindEntry(op, kernels::KernelDType::kS8, isa)->isa));
+    };
+    const std::string gemm = level(kernels::KernelOp::kGemm), table = level(kernels::KernelOp::kActivation);
+    for (const std::string& want : std::vector<std::string>{
+             "quantize_f32_s8_portable", "conv2d_im2col_s8_" + gemm, "dwconv_s8_" + level(kernels::KernelOp::kDwConv),
+             "swish_table_s8_" + table, "sigmoid_table_s8_" + table,
+             "mul_channel_s8_" + level(kernels::KernelOp::kMulChannel), "add_s8_" + level(kernels::KernelOp::kAdd),
+             "global_avg_pool_s8_" + level(kernels::KernelOp::kGlobalAvgPool), "fc_s8_" + gemm,
+             "dequantize_s8_f32_portable"})
       EXPECT_NE(std::find(ops.begin(), ops.end(), want), ops.end()) << kernels::IsaName(isa) << ": no " << want;
     // Only data movement (the reshape before the classifier) runs the reference's copy.
     for (const std::string& op : ops)

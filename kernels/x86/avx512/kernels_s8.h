@@ -6,8 +6,12 @@
 
 namespace scalert::kernels {
 
-// 16 channels per vector (channel_tile 16). Call only when CpuSupports(Isa::kAvx512).
+// Tiles of 32 channels (channel_tile 32, PackDwConvS8Pairs). Call only when CpuSupports(Isa::kAvx512).
 void dwconv_s8_avx512(const DwConvS8Args& args, int32_t row_begin, int32_t row_end);
+void add_s8_avx512(int64_t n, const int8_t* a, const int8_t* b, int8_t* y, const BinaryS8Params& p);
+void mul_channel_s8_avx512(int64_t pixels, int32_t channels, const int8_t* x, const int8_t* s, int8_t* y,
+                           const BinaryS8Params& p);
+void lookup_s8_avx512(int64_t n, const int8_t* x, const int8_t* table, int8_t* y);
 
 }  // namespace scalert::kernels
 

@@ -202,14 +202,13 @@ absl::StatusOr<PreparedStep> DepthwiseS8(const NativeContext& ctx, const Graph& 
   const std::vector<float> m = RequantScales(x, g.tensors[n.inputs[1]], g.tensors[n.outputs[0]], geo.out_c);
   DwConvS8Step s;
   s.fn = dw.fn;
+  const int32_t x_zp = QParamsOf(x).zero_point;
   s.packed = std::make_shared<const kernels::PackedDwConvS8>(dw.pack(g.tensors[n.inputs[1]].as<int8_t>(),
                                                                      OptionalBias(g, n), m.data(), geo.out_c,
-                                                                     geo.kernel_h * geo.kernel_w, dw.tile));
-  const int32_t x_zp = QParamsOf(x).zero_point;
+                                                                     geo.kernel_h * geo.kernel_w, x_zp, dw.tile));
   s.zero = std::make_shared<const std::vector<int8_t>>(static_cast<size_t>(s.packed->padded), static_cast<int8_t>(x_zp));
   s.args.geo = geo;
   s.args.input = p.get<int8_t>(n.inputs[0]);
-  s.args.input_zero_point = x_zp;
   s.args.zero = s.zero->data();
   s.args.packed = s.packed.get();
   s.args.output = p.get<int8_t>(n.outputs[0]);
