@@ -35,6 +35,7 @@ const KernelRegistry& KernelRegistry::Global() {
     RegisterAvx2Kernels(r);
     RegisterAvx512Kernels(r);
     RegisterAvx512VnniKernels(r);
+    RegisterAvx512VbmiKernels(r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
     RegisterNeonKernels(r);

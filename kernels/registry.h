@@ -116,6 +116,7 @@ void RegisterPortableKernels(KernelRegistry* r);
 void RegisterAvx2Kernels(KernelRegistry* r);
 void RegisterAvx512Kernels(KernelRegistry* r);
 void RegisterAvx512VnniKernels(KernelRegistry* r);
+void RegisterAvx512VbmiKernels(KernelRegistry* r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
 void RegisterNeonKernels(KernelRegistry* r);

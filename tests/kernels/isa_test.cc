@@ -42,7 +42,8 @@ TEST(Isa, SupportedLevelsBelongToThisArchitecture) {
 #if defined(__aarch64__)
     EXPECT_TRUE(isa == Isa::kPortable || isa >= Isa::kNeon) << IsaName(isa);
 #elif defined(__x86_64__)
-    EXPECT_TRUE(isa == Isa::kPortable || isa == Isa::kAvx2 || isa == Isa::kAvx512 || isa == Isa::kAvx512Vnni)
+    EXPECT_TRUE(isa == Isa::kPortable || isa == Isa::kAvx2 || isa == Isa::kAvx512 || isa == Isa::kAvx512Vnni ||
+                isa == Isa::kAvx512Vbmi)
         << IsaName(isa);
 #endif
   }
@@ -64,6 +65,7 @@ TEST(Isa, LevelsFollowTheReportedFeatures) {
     EXPECT_TRUE(HasFeature("avx512f") && HasFeature("avx512vl"));
   }
   EXPECT_EQ(CpuSupports(Isa::kAvx512Vnni), CpuSupports(Isa::kAvx512) && HasFeature("avx512vnni"));
+  EXPECT_EQ(CpuSupports(Isa::kAvx512Vbmi), CpuSupports(Isa::kAvx512Vnni) && HasFeature("avx512vbmi"));
   EXPECT_FALSE(HasFeature("asimd"));
 #endif
 }

@@ -11,18 +11,6 @@
 #include "kernels/x86/requant_s8_avx512.h"
 
 namespace scalert::kernels {
-namespace {
-
-inline __m512i Requant16(__m512i acc, const int32_t* bias, const float* scale, const RequantS8& o) {
-  acc = _mm512_add_epi32(acc, _mm512_loadu_si512(bias));
-  __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_loadu_ps(scale));
-  v = _mm512_max_ps(v, _mm512_set1_ps(o.lo));  // NaN -> lo
-  v = _mm512_min_ps(v, _mm512_set1_ps(o.hi));
-  return _mm512_add_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(o.zero_point));
-}
-
-}  // namespace
-
 void dwconv_s8_avx512(const DwConvS8Args& args, int32_t row_begin, int32_t row_end) {
   const PackedDwConvS8& p = *args.packed;
   const int32_t channels = p.channels, taps = p.taps, pairs = (taps + 1) / 2;
@@ -39,8 +27,11 @@ void dwconv_s8_avx512(const DwConvS8Args& args, int32_t row_begin, int32_t row_e
         hi = _mm512_add_epi32(hi, _mm512_madd_epi16(_mm512_cvtepi8_epi16(_mm256_unpackhi_epi8(a, b)),
                                                     _mm512_loadu_si512(w + 2 * q + 1)));
       }
-      const __m128i qlo = _mm512_cvtepi32_epi8(Requant16(lo, p.bias.data() + c0, p.scale.data() + c0, args.out));
-      const __m128i qhi = _mm512_cvtepi32_epi8(Requant16(hi, p.bias.data() + c0 + 16, p.scale.data() + c0 + 16, args.out));
+      const __m128i qlo = _mm512_cvtepi32_epi8(Requant16(
+          _mm512_add_epi32(lo, _mm512_loadu_si512(p.bias.data() + c0)), _mm512_loadu_ps(p.scale.data() + c0), args.out));
+      const __m128i qhi = _mm512_cvtepi32_epi8(Requant16(
+          _mm512_add_epi32(hi, _mm512_loadu_si512(p.bias.data() + c0 + 16)), _mm512_loadu_ps(p.scale.data() + c0 + 16),
+          args.out));
       // qlo holds channels 0-7, 16-23 and qhi 8-15, 24-31: back in order.
       const __m256i out = _mm256_set_m128i(_mm_unpackhi_epi64(qlo, qhi), _mm_unpacklo_epi64(qlo, qhi));
       _mm256_mask_storeu_epi8(y + c0, mask, out);

@@ -11,12 +11,6 @@
 namespace scalert::kernels {
 namespace {
 
-// float -> clamp -> round to nearest even -> + zero point, as int32 lanes.
-inline __m512i Round16(__m512 v, const RequantS8& o) {
-  v = _mm512_max_ps(v, _mm512_set1_ps(o.lo));  // NaN -> lo
-  v = _mm512_min_ps(v, _mm512_set1_ps(o.hi));
-  return _mm512_add_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(o.zero_point));
-}
 
 inline __m512i Load16(const int8_t* p, __mmask16 mask) { return _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(mask, p)); }
 
@@ -29,7 +23,7 @@ void add_s8_avx512(int64_t n, const int8_t* a, const int8_t* b, int8_t* y, const
     const __mmask16 mask = Mask16(static_cast<int32_t>(n - i < 16 ? n - i : 16));
     const __m512 pa = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(Load16(a + i, mask), azp)), fa);
     const __m512 pb = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(Load16(b + i, mask), bzp)), fb);
-    _mm512_mask_cvtepi32_storeu_epi8(y + i, mask, Round16(_mm512_add_ps(pa, pb), p.out));
+    _mm512_mask_cvtepi32_storeu_epi8(y + i, mask, RoundClamp16(_mm512_add_ps(pa, pb), p.out));
   }
 }
 
@@ -50,8 +44,31 @@ void mul_channel_s8_avx512(int64_t pixels, int32_t channels, const int8_t* x, co
       for (int32_t c = 0; c < cn; c += 16) {
         const __mmask16 mask = Mask16(cn - c);
         const __m512i prod = _mm512_mullo_epi32(_mm512_sub_epi32(Load16(xr + c, mask), xzp), _mm512_load_si512(gate + c));
-        _mm512_mask_cvtepi32_storeu_epi8(yr + c, mask, Round16(_mm512_mul_ps(_mm512_cvtepi32_ps(prod), f), p.out));
+        _mm512_mask_cvtepi32_storeu_epi8(yr + c, mask, RoundClamp16(_mm512_mul_ps(_mm512_cvtepi32_ps(prod), f), p.out));
       }
+    }
+  }
+}
+
+void global_avg_pool_s8_avx512(int64_t pixels, int32_t channels, const int8_t* x, int32_t x_zero_point, float m,
+                               RequantS8 out, int8_t* y, int32_t c_begin, int32_t c_end) {
+  const __m512 mv = _mm512_set1_ps(m);
+  // sum (x - zp) = sum x - pixels * zp in wrapping int32 (the validator keeps it in range).
+  const __m512i offset = _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(pixels) * static_cast<uint32_t>(x_zero_point)));
+  for (int32_t c0 = c_begin; c0 < c_end; c0 += 64) {
+    __mmask16 mask[4];
+    __m512i acc[4];
+    for (int v = 0; v < 4; ++v) {
+      mask[v] = Mask16(c_end - c0 - 16 * v < 0 ? 0 : c_end - c0 - 16 * v);
+      acc[v] = _mm512_setzero_si512();
+    }
+    for (int64_t px = 0; px < pixels; ++px) {
+      const int8_t* xr = x + px * channels + c0;
+      for (int v = 0; v < 4; ++v) acc[v] = _mm512_add_epi32(acc[v], Load16(xr + 16 * v, mask[v]));
+    }
+    for (int v = 0; v < 4; ++v) {
+      const __m512i sum = _mm512_sub_epi32(acc[v], offset);
+      _mm512_mask_cvtepi32_storeu_epi8(y + c0 + 16 * v, mask[v], RoundClamp16(_mm512_mul_ps(_mm512_cvtepi32_ps(sum), mv), out));
     }
   }
 }
