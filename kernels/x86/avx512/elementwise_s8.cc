@@ -31,19 +31,21 @@ void mul_channel_s8_avx512(int64_t pixels, int32_t channels, const int8_t* x, co
                            const BinaryS8Params& p) {
   const __m512i xzp = _mm512_set1_epi32(p.a_zero_point), szp = _mm512_set1_epi32(p.b_zero_point);
   const __m512 f = _mm512_set1_ps(p.f.a);
-  // The gate minus its zero point, widened once per block of channels.
+  // The gate minus its zero point, widened once per block of channels with zero high halves, so
+  // vpmaddwd with a sign-extended x - x_zp is the exact product (both fit int16).
   constexpr int32_t kBlock = 1024;
   alignas(64) int32_t gate[kBlock];
   for (int32_t c0 = 0; c0 < channels; c0 += kBlock) {
     const int32_t cn = channels - c0 < kBlock ? channels - c0 : kBlock;
     for (int32_t c = 0; c < cn; c += 16)
-      _mm512_store_si512(gate + c, _mm512_sub_epi32(Load16(s + c0 + c, Mask16(cn - c)), szp));
+      _mm512_store_si512(gate + c, _mm512_and_si512(_mm512_sub_epi32(Load16(s + c0 + c, Mask16(cn - c)), szp),
+                                                    _mm512_set1_epi32(0xffff)));
     for (int64_t px = 0; px < pixels; ++px) {
       const int8_t* xr = x + px * channels + c0;
       int8_t* yr = y + px * channels + c0;
       for (int32_t c = 0; c < cn; c += 16) {
         const __mmask16 mask = Mask16(cn - c);
-        const __m512i prod = _mm512_mullo_epi32(_mm512_sub_epi32(Load16(xr + c, mask), xzp), _mm512_load_si512(gate + c));
+        const __m512i prod = _mm512_madd_epi16(_mm512_sub_epi32(Load16(xr + c, mask), xzp), _mm512_load_si512(gate + c));
         _mm512_mask_cvtepi32_storeu_epi8(yr + c, mask, RoundClamp16(_mm512_mul_ps(_mm512_cvtepi32_ps(prod), f), p.out));
       }
     }

@@ -1,0 +1,12 @@
+// INT8 depthwise convolution on AVX512-VNNI (one vpdpwssd per 64 products):
+// kernels/x86/dwconv_s8_pairs_avx512.h.
+#include "kernels/x86/avx512vnni/kernels_s8.h"
+#include "kernels/x86/dwconv_s8_pairs_avx512.h"
+
+namespace scalert::kernels {
+
+void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t row_end) {
+  DwConvS8PairsAvx512<true>(args, row_begin, row_end);
+}
+
+}  // namespace scalert::kernels
