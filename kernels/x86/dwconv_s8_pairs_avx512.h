@@ -32,13 +32,28 @@ void DwConvS8PairsAvx512(const DwConvS8Args& args, int32_t row_begin, int32_t ro
     for (int32_t c0 = 0; c0 < channels; c0 += 32) {
       const __mmask32 mask = channels - c0 >= 32 ? ~__mmask32{0} : (~__mmask32{0}) >> (32 - (channels - c0));
       const __m512i* w = reinterpret_cast<const __m512i*>(p.w.data() + static_cast<int64_t>(c0) * pairs);
+      // Two sets of sums (even and odd pairs of taps) halve the dependency chains.
       __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
-      for (int32_t q = 0; q < pairs; ++q) {
+      __m512i lo1 = _mm512_setzero_si512(), hi1 = _mm512_setzero_si512();
+      int32_t q = 0;
+      for (; 2 * q + 3 < taps; q += 2) {
+        const __m256i a = _mm256_maskz_loadu_epi8(mask, x[2 * q] + c0);
+        const __m256i b = _mm256_maskz_loadu_epi8(mask, x[2 * q + 1] + c0);
+        const __m256i a1 = _mm256_maskz_loadu_epi8(mask, x[2 * q + 2] + c0);
+        const __m256i b1 = _mm256_maskz_loadu_epi8(mask, x[2 * q + 3] + c0);
+        lo = DotPairs<kVnni>(lo, _mm512_cvtepi8_epi16(_mm256_unpacklo_epi8(a, b)), _mm512_loadu_si512(w + 2 * q));
+        hi = DotPairs<kVnni>(hi, _mm512_cvtepi8_epi16(_mm256_unpackhi_epi8(a, b)), _mm512_loadu_si512(w + 2 * q + 1));
+        lo1 = DotPairs<kVnni>(lo1, _mm512_cvtepi8_epi16(_mm256_unpacklo_epi8(a1, b1)), _mm512_loadu_si512(w + 2 * q + 2));
+        hi1 = DotPairs<kVnni>(hi1, _mm512_cvtepi8_epi16(_mm256_unpackhi_epi8(a1, b1)), _mm512_loadu_si512(w + 2 * q + 3));
+      }
+      for (; q < pairs; ++q) {
         const __m256i a = _mm256_maskz_loadu_epi8(mask, x[2 * q] + c0);
         const __m256i b = 2 * q + 1 < taps ? _mm256_maskz_loadu_epi8(mask, x[2 * q + 1] + c0) : a;  // weight 0
         lo = DotPairs<kVnni>(lo, _mm512_cvtepi8_epi16(_mm256_unpacklo_epi8(a, b)), _mm512_loadu_si512(w + 2 * q));
         hi = DotPairs<kVnni>(hi, _mm512_cvtepi8_epi16(_mm256_unpackhi_epi8(a, b)), _mm512_loadu_si512(w + 2 * q + 1));
       }
+      lo = _mm512_add_epi32(lo, lo1);
+      hi = _mm512_add_epi32(hi, hi1);
       const __m128i qlo = _mm512_cvtepi32_epi8(Requant16(_mm512_add_epi32(lo, _mm512_loadu_si512(p.bias.data() + c0)),
                                                          _mm512_loadu_ps(p.scale.data() + c0), args.out));
       const __m128i qhi =
