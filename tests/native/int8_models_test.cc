@@ -47,5 +47,41 @@ TEST(NativeInt8, StepsNameTheInt8KernelsThatRun) {
   }
 }
 
+// An imported model's NCHW input: Quantize, then the INT8 transpose to NHWC (transpose_s8), then
+// back to f32: native equals the reference and the values land where the permutation says.
+TEST(NativeInt8, TransposeMovesBytes) {
+  Graph g;
+  const int32_t x = g.AddTensor("input", {1, 3, 5, 7});
+  g.inputs = {x};
+  auto add = [&g](OpType type, std::vector<int32_t> in, int32_t out, const char* name) {
+    Node n;
+    n.type = type;
+    n.inputs = std::move(in);
+    n.outputs = {out};
+    n.name = name;
+    g.nodes.push_back(n);
+    return out;
+  };
+  auto q8 = [&g](const char* name, Shape shape) {
+    const int32_t t = g.AddTensor(name, std::move(shape), DType::kI8);
+    g.tensors[t].quant.scale = {1.f / 64};
+    g.tensors[t].quant.zero_point = {3};
+    return t;
+  };
+  const int32_t q = add(OpType::kQuantize, {x}, q8("q", {1, 3, 5, 7}), "quantize");
+  const int32_t t = add(OpType::kTranspose, {q}, q8("nhwc", {1, 5, 7, 3}), "to_nhwc");
+  g.nodes.back().ints = {0, 2, 3, 1};
+  g.outputs = {add(OpType::kDequantize, {t}, g.AddTensor("out", {1, 5, 7, 3}), "dequantize")};
+  const std::vector<float> in = testing::RandomVector(3 * 5 * 7, 9);
+  const std::vector<float> want = testing::RunGraph(g, in, "reference");
+  const std::vector<float> got = testing::RunGraph(g, in, "native");
+  EXPECT_EQ(got, want);
+  EXPECT_NEAR(got[(2 * 7 + 4) * 3 + 1], in[(1 * 5 + 2) * 7 + 4], 1.f / 128);  // [c=1, h=2, w=4]
+  auto e = PrepareNative(g, BackendOptions());
+  ASSERT_TRUE(e.ok()) << e.status();
+  const std::vector<std::string> ops = (*e)->op_descriptions();
+  EXPECT_NE(std::find(ops.begin(), ops.end(), "transpose_s8"), ops.end());
+}
+
 }  // namespace
 }  // namespace scalert

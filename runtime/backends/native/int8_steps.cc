@@ -1,8 +1,9 @@
 // INT8 steps: i8 layers of a file from `scalert quantize --mode int8|mixed` on the registry's
 // KernelDType::kS8 kernels, bit for bit with the reference backend (kernels/reference/quantized.h).
 // Weights are packed, requantization factors computed and tables built here, once; activations
-// stay int8 in memory between layers. Operators without an INT8 kernel (transpose, reshape,
-// broadcasts other than the squeeze-and-excitation gate) run the reference's INT8 kernels.
+// stay int8 in memory between layers. Transposes share transpose_step.cc; operators without an
+// INT8 kernel (reshape, broadcasts other than the squeeze-and-excitation gate) run the
+// reference's INT8 kernels.
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -402,6 +403,7 @@ absl::StatusOr<PreparedStep> Int8Step(const NativeContext& ctx, const Graph& g, 
     case OpType::kSwish:
     case OpType::kHardSwish:
     case OpType::kClamp: return TableS8(ctx, g, index, p);
+    case OpType::kTranspose: return TransposeStep(ctx, g, index, p);  // bytes, as in FP32
     default: return ReferenceStep(g, index, p);
   }
 }
