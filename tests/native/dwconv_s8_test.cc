@@ -10,17 +10,12 @@
 #include "kernels/reference/quantized.h"
 #include "kernels/thread_pool.h"
 #include "tests/native/kernel_list.h"
+#include "tests/testing/test_models.h"
 
 namespace scalert::kernels {
 namespace {
 
-std::vector<int8_t> RandomS8(size_t n, uint32_t seed, int lo = -128) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> u(lo, 127);
-  std::vector<int8_t> v(n);
-  for (int8_t& x : v) x = static_cast<int8_t>(u(rng));
-  return v;
-}
+using scalert::testing::RandomInt8;
 
 TEST(DwConvS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
   const auto kernels = testing::RunnableKernels<KernelOp::kDwConv, KernelDType::kS8>();
@@ -46,8 +41,8 @@ TEST(DwConvS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
               const int32_t x_zp = static_cast<int32_t>(seed % 255) - 128;
               const ref::QParams out{0.04f, static_cast<int32_t>(seed * 13 % 200) - 100};
               const Activation act = seed % 3 == 0 ? Activation::kNone : seed % 3 == 1 ? Activation::kRelu : Activation::kRelu6;
-              const std::vector<int8_t> x = RandomS8(static_cast<size_t>(h) * w * c, seed++);
-              const std::vector<int8_t> wt = RandomS8(static_cast<size_t>(k) * k * c, seed++, -127);
+              const std::vector<int8_t> x = RandomInt8(static_cast<size_t>(h) * w * c, seed++);
+              const std::vector<int8_t> wt = RandomInt8(static_cast<size_t>(k) * k * c, seed++, -127);
               std::vector<int32_t> bias(c);
               std::vector<float> m(c);
               for (int32_t j = 0; j < c; ++j) {

@@ -7,17 +7,12 @@
 #include "gtest/gtest.h"
 #include "kernels/reference/quantized.h"
 #include "tests/native/kernel_list.h"
+#include "tests/testing/test_models.h"
 
 namespace scalert::kernels {
 namespace {
 
-std::vector<int8_t> RandomS8(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> u(-128, 127);
-  std::vector<int8_t> v(n);
-  for (int8_t& x : v) x = static_cast<int8_t>(u(rng));
-  return v;
-}
+using scalert::testing::RandomInt8;
 
 TEST(ElementwiseS8Kernels, AddAndChannelMulMatchTheReference) {
   const auto add = testing::RunnableKernels<KernelOp::kAdd, KernelDType::kS8>();
@@ -30,8 +25,8 @@ TEST(ElementwiseS8Kernels, AddAndChannelMulMatchTheReference) {
       for (Activation act : {Activation::kNone, Activation::kRelu, Activation::kRelu6}) {
         const ref::QParams aq{0.03f, static_cast<int32_t>(seed % 90) - 45}, bq{0.05f, static_cast<int32_t>(seed % 31) - 15},
             yq{0.07f, static_cast<int32_t>(seed % 41) - 20};
-        const std::vector<int8_t> a = RandomS8(static_cast<size_t>(pixels) * c, seed++);
-        const std::vector<int8_t> b = RandomS8(static_cast<size_t>(pixels) * c, seed++);
+        const std::vector<int8_t> a = RandomInt8(static_cast<size_t>(pixels) * c, seed++);
+        const std::vector<int8_t> b = RandomInt8(static_cast<size_t>(pixels) * c, seed++);
         const ref::Int8Bounds bounds = ref::FusedBounds(act, yq);
         const std::vector<int32_t> shape = {1, pixels, 1, c}, gate_shape = {1, 1, 1, c};
         std::vector<int8_t> want_add(a.size()), want_mul(a.size()), got(a.size());
@@ -61,7 +56,7 @@ TEST(ElementwiseS8Kernels, GlobalMeanAndTablesMatchTheReference) {
   for (auto [h, w] : {std::pair{1, 1}, std::pair{7, 9}, std::pair{14, 14}})
     for (int32_t c : {1, 17, 70, 130}) {
       const ref::QParams xq{0.02f, static_cast<int32_t>(seed % 100) - 50}, yq{0.01f, static_cast<int32_t>(seed % 21) - 10};
-      const std::vector<int8_t> x = RandomS8(static_cast<size_t>(h) * w * c, seed++);
+      const std::vector<int8_t> x = RandomInt8(static_cast<size_t>(h) * w * c, seed++);
       std::vector<int8_t> want(c), got(c, 0x55);
       ref::GlobalAveragePoolS8(1, h, w, c, x.data(), xq, yq, want.data());
       const float m = static_cast<float>(static_cast<double>(xq.scale) / (static_cast<double>(yq.scale) * h * w));

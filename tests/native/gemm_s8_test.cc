@@ -10,17 +10,12 @@
 #include "kernels/reference/quantized.h"
 #include "kernels/thread_pool.h"
 #include "tests/native/kernel_list.h"
+#include "tests/testing/test_models.h"
 
 namespace scalert::kernels {
 namespace {
 
-std::vector<int8_t> RandomS8(size_t n, uint32_t seed, int lo = -128) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> u(lo, 127);
-  std::vector<int8_t> v(n);
-  for (int8_t& x : v) x = static_cast<int8_t>(u(rng));
-  return v;
-}
+using scalert::testing::RandomInt8;
 
 struct GemmCase {
   int32_t m, k, n;
@@ -36,8 +31,8 @@ bool CheckGemm(const Kernel<KernelOp::kGemm, KernelDType::kS8>& kernel, const Ge
   const ref::QParams out{0.05f, static_cast<int32_t>(seed * 7 % 200) - 100};
   const Activation act = seed % 3 == 0 ? Activation::kNone : seed % 3 == 1 ? Activation::kRelu : Activation::kRelu6;
   const int64_t lda = k + seed % 3, ldc = n + seed % 2;  // strided rows in some cases
-  const std::vector<int8_t> a = RandomS8(static_cast<size_t>(m) * lda, seed + 1);
-  const std::vector<int8_t> w = RandomS8(static_cast<size_t>(n) * k, seed + 2, -127);
+  const std::vector<int8_t> a = RandomInt8(static_cast<size_t>(m) * lda, seed + 1);
+  const std::vector<int8_t> w = RandomInt8(static_cast<size_t>(n) * k, seed + 2, -127);
   std::vector<int32_t> bias(n);
   std::vector<float> mult(n);
   for (int32_t j = 0; j < n; ++j) {

@@ -67,15 +67,28 @@ void Tile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, i
   const __m512 scale1 = two ? _mm512_loadu_ps(p.scale.data() + j + 16) : scale0;
   const int32_t count = std::min(2 * kVnniGemmS8Panel, n_end - j);
   const __mmask32 mask = count >= 32 ? ~__mmask32{0} : (~__mmask32{0}) >> (32 - count);
-  // 32 int32 results in [-128, 127] narrowed by two saturating packs (which only narrow here)
-  // and one dword permute, instead of two vpmovdb stores: dword 4i holds columns 4i..4i+3 of the
-  // first panel, dword 4i + 1 those of the second.
+  // The requantization with the clamps done by saturation (the same result as
+  // quantized.h's RoundClamp, which clamps to integer bounds before a monotone rounding):
+  // v = min(2^30, float(acc) * m) keeps +inf and overflow high and NaN as NaN; cvtps2dq rounds to
+  // nearest even (NaN and values below -2^31 give INT_MIN, i.e. low); saturating packs to int16,
+  // a saturating add of the zero point and a saturating pack to int8 clamp to [-128, 127]; a
+  // fused relu / relu6 narrows that by a byte max / min. Dword 4i of the packed bytes holds
+  // columns 4i..4i+3 of the first panel, dword 4i + 1 those of the second: one permute orders them.
+  const __m512 big = _mm512_set1_ps(1073741824.f);
+  const __m512i zp = _mm512_set1_epi16(static_cast<int16_t>(args.out.zero_point));
+  const int32_t lo = static_cast<int32_t>(args.out.lo) + args.out.zero_point;
+  const int32_t hi = static_cast<int32_t>(args.out.hi) + args.out.zero_point;
+  const bool clamp = lo > -128 || hi < 127;
+  const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(lo)), hi8 = _mm512_set1_epi8(static_cast<char>(hi));
   const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
   for (int r = 0; r < kRows; ++r) {
-    const __m512i q0 = Requant16(acc[r][0], scale0, args.out);
-    const __m512i q1 = two ? Requant16(acc[r][1], scale1, args.out) : q0;
-    const __m512i w = _mm512_packs_epi32(q0, q1);
-    const __m512i b = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(w, w));
+    const __m512i q0 = _mm512_cvtps_epi32(_mm512_min_ps(big, _mm512_mul_ps(_mm512_cvtepi32_ps(acc[r][0]), scale0)));
+    const __m512i q1 =
+        two ? _mm512_cvtps_epi32(_mm512_min_ps(big, _mm512_mul_ps(_mm512_cvtepi32_ps(acc[r][1]), scale1))) : q0;
+    const __m512i w = _mm512_adds_epi16(_mm512_packs_epi32(q0, q1), zp);
+    __m512i b = _mm512_packs_epi16(w, w);
+    if (clamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
+    b = _mm512_permutexvar_epi32(order, b);
     _mm256_mask_storeu_epi8(c[r] + j, mask, _mm512_castsi512_si256(b));
   }
 }
