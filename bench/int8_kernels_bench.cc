@@ -1,7 +1,7 @@
-// The AVX512-VNNI INT8 kernels (1x1 GEMM, depthwise) beside the native FP32 backend on the same
-// MBConv layers of EfficientNet-B0 / MobileNetV2 at 224x224, one thread. The INT8 kernels are
-// not in the native backend yet: this measures the kernels alone (the FP32 side includes the
-// backend's step). Compare within one run:
+// The registered INT8 kernels (1x1 GEMM, depthwise; one per level this CPU runs) beside the
+// native FP32 backend on the same MBConv layers of EfficientNet-B0 / MobileNetV2 at 224x224, one
+// thread. The INT8 side is the kernel alone, the FP32 side includes the backend's step. Compare
+// within one run:
 //   bench_int8_kernels --benchmark_enable_random_interleaving=true --benchmark_repetitions=5
 //     --benchmark_min_time=0.05 --benchmark_report_aggregates_only=true
 #include <cstring>
@@ -11,10 +11,7 @@
 #include "benchmark/benchmark.h"
 #include "runtime/backends/native/native_backend.h"
 #include "runtime/graph_builder.h"
-#ifdef SCALERT_KERNELS_X86
-#include "kernels/x86/avx512vnni/dwconv_s8.h"
-#include "kernels/x86/avx512vnni/gemm_s8.h"
-#endif
+#include "kernels/registry.h"
 
 namespace scalert {
 namespace {
@@ -72,46 +69,64 @@ void Fp32Native(benchmark::State& state, const LayerSpec& s) {
   Counters(state, s, g.tensors[*y].shape[1], g.tensors[*y].shape[2]);
 }
 
-#ifdef SCALERT_KERNELS_X86
-void Int8Vnni(benchmark::State& state, const LayerSpec& s) {
-  if (!kernels::CpuHasAvx512Vnni()) { state.SkipWithError("no AVX512-VNNI"); return; }
+// One registered INT8 kernel (GEMM or depthwise, as the layer needs) at level `isa`.
+void Int8Kernel(benchmark::State& state, const LayerSpec& s, kernels::Isa isa) {
   const int32_t oh = (s.h + s.stride - 1) / s.stride, ow = (s.w + s.stride - 1) / s.stride;
   const std::vector<int8_t> x = Bytes(static_cast<size_t>(s.h) * s.w * s.in_c);
   std::vector<int8_t> y(static_cast<size_t>(oh) * ow * s.out_c);
   const std::vector<int32_t> bias(s.out_c, 100);
   const std::vector<float> m(s.out_c, 0.001f);
   const ref::QParams out{0.05f, -10};
-  const ref::Int8Bounds bounds = ref::FusedBounds(Activation::kRelu6, out);
+  const kernels::RequantS8 requant = kernels::MakeRequantS8(out, ref::FusedBounds(Activation::kRelu6, out));
+  const auto& registry = kernels::KernelRegistry::Global();
   if (s.depthwise) {
+    auto k = registry.Find<kernels::KernelOp::kDwConv, kernels::KernelDType::kS8>(isa);
     const std::vector<int8_t> w = Bytes(static_cast<size_t>(s.kernel) * s.kernel * s.in_c);
-    const kernels::PackedDwConvS8 p = kernels::PackDwConvS8(w.data(), bias.data(), m.data(), s.kernel, s.kernel, s.in_c);
-    ref::ConvGeometry g;
-    g.in_h = s.h; g.in_w = s.w; g.in_c = s.in_c; g.out_c = s.out_c; g.out_h = oh; g.out_w = ow;
-    g.kernel_h = g.kernel_w = s.kernel;
-    g.stride_h = g.stride_w = s.stride;
-    g.pad_top = g.pad_left = (s.kernel - 1) / 2;
+    const kernels::PackedDwConvS8 p = k.pack(w.data(), bias.data(), m.data(), s.in_c, s.kernel * s.kernel, 3, k.tile);
+    const std::vector<int8_t> zero(static_cast<size_t>(p.padded), 3);
+    kernels::DwConvS8Args a;
+    a.geo.in_h = s.h; a.geo.in_w = s.w; a.geo.in_c = s.in_c; a.geo.out_c = s.out_c; a.geo.out_h = oh; a.geo.out_w = ow;
+    a.geo.kernel_h = a.geo.kernel_w = s.kernel;
+    a.geo.stride_h = a.geo.stride_w = s.stride;
+    a.geo.pad_top = a.geo.pad_left = (s.kernel - 1) / 2;
+    a.input = x.data();
+    a.zero = zero.data();
+    a.packed = &p;
+    a.output = y.data();
+    a.out = requant;
     for (auto _ : state) {
-      kernels::DwConvS8Avx512(g, p, x.data(), 3, out, bounds, 0, oh, y.data());
+      k.fn(a, 0, oh);
       benchmark::DoNotOptimize(y.data());
     }
   } else {
+    auto k = registry.Find<kernels::KernelOp::kGemm, kernels::KernelDType::kS8>(isa);
     const std::vector<int8_t> w = Bytes(static_cast<size_t>(s.out_c) * s.in_c);
-    const kernels::PackedGemmS8 p = kernels::PackGemmS8(w.data(), bias.data(), m.data(), s.out_c, s.in_c, 3);
+    const kernels::PackedGemmS8 p = k.pack(w.data(), bias.data(), m.data(), s.out_c, s.in_c, 3, k.tile);
+    kernels::GemmS8Args a;
+    a.a = x.data();
+    a.lda = s.in_c;
+    a.packed = &p;
+    a.c = y.data();
+    a.ldc = s.out_c;
+    a.out = requant;
     for (auto _ : state) {
-      kernels::GemmS8Avx512Vnni(p, x.data(), 0, static_cast<int64_t>(oh) * ow, out, bounds, y.data());
+      k.fn(a, 0, static_cast<int64_t>(oh) * ow, 0, s.out_c);
       benchmark::DoNotOptimize(y.data());
     }
   }
   Counters(state, s, oh, ow);
 }
-#endif
 
 const bool kRegistered = [] {
   for (const LayerSpec& s : kLayers) {
     benchmark::RegisterBenchmark((std::string(s.name) + "/fp32_native").c_str(), Fp32Native, s)->Unit(benchmark::kMicrosecond);
-#ifdef SCALERT_KERNELS_X86
-    benchmark::RegisterBenchmark((std::string(s.name) + "/int8_avx512vnni").c_str(), Int8Vnni, s)->Unit(benchmark::kMicrosecond);
-#endif
+    for (kernels::Isa isa : kernels::SupportedIsas()) {
+      const kernels::KernelOp op = s.depthwise ? kernels::KernelOp::kDwConv : kernels::KernelOp::kGemm;
+      const kernels::KernelEntry* e = kernels::KernelRegistry::Global().FindEntry(op, kernels::KernelDType::kS8, isa);
+      if (!e || e->isa != isa) continue;  // one benchmark per kernel, at its own level
+      benchmark::RegisterBenchmark((std::string(s.name) + "/" + e->name).c_str(), Int8Kernel, s, isa)
+          ->Unit(benchmark::kMicrosecond);
+    }
   }
   return true;
 }();

@@ -21,7 +21,7 @@ namespace {
 struct Features {
   // x86
   bool avx2 = false, fma = false, f16c = false, avx512f = false, avx512bw = false, avx512dq = false,
-       avx512vl = false, avx512vnni = false, avx512bf16 = false, avx512fp16 = false;
+       avx512vl = false, avx512vnni = false, avx512vbmi = false, avx512bf16 = false, avx512fp16 = false;
   // arm64
   bool asimd = false, asimdhp = false, asimddp = false, i8mm = false, bf16 = false, sve = false;
   CacheSizes caches;
@@ -57,6 +57,7 @@ Features Detect() {
     f.avx512dq = cpuinfo_has_x86_avx512dq();
     f.avx512vl = cpuinfo_has_x86_avx512vl();
     f.avx512vnni = cpuinfo_has_x86_avx512vnni();
+    f.avx512vbmi = cpuinfo_has_x86_avx512vbmi();
     f.avx512bf16 = cpuinfo_has_x86_avx512bf16();
   } else {
     // GCC's and Clang's checks include the OS enabling the wide register state (XCR0).
@@ -72,6 +73,7 @@ Features Detect() {
     f.avx512dq = __builtin_cpu_supports("avx512dq");
     f.avx512vl = __builtin_cpu_supports("avx512vl");
     f.avx512vnni = __builtin_cpu_supports("avx512vnni");
+    f.avx512vbmi = __builtin_cpu_supports("avx512vbmi");
   }
   f.avx512fp16 = f.avx512f && f.avx512bw && CpuidAvx512Fp16();
 #elif defined(__aarch64__)
@@ -119,6 +121,8 @@ const char* IsaName(Isa isa) {
     case Isa::kPortable: return "portable";
     case Isa::kAvx2: return "avx2";
     case Isa::kAvx512: return "avx512";
+    case Isa::kAvx512Vnni: return "avx512vnni";
+    case Isa::kAvx512Vbmi: return "avx512vbmi";
     case Isa::kNeon: return "neon";
     case Isa::kNeonFp16: return "neonfp16";
     case Isa::kNeonDot: return "neondot";
@@ -128,8 +132,9 @@ const char* IsaName(Isa isa) {
 }
 
 const std::vector<Isa>& AllIsas() {
-  static const std::vector<Isa> all = {Isa::kPortable, Isa::kAvx2,     Isa::kAvx512,   Isa::kNeon,
-                                       Isa::kNeonFp16, Isa::kNeonDot, Isa::kNeonI8mm};
+  static const std::vector<Isa> all = {Isa::kPortable, Isa::kAvx2,     Isa::kAvx512,  Isa::kAvx512Vnni,
+                                       Isa::kAvx512Vbmi, Isa::kNeon,   Isa::kNeonFp16, Isa::kNeonDot,
+                                       Isa::kNeonI8mm};
   return all;
 }
 
@@ -145,6 +150,8 @@ bool ParseIsa(const std::string& s, Isa* out) {
 
 Isa IsaFallback(Isa isa) {
   switch (isa) {
+    case Isa::kAvx512Vbmi: return Isa::kAvx512Vnni;
+    case Isa::kAvx512Vnni: return Isa::kAvx512;
     case Isa::kAvx512: return Isa::kAvx2;
     case Isa::kNeonI8mm: return Isa::kNeonDot;
     case Isa::kNeonDot: return Isa::kNeonFp16;
@@ -160,6 +167,8 @@ bool CpuSupports(Isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
     case Isa::kAvx2: return f.avx2 && f.fma && f.f16c;
     case Isa::kAvx512: return CpuSupports(Isa::kAvx2) && f.avx512f && f.avx512bw && f.avx512dq && f.avx512vl;
+    case Isa::kAvx512Vnni: return CpuSupports(Isa::kAvx512) && f.avx512vnni;
+    case Isa::kAvx512Vbmi: return CpuSupports(Isa::kAvx512Vnni) && f.avx512vbmi;
 #endif
 #if defined(__aarch64__)
     case Isa::kNeon: return f.asimd;
@@ -185,7 +194,8 @@ std::vector<std::string> CpuFeatureNames() {
   const std::pair<bool, const char*> all[] = {
       {f.avx2, "avx2"},         {f.fma, "fma"},           {f.f16c, "f16c"},
       {f.avx512f, "avx512f"},   {f.avx512bw, "avx512bw"}, {f.avx512dq, "avx512dq"},
-      {f.avx512vl, "avx512vl"}, {f.avx512vnni, "avx512vnni"}, {f.avx512bf16, "avx512_bf16"},
+      {f.avx512vl, "avx512vl"}, {f.avx512vnni, "avx512vnni"}, {f.avx512vbmi, "avx512vbmi"},
+      {f.avx512bf16, "avx512_bf16"},
       {f.avx512fp16, "avx512_fp16"}, {f.asimd, "asimd"}, {f.asimdhp, "asimdhp"},
       {f.asimddp, "asimddp"},   {f.i8mm, "i8mm"},         {f.bf16, "bf16"},
       {f.sve, "sve"}};

@@ -34,6 +34,8 @@ const KernelRegistry& KernelRegistry::Global() {
 #if defined(SCALERT_KERNELS_X86)
     RegisterAvx2Kernels(r);
     RegisterAvx512Kernels(r);
+    RegisterAvx512VnniKernels(r);
+    RegisterAvx512VbmiKernels(r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
     RegisterNeonKernels(r);

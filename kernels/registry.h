@@ -12,6 +12,7 @@
 
 #include "kernels/isa.h"
 #include "kernels/kernel_types.h"
+#include "kernels/kernel_types_s8.h"
 #include "kernels/packing.h"
 
 namespace scalert::kernels {
@@ -42,6 +43,13 @@ template <> struct KernelTraits<KernelOp::kAdd, KernelDType::kF32> { using Fn = 
 template <> struct KernelTraits<KernelOp::kMul, KernelDType::kF32> { using Fn = BinaryF32Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kMulChannel, KernelDType::kF32> { using Fn = MulChannelF32Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kGlobalAvgPool, KernelDType::kF32> { using Fn = GlobalAvgPoolF32Fn; using PackFn = NoPacking; };
+// INT8 (kernel_types_s8.h): the packing folds the input zero point into the bias, so it takes it.
+template <> struct KernelTraits<KernelOp::kGemm, KernelDType::kS8> { using Fn = GemmS8Fn; using PackFn = PackGemmS8Fn; };
+template <> struct KernelTraits<KernelOp::kDwConv, KernelDType::kS8> { using Fn = DwConvS8Fn; using PackFn = PackDwConvS8Fn; };
+template <> struct KernelTraits<KernelOp::kActivation, KernelDType::kS8> { using Fn = LookupS8Fn; using PackFn = NoPacking; };
+template <> struct KernelTraits<KernelOp::kAdd, KernelDType::kS8> { using Fn = AddS8Fn; using PackFn = NoPacking; };
+template <> struct KernelTraits<KernelOp::kMulChannel, KernelDType::kS8> { using Fn = MulChannelS8Fn; using PackFn = NoPacking; };
+template <> struct KernelTraits<KernelOp::kGlobalAvgPool, KernelDType::kS8> { using Fn = GlobalAvgPoolS8Fn; using PackFn = NoPacking; };
 
 struct KernelEntry {
   KernelOp op;
@@ -107,6 +115,8 @@ void RegisterPortableKernels(KernelRegistry* r);
 #if defined(SCALERT_KERNELS_X86)
 void RegisterAvx2Kernels(KernelRegistry* r);
 void RegisterAvx512Kernels(KernelRegistry* r);
+void RegisterAvx512VnniKernels(KernelRegistry* r);
+void RegisterAvx512VbmiKernels(KernelRegistry* r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
 void RegisterNeonKernels(KernelRegistry* r);

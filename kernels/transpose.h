@@ -21,6 +21,8 @@ TransposePlan MakeTransposePlan(const std::vector<int32_t>& in_shape, const std:
 
 // Writes output rows [row_begin, row_end).
 void TransposeF32(const TransposePlan& plan, const float* in, float* out, int64_t row_begin, int64_t row_end);
+// The same for int8 tensors (quantized files transpose after their input's Quantize).
+void TransposeS8(const TransposePlan& plan, const int8_t* in, int8_t* out, int64_t row_begin, int64_t row_end);
 
 }  // namespace scalert::kernels
 

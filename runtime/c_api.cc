@@ -202,7 +202,9 @@ scalert_status scalert_options_set_max_isa(scalert_options* options, const char*
     if (!options) return Fail(SCALERT_INVALID_ARGUMENT, "options is NULL");
     scalert::kernels::Isa unused;
     if (isa && *isa && !scalert::kernels::ParseIsa(isa, &unused))
-      return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown ISA level '") + isa + "' (portable, avx2, avx512, neon)");
+      return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown ISA level '") + isa +
+                                                "' (portable, avx2, avx512, avx512vnni, avx512vbmi, neon, neonfp16, "
+                                                "neondot, neoni8mm)");
     options->options.max_isa = isa ? isa : "";
     return SCALERT_OK;
   });

@@ -42,7 +42,9 @@ TEST(Isa, SupportedLevelsBelongToThisArchitecture) {
 #if defined(__aarch64__)
     EXPECT_TRUE(isa == Isa::kPortable || isa >= Isa::kNeon) << IsaName(isa);
 #elif defined(__x86_64__)
-    EXPECT_TRUE(isa == Isa::kPortable || isa == Isa::kAvx2 || isa == Isa::kAvx512) << IsaName(isa);
+    EXPECT_TRUE(isa == Isa::kPortable || isa == Isa::kAvx2 || isa == Isa::kAvx512 || isa == Isa::kAvx512Vnni ||
+                isa == Isa::kAvx512Vbmi)
+        << IsaName(isa);
 #endif
   }
 #if defined(__aarch64__)
@@ -62,6 +64,8 @@ TEST(Isa, LevelsFollowTheReportedFeatures) {
   if (CpuSupports(Isa::kAvx512)) {
     EXPECT_TRUE(HasFeature("avx512f") && HasFeature("avx512vl"));
   }
+  EXPECT_EQ(CpuSupports(Isa::kAvx512Vnni), CpuSupports(Isa::kAvx512) && HasFeature("avx512vnni"));
+  EXPECT_EQ(CpuSupports(Isa::kAvx512Vbmi), CpuSupports(Isa::kAvx512Vnni) && HasFeature("avx512vbmi"));
   EXPECT_FALSE(HasFeature("asimd"));
 #endif
 }

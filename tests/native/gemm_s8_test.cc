@@ -1,68 +1,117 @@
-// The AVX512-VNNI INT8 GEMM (1x1 convolution) against the reference INT8 convolution, bit for
-// bit, over awkward sizes (K not a multiple of 4, N not a multiple of 16), zero points, fused
-// clamps and thread counts. Skipped on CPUs without AVX512-VNNI.
+// Every registered INT8 GEMM this CPU can run (portable, avx2, avx512vnni) against the reference
+// INT8 fully connected layer, bit for bit: odd M, K not a multiple of 4 or 16, N around the panel
+// widths, strided A and C, input and output zero points, fused relu / relu6 clamps, one K past
+// the VNNI kernel's staging buffer, and the sub-ranges a 1-3 thread pool hands the kernel.
+#include <algorithm>
 #include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "kernels/reference/quantized.h"
 #include "kernels/thread_pool.h"
-#ifdef SCALERT_KERNELS_X86
-#include "kernels/x86/avx512vnni/gemm_s8.h"
-#endif
+#include "tests/native/kernel_list.h"
+#include "tests/testing/test_models.h"
 
-#ifdef SCALERT_KERNELS_X86
 namespace scalert::kernels {
 namespace {
 
-std::vector<int8_t> RandomS8(size_t n, uint32_t seed, int lo = -128) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> u(lo, 127);
-  std::vector<int8_t> v(n);
-  for (int8_t& x : v) x = static_cast<int8_t>(u(rng));
-  return v;
+using scalert::testing::RandomInt8;
+
+struct GemmCase {
+  int32_t m, k, n;
+  uint32_t seed;
+};
+
+// Returns whether the reference output changes with the input zero point (the test requires
+// that of most cases: a comparison of constant outputs would prove little).
+bool CheckGemm(const Kernel<KernelOp::kGemm, KernelDType::kS8>& kernel, const GemmCase& t) {
+  const int32_t m = t.m, k = t.k, n = t.n;
+  uint32_t seed = t.seed;
+  const int32_t a_zp = static_cast<int32_t>(seed % 255) - 128;
+  const ref::QParams out{0.05f, static_cast<int32_t>(seed * 7 % 200) - 100};
+  const Activation act = seed % 3 == 0 ? Activation::kNone : seed % 3 == 1 ? Activation::kRelu : Activation::kRelu6;
+  const int64_t lda = k + seed % 3, ldc = n + seed % 2;  // strided rows in some cases
+  const std::vector<int8_t> a = RandomInt8(static_cast<size_t>(m) * lda, seed + 1);
+  const std::vector<int8_t> w = RandomInt8(static_cast<size_t>(n) * k, seed + 2, -127);
+  std::vector<int32_t> bias(n);
+  std::vector<float> mult(n);
+  for (int32_t j = 0; j < n; ++j) {
+    bias[j] = (j * 7919 + static_cast<int32_t>(seed)) % 20001 - 10000;
+    mult[j] = ref::RequantScale(0.02, (0.003 + 0.0007 * (j % 5)) * 64 / (k + 63), out.scale);
+  }
+  const ref::Int8Bounds bounds = ref::FusedBounds(act, out);
+  std::vector<int8_t> dense(static_cast<size_t>(m) * k);
+  for (int32_t i = 0; i < m; ++i) std::copy(a.begin() + i * lda, a.begin() + i * lda + k, dense.begin() + i * k);
+  std::vector<int8_t> want(static_cast<size_t>(m) * n);
+  ref::FullyConnectedS8(m, k, n, dense.data(), a_zp, w.data(), bias.data(), mult.data(), out, bounds, want.data());
+  std::vector<int8_t> want_other(want.size());
+  ref::FullyConnectedS8(m, k, n, dense.data(), a_zp + (a_zp < 0 ? 9 : -9), w.data(), bias.data(), mult.data(), out,
+                        bounds, want_other.data());
+
+  const PackedGemmS8 packed = kernel.pack(w.data(), bias.data(), mult.data(), n, k, a_zp, kernel.tile);
+  GemmS8Args args;
+  args.a = a.data();
+  args.lda = lda;
+  args.packed = &packed;
+  args.ldc = ldc;
+  args.out = MakeRequantS8(out, bounds);
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    const int8_t kSentinel = 0x55;
+    std::vector<int8_t> c(static_cast<size_t>(m) * ldc, kSentinel);
+    args.c = c.data();
+    // Row bands x column bands of whole panels, as the backend splits work.
+    const int64_t row_tasks = std::min<int64_t>(m, threads * 2);
+    const int32_t panels = (n + kernel.tile.nr - 1) / kernel.tile.nr;
+    const int32_t col_tasks = std::min(panels, threads);
+    pool.ParallelFor(static_cast<size_t>(row_tasks * col_tasks), [&](size_t task) {
+      const int64_t rt = static_cast<int64_t>(task) / col_tasks, ct = static_cast<int64_t>(task) % col_tasks;
+      const int64_t r0 = m * rt / row_tasks, r1 = m * (rt + 1) / row_tasks;
+      const int32_t n0 = std::min(n, static_cast<int32_t>(panels * ct / col_tasks) * kernel.tile.nr);
+      const int32_t n1 = std::min(n, static_cast<int32_t>(panels * (ct + 1) / col_tasks) * kernel.tile.nr);
+      kernel.fn(args, r0, r1, n0, n1);
+    });
+    for (int32_t i = 0; i < m; ++i) {
+      for (int32_t j = 0; j < n; ++j)
+        EXPECT_EQ(c[static_cast<size_t>(i) * ldc + j], want[static_cast<size_t>(i) * n + j])
+            << kernel.name << " m " << m << " k " << k << " n " << n << " threads " << threads << " at " << i << ","
+            << j;
+      for (int64_t j = n; j < ldc; ++j) EXPECT_EQ(c[i * ldc + j], kSentinel) << kernel.name << " wrote past n";
+    }
+  }
+  return want != want_other;
 }
 
-TEST(GemmS8Avx512Vnni, MatchesTheReferenceBitForBit) {
-  if (!CpuHasAvx512Vnni()) GTEST_SKIP() << "no AVX512-VNNI on this CPU";
-  uint32_t seed = 1;
-  int cases = 0;
-  for (int32_t m : {1, 3, 4, 5, 17, 50})
-    for (int32_t k : {1, 3, 4, 5, 17, 64, 100})
-      for (int32_t n : {1, 7, 16, 17, 32, 33, 100}) {
-        const int32_t a_zp = static_cast<int32_t>(seed % 255) - 128;
-        const ref::QParams out{0.05f, static_cast<int32_t>(seed * 7 % 200) - 100};
-        const Activation act = seed % 3 == 0 ? Activation::kNone : seed % 3 == 1 ? Activation::kRelu : Activation::kRelu6;
-        const std::vector<int8_t> a = RandomS8(static_cast<size_t>(m) * k, seed++);
-        const std::vector<int8_t> w = RandomS8(static_cast<size_t>(n) * k, seed++, -127);
-        std::vector<int32_t> bias(n);
-        std::vector<float> mult(n);
-        for (int32_t j = 0; j < n; ++j) {
-          bias[j] = (j * 7919 + static_cast<int32_t>(seed)) % 20001 - 10000;
-          mult[j] = ref::RequantScale(0.02, 0.003 + 0.0007 * (j % 5), out.scale);
+TEST(GemmS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
+  const auto kernels = testing::RunnableKernels<KernelOp::kGemm, KernelDType::kS8>();
+  ASSERT_FALSE(kernels.empty());
+  for (const auto& kernel : kernels) {
+    uint32_t seed = 1;
+    int cases = 0, depends = 0;
+    for (int32_t m : {1, 3, 5, 8, 9, 17, 50})
+      for (int32_t k : {1, 3, 4, 5, 17, 64, 100})
+        for (int32_t n : {1, 7, 16, 17, 24, 33, 40, 100}) {
+          depends += CheckGemm(kernel, {m, k, n, seed});
+          seed += 3;
+          ++cases;
         }
-        const ref::Int8Bounds bounds = ref::FusedBounds(act, out);
-        ref::ConvGeometry g;
-        g.in_h = m; g.in_w = 1; g.in_c = k;
-        g.out_h = m; g.out_w = 1; g.out_c = n;
-        std::vector<int8_t> want(static_cast<size_t>(m) * n);
-        ref::Conv2DS8(g, a.data(), a_zp, w.data(), bias.data(), mult.data(), out, bounds, want.data());
-        const PackedGemmS8 packed = PackGemmS8(w.data(), bias.data(), mult.data(), n, k, a_zp);
-        for (int threads : {1, 2, 3}) {
-          ThreadPool pool(threads);
-          std::vector<int8_t> got(want.size(), 0x55);
-          const int64_t tasks = std::min<int64_t>(m, threads * 2);
-          pool.ParallelFor(static_cast<size_t>(tasks), [&](size_t t) {
-            const int64_t r0 = m * static_cast<int64_t>(t) / tasks, r1 = m * static_cast<int64_t>(t + 1) / tasks;
-            GemmS8Avx512Vnni(packed, a.data(), r0, r1, out, bounds, got.data());
-          });
-          ASSERT_EQ(got, want) << "m " << m << " k " << k << " n " << n << " threads " << threads;
-        }
-        ++cases;
-      }
-  EXPECT_EQ(cases, 6 * 7 * 7);
+    // K beyond the AVX512-VNNI kernel's staging buffer (its unstaged path).
+    CheckGemm(kernel, {9, 2053, 40, 7});
+    EXPECT_EQ(cases, 7 * 7 * 8) << kernel.name;
+    EXPECT_GT(depends, cases * 9 / 10) << kernel.name;
+  }
+}
+
+TEST(GemmS8Kernels, EveryX86LevelHasAnInt8Gemm) {
+#if defined(SCALERT_KERNELS_X86)
+  const auto& r = KernelRegistry::Global();
+  EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kAvx2)->name, "gemm_s8_4x16_avx2");
+  EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kAvx512)->name, "gemm_s8_4x16_avx2");
+  EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kAvx512Vnni)->name, "gemm_s8_8x32_avx512vnni");
+#endif
+  EXPECT_EQ(KernelRegistry::Global().FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kPortable)->name,
+            "gemm_s8_1x16_portable");
 }
 
 }  // namespace
 }  // namespace scalert::kernels
-#endif  // SCALERT_KERNELS_X86

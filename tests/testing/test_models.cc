@@ -20,6 +20,14 @@ std::vector<float> RandomVector(size_t n, uint32_t seed, float lo, float hi) {
   return v;
 }
 
+std::vector<int8_t> RandomInt8(size_t n, uint32_t seed, int lo) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> u(lo, 127);
+  std::vector<int8_t> v(n);
+  for (int8_t& x : v) x = static_cast<int8_t>(u(rng));
+  return v;
+}
+
 namespace {
 
 int32_t Weights(Graph* g, const std::string& name, Shape shape, uint32_t seed, int32_t fan_in) {

@@ -12,6 +12,8 @@ namespace scalert::testing {
 
 // Uniform values in [lo, hi) from a seed.
 std::vector<float> RandomVector(size_t n, uint32_t seed, float lo = -1.f, float hi = 1.f);
+// Uniform int8 values in [lo, 127] from a seed (lo = -127 for symmetric weights).
+std::vector<int8_t> RandomInt8(size_t n, uint32_t seed, int lo = -128);
 
 // A small MBConv-style network: stem conv (stride 2) -> expand 1x1 -> depthwise 3x3 -> SE
 // (pool, FC-like 1x1 convs, sigmoid, broadcast mul) -> project 1x1 -> residual add -> pool ->

@@ -153,7 +153,7 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(const std::vector<std::string>& a
     for (const std::string& i : o.isas) {
       kernels::Isa unused;
       if (!kernels::ParseIsa(i, &unused))
-        return absl::InvalidArgumentError(absl::StrCat("--isa: unknown level '", i, "' (portable, avx2, avx512, neon)"));
+        return absl::InvalidArgumentError(absl::StrCat("--isa: unknown level '", i, "' (portable, avx2, avx512, avx512vnni, avx512vbmi, neon)"));
     }
   }
   if (args->has("fusion")) {

@@ -1,6 +1,8 @@
 // Registers the AVX2 + FMA kernels with their tiles and packings.
 #include "kernels/registry.h"
+#include "kernels/packing_s8.h"
 #include "kernels/x86/avx2/kernels_f32.h"
+#include "kernels/x86/avx2/kernels_s8.h"
 
 namespace scalert::kernels {
 
@@ -14,6 +16,10 @@ void RegisterAvx2Kernels(KernelRegistry* r) {
   r->Add<KernelOp::kMul, f32>(isa, "mul_f32_avx2", {1, 1, 8}, mul_f32_avx2);
   r->Add<KernelOp::kMulChannel, f32>(isa, "mul_channel_f32_avx2", {1, 1, 8}, mul_channel_f32_avx2);
   r->Add<KernelOp::kGlobalAvgPool, f32>(isa, "global_avg_pool_f32_avx2", {1, 1, 8}, global_avg_pool_f32_avx2);
+  constexpr KernelDType s8 = KernelDType::kS8;
+  r->Add<KernelOp::kGemm, s8>(isa, "gemm_s8_4x16_avx2", {kAvx2GemmS8Rows, kAvx2GemmS8Panel, 0, kAvx2GemmS8Panel},
+                              gemm_s8_avx2, PackGemmS8Pairs);
+  r->Add<KernelOp::kDwConv, s8>(isa, "dwconv_s8_c8_avx2", {1, 1, 8}, dwconv_s8_avx2, PackDwConvS8);
 }
 
 }  // namespace scalert::kernels

@@ -1,6 +1,8 @@
 // Registers the AVX-512 kernels with their tiles and packings.
 #include "kernels/registry.h"
+#include "kernels/packing_s8.h"
 #include "kernels/x86/avx512/kernels_f32.h"
+#include "kernels/x86/avx512/kernels_s8.h"
 
 namespace scalert::kernels {
 
@@ -14,6 +16,12 @@ void RegisterAvx512Kernels(KernelRegistry* r) {
   r->Add<KernelOp::kMul, f32>(isa, "mul_f32_avx512", {1, 1, 16}, mul_f32_avx512);
   r->Add<KernelOp::kMulChannel, f32>(isa, "mul_channel_f32_avx512", {1, 1, 16}, mul_channel_f32_avx512);
   r->Add<KernelOp::kGlobalAvgPool, f32>(isa, "global_avg_pool_f32_avx512", {1, 1, 16}, global_avg_pool_f32_avx512);
+  constexpr KernelDType s8 = KernelDType::kS8;
+  r->Add<KernelOp::kDwConv, s8>(isa, "dwconv_s8_c32_avx512", {1, 1, 32}, dwconv_s8_avx512, PackDwConvS8Pairs);
+  r->Add<KernelOp::kActivation, s8>(isa, "lookup_s8_avx512", {1, 1, 64}, lookup_s8_avx512);
+  r->Add<KernelOp::kAdd, s8>(isa, "add_s8_avx512", {1, 1, 16}, add_s8_avx512);
+  r->Add<KernelOp::kGlobalAvgPool, s8>(isa, "global_avg_pool_s8_avx512", {1, 1, 64}, global_avg_pool_s8_avx512);
+  r->Add<KernelOp::kMulChannel, s8>(isa, "mul_channel_s8_avx512", {1, 1, 16}, mul_channel_s8_avx512);
 }
 
 }  // namespace scalert::kernels

@@ -1,98 +1,146 @@
-#include "kernels/x86/avx512vnni/gemm_s8.h"
-
+// INT8 GEMM on AVX512-VNNI: up to 8 rows x 32 columns (two panels) of int32 accumulators, one
+// vpdpbusd per row and panel for every 4 values of k. vpdpbusd multiplies unsigned by signed
+// bytes, so A is read as A + 128 (the sign bit flipped; the packed bias holds the correction).
+// The rows of a tile are flipped once into a stack buffer (zero-padded to a multiple of 4) and
+// reused for every panel, so the inner loop is a broadcast load and a vpdpbusd; rows longer than
+// the buffer are flipped as they are read.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/x86/avx512vnni/kernels_s8.h"
+#include "kernels/x86/requant_s8_avx512.h"
+
 namespace scalert::kernels {
-
-bool CpuHasAvx512Vnni() {
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
-}
-
-PackedGemmS8 PackGemmS8(const int8_t* weights, const int32_t* bias, const float* m, int32_t n, int32_t k,
-                        int32_t a_zero_point) {
-  PackedGemmS8 p;
-  p.n = n;
-  p.k = k;
-  p.k4 = (k + 3) / 4 * 4;
-  const int32_t n16 = (n + 15) / 16 * 16;
-  p.b.assign(static_cast<size_t>(n16) * p.k4, 0);
-  p.bias.assign(n16, 0);
-  p.m.assign(n16, 0.f);
-  for (int32_t j = 0; j < n; ++j) {
-    int32_t sum = 0;
-    for (int32_t kk = 0; kk < k; ++kk) {
-      const int8_t w = weights[static_cast<int64_t>(j) * k + kk];
-      sum += w;
-      p.b[((static_cast<size_t>(j / 16) * (p.k4 / 4) + kk / 4) * 16 + j % 16) * 4 + kk % 4] = w;
-    }
-    // Wrapping int32 arithmetic, as the reference adds its bias.
-    const uint32_t correction = static_cast<uint32_t>(128 + a_zero_point) * static_cast<uint32_t>(sum);
-    p.bias[j] = static_cast<int32_t>(static_cast<uint32_t>(bias ? bias[j] : 0) - correction);
-    p.m[j] = m[j];
-  }
-  return p;
-}
-
 namespace {
 
-// Four bytes of row `a` at k (zero past the row's end), sign bits flipped: A + 128 as u8.
-inline __m512i Broadcast4(const int8_t* a, int32_t k, int32_t kk) {
-  int32_t v = 0;
-  if (kk + 4 <= k) std::memcpy(&v, a + kk, 4);
-  else std::memcpy(&v, a + kk, static_cast<size_t>(k - kk));
-  const uint32_t tail_mask = kk + 4 <= k ? 0xffffffffu : (1u << (8 * (k - kk))) - 1;
-  // Padding bytes must read as u8 0 after the flip: flip only the real bytes.
-  return _mm512_set1_epi32(static_cast<int32_t>(static_cast<uint32_t>(v) ^ (0x80808080u & tail_mask)));
+constexpr int32_t kStagedK = 2048;  // rows with k up to this are staged (8 x 2 KiB on the stack)
+constexpr uint32_t kFlip = 0x80808080u;
+
+// Four bytes of A at group g as unsigned. Staged rows are flipped and padded already; others
+// are read without passing the row's end (bytes past k meet zero weights: any value works).
+template <bool kStaged>
+inline __m512i Broadcast4(const int8_t* row, int32_t k, int32_t g) {
+  uint32_t v = 0;
+  if (kStaged) {
+    std::memcpy(&v, row + 4 * g, 4);
+    return _mm512_set1_epi32(static_cast<int32_t>(v));
+  }
+  std::memcpy(&v, row + 4 * g, static_cast<size_t>(std::min(4, k - 4 * g)));
+  return _mm512_set1_epi32(static_cast<int32_t>(v ^ kFlip));
 }
 
-// Requantizes 16 accumulators and stores `count` (<= 16) int8 results.
-inline void Store16(__m512i acc, const PackedGemmS8& p, int32_t j, __m512 lo, __m512 hi, __m512i zp, int8_t* c,
-                    int32_t count) {
-  acc = _mm512_add_epi32(acc, _mm512_loadu_si512(p.bias.data() + j));
-  __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_loadu_ps(p.m.data() + j));
-  v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);  // v is finite: no NaN ordering question here
-  const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(v), zp);  // round to nearest even (MXCSR default)
-  const __mmask16 mask = count >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << count) - 1);
-  _mm512_mask_cvtepi32_storeu_epi8(c, mask, q);
+// Columns [j, j + 16 or 32) of the kRows rows whose A starts at rows[r] and C at c[r].
+template <int kRows, bool kStaged>
+void Tile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, int32_t j, int32_t n_end) {
+  const PackedGemmS8& p = *args.packed;
+  const int32_t groups = (p.k + 3) / 4;
+  const bool two = j + kVnniGemmS8Panel < n_end;
+  const int8_t* b0 = p.b.data() + static_cast<int64_t>(j / kVnniGemmS8Panel) * groups * 64;
+  const int8_t* b1 = b0 + static_cast<int64_t>(groups) * 64;
+  // The accumulators start at the packed bias (which the epilogue then does not add).
+  const __m512i bias0 = _mm512_loadu_si512(p.bias.data() + j);
+  const __m512i bias1 = two ? _mm512_loadu_si512(p.bias.data() + j + 16) : bias0;
+  __m512i acc[kRows][2];
+  for (int r = 0; r < kRows; ++r) {
+    acc[r][0] = bias0;
+    acc[r][1] = bias1;
+  }
+  if (two) {
+    for (int32_t g = 0; g < groups; ++g) {
+      const __m512i w0 = _mm512_loadu_si512(b0 + 64 * g), w1 = _mm512_loadu_si512(b1 + 64 * g);
+      for (int r = 0; r < kRows; ++r) {
+        const __m512i x = Broadcast4<kStaged>(rows[r], p.k, g);
+        acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], x, w0);
+        acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], x, w1);
+      }
+    }
+  } else {
+    for (int32_t g = 0; g < groups; ++g) {
+      const __m512i w0 = _mm512_loadu_si512(b0 + 64 * g);
+      for (int r = 0; r < kRows; ++r)
+        acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], Broadcast4<kStaged>(rows[r], p.k, g), w0);
+    }
+  }
+  const __m512 scale0 = _mm512_loadu_ps(p.scale.data() + j);
+  const __m512 scale1 = two ? _mm512_loadu_ps(p.scale.data() + j + 16) : scale0;
+  const int32_t count = std::min(2 * kVnniGemmS8Panel, n_end - j);
+  const __mmask32 mask = count >= 32 ? ~__mmask32{0} : (~__mmask32{0}) >> (32 - count);
+  // The requantization with the clamps done by saturation (the same result as
+  // quantized.h's RoundClamp, which clamps to integer bounds before a monotone rounding):
+  // v = min(2^30, float(acc) * m) keeps +inf and overflow high and NaN as NaN; cvtps2dq rounds to
+  // nearest even (NaN and values below -2^31 give INT_MIN, i.e. low); saturating packs to int16,
+  // a saturating add of the zero point and a saturating pack to int8 clamp to [-128, 127]; a
+  // fused relu / relu6 narrows that by a byte max / min. Dword 4i of the packed bytes holds
+  // columns 4i..4i+3 of the first panel, dword 4i + 1 those of the second: one permute orders them.
+  const __m512 big = _mm512_set1_ps(1073741824.f);
+  const __m512i zp = _mm512_set1_epi16(static_cast<int16_t>(args.out.zero_point));
+  const int32_t lo = static_cast<int32_t>(args.out.lo) + args.out.zero_point;
+  const int32_t hi = static_cast<int32_t>(args.out.hi) + args.out.zero_point;
+  const bool clamp = lo > -128 || hi < 127;
+  const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(lo)), hi8 = _mm512_set1_epi8(static_cast<char>(hi));
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+  for (int r = 0; r < kRows; ++r) {
+    const __m512i q0 = _mm512_cvtps_epi32(_mm512_min_ps(big, _mm512_mul_ps(_mm512_cvtepi32_ps(acc[r][0]), scale0)));
+    const __m512i q1 =
+        two ? _mm512_cvtps_epi32(_mm512_min_ps(big, _mm512_mul_ps(_mm512_cvtepi32_ps(acc[r][1]), scale1))) : q0;
+    const __m512i w = _mm512_adds_epi16(_mm512_packs_epi32(q0, q1), zp);
+    __m512i b = _mm512_packs_epi16(w, w);
+    if (clamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
+    b = _mm512_permutexvar_epi32(order, b);
+    _mm256_mask_storeu_epi8(c[r] + j, mask, _mm512_castsi512_si256(b));
+  }
+}
+
+template <int kRows, bool kStaged>
+void Rows(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, int32_t n_begin, int32_t n_end) {
+  for (int32_t j = n_begin; j < n_end; j += 2 * kVnniGemmS8Panel) Tile<kRows, kStaged>(args, rows, c, j, n_end);
+}
+
+template <bool kStaged>
+void RowsOf(int rows_in_tile, const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, int32_t n_begin,
+            int32_t n_end) {
+  switch (rows_in_tile) {
+    case 8: Rows<8, kStaged>(args, rows, c, n_begin, n_end); break;
+    case 7: Rows<7, kStaged>(args, rows, c, n_begin, n_end); break;
+    case 6: Rows<6, kStaged>(args, rows, c, n_begin, n_end); break;
+    case 5: Rows<5, kStaged>(args, rows, c, n_begin, n_end); break;
+    case 4: Rows<4, kStaged>(args, rows, c, n_begin, n_end); break;
+    case 3: Rows<3, kStaged>(args, rows, c, n_begin, n_end); break;
+    case 2: Rows<2, kStaged>(args, rows, c, n_begin, n_end); break;
+    default: Rows<1, kStaged>(args, rows, c, n_begin, n_end); break;
+  }
 }
 
 }  // namespace
 
-void GemmS8Avx512Vnni(const PackedGemmS8& p, const int8_t* a, int64_t m0, int64_t m1, ref::QParams out,
-                      ref::Int8Bounds bounds, int8_t* c) {
-  const __m512 lo = _mm512_set1_ps(static_cast<float>(bounds.lo - out.zero_point));
-  const __m512 hi = _mm512_set1_ps(static_cast<float>(bounds.hi - out.zero_point));
-  const __m512i zp = _mm512_set1_epi32(out.zero_point);
-  const int32_t panels = (p.n + 15) / 16, groups = p.k4 / 4;
-  constexpr int kRows = 4;  // 4 rows x 2 panels = 8 accumulators
-  for (int64_t r = m0; r < m1; r += kRows) {
-    const int rows = static_cast<int>(std::min<int64_t>(kRows, m1 - r));
-    for (int32_t panel = 0; panel < panels; panel += 2) {
-      const bool two = panel + 1 < panels;
-      __m512i acc[kRows][2];
-      for (int i = 0; i < kRows; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_si512();
-      const int8_t* b0 = p.b.data() + static_cast<size_t>(panel) * groups * 64;
-      const int8_t* b1 = b0 + static_cast<size_t>(groups) * 64;
-      for (int32_t g = 0; g < groups; ++g) {
-        const __m512i w0 = _mm512_loadu_si512(b0 + g * 64);
-        const __m512i w1 = two ? _mm512_loadu_si512(b1 + g * 64) : _mm512_setzero_si512();
-        for (int i = 0; i < rows; ++i) {
-          const __m512i x = Broadcast4(a + (r + i) * p.k, p.k, g * 4);
-          acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], x, w0);
-          if (two) acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], x, w1);
-        }
+void gemm_s8_avx512vnni(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
+  const int32_t k = args.packed->k, k4 = (k + 3) / 4 * 4;
+  const bool staged = k4 <= kStagedK;
+  alignas(64) int8_t stage[kVnniGemmS8Rows][kStagedK];
+  const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(kFlip));
+  for (int64_t r0 = m_begin; r0 < m_end; r0 += kVnniGemmS8Rows) {
+    const int n_rows = static_cast<int>(std::min<int64_t>(kVnniGemmS8Rows, m_end - r0));
+    const int8_t* rows[kVnniGemmS8Rows];
+    int8_t* c[kVnniGemmS8Rows];
+    for (int r = 0; r < n_rows; ++r) {
+      const int8_t* a = args.a + (r0 + r) * args.lda;
+      c[r] = args.c + (r0 + r) * args.ldc;
+      rows[r] = a;
+      if (!staged) continue;
+      int8_t* s = stage[r];
+      int32_t kk = 0;
+      for (; kk + 64 <= k; kk += 64)
+        _mm512_store_si512(s + kk, _mm512_xor_si512(_mm512_loadu_si512(a + kk), flip));
+      if (kk < k) {  // the tail through a mask; padding to k4 becomes flipped zeros (weights are 0 there)
+        const __mmask64 mask = (~uint64_t{0}) >> (64 - (k - kk));
+        _mm512_store_si512(s + kk, _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, a + kk), flip));
       }
-      for (int i = 0; i < rows; ++i) {
-        int8_t* row = c + (r + i) * p.n;
-        const int32_t j0 = panel * 16;
-        Store16(acc[i][0], p, j0, lo, hi, zp, row + j0, std::min(16, p.n - j0));
-        if (two) Store16(acc[i][1], p, j0 + 16, lo, hi, zp, row + j0 + 16, std::min(16, p.n - j0 - 16));
-      }
+      rows[r] = s;
     }
+    if (staged) RowsOf<true>(n_rows, args, rows, c, n_begin, n_end);
+    else RowsOf<false>(n_rows, args, rows, c, n_begin, n_end);
   }
 }
 

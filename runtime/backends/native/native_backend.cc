@@ -14,6 +14,7 @@
 #include "runtime/backends/native/native_steps.h"
 #include "runtime/backends/native/native_precision.h"
 #include "runtime/backends/reference/reference_backend.h"
+#include "runtime/dtype_rules.h"
 #include "runtime/passes/mbconv_fusion.h"
 #include "runtime/planned_executable.h"
 #include "runtime/weights.h"
@@ -67,6 +68,7 @@ absl::StatusOr<PreparedStep> MakeNativeStep(const NativeContext& ctx, const Grap
                                             const TensorPointers& p) {
   const Node& n = g.nodes[index];
   if (n.type == OpType::kFusedMbconv) return native::FusedMbconvStep(ctx, g, index, p);
+  if (native::IsInt8Step(g, n)) return native::Int8Step(ctx, g, index, p);
   if (!native::AllActivationsF32(g, n)) return ReferenceStep(g, index, p);
   switch (n.type) {
     case OpType::kConv2D: return native::ConvStep(ctx, g, index, p);
@@ -158,6 +160,7 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   ctx.l2_bytes = native.l2_bytes > 0 ? native.l2_bytes : kernels::CacheSizesOrDefaults().l2;
   ctx.se_gate = native.se_gate;
   BackendOptions o = options;
+  o.precision = GraphPrecision(g);  // what runs: the file's layers (CheckNativePrecision allows f32 and i8)
   auto gemm = ctx.registry->Find<kernels::KernelOp::kGemm>(ctx.isa);
   const bool can_fuse = gemm && ctx.registry->Find<kernels::KernelOp::kDwConv>(ctx.isa) &&
                         ctx.registry->Find<kernels::KernelOp::kMulChannel>(ctx.isa);

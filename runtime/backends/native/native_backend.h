@@ -16,9 +16,9 @@
 namespace scalert {
 
 // Prepares `g` at the best ISA level this CPU supports, capped by options.max_isa and by the
-// SCALERT_ISA environment variable (portable, avx2, avx512, neon), with options.fusion deciding
-// which MBConv blocks run fused (runtime/passes/mbconv_fusion.h). SCALERT_NATIVE_FUSE
-// (0|off, 1|on|all, auto) overrides options.fusion for experiments.
+// SCALERT_ISA environment variable (portable, avx2, avx512, avx512vnni, avx512vbmi, neon, ...),
+// with options.fusion deciding which MBConv blocks run fused (runtime/passes/mbconv_fusion.h).
+// SCALERT_NATIVE_FUSE (0|off, 1|on|all, auto) overrides options.fusion for experiments.
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNative(const Graph& g, const BackendOptions& options);
 
 struct NativeOptions {

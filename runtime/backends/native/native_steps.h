@@ -79,6 +79,9 @@ absl::StatusOr<PreparedStep> BinaryStep(const NativeContext& ctx, const Graph& g
                                         const TensorPointers& p);
 absl::StatusOr<PreparedStep> ActivationStep(const NativeContext& ctx, const Graph& g, size_t index,
                                             const TensorPointers& p, Activation act);
+// INT8 (int8_steps.cc): nodes computing in i8 (and the Quantize into i8) run the kS8 kernels.
+bool IsInt8Step(const Graph& g, const Node& n);
+absl::StatusOr<PreparedStep> Int8Step(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p);
 absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph& g, size_t index,
                                            const TensorPointers& p);
 

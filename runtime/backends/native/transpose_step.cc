@@ -18,8 +18,9 @@ absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph
   const Shape& xs = g.tensors[n.inputs[0]].shape;
   if (xs.size() > 4 || n.ints.size() != xs.size()) return ReferenceStep(g, index, p);
   const kernels::TransposePlan plan = kernels::MakeTransposePlan(xs, n.ints);
-  const float* x = p.get<float>(n.inputs[0]);
-  float* y = p.get<float>(n.outputs[0]);
+  const bool s8 = g.tensors[n.inputs[0]].dtype == DType::kI8;  // bytes move unchanged (same parameters)
+  const uint8_t* x = p.get<uint8_t>(n.inputs[0]);
+  uint8_t* y = p.get<uint8_t>(n.outputs[0]);
   const int64_t rows = plan.rows();
   const int64_t row_elems = plan.out_shape[2] * plan.out_shape[3];
   const Split1D split =
@@ -28,10 +29,16 @@ absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph
   return PreparedStep{[=] {
                         pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
                           const int64_t r0 = static_cast<int64_t>(t) * split.chunk;
-                          kernels::TransposeF32(plan, x, y, r0, std::min(rows, r0 + split.chunk));
+                          const int64_t r1 = std::min(rows, r0 + split.chunk);
+                          if (s8)
+                            kernels::TransposeS8(plan, reinterpret_cast<const int8_t*>(x), reinterpret_cast<int8_t*>(y),
+                                                 r0, r1);
+                          else
+                            kernels::TransposeF32(plan, reinterpret_cast<const float*>(x), reinterpret_cast<float*>(y),
+                                                  r0, r1);
                         });
                       },
-                      "transpose_f32"};
+                      s8 ? "transpose_s8" : "transpose_f32"};
 }
 
 }  // namespace scalert::native

@@ -136,13 +136,6 @@ void StoreF32(DType d, const float* src, void* dst, int64_t n) {
   }
 }
 
-ref::QParams QParamsOf(const Tensor& t) {
-  ref::QParams q;
-  q.scale = t.quant.scale.empty() ? 1.f : t.quant.scale[0];
-  q.zero_point = t.quant.zero_point.empty() ? 0 : static_cast<int32_t>(t.quant.zero_point[0]);
-  return q;
-}
-
 // Quantize / Dequantize between any two dtypes the validator allows (dtype_rules.cc). Float to
 // float rounds once; i8 goes through f32.
 absl::StatusOr<PreparedStep> MakeConvertStep(const Graph& g, size_t index, const TensorPointers& p) {
@@ -224,10 +217,9 @@ absl::StatusOr<PreparedStep> MakeInt8Step(const Graph& g, size_t index, const Te
   int8_t* out = p.get<int8_t>(n.outputs[0]);
   const ref::QParams xq = QParamsOf(x), yq = QParamsOf(y);
   const ref::Int8Bounds bounds = ref::FusedBounds(n.activation, yq);
-  auto table_step = [&](std::function<float(float)> f) {
-    auto table = std::make_shared<ref::Int8Table>(ref::LookupTable(f, xq, yq));
-    return PreparedStep{[=] { ref::TableLookupS8(count, in, *table, out); }, absl::StrCat(OpTypeName(n.type), "_s8_table_reference")};
-  };
+  if (auto table = std::make_shared<ref::Int8Table>(); Int8UnaryTable(g, n, table.get()))
+    return PreparedStep{[=] { ref::TableLookupS8(count, in, *table, out); },
+                        absl::StrCat(OpTypeName(n.type), "_s8_table_reference")};
   switch (n.type) {
     case OpType::kConv2D:
     case OpType::kDepthwiseConv2D:
@@ -261,19 +253,6 @@ absl::StatusOr<PreparedStep> MakeInt8Step(const Graph& g, size_t index, const Te
       Shape as = x.shape, bs = b.shape, ys = y.shape;
       return PreparedStep{[=] { ref::BinaryS8(op, as, in, xq, bs, bd, bq, ys, out, yq, bounds); }, kernel};
     }
-    case OpType::kRelu: return table_step([](float v) { return ApplyActivation(v, Activation::kRelu); });
-    case OpType::kRelu6: return table_step([](float v) { return ApplyActivation(v, Activation::kRelu6); });
-    case OpType::kSigmoid: return table_step([](float v) { return ApplyActivation(v, Activation::kSigmoid); });
-    case OpType::kSwish: return table_step([](float v) { return ApplyActivation(v, Activation::kSwish); });
-    case OpType::kHardSwish: return table_step([](float v) { return ApplyActivation(v, Activation::kHardSwish); });
-    case OpType::kHardSigmoid: {
-      const float alpha = n.alpha, beta = n.beta;
-      return table_step([=](float v) { return std::min(std::max(alpha * v + beta, 0.f), 1.f); });
-    }
-    case OpType::kClamp: {
-      const float lo = n.min, hi = n.max;
-      return table_step([=](float v) { return std::min(std::max(v, lo), hi); });
-    }
     case OpType::kReshape:
       return PreparedStep{[=] { std::copy(in, in + count, out); }, kernel};
     case OpType::kTranspose: {
@@ -297,6 +276,37 @@ absl::StatusOr<PreparedStep> MakeReferenceStep(const Graph& g, size_t index, con
 }
 
 }  // namespace
+
+ref::QParams QParamsOf(const Tensor& t) {
+  ref::QParams q;
+  q.scale = t.quant.scale.empty() ? 1.f : t.quant.scale[0];
+  q.zero_point = t.quant.zero_point.empty() ? 0 : static_cast<int32_t>(t.quant.zero_point[0]);
+  return q;
+}
+
+bool Int8UnaryTable(const Graph& g, const Node& n, ref::Int8Table* table) {
+  std::function<float(float)> f;
+  switch (n.type) {
+    case OpType::kRelu: f = [](float v) { return ApplyActivation(v, Activation::kRelu); }; break;
+    case OpType::kRelu6: f = [](float v) { return ApplyActivation(v, Activation::kRelu6); }; break;
+    case OpType::kSigmoid: f = [](float v) { return ApplyActivation(v, Activation::kSigmoid); }; break;
+    case OpType::kSwish: f = [](float v) { return ApplyActivation(v, Activation::kSwish); }; break;
+    case OpType::kHardSwish: f = [](float v) { return ApplyActivation(v, Activation::kHardSwish); }; break;
+    case OpType::kHardSigmoid: {
+      const float alpha = n.alpha, beta = n.beta;
+      f = [=](float v) { return std::min(std::max(alpha * v + beta, 0.f), 1.f); };
+      break;
+    }
+    case OpType::kClamp: {
+      const float lo = n.min, hi = n.max;
+      f = [=](float v) { return std::min(std::max(v, lo), hi); };
+      break;
+    }
+    default: return false;
+  }
+  *table = ref::LookupTable(f, QParamsOf(g.tensors[n.inputs[0]]), QParamsOf(g.tensors[n.outputs[0]]));
+  return true;
+}
 
 absl::StatusOr<PreparedStep> ReferenceStep(const Graph& g, size_t index, const TensorPointers& tensors) {
   return MakeReferenceStep(g, index, tensors);

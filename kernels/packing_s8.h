@@ -1,0 +1,47 @@
+// Weight layouts of the INT8 kernels, built once at Prepare (kernel_types_s8.h says what the
+// packed bias holds). One GEMM packing per kernel family, all cut in panels of tile.nr columns:
+//   rows  (portable): panel p holds, for each column, its k weights: [n/nr][nr][k];
+//   pairs (avx2, vpmaddwd): int16 pairs of consecutive k per column: [n/nr][k2/2][nr][2] int16
+//         (k2 = RoundUp(k, 2)); bias' = bias - x_zp * sum_k w;
+//   quads (avx512vnni, vpdpbusd): 4 consecutive k per column: [n/nr][k4/4][nr][4] int8
+//         (k4 = RoundUp(k, 4)); vpdpbusd reads A as unsigned, A + 128 (the sign bit flipped),
+//         so bias' = bias - (128 + x_zp) * sum_k w.
+// Columns past n and k past its end are zero.
+#ifndef SCALERT_KERNELS_PACKING_S8_H_
+#define SCALERT_KERNELS_PACKING_S8_H_
+
+#include "kernels/kernel_types_s8.h"
+
+namespace scalert::kernels {
+
+PackedGemmS8 PackGemmS8Rows(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
+                            int32_t a_zero_point, const TileShape& tile);
+PackedGemmS8 PackGemmS8Pairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
+                             int32_t a_zero_point, const TileShape& tile);
+PackedGemmS8 PackGemmS8Quads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
+                             int32_t a_zero_point, const TileShape& tile);
+
+// Bytes of packed B one panel of `nr` columns occupies (rows: k per column; pairs: 2 bytes per
+// element over k2; quads: k4).
+inline int64_t GemmS8PanelBytes(int64_t k, int32_t nr, int32_t element_bytes, int32_t k_group) {
+  return RoundUp(k, k_group) * nr * element_bytes;
+}
+
+// Depthwise weights, w [taps, channels] (the [1, kh, kw, c] layout), bias may be null:
+//   lanes (portable, avx2): [taps][padded] lanes, the int16 weight in the low half and zero in
+//         the high half, so vpmaddwd of a sign-extended x with it is the exact product (the high
+//         halves multiply to zero); read a weight as int16_t(w);
+//   pairs (avx512): per tile of 32 channels and pair of taps (t, t + 1; the last alone with a
+//         zero partner), two vectors of 16 lanes (w_t, w_t+1) as int16 pairs, for channels
+//         0-7, 16-23 then 8-15, 24-31 of the tile (the order vpunpck{l,h}bw leaves bytes in
+//         within 128-bit lanes); bias and scale in the same order.
+PackedDwConvS8 PackDwConvS8(const int8_t* w, const int32_t* bias, const float* scale, int32_t channels,
+                            int32_t taps, int32_t a_zero_point, const TileShape& tile);
+PackedDwConvS8 PackDwConvS8Pairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t channels,
+                                 int32_t taps, int32_t a_zero_point, const TileShape& tile);
+// Channel c of its tile at position PairsLane(c % 32) in the pairs layout.
+inline int32_t PairsLane(int32_t c) { return (c & 8 ? 16 : 0) + (c & 16 ? 8 : 0) + (c & 7); }
+
+}  // namespace scalert::kernels
+
+#endif  // SCALERT_KERNELS_PACKING_S8_H_
