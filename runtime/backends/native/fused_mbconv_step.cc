@@ -1,8 +1,8 @@
 #include "runtime/backends/native/fused_mbconv_step.h"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
+#include <vector>
 
 #include "kernels/aligned_buffer.h"
 #include "runtime/fused_mbconv.h"
@@ -37,6 +37,8 @@ struct Fused {
   std::shared_ptr<kernels::PackedDwConv> dw_w;
   std::shared_ptr<kernels::AlignedBuffer> zero;
   std::shared_ptr<kernels::ThreadPool> pool;
+  // Per slot, band_in_rows pointers: where each input row of the current band sits in the ring.
+  std::shared_ptr<std::vector<const float*>> row_tables;
 
   // Scratch regions (FusedMbconvPlan).
   float* Slot(size_t task) const { return scratch + static_cast<int64_t>(task) * plan.slot_floats; }
@@ -96,7 +98,14 @@ struct Fused {
     float* ebuf = Slot(task);
     float* dbuf = ebuf + plan.expanded_floats;
     const int64_t row_floats = static_cast<int64_t>(g.in_w) * g.in_c;
-    int32_t image = -1, kept_lo = 0, kept_hi = -1;  // input rows [kept_lo, kept_hi] are at ebuf
+    // Expanded input rows live in a ring of band_in_rows rows: row iy at ring row iy % cap, so
+    // the rows the previous band of this task expanded stay where they are (no copying). Maps
+    // one pixel wide expand every band afresh instead: keeping rows there would leave 1-row
+    // GEMMs, whose rounding differs from the tiles'.
+    const int32_t cap = plan.band_in_rows;
+    const bool keep = g.in_w >= 2;
+    const float** rows = row_tables->data() + task * static_cast<size_t>(cap);
+    int32_t image = -1, kept_hi = -1;  // input rows up to kept_hi of `image` are in the ring
     ForTaskBands(task, [&](int32_t n, int32_t r0, int32_t r1) {
       const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
       float* dw_out = store && !plan.recompute_dw ? Stored() + out_row0 * g.out_w * g.out_c : dbuf;
@@ -105,29 +114,26 @@ struct Fused {
       if (plan.expand) {
         const int32_t lo = std::max(0, r0 * g.stride_h - g.pad_top);
         const int32_t hi = std::min(g.in_h - 1, (r1 - 1) * g.stride_h - g.pad_top + (g.kernel_h - 1) * g.dilation_h);
-        int32_t from = lo;
-        if (n == image && kept_hi >= lo) {  // rows the previous band expanded: move them up
-          from = kept_hi + 1;
-          // A single new 1-pixel row would run the GEMM's one-row kernel, whose rounding differs
-          // from the tiles': recompute one kept row with it so any task split gives equal bits.
-          if (g.in_w == 1 && hi == kept_hi + 1 && kept_hi > lo) from = kept_hi;
-          if (lo > kept_lo) std::memmove(ebuf, ebuf + (lo - kept_lo) * row_floats, (from - lo) * row_floats * 4);
-        }
-        if (hi >= from) {
+        auto ring_row = [&](int32_t iy) { return keep ? iy % cap : iy - lo; };
+        int32_t from = keep && n == image && kept_hi >= lo ? kept_hi + 1 : lo;
+        while (from <= hi) {  // new rows, in runs that do not wrap around the ring
+          const int32_t at = ring_row(from), run = std::min(hi - from + 1, cap - at);
           kernels::GemmArgs e = expand;
           e.a = input + ((static_cast<int64_t>(n) * g.in_h + from) * g.in_w) * expand.k;
-          e.c = ebuf + (from - lo) * row_floats;
-          gemm(e, 0, static_cast<int64_t>(hi - from + 1) * g.in_w, 0, e.n);
+          e.c = ebuf + at * row_floats;
+          gemm(e, 0, static_cast<int64_t>(run) * g.in_w, 0, e.n);
+          from += run;
         }
         image = n;
-        kept_lo = lo;
         kept_hi = hi;
         // The depthwise over the band alone: rows lo..hi are its whole input.
+        for (int32_t iy = lo; iy <= hi; ++iy) rows[iy - lo] = ebuf + ring_row(iy) * row_floats;
         d.geo.batch = 1;
         d.geo.in_h = hi - lo + 1;
         d.geo.out_h = r1 - r0;
         d.geo.pad_top = g.pad_top + lo - r0 * g.stride_h;
         d.input = ebuf;
+        d.input_rows = rows;
         this->dw(d, 0, r1 - r0);
       } else {
         DepthwiseOfInput(out_row0, r1 - r0, dw_out);
@@ -362,6 +368,7 @@ absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Gra
   s.scratch = reinterpret_cast<float*>(p.scratch[index]);
   if (s.residual) s.project.ldr = s.plan.out_c;
   s.pool = ctx.pool;
+  s.row_tables = std::make_shared<std::vector<const float*>>(static_cast<size_t>(s.plan.slots) * s.plan.band_in_rows);
   const char* use = s.plan.se ? (s.plan.expand ? "mbconv_se" : "dwsep_se") : (s.plan.expand ? "mbconv" : "dwsep");
   return PreparedStep{std::move(s), KernelLabel(use, gemm.isa)};
 }

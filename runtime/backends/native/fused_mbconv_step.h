@@ -1,9 +1,9 @@
 // The fused inverted-residual step (a kFusedMbconv node, runtime/fused_mbconv.h), band by band
 // of output rows:
 //   expand GEMM over the band's input rows (m = rows x W: full register tiles; rows the previous
-//   band of the same task already expanded are kept, not recomputed) -> depthwise on the band
-//   while it is in L2 -> project GEMM over the band (m = band rows x Wout) with the residual add
-//   in its epilogue.
+//   band of the same task already expanded stay in a ring of rows, not recomputed or copied) ->
+//   depthwise on the band while it is in L2 -> project GEMM over the band (m = band rows x Wout)
+//   with the residual add in its epilogue.
 // With squeeze-and-excitation the gate depends on the whole depthwise output, so the step runs
 // in two passes: (A) bands of expand + depthwise store the depthwise output (an arena region)
 // and sum each band's channels while the band is in cache; then the caller reduces the band sums
