@@ -72,6 +72,7 @@ Features Detect() {
     f.avx512dq = __builtin_cpu_supports("avx512dq");
     f.avx512vl = __builtin_cpu_supports("avx512vl");
     f.avx512vnni = __builtin_cpu_supports("avx512vnni");
+    f.avx512bf16 = __builtin_cpu_supports("avx512bf16");
   }
   f.avx512fp16 = f.avx512f && f.avx512bw && CpuidAvx512Fp16();
 #elif defined(__aarch64__)
@@ -119,6 +120,7 @@ const char* IsaName(Isa isa) {
     case Isa::kPortable: return "portable";
     case Isa::kAvx2: return "avx2";
     case Isa::kAvx512: return "avx512";
+    case Isa::kAvx512Bf16: return "avx512bf16";
     case Isa::kNeon: return "neon";
     case Isa::kNeonFp16: return "neonfp16";
     case Isa::kNeonDot: return "neondot";
@@ -128,7 +130,7 @@ const char* IsaName(Isa isa) {
 }
 
 const std::vector<Isa>& AllIsas() {
-  static const std::vector<Isa> all = {Isa::kPortable, Isa::kAvx2,     Isa::kAvx512,   Isa::kNeon,
+  static const std::vector<Isa> all = {Isa::kPortable, Isa::kAvx2,     Isa::kAvx512,   Isa::kAvx512Bf16, Isa::kNeon,
                                        Isa::kNeonFp16, Isa::kNeonDot, Isa::kNeonI8mm};
   return all;
 }
@@ -146,6 +148,7 @@ bool ParseIsa(const std::string& s, Isa* out) {
 Isa IsaFallback(Isa isa) {
   switch (isa) {
     case Isa::kAvx512: return Isa::kAvx2;
+    case Isa::kAvx512Bf16: return Isa::kAvx512;
     case Isa::kNeonI8mm: return Isa::kNeonDot;
     case Isa::kNeonDot: return Isa::kNeonFp16;
     case Isa::kNeonFp16: return Isa::kNeon;
@@ -160,6 +163,7 @@ bool CpuSupports(Isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
     case Isa::kAvx2: return f.avx2 && f.fma && f.f16c;
     case Isa::kAvx512: return CpuSupports(Isa::kAvx2) && f.avx512f && f.avx512bw && f.avx512dq && f.avx512vl;
+    case Isa::kAvx512Bf16: return CpuSupports(Isa::kAvx512) && f.avx512bf16;
 #endif
 #if defined(__aarch64__)
     case Isa::kNeon: return f.asimd;

@@ -1,6 +1,6 @@
 // Instruction-set levels the native kernels are written for, detected at run time from cpuinfo
 // (with the OS's own report as a fallback). A level may be forced lower
-// (SCALERT_ISA=portable|avx2|avx512|neon|neonfp16|neondot|neoni8mm) so every path is testable on
+// (SCALERT_ISA=portable|avx2|avx512|avx512bf16|neon|neonfp16|neondot|neoni8mm) so every path is testable on
 // one machine.
 #ifndef SCALERT_KERNELS_ISA_H_
 #define SCALERT_KERNELS_ISA_H_
@@ -15,7 +15,8 @@ namespace scalert::kernels {
 enum class Isa : int {
   kPortable = 0,  // plain C++, any CPU
   kAvx2,          // x86-64: AVX2 + FMA (+ F16C)
-  kAvx512,        // x86-64: AVX-512 F/BW/DQ/VL (no kernels yet: falls back to kAvx2)
+  kAvx512,        // x86-64: AVX-512 F/BW/DQ/VL
+  kAvx512Bf16,    // x86-64: + AVX512-BF16 (vdpbf16ps); FP32 kernels fall back to kAvx512
   kNeon,          // arm64: Advanced SIMD (mandatory on AArch64)
   kNeonFp16,      // arm64: + FP16 arithmetic (ARMv8.2-A FEAT_FP16, "asimdhp")
   kNeonDot,       // arm64: + FP16 + int8 dot products (FEAT_DotProd, "asimddp": SDOT/UDOT)
@@ -23,7 +24,7 @@ enum class Isa : int {
 };
 
 const char* IsaName(Isa isa);
-// Parses an IsaName() ("portable", "avx2", "avx512", "neon", "neonfp16", "neondot", "neoni8mm";
+// Parses an IsaName() ("portable", "avx2", "avx512", "avx512bf16", "neon", "neonfp16", "neondot", "neoni8mm";
 // case-sensitive). False on anything else.
 bool ParseIsa(const std::string& s, Isa* out);
 // The next lower level kernels may come from (kPortable falls back to itself).

@@ -12,6 +12,7 @@
 
 #include "kernels/isa.h"
 #include "kernels/kernel_types.h"
+#include "kernels/kernel_types_half.h"
 #include "kernels/packing.h"
 
 namespace scalert::kernels {
@@ -42,6 +43,25 @@ template <> struct KernelTraits<KernelOp::kAdd, KernelDType::kF32> { using Fn = 
 template <> struct KernelTraits<KernelOp::kMul, KernelDType::kF32> { using Fn = BinaryF32Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kMulChannel, KernelDType::kF32> { using Fn = MulChannelF32Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kGlobalAvgPool, KernelDType::kF32> { using Fn = GlobalAvgPoolF32Fn; using PackFn = NoPacking; };
+
+// 16-bit float activations (kernel_types_half.h): the same function types for FP16 and BF16;
+// the packing function takes FP32 weights and lays them out as the kernel reads them.
+template <> struct KernelTraits<KernelOp::kGemm, KernelDType::kF16> {
+  using Fn = GemmHalfFn;
+  using PackFn = KernelTraits<KernelOp::kGemm, KernelDType::kF32>::PackFn;
+};
+template <> struct KernelTraits<KernelOp::kGemm, KernelDType::kBF16> {
+  using Fn = GemmHalfFn;
+  using PackFn = KernelTraits<KernelOp::kGemm, KernelDType::kF32>::PackFn;
+};
+template <> struct KernelTraits<KernelOp::kDwConv, KernelDType::kF16> {
+  using Fn = DwConvHalfFn;
+  using PackFn = KernelTraits<KernelOp::kDwConv, KernelDType::kF32>::PackFn;
+};
+template <> struct KernelTraits<KernelOp::kDwConv, KernelDType::kBF16> {
+  using Fn = DwConvHalfFn;
+  using PackFn = KernelTraits<KernelOp::kDwConv, KernelDType::kF32>::PackFn;
+};
 
 struct KernelEntry {
   KernelOp op;
@@ -104,9 +124,13 @@ class KernelRegistry {
 
 // Registration hooks, one per ISA directory (called by KernelRegistry::Global()).
 void RegisterPortableKernels(KernelRegistry* r);
+void RegisterPortableHalfKernels(KernelRegistry* r);  // FP16 / BF16 storage
 #if defined(SCALERT_KERNELS_X86)
 void RegisterAvx2Kernels(KernelRegistry* r);
 void RegisterAvx512Kernels(KernelRegistry* r);
+void RegisterAvx2HalfKernels(KernelRegistry* r);
+void RegisterAvx512HalfKernels(KernelRegistry* r);
+void RegisterAvx512Bf16Kernels(KernelRegistry* r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
 void RegisterNeonKernels(KernelRegistry* r);

@@ -42,7 +42,8 @@ TEST(Isa, SupportedLevelsBelongToThisArchitecture) {
 #if defined(__aarch64__)
     EXPECT_TRUE(isa == Isa::kPortable || isa >= Isa::kNeon) << IsaName(isa);
 #elif defined(__x86_64__)
-    EXPECT_TRUE(isa == Isa::kPortable || isa == Isa::kAvx2 || isa == Isa::kAvx512) << IsaName(isa);
+    EXPECT_TRUE(isa == Isa::kPortable || isa == Isa::kAvx2 || isa == Isa::kAvx512 ||
+                isa == Isa::kAvx512Bf16) << IsaName(isa);
 #endif
   }
 #if defined(__aarch64__)
