@@ -1,7 +1,7 @@
-// What the native backend computes in: FP32 kernels only, for now. A request for another
-// precision, or a lowered layer (f16/bf16/i8 activations) in the file, is refused with the
-// reason, never run at another precision. FP16/BF16/INT8 weights with FP32 activations are
-// fine: they are converted to FP32 when the weights are packed.
+// What the native backend computes in: a model at the precision its file says, FP32, FP16 or
+// BF16 layers (half_steps.h). A request for another precision than the file's, or an INT8 layer,
+// is refused with the reason, never run at another precision. FP16/BF16/INT8 weights with FP32
+// activations are fine: they are converted to FP32 when the weights are packed.
 #ifndef SCALERT_RUNTIME_BACKENDS_NATIVE_NATIVE_PRECISION_H_
 #define SCALERT_RUNTIME_BACKENDS_NATIVE_NATIVE_PRECISION_H_
 
