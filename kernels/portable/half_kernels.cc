@@ -94,7 +94,40 @@ void DwConv(const DwConvHalfArgs& a, int32_t row_begin, int32_t row_end) {
   }
 }
 
+template <class F>
+void MulChannel(int64_t pixels, int32_t channels, const uint16_t* x, const float* s, uint16_t* y, Activation act) {
+  for (int64_t p = 0; p < pixels; ++p)
+    for (int32_t c = 0; c < channels; ++c)
+      y[p * channels + c] = F::Store(ApplyActivation(F::Load(x[p * channels + c]) * s[c], act));
+}
+
+template <class F>
+void GlobalAvgPool(int64_t pixels, int32_t channels, const uint16_t* x, uint16_t* y, int32_t c_begin, int32_t c_end) {
+  for (int32_t c = c_begin; c < c_end; ++c) {
+    double sum = 0;
+    for (int64_t p = 0; p < pixels; ++p) sum += F::Load(x[p * channels + c]);
+    y[c] = F::Store(static_cast<float>(sum / static_cast<double>(pixels)));
+  }
+}
+
 }  // namespace
+
+void mul_channel_f16s_portable(int64_t pixels, int32_t channels, const uint16_t* x, const float* s, uint16_t* y,
+                               Activation act) {
+  MulChannel<F16>(pixels, channels, x, s, y, act);
+}
+void mul_channel_bf16s_portable(int64_t pixels, int32_t channels, const uint16_t* x, const float* s, uint16_t* y,
+                                Activation act) {
+  MulChannel<Bf16>(pixels, channels, x, s, y, act);
+}
+void global_avg_pool_f16s_portable(int64_t pixels, int32_t channels, const uint16_t* x, uint16_t* y, int32_t c_begin,
+                                   int32_t c_end) {
+  GlobalAvgPool<F16>(pixels, channels, x, y, c_begin, c_end);
+}
+void global_avg_pool_bf16s_portable(int64_t pixels, int32_t channels, const uint16_t* x, uint16_t* y, int32_t c_begin,
+                                    int32_t c_end) {
+  GlobalAvgPool<Bf16>(pixels, channels, x, y, c_begin, c_end);
+}
 
 void gemm_f16s_portable(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
   Gemm<F16>(g, m_begin, m_end, n_begin, n_end);

@@ -18,7 +18,15 @@ namespace scalert::kernels {
   void f16_to_f32_##isa(int64_t n, const uint16_t* x, float* y);                                               \
   void f32_to_f16_##isa(int64_t n, const float* x, uint16_t* y);                                               \
   void bf16_to_f32_##isa(int64_t n, const uint16_t* x, float* y);                                              \
-  void f32_to_bf16_##isa(int64_t n, const float* x, uint16_t* y);
+  void f32_to_bf16_##isa(int64_t n, const float* x, uint16_t* y);                                              \
+  void mul_channel_f16s_##isa(int64_t pixels, int32_t channels, const uint16_t* x, const float* s, uint16_t* y,   \
+                              Activation act);                                                                 \
+  void mul_channel_bf16s_##isa(int64_t pixels, int32_t channels, const uint16_t* x, const float* s, uint16_t* y,  \
+                               Activation act);                                                                \
+  void global_avg_pool_f16s_##isa(int64_t pixels, int32_t channels, const uint16_t* x, uint16_t* y,              \
+                                  int32_t c_begin, int32_t c_end);                                             \
+  void global_avg_pool_bf16s_##isa(int64_t pixels, int32_t channels, const uint16_t* x, uint16_t* y,             \
+                                   int32_t c_begin, int32_t c_end);
 SCALERT_DECLARE_HALF_KERNELS(avx2)
 SCALERT_DECLARE_HALF_KERNELS(avx512)
 #undef SCALERT_DECLARE_HALF_KERNELS

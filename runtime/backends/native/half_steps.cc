@@ -150,6 +150,72 @@ absl::StatusOr<PreparedStep> ConvertStep(const NativeContext& ctx, const Graph& 
                       label};
 }
 
+absl::StatusOr<PreparedStep> StagedStep(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p,
+                                        StepFn f32_step);
+
+// Global average pooling [N, H, W, C] -> [N, 1, 1, C], split by channels.
+absl::StatusOr<PreparedStep> PoolStep(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p,
+                                      KernelDType dt) {
+  const Node& n = g.nodes[index];
+  const Shape& xs = g.tensors[n.inputs[0]].shape;
+  const kernels::HalfConverters k = kernels::FindHalfConverters(dt, ctx.isa);
+  const int32_t batch = xs[0], c = xs[3];
+  const int64_t pixels = static_cast<int64_t>(xs[1]) * xs[2];
+  const uint16_t* x = p.get<uint16_t>(n.inputs[0]);
+  uint16_t* y = p.get<uint16_t>(n.outputs[0]);
+  const Split1D split = SplitRange(c, pixels * c >= (1 << 16) ? ctx.pool->threads() : 1, 16, 32);
+  auto pool = ctx.pool;
+  return PreparedStep{[=] {
+                        for (int32_t b = 0; b < batch; ++b)
+                          pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
+                            const int32_t c0 = static_cast<int32_t>(t * split.chunk);
+                            k.global_avg_pool(pixels, c, x + b * pixels * c, y + static_cast<int64_t>(b) * c, c0,
+                                              static_cast<int32_t>(std::min<int64_t>(c, c0 + split.chunk)));
+                          });
+                      },
+                      absl::StrCat("global_avg_pool_", KernelDTypeName(dt), "s_f32acc_", kernels::IsaName(k.isa))};
+}
+
+// The squeeze-and-excitation scale [N, H, W, C] * [N or 1, 1, 1, C] (either order); the gate is
+// widened to FP32 once per run, into a buffer made here.
+absl::StatusOr<PreparedStep> MulChannelStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                            const TensorPointers& p, KernelDType dt, StepFn f32_step) {
+  const Node& n = g.nodes[index];
+  const Shape& ys = g.tensors[n.outputs[0]].shape;
+  const bool a_full = g.tensors[n.inputs[0]].shape == ys;
+  const int32_t full_t = a_full ? n.inputs[0] : n.inputs[1], gate_t = a_full ? n.inputs[1] : n.inputs[0];
+  const Tensor& gate = g.tensors[gate_t];
+  const Shape& gs = gate.shape;
+  if (ys.size() != 4 || g.tensors[full_t].shape != ys || gate.is_constant() || gate.dtype != g.tensors[full_t].dtype ||
+      gs.size() != 4 || gs[1] != 1 || gs[2] != 1 || gs[3] != ys[3] || (gs[0] != 1 && gs[0] != ys[0]))
+    return StagedStep(ctx, g, index, p, f32_step);
+  const kernels::HalfConverters k = kernels::FindHalfConverters(dt, ctx.isa);
+  const int32_t batch = ys[0], c = ys[3];
+  const int64_t pixels = static_cast<int64_t>(ys[1]) * ys[2];
+  const int64_t s_stride = gs[0] == 1 ? 0 : c;
+  auto gate_f32 = std::make_shared<kernels::AlignedBuffer>(static_cast<size_t>(gate.num_elements()));
+  const uint16_t* x = p.get<uint16_t>(full_t);
+  const uint16_t* sh = p.get<uint16_t>(gate_t);
+  uint16_t* y = p.get<uint16_t>(n.outputs[0]);
+  const int64_t gate_n = gate.num_elements();
+  const Activation act = n.activation;
+  const Split1D split = SplitRange(pixels, ctx.pool->threads(), 1, std::max<int64_t>(1, 16384 / c));
+  auto pool = ctx.pool;
+  return PreparedStep{[=] {
+                        float* s = gate_f32->data();
+                        k.to_f32(gate_n, sh, s);
+                        for (int32_t b = 0; b < batch; ++b) {
+                          const int64_t base = b * pixels * c;
+                          pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
+                            const int64_t p0 = static_cast<int64_t>(t) * split.chunk;
+                            const int64_t p1 = std::min(pixels, p0 + split.chunk);
+                            k.mul_channel(p1 - p0, c, x + base + p0 * c, s + b * s_stride, y + base + p0 * c, act);
+                          });
+                        }
+                      },
+                      absl::StrCat("mul_channel_", KernelDTypeName(dt), "s_f32acc_", kernels::IsaName(k.isa))};
+}
+
 // Any other operator: its native FP32 step on FP32 copies of the 16-bit activations (buffers made
 // here, at Prepare), inputs widened before and outputs rounded after, in parallel chunks.
 absl::StatusOr<PreparedStep> StagedStep(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p,
@@ -218,6 +284,8 @@ absl::StatusOr<PreparedStep> HalfStepOf(const NativeContext& ctx, const Graph& g
   if (n.type == OpType::kFullyConnected && IsConstant(g, n, 1))
     return GemmStepOf<dt>(ctx, g, index, p, g.tensors[n.outputs[0]].shape[0], "fc");
   if (n.type == OpType::kDepthwiseConv2D && IsConstant(g, n, 1)) return DepthwiseStepOf<dt>(ctx, g, index, p);
+  if (n.type == OpType::kGlobalAveragePool && g.tensors[n.inputs[0]].shape.size() == 4) return PoolStep(ctx, g, index, p, dt);
+  if (n.type == OpType::kMul) return MulChannelStep(ctx, g, index, p, dt, f32_step);
   return StagedStep(ctx, g, index, p, f32_step);
 }
 
