@@ -22,6 +22,8 @@ struct HalfConverters {
                       Activation act) = nullptr;
   void (*global_avg_pool)(int64_t pixels, int32_t channels, const uint16_t* x, uint16_t* y, int32_t c_begin,
                           int32_t c_end) = nullptr;
+  // y[i] = act(a[i] + b[i]): the residual add.
+  void (*add)(int64_t n, const uint16_t* a, const uint16_t* b, uint16_t* y, Activation act) = nullptr;
   Isa isa = Isa::kPortable;  // the level that runs
 };
 

@@ -31,4 +31,21 @@ PackedGemm PackGemmWeightsBf16Pairs(const float* w, const float* bias, int32_t n
   return p;
 }
 
+PackedDwConv PackDwConvWeightsBf16Pairs(const float* w, const float* bias, int32_t channels, int32_t taps,
+                                        const TileShape& tile) {
+  const int32_t ct = tile.channel_tile, half = ct / 2;
+  PackedDwConv p;
+  p.channels = channels;
+  p.taps = taps;
+  p.channel_tile = ct;
+  p.data = AlignedBuffer(static_cast<size_t>(RoundUp(channels, ct) / ct * DwTileStride(taps, ct)));
+  for (int32_t c = 0; c < channels; ++c) {
+    float* base = p.data.data() + (c / ct) * DwTileStride(taps, ct);
+    const int32_t lane = (c % ct) % 2 == 0 ? (c % ct) / 2 : half + (c % ct) / 2;
+    base[lane] = bias ? bias[c] : 0.f;
+    for (int32_t t = 0; t < taps; ++t) base[ct * (t + 1) + lane] = w[static_cast<int64_t>(t) * channels + c];
+  }
+  return p;
+}
+
 }  // namespace scalert::kernels

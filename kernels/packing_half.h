@@ -17,6 +17,12 @@ namespace scalert::kernels {
 // a BF16 file stores). Bias stays FP32, padded to RoundUp(n, nr).
 PackedGemm PackGemmWeightsBf16Pairs(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile);
 
+// Depthwise weights for BF16 kernels that widen 32 channels at once into an even-channel and an
+// odd-channel FP32 vector: PackDwConvWeights' layout with tile.channel_tile = 32, where within
+// each 32-float group the 16 even channels of the tile come first, then the 16 odd ones.
+PackedDwConv PackDwConvWeightsBf16Pairs(const float* w, const float* bias, int32_t channels, int32_t taps,
+                                        const TileShape& tile);
+
 }  // namespace scalert::kernels
 
 #endif  // SCALERT_KERNELS_PACKING_HALF_H_

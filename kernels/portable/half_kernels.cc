@@ -110,8 +110,19 @@ void GlobalAvgPool(int64_t pixels, int32_t channels, const uint16_t* x, uint16_t
   }
 }
 
+template <class F>
+void Add(int64_t n, const uint16_t* a, const uint16_t* b, uint16_t* y, Activation act) {
+  for (int64_t i = 0; i < n; ++i) y[i] = F::Store(ApplyActivation(F::Load(a[i]) + F::Load(b[i]), act));
+}
+
 }  // namespace
 
+void add_f16s_portable(int64_t n, const uint16_t* a, const uint16_t* b, uint16_t* y, Activation act) {
+  Add<F16>(n, a, b, y, act);
+}
+void add_bf16s_portable(int64_t n, const uint16_t* a, const uint16_t* b, uint16_t* y, Activation act) {
+  Add<Bf16>(n, a, b, y, act);
+}
 void mul_channel_f16s_portable(int64_t pixels, int32_t channels, const uint16_t* x, const float* s, uint16_t* y,
                                Activation act) {
   MulChannel<F16>(pixels, channels, x, s, y, act);

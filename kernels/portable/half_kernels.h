@@ -21,6 +21,8 @@ void global_avg_pool_f16s_portable(int64_t pixels, int32_t channels, const uint1
                                    int32_t c_end);
 void global_avg_pool_bf16s_portable(int64_t pixels, int32_t channels, const uint16_t* x, uint16_t* y, int32_t c_begin,
                                     int32_t c_end);
+void add_f16s_portable(int64_t n, const uint16_t* a, const uint16_t* b, uint16_t* y, Activation act);
+void add_bf16s_portable(int64_t n, const uint16_t* a, const uint16_t* b, uint16_t* y, Activation act);
 void f16_to_f32_portable(int64_t n, const uint16_t* x, float* y);
 void f32_to_f16_portable(int64_t n, const float* x, uint16_t* y);
 void bf16_to_f32_portable(int64_t n, const uint16_t* x, float* y);

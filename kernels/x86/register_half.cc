@@ -21,7 +21,8 @@ void RegisterAvx512HalfKernels(KernelRegistry* r) {
   r->Add<KernelOp::kGemm, KernelDType::kF16>(isa, "gemm_f16s_f32acc_12x32_avx512", gemm, gemm_f16s_avx512, PackGemmWeights);
   r->Add<KernelOp::kGemm, KernelDType::kBF16>(isa, "gemm_bf16s_f32acc_12x32_avx512", gemm, gemm_bf16s_avx512, PackGemmWeights);
   r->Add<KernelOp::kDwConv, KernelDType::kF16>(isa, "dwconv_f16s_f32acc_c16_avx512", dw, dwconv_f16s_avx512, PackDwConvWeights);
-  r->Add<KernelOp::kDwConv, KernelDType::kBF16>(isa, "dwconv_bf16s_f32acc_c16_avx512", dw, dwconv_bf16s_avx512, PackDwConvWeights);
+  r->Add<KernelOp::kDwConv, KernelDType::kBF16>(isa, "dwconv_bf16s_f32acc_c32pairs_avx512", {1, 1, 32},
+                                                dwconv_bf16_pairs_avx512, PackDwConvWeightsBf16Pairs);
 }
 
 void RegisterAvx512Bf16Kernels(KernelRegistry* r) {

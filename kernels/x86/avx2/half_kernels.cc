@@ -77,6 +77,19 @@ void GlobalAvgPool(int64_t pixels, int32_t channels, const uint16_t* x, uint16_t
   }
 }
 
+// y[i] = act(a[i] + b[i]) over 16-bit arrays (the residual add).
+template <class F>
+void Add(int64_t n, const uint16_t* a, const uint16_t* b, uint16_t* y, Activation act) {
+  using Io = x86::HalfIo<Avx2, F>;
+  constexpr int L = Avx2::kLanes;
+  int64_t i = 0;
+  for (; i + L <= n; i += L) Io::Store(y + i, x86::Activate<Avx2>(Avx2::Add(Io::Load(a + i), Io::Load(b + i)), act));
+  if (i < n) {
+    const int r = static_cast<int>(n - i);
+    Io::StorePartial(y + i, r, x86::Activate<Avx2>(Avx2::Add(Io::LoadPartial(a + i, r), Io::LoadPartial(b + i, r)), act));
+  }
+}
+
 }  // namespace
 
 void gemm_f16s_avx2(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
@@ -106,6 +119,12 @@ void global_avg_pool_f16s_avx2(int64_t pixels, int32_t channels, const uint16_t*
 void global_avg_pool_bf16s_avx2(int64_t pixels, int32_t channels, const uint16_t* x, uint16_t* y, int32_t c_begin,
                                int32_t c_end) {
   GlobalAvgPool<Bf16Format>(pixels, channels, x, y, c_begin, c_end);
+}
+void add_f16s_avx2(int64_t n, const uint16_t* a, const uint16_t* b, uint16_t* y, Activation act) {
+  Add<F16Format>(n, a, b, y, act);
+}
+void add_bf16s_avx2(int64_t n, const uint16_t* a, const uint16_t* b, uint16_t* y, Activation act) {
+  Add<Bf16Format>(n, a, b, y, act);
 }
 void f16_to_f32_avx2(int64_t n, const uint16_t* x, float* y) { ToF32<F16Format>(n, x, y); }
 void f32_to_f16_avx2(int64_t n, const float* x, uint16_t* y) { FromF32<F16Format>(n, x, y); }

@@ -153,6 +153,32 @@ absl::StatusOr<PreparedStep> ConvertStep(const NativeContext& ctx, const Graph& 
 absl::StatusOr<PreparedStep> StagedStep(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p,
                                         StepFn f32_step);
 
+// Add of two 16-bit activations of the same shape (the residual connection).
+absl::StatusOr<PreparedStep> AddStep(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p,
+                                     KernelDType dt, StepFn f32_step) {
+  const Node& n = g.nodes[index];
+  const Tensor& a = g.tensors[n.inputs[0]];
+  const Tensor& b = g.tensors[n.inputs[1]];
+  const Tensor& y = g.tensors[n.outputs[0]];
+  if (a.is_constant() || b.is_constant() || a.shape != y.shape || b.shape != y.shape || a.dtype != b.dtype)
+    return StagedStep(ctx, g, index, p, f32_step);
+  const kernels::HalfConverters k = kernels::FindHalfConverters(dt, ctx.isa);
+  const uint16_t* x0 = p.get<uint16_t>(n.inputs[0]);
+  const uint16_t* x1 = p.get<uint16_t>(n.inputs[1]);
+  uint16_t* out = p.get<uint16_t>(n.outputs[0]);
+  const int64_t count = y.num_elements();
+  const Activation act = n.activation;
+  const Split1D split = ConvertSplit(ctx, count);
+  auto pool = ctx.pool;
+  return PreparedStep{[=] {
+                        pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
+                          const int64_t i0 = static_cast<int64_t>(t) * split.chunk;
+                          k.add(std::min(count, i0 + split.chunk) - i0, x0 + i0, x1 + i0, out + i0, act);
+                        });
+                      },
+                      absl::StrCat("add_", KernelDTypeName(dt), "s_f32acc_", kernels::IsaName(k.isa))};
+}
+
 // Global average pooling [N, H, W, C] -> [N, 1, 1, C], split by channels.
 absl::StatusOr<PreparedStep> PoolStep(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p,
                                       KernelDType dt) {
@@ -286,6 +312,7 @@ absl::StatusOr<PreparedStep> HalfStepOf(const NativeContext& ctx, const Graph& g
   if (n.type == OpType::kDepthwiseConv2D && IsConstant(g, n, 1)) return DepthwiseStepOf<dt>(ctx, g, index, p);
   if (n.type == OpType::kGlobalAveragePool && g.tensors[n.inputs[0]].shape.size() == 4) return PoolStep(ctx, g, index, p, dt);
   if (n.type == OpType::kMul) return MulChannelStep(ctx, g, index, p, dt, f32_step);
+  if (n.type == OpType::kAdd) return AddStep(ctx, g, index, p, dt, f32_step);
   return StagedStep(ctx, g, index, p, f32_step);
 }
 
