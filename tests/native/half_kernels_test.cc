@@ -178,9 +178,10 @@ TEST(HalfKernels, EveryLevelHasItsKernels) {
       ASSERT_NE(e, nullptr) << KernelOpName(op) << " " << KernelDTypeName(dt);
     }
 #if defined(SCALERT_KERNELS_X86)
-  if (CpuSupports(Isa::kAvx512Bf16))
+  if (CpuSupports(Isa::kAvx512Bf16)) {
     EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kBF16, Isa::kAvx512Bf16)->name,
               "gemm_bf16_f32acc_12x32_avx512bf16");
+  }
 #endif
 }
 
