@@ -41,6 +41,7 @@ const KernelRegistry& KernelRegistry::Global() {
 #endif
 #if defined(SCALERT_KERNELS_ARM)
     RegisterNeonKernels(r);
+    RegisterNeonHalfKernels(r);
 #endif
     return r;
   }();

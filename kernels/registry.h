@@ -134,6 +134,7 @@ void RegisterAvx512Bf16Kernels(KernelRegistry* r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
 void RegisterNeonKernels(KernelRegistry* r);
+void RegisterNeonHalfKernels(KernelRegistry* r);
 #endif
 
 }  // namespace scalert::kernels
