@@ -119,8 +119,11 @@ TEST(LoweredModels, NativeRunsFp16AndBf16ActivationsLikeTheReference) {
     auto it = Interpreter::Create(Load(g), o);
     ASSERT_TRUE(it.ok()) << it.status();
     // Every operator but Softmax (which has no native kernel at any precision) runs natively.
-    for (const std::string& desc : (*it)->executable().op_descriptions())
-      if (desc.rfind("Softmax", 0) != 0) EXPECT_EQ(desc.find("reference"), std::string::npos) << desc;
+    for (const std::string& desc : (*it)->executable().op_descriptions()) {
+      if (desc.rfind("Softmax", 0) != 0) {
+        EXPECT_EQ(desc.find("reference"), std::string::npos) << desc;
+      }
+    }
   }
 }
 
