@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kernels/half_convert.h"
 #include "kernels/packing.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/float_formats.h"
@@ -183,6 +184,74 @@ TEST(HalfKernels, EveryLevelHasItsKernels) {
               "gemm_bf16_f32acc_12x32_avx512bf16");
   }
 #endif
+}
+
+}  // namespace
+}  // namespace scalert::kernels
+
+namespace scalert::kernels {
+namespace {
+
+// The 16-bit array kernels of every level (half_convert.h): conversions bit for bit with
+// float_formats.h (ties, subnormals, infinities, NaN staying NaN), and the residual add, the
+// squeeze-and-excitation multiply and the global average pool within one unit of the format of
+// the FP32 result, at lengths that leave every kind of tail.
+TEST(HalfArrayKernels, MatchTheReferenceAtEveryLevel) {
+  for (Isa isa : SupportedIsas())
+    for (KernelDType dt : {KernelDType::kF16, KernelDType::kBF16}) {
+      const HalfConverters k = FindHalfConverters(dt, isa);
+      SCOPED_TRACE(::testing::Message() << IsaName(k.isa) << " " << KernelDTypeName(dt));
+      const bool bf16 = dt == KernelDType::kBF16;
+      auto narrow = [&](float f) { return bf16 ? ref::F32ToBf16(f) : ref::F32ToF16(f); };
+      auto widen = [&](uint16_t h) { return bf16 ? ref::Bf16ToF32(h) : ref::F16ToF32(h); };
+      const double unit = bf16 ? 1.0 / 256 : 1.0 / 2048;
+      for (int64_t n : {1, 7, 8, 15, 16, 17, 37, 100}) {
+        std::vector<float> x = scalert::testing::RandomVector(static_cast<size_t>(n), 11, -3.f, 3.f);
+        // Halfway cases, a subnormal of each format, infinity and NaN.
+        const float specials[] = {1.f + 1.f / 512, 1.f + 3.f / 4096, 1e-39f, 3e-6f, INFINITY, NAN};
+        for (size_t i = 0; i < x.size() && i < 6; ++i) x[i * 2 % x.size()] = specials[i];
+        std::vector<uint16_t> h(static_cast<size_t>(n) + 1, 0xabcd);
+        k.from_f32(n, x.data(), h.data());
+        for (int64_t i = 0; i < n; ++i) {
+          if (std::isnan(x[i])) {
+            EXPECT_TRUE(std::isnan(widen(h[i]))) << i;
+          } else {
+            EXPECT_EQ(h[i], narrow(x[i])) << "element " << i << " of " << n << ": " << x[i];
+          }
+        }
+        EXPECT_EQ(h[n], 0xabcd) << "wrote past the end";
+        std::vector<float> back(static_cast<size_t>(n) + 1, 7.f);
+        k.to_f32(n, h.data(), back.data());
+        for (int64_t i = 0; i < n; ++i) {
+          if (!std::isnan(x[i])) EXPECT_EQ(back[i], widen(h[i])) << i;
+        }
+        EXPECT_EQ(back[n], 7.f);
+      }
+      // Add, multiply by a channel gate, mean over pixels (finite values only).
+      const int64_t pixels = 13;
+      const int32_t channels = 37;
+      std::vector<uint16_t> a(static_cast<size_t>(pixels * channels)), b(a.size()), y(a.size()), pooled(channels);
+      const std::vector<float> af = scalert::testing::RandomVector(a.size(), 12), bf = scalert::testing::RandomVector(a.size(), 13);
+      const std::vector<float> gate = scalert::testing::RandomVector(static_cast<size_t>(channels), 14);
+      for (size_t i = 0; i < a.size(); ++i) {
+        a[i] = narrow(af[i]);
+        b[i] = narrow(bf[i]);
+      }
+      auto expect_rounded = [&](uint16_t got, double want, const char* what, size_t i) {
+        ASSERT_TRUE(std::isfinite(widen(got))) << what << " " << i;
+        ASSERT_NEAR(widen(got), want, unit * std::abs(want) + 1e-6) << what << " " << i;
+      };
+      k.add(static_cast<int64_t>(a.size()), a.data(), b.data(), y.data(), Activation::kRelu);
+      for (size_t i = 0; i < a.size(); ++i) expect_rounded(y[i], std::max(0.f, widen(a[i]) + widen(b[i])), "add", i);
+      k.mul_channel(pixels, channels, a.data(), gate.data(), y.data(), Activation::kNone);
+      for (size_t i = 0; i < a.size(); ++i) expect_rounded(y[i], widen(a[i]) * gate[i % channels], "mul_channel", i);
+      k.global_avg_pool(pixels, channels, a.data(), pooled.data(), 0, channels);
+      for (int32_t c = 0; c < channels; ++c) {
+        double sum = 0;
+        for (int64_t p = 0; p < pixels; ++p) sum += widen(a[p * channels + c]);
+        expect_rounded(pooled[c], sum / pixels, "global_avg_pool", c);
+      }
+    }
 }
 
 }  // namespace
