@@ -223,7 +223,9 @@ TEST(HalfArrayKernels, MatchTheReferenceAtEveryLevel) {
         std::vector<float> back(static_cast<size_t>(n) + 1, 7.f);
         k.to_f32(n, h.data(), back.data());
         for (int64_t i = 0; i < n; ++i) {
-          if (!std::isnan(x[i])) EXPECT_EQ(back[i], widen(h[i])) << i;
+          if (!std::isnan(x[i])) {
+            EXPECT_EQ(back[i], widen(h[i])) << i;
+          }
         }
         EXPECT_EQ(back[n], 7.f);
       }
