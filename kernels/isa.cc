@@ -74,6 +74,7 @@ Features Detect() {
     f.avx512vl = __builtin_cpu_supports("avx512vl");
     f.avx512vnni = __builtin_cpu_supports("avx512vnni");
     f.avx512vbmi = __builtin_cpu_supports("avx512vbmi");
+    f.avx512bf16 = __builtin_cpu_supports("avx512bf16");
   }
   f.avx512fp16 = f.avx512f && f.avx512bw && CpuidAvx512Fp16();
 #elif defined(__aarch64__)
@@ -123,6 +124,7 @@ const char* IsaName(Isa isa) {
     case Isa::kAvx512: return "avx512";
     case Isa::kAvx512Vnni: return "avx512vnni";
     case Isa::kAvx512Vbmi: return "avx512vbmi";
+    case Isa::kAvx512Bf16: return "avx512bf16";
     case Isa::kNeon: return "neon";
     case Isa::kNeonFp16: return "neonfp16";
     case Isa::kNeonDot: return "neondot";
@@ -132,9 +134,9 @@ const char* IsaName(Isa isa) {
 }
 
 const std::vector<Isa>& AllIsas() {
-  static const std::vector<Isa> all = {Isa::kPortable, Isa::kAvx2,     Isa::kAvx512,  Isa::kAvx512Vnni,
-                                       Isa::kAvx512Vbmi, Isa::kNeon,   Isa::kNeonFp16, Isa::kNeonDot,
-                                       Isa::kNeonI8mm};
+  static const std::vector<Isa> all = {Isa::kPortable,   Isa::kAvx2,       Isa::kAvx512, Isa::kAvx512Vnni,
+                                       Isa::kAvx512Vbmi, Isa::kAvx512Bf16, Isa::kNeon,   Isa::kNeonFp16,
+                                       Isa::kNeonDot,    Isa::kNeonI8mm};
   return all;
 }
 
@@ -153,6 +155,7 @@ Isa IsaFallback(Isa isa) {
     case Isa::kAvx512Vbmi: return Isa::kAvx512Vnni;
     case Isa::kAvx512Vnni: return Isa::kAvx512;
     case Isa::kAvx512: return Isa::kAvx2;
+    case Isa::kAvx512Bf16: return Isa::kAvx512Vbmi;
     case Isa::kNeonI8mm: return Isa::kNeonDot;
     case Isa::kNeonDot: return Isa::kNeonFp16;
     case Isa::kNeonFp16: return Isa::kNeon;
@@ -169,6 +172,7 @@ bool CpuSupports(Isa isa) {
     case Isa::kAvx512: return CpuSupports(Isa::kAvx2) && f.avx512f && f.avx512bw && f.avx512dq && f.avx512vl;
     case Isa::kAvx512Vnni: return CpuSupports(Isa::kAvx512) && f.avx512vnni;
     case Isa::kAvx512Vbmi: return CpuSupports(Isa::kAvx512Vnni) && f.avx512vbmi;
+    case Isa::kAvx512Bf16: return CpuSupports(Isa::kAvx512Vbmi) && f.avx512bf16;
 #endif
 #if defined(__aarch64__)
     case Isa::kNeon: return f.asimd;

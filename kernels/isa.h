@@ -1,6 +1,6 @@
 // Instruction-set levels the native kernels are written for, detected at run time from cpuinfo
 // (with the OS's own report as a fallback). A level may be forced lower
-// (SCALERT_ISA=portable|avx2|avx512|avx512vnni|avx512vbmi|neon|neonfp16|neondot|neoni8mm) so every path is testable on
+// (SCALERT_ISA=portable|avx2|avx512|avx512vnni|avx512vbmi|avx512bf16|neon|neonfp16|neondot|neoni8mm) so every path is testable on
 // one machine.
 #ifndef SCALERT_KERNELS_ISA_H_
 #define SCALERT_KERNELS_ISA_H_
@@ -18,6 +18,7 @@ enum class Isa : int {
   kAvx512,        // x86-64: AVX-512 F/BW/DQ/VL
   kAvx512Vnni,    // x86-64: + AVX512-VNNI (vpdpbusd: INT8 dot products); FP32 runs kAvx512's kernels
   kAvx512Vbmi,    // x86-64: + AVX512-VBMI (vpermi2b: byte tables); Ice Lake, Zen 4 and later
+  kAvx512Bf16,    // x86-64: + AVX512-BF16 (vdpbf16ps); falls back to kAvx512Vbmi (Zen 4, Sapphire Rapids)
   kNeon,          // arm64: Advanced SIMD (mandatory on AArch64)
   kNeonFp16,      // arm64: + FP16 arithmetic (ARMv8.2-A FEAT_FP16, "asimdhp")
   kNeonDot,       // arm64: + FP16 + int8 dot products (FEAT_DotProd, "asimddp": SDOT/UDOT)
@@ -25,7 +26,7 @@ enum class Isa : int {
 };
 
 const char* IsaName(Isa isa);
-// Parses an IsaName() ("portable", "avx2", "avx512", "avx512vnni", "avx512vbmi", "neon", "neonfp16", "neondot", "neoni8mm";
+// Parses an IsaName() ("portable", "avx2", "avx512", "avx512vnni", "avx512vbmi", "avx512bf16", "neon", "neonfp16", "neondot", "neoni8mm";
 // case-sensitive). False on anything else.
 bool ParseIsa(const std::string& s, Isa* out);
 // The next lower level kernels may come from (kPortable falls back to itself).

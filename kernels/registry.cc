@@ -31,14 +31,19 @@ const KernelRegistry& KernelRegistry::Global() {
   static const KernelRegistry* registry = [] {
     auto* r = new KernelRegistry();
     RegisterPortableKernels(r);
+    RegisterPortableHalfKernels(r);
 #if defined(SCALERT_KERNELS_X86)
     RegisterAvx2Kernels(r);
     RegisterAvx512Kernels(r);
     RegisterAvx512VnniKernels(r);
     RegisterAvx512VbmiKernels(r);
+    RegisterAvx2HalfKernels(r);
+    RegisterAvx512HalfKernels(r);
+    RegisterAvx512Bf16Kernels(r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
     RegisterNeonKernels(r);
+    RegisterNeonHalfKernels(r);
 #endif
     return r;
   }();

@@ -13,6 +13,7 @@
 #include "kernels/isa.h"
 #include "kernels/kernel_types.h"
 #include "kernels/kernel_types_s8.h"
+#include "kernels/kernel_types_half.h"
 #include "kernels/packing.h"
 
 namespace scalert::kernels {
@@ -50,6 +51,25 @@ template <> struct KernelTraits<KernelOp::kActivation, KernelDType::kS8> { using
 template <> struct KernelTraits<KernelOp::kAdd, KernelDType::kS8> { using Fn = AddS8Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kMulChannel, KernelDType::kS8> { using Fn = MulChannelS8Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kGlobalAvgPool, KernelDType::kS8> { using Fn = GlobalAvgPoolS8Fn; using PackFn = NoPacking; };
+
+// 16-bit float activations (kernel_types_half.h): the same function types for FP16 and BF16;
+// the packing function takes FP32 weights and lays them out as the kernel reads them.
+template <> struct KernelTraits<KernelOp::kGemm, KernelDType::kF16> {
+  using Fn = GemmHalfFn;
+  using PackFn = KernelTraits<KernelOp::kGemm, KernelDType::kF32>::PackFn;
+};
+template <> struct KernelTraits<KernelOp::kGemm, KernelDType::kBF16> {
+  using Fn = GemmHalfFn;
+  using PackFn = KernelTraits<KernelOp::kGemm, KernelDType::kF32>::PackFn;
+};
+template <> struct KernelTraits<KernelOp::kDwConv, KernelDType::kF16> {
+  using Fn = DwConvHalfFn;
+  using PackFn = KernelTraits<KernelOp::kDwConv, KernelDType::kF32>::PackFn;
+};
+template <> struct KernelTraits<KernelOp::kDwConv, KernelDType::kBF16> {
+  using Fn = DwConvHalfFn;
+  using PackFn = KernelTraits<KernelOp::kDwConv, KernelDType::kF32>::PackFn;
+};
 
 struct KernelEntry {
   KernelOp op;
@@ -112,14 +132,19 @@ class KernelRegistry {
 
 // Registration hooks, one per ISA directory (called by KernelRegistry::Global()).
 void RegisterPortableKernels(KernelRegistry* r);
+void RegisterPortableHalfKernels(KernelRegistry* r);  // FP16 / BF16 storage
 #if defined(SCALERT_KERNELS_X86)
 void RegisterAvx2Kernels(KernelRegistry* r);
 void RegisterAvx512Kernels(KernelRegistry* r);
 void RegisterAvx512VnniKernels(KernelRegistry* r);
 void RegisterAvx512VbmiKernels(KernelRegistry* r);
+void RegisterAvx2HalfKernels(KernelRegistry* r);
+void RegisterAvx512HalfKernels(KernelRegistry* r);
+void RegisterAvx512Bf16Kernels(KernelRegistry* r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
 void RegisterNeonKernels(KernelRegistry* r);
+void RegisterNeonHalfKernels(KernelRegistry* r);
 #endif
 
 }  // namespace scalert::kernels

@@ -25,7 +25,7 @@ const std::vector<FlagSpec> kFlags = {
     {"percentile", true, "activation ranges from the (100-P)th to the Pth percentile (default 100: min/max)", "P"},
     {"policy", true, "mixed: per-layer rules, `default int8` and `<operator> fp32|fp16|bf16|int8` lines", "FILE"},
     {"report", false, "print the sensitivity report: per-layer SNR when only that layer is lowered"},
-    {"auto-mixed", false, "mixed: keep the fewest layers fp32 that meet --min-snr; writes OUT.policy beside OUT"},
+    {"auto-mixed", false, "keep the fewest layers fp32 that meet --min-snr, the rest int8 (mixed) or the mode's precision; writes OUT.policy beside OUT"},
     {"min-snr", true, "the bound for --auto-mixed, dB (default 30)", "DB"},
     {"seed", true, "seed of the random inputs (default 0)", "N"},
     {"threads", true, "threads for the model runs (default 1)", "N"},

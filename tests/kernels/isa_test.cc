@@ -43,7 +43,7 @@ TEST(Isa, SupportedLevelsBelongToThisArchitecture) {
     EXPECT_TRUE(isa == Isa::kPortable || isa >= Isa::kNeon) << IsaName(isa);
 #elif defined(__x86_64__)
     EXPECT_TRUE(isa == Isa::kPortable || isa == Isa::kAvx2 || isa == Isa::kAvx512 || isa == Isa::kAvx512Vnni ||
-                isa == Isa::kAvx512Vbmi)
+                isa == Isa::kAvx512Vbmi || isa == Isa::kAvx512Bf16)
         << IsaName(isa);
 #endif
   }

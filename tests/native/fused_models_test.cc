@@ -11,6 +11,7 @@
 #include "runtime/backends/native/native_backend.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/passes/mbconv_fusion.h"
+#include "tests/native/kernel_list.h"
 #include "tests/testing/test_models.h"
 #include "tools/scale/architectures.h"
 #include "tools/scale/scaler.h"
@@ -62,7 +63,7 @@ void ExpectFusedModelMatches(const Graph& g) {
   ASSERT_TRUE(ref.ok()) << ref.status();
   const std::vector<float> want = Run(**ref, g, x);
   ASSERT_GT(RelativeError(Run(**ref, g, x2), want), 1e-3) << "output does not depend on the input";
-  for (kernels::Isa isa : kernels::SupportedIsas())
+  for (kernels::Isa isa : kernels::testing::Fp32KernelLevels())
     for (int threads : {1, 2, 3, 4})
       for (FusionPolicy fusion : {FusionPolicy::kOn, FusionPolicy::kAuto}) {
         SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads, "

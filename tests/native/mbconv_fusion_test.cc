@@ -134,7 +134,7 @@ void ExpectFusedMatches(const Graph& g, int32_t want_fused) {
   const std::vector<float> want = RunOnce(**ref, g, x);
   ASSERT_GT(RelativeError(other, want), 1e-3) << "output does not depend on the input";
   ASSERT_EQ(FuseMbconvBlocks(g, [](const Graph&, const MbconvBlock&) { return true; }).fused_blocks, want_fused);
-  for (Isa isa : kernels::SupportedIsas())
+  for (Isa isa : kernels::testing::Fp32KernelLevels())
     for (int64_t l2 : {int64_t{0}, int64_t{16} << 10})
       for (native::SeGate gate : {native::SeGate::kFold, native::SeGate::kScale}) {
         std::vector<float> one_thread;

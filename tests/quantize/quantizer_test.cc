@@ -135,6 +135,32 @@ TEST(Quantizer, AutoMixedMeetsItsBoundAndItsPolicyReproducesIt) {
   }
 }
 
+// --mode fp16 --auto-mixed: the most sensitive layers stay FP32, the rest FP16 (no INT8), and the
+// bound is met; a bound above what all-FP16 reaches needs at least one FP32 layer.
+TEST(Quantizer, AutoMixedKeepsFp16WhereTheBoundAllows) {
+  const Graph g = MakeMbconvTestGraph();
+  QuantizeOptions all = Options(g, Precision::kF16);
+  auto plain = Quantize(g, all);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  const double bound = plain->fidelity->snr_db + 3;
+  QuantizeOptions o = Options(g, Precision::kF16);
+  o.auto_mixed = true;
+  o.min_snr_db = bound;
+  auto r = Quantize(g, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_GE(r->fidelity->snr_db, bound);
+  int f16 = 0, f32 = 0;
+  for (const Node& n : r->lowered.nodes) {
+    if (n.type != OpType::kConv2D && n.type != OpType::kDepthwiseConv2D && n.type != OpType::kFullyConnected) continue;
+    const DType d = r->lowered.tensors[n.inputs[0]].dtype;
+    EXPECT_TRUE(d == DType::kF16 || d == DType::kF32) << n.name << " " << DTypeName(d);
+    f16 += d == DType::kF16;
+    f32 += d == DType::kF32;
+  }
+  EXPECT_GT(f32, 0);
+  EXPECT_GT(f16, 0);
+}
+
 TEST(Quantizer, RefusesLoweredModelsAndMissingInputs) {
   Graph g = MakeMbconvTestGraph();
   QuantizeOptions o = Options(g, Precision::kI8);

@@ -49,8 +49,9 @@ class Quantizer {
                                                        "); quantize its FP32 original"));
     if (o_.mode == Precision::kMixed && !o_.policy && !o_.auto_mixed)
       return absl::InvalidArgumentError("--mode mixed needs --policy FILE or --auto-mixed");
-    if (o_.mode != Precision::kMixed && (o_.policy || o_.auto_mixed))
-      return absl::InvalidArgumentError("--policy and --auto-mixed go with --mode mixed");
+    if (o_.mode != Precision::kMixed && o_.policy) return absl::InvalidArgumentError("--policy goes with --mode mixed");
+    if (o_.mode == Precision::kF32 && o_.auto_mixed)
+      return absl::InvalidArgumentError("--auto-mixed goes with --mode mixed, int8, fp16 or bf16");
     const bool int8 = o_.mode == Precision::kI8 || o_.mode == Precision::kMixed;
     if (int8) work_ = SplitActivations(work_);
     RETURN_IF_ERROR(ValidateGraph(&work_));
@@ -68,6 +69,7 @@ class Quantizer {
       ASSIGN_OR_RETURN(fp32_out_, RunOutputs(work_, o_.holdout, o_.fp32_backend, o_.threads));
     }
     const Precision lowered = int8 ? Precision::kI8 : o_.mode;
+    lowered_ = lowered;
     if (o_.report || o_.auto_mixed) {
       if (o_.holdout.empty()) return absl::InvalidArgumentError("the report and --auto-mixed need held-out inputs");
       ASSIGN_OR_RETURN(r.layers, Sensitivity(lowered));
@@ -129,7 +131,7 @@ class Quantizer {
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return layers[a].snr_db < layers[b].snr_db; });
     auto policy_for = [&](size_t keep) {
       std::vector<Precision> lp(work_.nodes.size(), Precision::kF32);
-      for (size_t k = 0; k < layer_index_.size(); ++k) lp[layer_index_[k]] = Precision::kI8;
+      for (size_t k = 0; k < layer_index_.size(); ++k) lp[layer_index_[k]] = lowered_;
       for (size_t k = 0; k < keep; ++k) lp[layer_index_[order[k]]] = Precision::kF32;
       return lp;
     };
@@ -160,6 +162,9 @@ class Quantizer {
   Ranges ranges_;
   std::vector<std::vector<float>> fp32_out_;
   std::vector<size_t> layer_index_;  // node index of each entry of the sensitivity list
+  // What --auto-mixed lowers a layer to: INT8 (--mode mixed or int8), or FP16 / BF16, whose
+  // storage rounding a deep network can amplify past a bound (issue 17: FP16 >= 40 dB).
+  Precision lowered_ = Precision::kI8;
 };
 
 }  // namespace

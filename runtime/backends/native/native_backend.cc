@@ -11,6 +11,7 @@
 #include "kernels/registry.h"
 #include "kernels/thread_pool.h"
 #include "runtime/backends/native/fused_mbconv_step.h"
+#include "runtime/backends/native/half_steps.h"
 #include "runtime/backends/native/native_steps.h"
 #include "runtime/backends/native/native_precision.h"
 #include "runtime/backends/reference/reference_backend.h"
@@ -64,12 +65,10 @@ namespace {
 using kernels::Isa;
 using native::NativeContext;
 
-absl::StatusOr<PreparedStep> MakeNativeStep(const NativeContext& ctx, const Graph& g, size_t index,
-                                            const TensorPointers& p) {
+// The FP32 step of node `index` (its activations FP32, or FP32 copies of them: half_steps.cc).
+absl::StatusOr<PreparedStep> MakeNativeF32Step(const NativeContext& ctx, const Graph& g, size_t index,
+                                               const TensorPointers& p) {
   const Node& n = g.nodes[index];
-  if (n.type == OpType::kFusedMbconv) return native::FusedMbconvStep(ctx, g, index, p);
-  if (native::IsInt8Step(g, n)) return native::Int8Step(ctx, g, index, p);
-  if (!native::AllActivationsF32(g, n)) return ReferenceStep(g, index, p);
   switch (n.type) {
     case OpType::kConv2D: return native::ConvStep(ctx, g, index, p);
     case OpType::kDepthwiseConv2D: return native::DepthwiseStep(ctx, g, index, p);
@@ -90,6 +89,16 @@ absl::StatusOr<PreparedStep> MakeNativeStep(const NativeContext& ctx, const Grap
       return ReferenceStep(g, index, p);
     default: return ReferenceStep(g, index, p);
   }
+}
+
+absl::StatusOr<PreparedStep> MakeNativeStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                            const TensorPointers& p) {
+  const Node& n = g.nodes[index];
+  if (n.type == OpType::kFusedMbconv) return native::FusedMbconvStep(ctx, g, index, p);
+  if (native::IsInt8Step(g, n)) return native::Int8Step(ctx, g, index, p);
+  if (native::AllActivationsF32(g, n)) return MakeNativeF32Step(ctx, g, index, p);
+  if (native::IsHalfNode(g, index)) return native::HalfStep(ctx, g, index, p, MakeNativeF32Step);
+  return ReferenceStep(g, index, p);
 }
 }  // namespace
 
@@ -160,9 +169,10 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   ctx.l2_bytes = native.l2_bytes > 0 ? native.l2_bytes : kernels::CacheSizesOrDefaults().l2;
   ctx.se_gate = native.se_gate;
   BackendOptions o = options;
-  o.precision = GraphPrecision(g);  // what runs: the file's layers (CheckNativePrecision allows f32 and i8)
+  o.precision = GraphPrecision(g);  // what runs: the precision of the file's layers
   auto gemm = ctx.registry->Find<kernels::KernelOp::kGemm>(ctx.isa);
-  const bool can_fuse = gemm && ctx.registry->Find<kernels::KernelOp::kDwConv>(ctx.isa) &&
+  // The fused blocks are FP32 only: a lowered file is not fused.
+  const bool can_fuse = o.precision == Precision::kF32 && gemm && ctx.registry->Find<kernels::KernelOp::kDwConv>(ctx.isa) &&
                         ctx.registry->Find<kernels::KernelOp::kMulChannel>(ctx.isa);
   FusedGraph fused;
   if (native.fusion != FusionPolicy::kOff && can_fuse) {

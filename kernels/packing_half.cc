@@ -1,0 +1,51 @@
+#include "kernels/packing_half.h"
+
+#include "kernels/reference/float_formats.h"
+
+namespace scalert::kernels {
+
+PackedGemm PackGemmWeightsBf16Pairs(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile) {
+  const int32_t nr = tile.nr, nr_min = GemmMinPanel(tile);
+  const int64_t pairs = (k + 1) / 2;
+  PackedGemm p;
+  p.n = n;
+  p.k = k;
+  p.nr = nr;
+  p.nr_min = nr_min;
+  p.b = AlignedBuffer(static_cast<size_t>(RoundUp(n, nr_min) * pairs));  // one 32-bit pair per float slot
+  p.bias = AlignedBuffer(static_cast<size_t>(RoundUp(n, nr)));
+  uint32_t* b = reinterpret_cast<uint32_t*>(p.b.data());
+  for (int32_t n0 = 0, width = 0; n0 < n; n0 += width) {
+    width = GemmPanelWidth(n, n0, nr, nr_min);
+    uint32_t* panel = b + static_cast<int64_t>(n0) * pairs;
+    for (int64_t q = 0; q < pairs; ++q)
+      for (int32_t j = 0; j < width && n0 + j < n; ++j) {
+        const float* row = w + static_cast<int64_t>(n0 + j) * k;
+        const uint32_t lo = ref::F32ToBf16(row[2 * q]);
+        const uint32_t hi = 2 * q + 1 < k ? ref::F32ToBf16(row[2 * q + 1]) : 0u;
+        panel[q * width + j] = lo | hi << 16;
+      }
+  }
+  if (bias)
+    for (int32_t j = 0; j < n; ++j) p.bias.data()[j] = bias[j];
+  return p;
+}
+
+PackedDwConv PackDwConvWeightsBf16Pairs(const float* w, const float* bias, int32_t channels, int32_t taps,
+                                        const TileShape& tile) {
+  const int32_t ct = tile.channel_tile, half = ct / 2;
+  PackedDwConv p;
+  p.channels = channels;
+  p.taps = taps;
+  p.channel_tile = ct;
+  p.data = AlignedBuffer(static_cast<size_t>(RoundUp(channels, ct) / ct * DwTileStride(taps, ct)));
+  for (int32_t c = 0; c < channels; ++c) {
+    float* base = p.data.data() + (c / ct) * DwTileStride(taps, ct);
+    const int32_t lane = (c % ct) % 2 == 0 ? (c % ct) / 2 : half + (c % ct) / 2;
+    base[lane] = bias ? bias[c] : 0.f;
+    for (int32_t t = 0; t < taps; ++t) base[ct * (t + 1) + lane] = w[static_cast<int64_t>(t) * channels + c];
+  }
+  return p;
+}
+
+}  // namespace scalert::kernels

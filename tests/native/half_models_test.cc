@@ -1,0 +1,146 @@
+// Native FP16 / BF16 on whole models from the scaler, lowered by the quantizer (`scalert quantize
+// --mode fp16|bf16`), against the reference backend running the same lowered file: every level
+// this CPU runs (portable, avx2, avx512, avx512bf16), 1, 2 and 3 threads. The reference output
+// must depend on the input; native outputs must be finite and bitwise identical for any thread
+// count. Both backends round every tensor once, but the reference sums in double and the native
+// kernels in FP32, so a few values round to the neighbouring 16-bit number, and a deep network
+// with random weights amplifies those flips (a 64x48 MobileNetV2 in FP16: 43 of 16384 values
+// of its first stage differ by one unit; its logits by 0.5%). So the bound is relative to
+// what 16-bit storage itself costs against FP32 (`storage`): native differs from the reference
+// by less than that, and from FP32 by at most 1.25 times that. Per-kernel exactness (one unit of
+// the format plus the FP32 sum order) is checked by half_kernels_test.cc. Built twice: small and odd sizes
+// (this file) and B0 / MobileNetV2 at 224 (SCALERT_HALF_MODELS_224, labelled slow).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "kernels/isa.h"
+#include "runtime/backends/native/native_backend.h"
+#include "runtime/backends/reference/reference_backend.h"
+#include "tests/testing/test_models.h"
+#include "tools/quantize/quantizer.h"
+#include "tools/scale/scaler.h"
+
+namespace scalert {
+namespace {
+
+using testing::RandomVector;
+using testing::RelativeError;
+
+Graph Scaled(const std::string& family, const std::string& preset, int32_t h, int32_t w) {
+  scale::ScaleRequest r;
+  r.family = family;
+  r.preset = preset;
+  r.resolution = std::make_pair(h, w);
+  r.seed = 7;
+  r.num_classes = 100;
+  auto spec = scale::ResolveScaleRequest(r);
+  EXPECT_TRUE(spec.ok()) << spec.status();
+  if (!spec.ok()) return Graph();
+  auto m = scale::BuildScaledModel(*spec, scale::BuildOptions());
+  EXPECT_TRUE(m.ok()) << m.status();
+  return m.ok() ? std::move(m->graph) : Graph();
+}
+
+Graph Lowered(const Graph& g, Precision p) {
+  quantize::QuantizeOptions o;
+  o.mode = p;
+  o.fp32_backend = "reference";
+  auto r = quantize::Quantize(g, o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? std::move(r->lowered) : Graph();
+}
+
+std::vector<float> Run(Executable& e, const Graph& g, const std::vector<float>& x) {
+  std::copy(x.begin(), x.end(), static_cast<float*>(e.input_buffer(0)));
+  EXPECT_TRUE(e.Invoke().ok());
+  const float* y = static_cast<const float*>(e.output_buffer(0));
+  return std::vector<float>(y, y + g.tensors[g.outputs[0]].num_elements());
+}
+
+std::vector<float> RunOn(const Graph& g, const std::vector<float>& x, bool native, kernels::Isa isa, int threads) {
+  BackendOptions o;
+  o.threads = threads;
+  NativeOptions no;
+  no.max_isa = isa;
+  auto e = native ? PrepareNativeWith(g, o, no) : PrepareReference(g, o);
+  EXPECT_TRUE(e.ok()) << e.status();
+  return e.ok() ? Run(**e, g, x) : std::vector<float>();
+}
+
+void ExpectMatchesReference(const Graph& fp32, Precision p) {
+  ASSERT_FALSE(fp32.nodes.empty());
+  SCOPED_TRACE(::testing::Message() << "input " << fp32.tensors[fp32.inputs[0]].shape[1] << "x"
+                                    << fp32.tensors[fp32.inputs[0]].shape[2]);
+  const Graph g = Lowered(fp32, p);
+  ASSERT_FALSE(g.nodes.empty());
+  const std::vector<float> x = RandomVector(static_cast<size_t>(g.tensors[g.inputs[0]].num_elements()), 5);
+  const std::vector<float> want = RunOn(g, x, false, kernels::Isa::kPortable, 1);
+  const std::vector<float> other = RunOn(g, RandomVector(x.size(), 6), false, kernels::Isa::kPortable, 1);
+  ASSERT_GT(RelativeError(other, want), 1e-2) << "output does not depend on the input";
+  const std::vector<float> fp32_out = RunOn(fp32, x, false, kernels::Isa::kPortable, 1);
+  const double storage_cost = RelativeError(want, fp32_out);
+  ASSERT_GT(storage_cost, 0) << "the lowered file computes exactly what FP32 does: nothing is lowered";
+  for (kernels::Isa isa : kernels::SupportedIsas()) {
+    std::vector<float> one_thread;
+    for (int threads : {1, 2, 3}) {
+      SCOPED_TRACE(::testing::Message() << PrecisionName(p) << " " << kernels::IsaName(isa) << ", " << threads
+                                        << " threads; storage " << storage_cost);
+      const std::vector<float> got = RunOn(g, x, true, isa, threads);
+      ASSERT_EQ(got.size(), want.size());
+      EXPECT_LE(RelativeError(got, want), storage_cost);  // fails on NaN / Inf
+      EXPECT_LE(RelativeError(got, fp32_out), 1.25 * storage_cost);
+      if (threads == 1) one_thread = got;
+      else EXPECT_EQ(got, one_thread) << "results depend on the thread count";
+    }
+  }
+}
+
+#if !defined(SCALERT_HALF_MODELS_224)
+TEST(HalfModels, EveryFamilyAtSmallAndOddSizes) {
+  for (Precision p : {Precision::kBF16, Precision::kF16}) {
+    ExpectMatchesReference(Scaled("mobilenet_v2", "", 33, 47), p);
+    ExpectMatchesReference(Scaled("mobilenet_v2", "", 64, 48), p);
+    ExpectMatchesReference(Scaled("", "b0", 97, 83), p);  // B0 below 96x96 is ill-conditioned
+    ExpectMatchesReference(Scaled("", "lite0", 65, 49), p);
+  }
+}
+#else
+TEST(HalfModels, B0AndMobileNetV2At224) {
+  for (Precision p : {Precision::kBF16, Precision::kF16}) {
+    ExpectMatchesReference(Scaled("", "b0", 224, 224), p);
+    ExpectMatchesReference(Scaled("mobilenet_v2", "", 224, 224), p);
+  }
+}
+#endif
+
+// What the backend says it runs: the 16-bit kernels, named by what they do.
+TEST(HalfModels, OpDescriptionsNameTheKernels) {
+  const Graph g = Lowered(Scaled("mobilenet_v2", "", 32, 32), Precision::kBF16);
+  BackendOptions o;
+  auto e = PrepareNative(g, o);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ((*e)->effective_precision(), Precision::kBF16);
+  bool gemm = false, dw = false;
+  for (const std::string& d : (*e)->op_descriptions()) {
+    gemm = gemm || d.rfind("conv1x1_gemm_bf16", 0) == 0;
+    dw = dw || d.rfind("dwconv_dwconv_bf16s_f32acc", 0) == 0;
+    EXPECT_EQ(d.find("reference"), std::string::npos) << d;
+  }
+  EXPECT_TRUE(gemm);
+  EXPECT_TRUE(dw);
+}
+
+// Asking for a precision the file does not have is refused, not run at another precision.
+TEST(HalfModels, RefusesAnotherPrecision) {
+  const Graph g = Lowered(Scaled("mobilenet_v2", "", 32, 32), Precision::kF16);
+  BackendOptions o;
+  o.precision = Precision::kBF16;
+  auto e = PrepareNative(g, o);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(std::string(e.status().message()).find("bf16"), std::string::npos) << e.status();
+}
+
+}  // namespace
+}  // namespace scalert
