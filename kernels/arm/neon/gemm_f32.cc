@@ -1,7 +1,8 @@
 // NEON GEMM over 16-wide packed panels (kernels/packing.h, tile nr = 16). AArch64 has 32 vector
 // registers of 4 floats: a 6x16 tile keeps 24 accumulators, 4 B vectors and a broadcast A value
 // in registers (8x16 would need all 32 for accumulators alone); the narrow 8-wide last panel uses
-// 8x8 tiles (16 accumulators). Bias and activation are applied while the tile is in registers.
+// 8x8 tiles (16 accumulators). Bias, activation and the residual add (fused blocks) are applied
+// while the tile is in registers.
 #include <algorithm>
 
 #include "kernels/arm/neon/kernels_f32.h"
@@ -12,6 +13,7 @@
 namespace scalert::kernels {
 namespace {
 
+using neon::LoadPartial;
 using neon::StorePartial;
 
 // Packed panels are 16 columns wide; columns after the last full panel go in 8-wide panels
@@ -30,6 +32,19 @@ inline void StoreRow(float* c, const float32x4_t* v, int cols) {
   for (int j = 0; j < NV; ++j) {
     const int lanes = std::min(4, cols - 4 * j);
     if (lanes > 0) StorePartial(c + 4 * j, v[j], lanes);
+  }
+}
+
+// Adds row `m` of the residual (GemmArgs::residual, after the activation: the skip connection of
+// a fused block) to NV vectors holding columns [n0, n0 + cols).
+template <int NV>
+inline void AddResidualRow(const GemmArgs& g, int64_t m, int32_t n0, float32x4_t* v, int cols) {
+  const float* res = g.residual + m * g.ldr + n0;
+#pragma GCC unroll 4
+  for (int j = 0; j < NV; ++j) {
+    const int lanes = std::min(4, cols - 4 * j);
+    if (lanes == 4) v[j] = vaddq_f32(v[j], vld1q_f32(res + 4 * j));
+    else if (lanes > 0) v[j] = vaddq_f32(v[j], LoadPartial(res + 4 * j, lanes));
   }
 }
 
@@ -60,6 +75,10 @@ inline void Tile(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
     }
   }
   neon::ActivateAll<MR * NV>(&acc[0][0], g.act);
+  if (g.residual) {
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) AddResidualRow<NV>(g, m0 + r, n0, acc[r], cols);
+  }
   float* c = g.c + m0 * g.ldc + n0;
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) StoreRow<NV>(c + r * g.ldc, acc[r], cols);
@@ -97,6 +116,7 @@ void RowTile(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
 #pragma GCC unroll 4
   for (int j = 0; j < NV; ++j) sum[j] = vaddq_f32(vaddq_f32(acc[0][j], acc[1][j]), vaddq_f32(acc[2][j], acc[3][j]));
   neon::ActivateAll<NV>(sum, g.act);
+  if (g.residual) AddResidualRow<NV>(g, m0, n0, sum, cols);
   StoreRow<NV>(g.c + m0 * g.ldc + n0, sum, cols);
 }
 
