@@ -12,6 +12,7 @@
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/passes/mbconv_fusion.h"
 #include "tests/native/kernel_list.h"
+#include "tests/testing/scaled_models.h"
 #include "tests/testing/test_models.h"
 #include "tools/scale/architectures.h"
 #include "tools/scale/scaler.h"
@@ -21,21 +22,6 @@ namespace {
 
 using testing::RandomVector;
 using testing::RelativeError;
-
-Graph Scaled(const std::string& family, const std::string& preset, int32_t h, int32_t w) {
-  scale::ScaleRequest r;
-  r.family = family;
-  r.preset = preset;
-  r.resolution = std::make_pair(h, w);
-  r.seed = 7;
-  r.num_classes = 100;
-  auto spec = scale::ResolveScaleRequest(r);
-  EXPECT_TRUE(spec.ok()) << spec.status();
-  if (!spec.ok()) return Graph();
-  auto m = scale::BuildScaledModel(*spec, scale::BuildOptions());
-  EXPECT_TRUE(m.ok()) << m.status();
-  return m.ok() ? std::move(m->graph) : Graph();
-}
 
 std::vector<float> Run(Executable& e, const Graph& g, const std::vector<float>& x) {
   std::copy(x.begin(), x.end(), static_cast<float*>(e.input_buffer(0)));
@@ -85,12 +71,12 @@ TEST(FusedModels, EveryFamilyAtSmallAndOddSizes) {
     for (auto [h, w] : {efficientnet ? std::pair{96, 96} : std::pair{64, 64},
                         efficientnet ? std::pair{97, 83} : lite ? std::pair{65, 49} : std::pair{33, 41}}) {
       SCOPED_TRACE(::testing::Message() << scale::FamilyName(f) << " " << h << "x" << w);
-      ExpectFusedModelMatches(Scaled(family, preset, h, w));
+      ExpectFusedModelMatches(testing::ScaledModel(family, preset, h, w));
     }
   }
 }
 
-TEST(FusedModels, EfficientNetLiteAtAnOddSize) { ExpectFusedModelMatches(Scaled("", "lite0", 65, 49)); }
+TEST(FusedModels, EfficientNetLiteAtAnOddSize) { ExpectFusedModelMatches(testing::ScaledModel("", "lite0", 65, 49)); }
 
 // Every tensor a node reads exists by then: a graph input, a constant or an earlier node's output.
 // (MobileNetV1's separable pairs once shared their 1x1 between two blocks, leaving a fused node
@@ -98,8 +84,8 @@ TEST(FusedModels, EfficientNetLiteAtAnOddSize) { ExpectFusedModelMatches(Scaled(
 TEST(FusedModels, RewrittenGraphsReadOnlyWrittenTensors) {
   for (scale::Family f : scale::AllFamilies()) {
     const bool efficientnet = f == scale::Family::kEfficientNet, lite = f == scale::Family::kEfficientNetLite;
-    const Graph g = Scaled(efficientnet || lite ? "" : scale::FamilyName(f), efficientnet ? "b0" : lite ? "lite0" : "",
-                           64, 64);
+    const std::string family = efficientnet || lite ? "" : scale::FamilyName(f);
+    const Graph g = testing::ScaledModel(family, efficientnet ? "b0" : lite ? "lite0" : "", 64, 64);
     ASSERT_FALSE(g.nodes.empty());
     const FusedGraph fused = FuseMbconvBlocks(g, [](const Graph&, const MbconvBlock&) { return true; });
     EXPECT_GT(fused.fused_blocks, 0) << scale::FamilyName(f);
@@ -116,7 +102,7 @@ TEST(FusedModels, RewrittenGraphsReadOnlyWrittenTensors) {
 
 TEST(FusedModels, FusedPlanNeedsAtMostHalfTheActivationMemory) {
   for (auto [family, preset] : {std::pair{"", "b0"}, std::pair{"mobilenet_v2", ""}}) {
-    const Graph g = Scaled(family, preset, 224, 224);
+    const Graph g = testing::ScaledModel(family, preset, 224, 224);
     ASSERT_FALSE(g.nodes.empty());
     for (int threads : {1, 2}) {
       SCOPED_TRACE(::testing::Message() << family << preset << ", " << threads << " threads");

@@ -18,6 +18,7 @@
 #include "kernels/isa.h"
 #include "runtime/backends/native/native_backend.h"
 #include "runtime/backends/reference/reference_backend.h"
+#include "tests/testing/scaled_models.h"
 #include "tests/testing/test_models.h"
 #include "tools/quantize/quantizer.h"
 #include "tools/scale/scaler.h"
@@ -27,21 +28,6 @@ namespace {
 
 using testing::RandomVector;
 using testing::RelativeError;
-
-Graph Scaled(const std::string& family, const std::string& preset, int32_t h, int32_t w) {
-  scale::ScaleRequest r;
-  r.family = family;
-  r.preset = preset;
-  r.resolution = std::make_pair(h, w);
-  r.seed = 7;
-  r.num_classes = 100;
-  auto spec = scale::ResolveScaleRequest(r);
-  EXPECT_TRUE(spec.ok()) << spec.status();
-  if (!spec.ok()) return Graph();
-  auto m = scale::BuildScaledModel(*spec, scale::BuildOptions());
-  EXPECT_TRUE(m.ok()) << m.status();
-  return m.ok() ? std::move(m->graph) : Graph();
-}
 
 Graph Lowered(const Graph& g, Precision p) {
   quantize::QuantizeOptions o;
@@ -100,24 +86,24 @@ void ExpectMatchesReference(const Graph& fp32, Precision p) {
 #if !defined(SCALERT_HALF_MODELS_224)
 TEST(HalfModels, EveryFamilyAtSmallAndOddSizes) {
   for (Precision p : {Precision::kBF16, Precision::kF16}) {
-    ExpectMatchesReference(Scaled("mobilenet_v2", "", 33, 47), p);
-    ExpectMatchesReference(Scaled("mobilenet_v2", "", 64, 48), p);
-    ExpectMatchesReference(Scaled("", "b0", 97, 83), p);  // B0 below 96x96 is ill-conditioned
-    ExpectMatchesReference(Scaled("", "lite0", 65, 49), p);
+    ExpectMatchesReference(testing::ScaledModel("mobilenet_v2", "", 33, 47), p);
+    ExpectMatchesReference(testing::ScaledModel("mobilenet_v2", "", 64, 48), p);
+    ExpectMatchesReference(testing::ScaledModel("", "b0", 97, 83), p);  // B0 below 96x96 is ill-conditioned
+    ExpectMatchesReference(testing::ScaledModel("", "lite0", 65, 49), p);
   }
 }
 #else
 TEST(HalfModels, B0AndMobileNetV2At224) {
   for (Precision p : {Precision::kBF16, Precision::kF16}) {
-    ExpectMatchesReference(Scaled("", "b0", 224, 224), p);
-    ExpectMatchesReference(Scaled("mobilenet_v2", "", 224, 224), p);
+    ExpectMatchesReference(testing::ScaledModel("", "b0", 224, 224), p);
+    ExpectMatchesReference(testing::ScaledModel("mobilenet_v2", "", 224, 224), p);
   }
 }
 #endif
 
 // What the backend says it runs: the 16-bit kernels, named by what they do.
 TEST(HalfModels, OpDescriptionsNameTheKernels) {
-  const Graph g = Lowered(Scaled("mobilenet_v2", "", 32, 32), Precision::kBF16);
+  const Graph g = Lowered(testing::ScaledModel("mobilenet_v2", "", 32, 32), Precision::kBF16);
   BackendOptions o;
   auto e = PrepareNative(g, o);
   ASSERT_TRUE(e.ok()) << e.status();
@@ -134,7 +120,7 @@ TEST(HalfModels, OpDescriptionsNameTheKernels) {
 
 // Asking for a precision the file does not have is refused, not run at another precision.
 TEST(HalfModels, RefusesAnotherPrecision) {
-  const Graph g = Lowered(Scaled("mobilenet_v2", "", 32, 32), Precision::kF16);
+  const Graph g = Lowered(testing::ScaledModel("mobilenet_v2", "", 32, 32), Precision::kF16);
   BackendOptions o;
   o.precision = Precision::kBF16;
   auto e = PrepareNative(g, o);

@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/native/int8_parity.h"
+#include "tests/testing/scaled_models.h"
 #include "tools/quantize/calibration.h"
 #include "tools/quantize/quantizer.h"
 #include "tools/scale/architectures.h"
@@ -16,25 +17,15 @@ namespace scalert {
 namespace {
 
 Graph QuantizedScaled(const std::string& family, const std::string& preset, int32_t h, int32_t w) {
-  scale::ScaleRequest r;
-  r.family = family;
-  r.preset = preset;
-  r.resolution = std::make_pair(h, w);
-  r.seed = 7;
-  r.num_classes = 100;
-  auto spec = scale::ResolveScaleRequest(r);
-  EXPECT_TRUE(spec.ok()) << spec.status();
-  if (!spec.ok()) return Graph();
-  auto m = scale::BuildScaledModel(*spec, scale::BuildOptions());
-  EXPECT_TRUE(m.ok()) << m.status();
-  if (!m.ok()) return Graph();
+  const Graph g = testing::ScaledModel(family, preset, h, w);
+  if (g.nodes.empty()) return Graph();
   quantize::QuantizeOptions o;
   o.mode = Precision::kI8;
-  auto cal = quantize::RandomSamples(m->graph, 4, 1);
+  auto cal = quantize::RandomSamples(g, 4, 1);
   EXPECT_TRUE(cal.ok()) << cal.status();
   if (!cal.ok()) return Graph();
   o.calibration = *cal;
-  auto q = quantize::Quantize(m->graph, o);
+  auto q = quantize::Quantize(g, o);
   EXPECT_TRUE(q.ok()) << q.status();
   return q.ok() ? std::move(q->lowered) : Graph();
 }

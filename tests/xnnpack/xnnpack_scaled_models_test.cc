@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "gtest/gtest.h"
+#include "tests/testing/scaled_models.h"
 #include "tests/testing/test_models.h"
 #include "tests/xnnpack/xnnpack_test_util.h"
 #include "tools/scale/scaler.h"
@@ -18,45 +19,29 @@ namespace {
 
 constexpr float kInputBound = 1.f;
 
-Graph Scaled(const std::string& family, const std::string& preset, int32_t h, int32_t w) {
-  scale::ScaleRequest r;
-  r.family = family;
-  r.preset = preset;
-  r.resolution = std::make_pair(h, w);
-  r.seed = 7;
-  r.num_classes = 100;  // fewer classifier weights; the classifier is still an FC
-  auto spec = scale::ResolveScaleRequest(r);
-  EXPECT_TRUE(spec.ok()) << spec.status();
-  if (!spec.ok()) return Graph();
-  scale::BuildOptions o;
-  auto m = scale::BuildScaledModel(*spec, o);
-  EXPECT_TRUE(m.ok()) << m.status();
-  return m.ok() ? std::move(m->graph) : Graph();
-}
-
 TEST(XnnpackScaledModelsTest, EfficientNetB0) {
-  Graph g = Scaled("", "b0", 96, 96);  // at 64x64 (a 2x2 last feature map) B0 is ill-conditioned
+  Graph g = ScaledModel("", "b0", 96, 96);  // at 64x64 (a 2x2 last feature map) B0 is ill-conditioned
   ASSERT_FALSE(g.nodes.empty());
   ExpectXnnpackMatchesReference(g, 1e-4, kInputBound);
 }
 
 TEST(XnnpackScaledModelsTest, MobileNetV2) {
-  Graph g = Scaled("mobilenet_v2", "", 64, 64);
+  Graph g = ScaledModel("mobilenet_v2", "", 64, 64);
   ASSERT_FALSE(g.nodes.empty());
   ExpectXnnpackMatchesReference(g, 1e-4, kInputBound);
 }
 
 TEST(XnnpackScaledModelsTest, MobileNetV3Large) {
-  Graph g = Scaled("mobilenet_v3_large", "", 64, 64);
+  Graph g = ScaledModel("mobilenet_v3_large", "", 64, 64);
   ASSERT_FALSE(g.nodes.empty());
   ExpectXnnpackMatchesReference(g, 1e-4, kInputBound);
 }
 
 TEST(XnnpackScaledModelsTest, NonSquareInputs) {
-  Graph g = Scaled("", "b0", 112, 80);
+  Graph g = ScaledModel("", "b0", 112, 80);
   ASSERT_FALSE(g.nodes.empty());
   ExpectXnnpackMatchesReference(g, 1e-4, kInputBound);
-  g = Scaled("mobilenet_v3_large", "", 48, 80);
+  g = ScaledModel("mobilenet_v3_large", "", 48, 80);
   ASSERT_FALSE(g.nodes.empty());
   ExpectXnnpackMatchesReference(g, 1e-4, kInputBound);
 }
@@ -67,9 +52,9 @@ TEST(XnnpackScaledModelsTest, Fp16OnMobileNetsFp32FallbackOnEfficientNet) {
   struct Case {
     Graph g;
     Precision expect;
-  } cases[] = {{Scaled("mobilenet_v2", "", 64, 64), Precision::kF16},
-               {Scaled("mobilenet_v3_large", "", 64, 64), Precision::kF16},
-               {Scaled("", "b0", 96, 96), Precision::kF32}};
+  } cases[] = {{ScaledModel("mobilenet_v2", "", 64, 64), Precision::kF16},
+               {ScaledModel("mobilenet_v3_large", "", 64, 64), Precision::kF16},
+               {ScaledModel("", "b0", 96, 96), Precision::kF32}};
   for (Case& c : cases) {
     ASSERT_FALSE(c.g.nodes.empty());
     auto it = MakeInterpreter(c.g, "xnnpack", 2, Precision::kF16);
