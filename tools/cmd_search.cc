@@ -264,7 +264,7 @@ int Search(const std::vector<std::string>& argv) {
       Precision p = Precision::kF32;
       ParsePrecision(c.precision, &p);
       std::fprintf(stderr, "measuring %s, %d thread(s) ...\n", search::DescribeSpec(c.spec).c_str(), c.threads);
-      todo.push_back({*path, "native", p, c.threads});
+      todo.push_back({*path, "native", p, c.threads, "", ""});
       which.push_back(idx);
     }
     if (todo.empty()) return absl::OkStatus();

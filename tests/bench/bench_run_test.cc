@@ -59,7 +59,7 @@ TEST(BenchRunTest, EveryCandidateGetsEveryNumber) {
   const std::string a = WriteTinyModel(dir, "a.srm", 16, 12, 0), b = WriteTinyModel(dir, "b.srm", 24, 20, 1);
   std::vector<CandidateSpec> specs;
   for (const std::string& m : {a, b})
-    for (const std::string& backend : AvailableBackends()) specs.push_back({m, backend, Precision::kF32, 1});
+    for (const std::string& backend : AvailableBackends()) specs.push_back({m, backend, Precision::kF32, 1, "", ""});
   int progress_calls = 0;
   auto results = RunCandidates(specs, Quick(), [&](const std::string&) { ++progress_calls; });
   ASSERT_TRUE(results.ok()) << results.status();
@@ -91,7 +91,7 @@ TEST(BenchRunTest, JsonHasExactlyTheDocumentedShape) {
   const std::string a = WriteTinyModel(dir, "a.srm", 16, 12, 0);
   RunSettings s = Quick();
   s.profile = true;
-  auto results = RunCandidates({{a, "reference", Precision::kF32, 1}, {a, "reference", Precision::kF16, 1}}, s);
+  auto results = RunCandidates({{a, "reference", Precision::kF32, 1, "", ""}, {a, "reference", Precision::kF16, 1, "", ""}}, s);
   ASSERT_TRUE(results.ok()) << results.status();
   ComputeRatios(&*results);
   ReportInput in;
@@ -142,7 +142,7 @@ TEST(BenchRunTest, JsonHasExactlyTheDocumentedShape) {
 }
 
 TEST(BenchRunTest, MissingModelIsAnErrorNamingIt) {
-  auto r = RunCandidates({{"/nonexistent/model.srm", "reference", Precision::kF32, 1}}, Quick());
+  auto r = RunCandidates({{"/nonexistent/model.srm", "reference", Precision::kF32, 1, "", ""}}, Quick());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("/nonexistent/model.srm"), std::string::npos) << r.status();
 }
@@ -151,7 +151,7 @@ TEST(BenchRunTest, RefusedCandidateIsSkippedWithItsReason) {
   const std::string dir = TempDir("refused");
   const std::string a = WriteTinyModel(dir, "a.srm", 16, 12, 0);
   // Zero threads is refused by every backend's Prepare: the candidate carries the error.
-  auto results = RunCandidates({{a, "reference", Precision::kF32, 1}, {a, "reference", Precision::kF32, 0}}, Quick());
+  auto results = RunCandidates({{a, "reference", Precision::kF32, 1, "", ""}, {a, "reference", Precision::kF32, 0, "", ""}}, Quick());
   ASSERT_TRUE(results.ok()) << results.status();
   EXPECT_EQ((*results)[0].error, "");
   EXPECT_NE((*results)[1].error.find("threads"), std::string::npos) << (*results)[1].error;
@@ -163,7 +163,7 @@ TEST(BenchRunTest, SustainedRunsForTheGivenTime) {
   const std::string a = WriteTinyModel(dir, "a.srm", 16, 12, 0);
   RunSettings s = Quick();
   s.sustained_s = 0.3;
-  auto results = RunCandidates({{a, "reference", Precision::kF32, 1}}, s);
+  auto results = RunCandidates({{a, "reference", Precision::kF32, 1, "", ""}}, s);
   ASSERT_TRUE(results.ok()) << results.status();
   const CandidateResult& r = (*results)[0];
   ASSERT_GT(r.stats.count, 0u);

@@ -94,7 +94,7 @@ TEST(BenchOptionsTest, IsaAndFusionAreNativeVariants) {
 // Ratios: the baseline is the first model's xnnpack FP32 with the same threads when present.
 CandidateResult Made(const std::string& model, const std::string& backend, Precision p, int threads, double median) {
   CandidateResult r;
-  r.spec = {model, backend, p, threads};
+  r.spec = {model, backend, p, threads, "", ""};
   r.effective_precision = p;
   r.stats.median = median;
   return r;

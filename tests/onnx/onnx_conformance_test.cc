@@ -192,8 +192,9 @@ TEST(OnnxConformance, NodeAndPytorchConvertedCasesPassOnReference) {
   // onnx_importer_test covers Constant instead.
   const std::set<std::string> uncoverable = {"Constant"};
   for (const std::string& op : onnx_import::SupportedOnnxOps())
-    if (!uncoverable.count(op))
+    if (!uncoverable.count(op)) {
       EXPECT_TRUE(covered.count(op)) << "no conformance case exercising " << op << " passed";
+    }
 }
 
 }  // namespace

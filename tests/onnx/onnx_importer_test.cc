@@ -247,9 +247,9 @@ TEST(OnnxImporter, AutoPadSameAndStridesGiveOnnxOutputSize) {
     EXPECT_EQ(m->graph.tensors[m->graph.outputs[0]].shape, want) << mode;
     const ConvParams& p = m->graph.nodes[1].conv;
     // Width 6, kernel 3, stride 2: one padding column, at the end (UPPER) or the start (LOWER).
-    if (std::string(mode) == "SAME_UPPER") EXPECT_EQ(std::make_pair(p.pad_left, p.pad_right), std::make_pair(0, 1));
-    if (std::string(mode) == "SAME_LOWER") EXPECT_EQ(std::make_pair(p.pad_left, p.pad_right), std::make_pair(1, 0));
-    if (std::string(mode) != "VALID") EXPECT_EQ(std::make_pair(p.pad_top, p.pad_bottom), std::make_pair(1, 1));
+    if (std::string(mode) == "SAME_UPPER") { EXPECT_EQ(std::make_pair(p.pad_left, p.pad_right), std::make_pair(0, 1)); }
+    if (std::string(mode) == "SAME_LOWER") { EXPECT_EQ(std::make_pair(p.pad_left, p.pad_right), std::make_pair(1, 0)); }
+    if (std::string(mode) != "VALID") { EXPECT_EQ(std::make_pair(p.pad_top, p.pad_bottom), std::make_pair(1, 1)); }
   }
 }
 

@@ -103,9 +103,9 @@ TEST(Quantizer, MixedPolicyKeepsNamedLayersFp32) {
   EXPECT_EQ(GraphPrecision(r->lowered), Precision::kMixed);
   for (const Node& n : r->lowered.nodes) {
     const DType d = r->lowered.tensors[n.inputs[0]].dtype;
-    if (n.name == "project") EXPECT_EQ(d, DType::kF32);
-    if (n.name == "dw") EXPECT_EQ(d, DType::kF16);
-    if (n.name == "expand") EXPECT_EQ(d, DType::kI8);
+    if (n.name == "project") { EXPECT_EQ(d, DType::kF32); }
+    if (n.name == "dw") { EXPECT_EQ(d, DType::kF16); }
+    if (n.name == "expand") { EXPECT_EQ(d, DType::kI8); }
   }
   o.policy = *ParsePolicy("default int8\nno_such_layer fp32\n", "test");
   auto bad = Quantize(g, o);
@@ -131,7 +131,7 @@ TEST(Quantizer, AutoMixedMeetsItsBoundAndItsPolicyReproducesIt) {
     auto r2 = Quantize(g, again);
     ASSERT_TRUE(r2.ok()) << r2.status();
     EXPECT_EQ(r2->fidelity->snr_db, r->fidelity->snr_db);
-    if (bound == 120.0) EXPECT_EQ(GraphPrecision(r->lowered), Precision::kF32);  // no INT8 layer reaches 120 dB
+    if (bound == 120.0) { EXPECT_EQ(GraphPrecision(r->lowered), Precision::kF32); }  // no INT8 layer reaches 120 dB
   }
 }
 

@@ -23,7 +23,7 @@ void LoadPrepareInvoke(const std::string& bytes) {
     InterpreterOptions o;
     o.backend = backend;
     auto it = Interpreter::Create(*model, o);
-    if (it.ok()) EXPECT_TRUE((*it)->Invoke().ok()) << backend;
+    if (it.ok()) { EXPECT_TRUE((*it)->Invoke().ok()) << backend; }
   }
 }
 
