@@ -69,6 +69,10 @@ int Inspect(const std::vector<std::string>& argv) {
   const Graph& g = (*model)->graph();
   std::vector<std::string> kernels;
   int64_t backend_arena = -1;
+  if (args->has("fusion") && (!args->has("backend") || args->get("backend") != "native")) {
+    std::fprintf(stderr, "scalert inspect: --fusion applies to --backend native only\n");
+    return 2;
+  }
   if (args->has("backend")) {
     InterpreterOptions o;
     o.backend = args->get("backend");

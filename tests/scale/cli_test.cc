@@ -72,6 +72,8 @@ TEST_F(ScaleCli, PresetWritesAFileThatInspectReports) {
     else EXPECT_LT(arena, peak) << n.out;  // half at 224 (tests/native/fused_models_test.cc)
   }
   EXPECT_EQ(RunScalert("inspect " + out + " --backend native --fusion sometimes").code, 2);
+  EXPECT_EQ(RunScalert("inspect " + out + " --fusion on").code, 2);  // fusion is a native-backend option
+  EXPECT_EQ(RunScalert("inspect " + out + " --backend reference --fusion on").code, 2);
 }
 
 TEST_F(ScaleCli, ReportJsonAndLabels) {
