@@ -274,5 +274,21 @@ TEST(MbconvFusionCostModel, SplitImbalanceAndThreadAwareAuto) {
   EXPECT_TRUE(FusionPays(even, FindMbconvBlocks(even)[0], 2, tile, l2));
 }
 
+// With squeeze-and-excitation: separable pairs fuse (half the memory), blocks with an expand
+// fuse from 14x14 maps up, not on 7x7 ones (measured in FusionPays).
+TEST(MbconvFusionCostModel, SqueezeExcitationBlocksBySize) {
+  const kernels::TileShape tile{12, 32, 16, 8};
+  const int64_t l2 = int64_t{1} << 20;
+  auto pays = [&](const Graph& g) {
+    const std::vector<MbconvBlock> blocks = FindMbconvBlocks(g);
+    EXPECT_EQ(blocks.size(), 1u);
+    return !blocks.empty() && FusionPays(g, blocks[0], 1, tile, l2);
+  };
+  EXPECT_TRUE(pays(BlocksGraph({14, 14, 40, 240, 40, 3, 1, Activation::kSwish, 1, true, true})));
+  EXPECT_FALSE(pays(BlocksGraph({7, 7, 40, 240, 40, 3, 1, Activation::kSwish, 1, true, true})));
+  EXPECT_FALSE(pays(BlocksGraph({14, 14, 40, 240, 40, 3, 2, Activation::kSwish, 1, true, true})));
+  EXPECT_TRUE(pays(BlocksGraph({7, 7, 24, 24, 16, 3, 1, Activation::kSwish, 1, true, true, false})));
+}
+
 }  // namespace
 }  // namespace scalert

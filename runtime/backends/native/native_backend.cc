@@ -134,13 +134,14 @@ bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels
   // Measured per block with `scalert bench --profile` (AMD EPYC Zen 4, 1 MiB L2, AVX-512, 1
   // thread, fused vs unfused): blocks without squeeze-and-excitation run in one pass and were
   // faster fused at every size in MobileNetV2 (112x112 blocks 0.74 vs 1.10 ms, 7x7 0.46 vs
-  // 0.57). With SE the step needs two passes over a stored depthwise output: that paid only
-  // where the expanded tensor is far larger than L2 (EfficientNet-B0's first 112x112 expand,
-  // 4.8 MB: 1.14 vs 1.25 ms) and lost a few percent on every smaller block (28x28 to 7x7: 3-14%);
-  // a separable pair with SE recomputes its depthwise (0.58 vs 0.43 ms). Re-measured 2026-11-25
-  // (bench/fused_blocks_bench, same machine): B0's 56x56 expands of 1.8 MB fused 0.87 vs 0.87 ms
-  // and 0.57 vs 0.55 ms, so SE blocks fuse from an expanded tensor larger than L2: the same
-  // speed, and B0's plan shrinks to 58% of the unfused arena (68% with the 2x L2 bound).
+  // 0.57). With SE the step runs two passes over a stored depthwise output. Re-measured
+  // 2026-11-26 (bench/fused_blocks_bench, same machine, after the ring of expanded rows): every
+  // EfficientNet-B0 SE block from 112x112 down to 14x14 was 2-7% faster fused (56x56: 0.80 vs
+  // 0.85 ms; 14x14: 0.68 vs 0.70), the 7x7 ones 0-2% slower (no room for the gate fold: it
+  // scales the stored output instead). A separable pair with SE recomputes its depthwise
+  // (0.51 vs 0.37 ms) but keeps the block at input + output: fused, EfficientNet-B0's plan
+  // needs half the unfused arena (its peak is that first pair); the whole model measured the
+  // same either way (10.09 vs 10.08 ms median of 3 interleaved runs), so the pair fuses.
   //
   // With more than one thread, tasks split the step's bands, which do not always split evenly
   // (a 7-row map: 4 rows against 3 on 2 threads; MobileNetV2's 112x112 pair: 7 bands against 6),
@@ -153,9 +154,9 @@ bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels
   if (threads > 1 && expanded <= l2_bytes &&
       native::PlanFusedMbconv(g, FusedMbconvNode(g, b), threads, gemm_tile, l2_bytes).split_imbalance() > 1.05)
     return false;
-  if (b.se_mul < 0) return true;
-  if (b.expand < 0) return false;
-  return expanded > l2_bytes;
+  if (b.se_mul < 0 || b.expand < 0) return true;
+  const Shape& map = g.tensors[g.nodes[b.depthwise].outputs[0]].shape;  // SE blocks: not on 7x7 maps
+  return expanded > l2_bytes || int64_t{map[1]} * map[2] >= 14 * 14;
 }
 
 absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, const BackendOptions& options,
