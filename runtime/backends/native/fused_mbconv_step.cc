@@ -26,6 +26,7 @@ struct Fused {
   kernels::GemmF32Fn gemm = nullptr;
   kernels::DwConvF32Fn dw = nullptr;
   kernels::MulChannelF32Fn mul_channel = nullptr;
+  kernels::GlobalAvgPoolF32Fn row_mean = nullptr;
   kernels::GemmArgs expand, project, se_reduce, se_expand;  // a / c set per band
   kernels::DwConvArgs depthwise;                            // geo, packed, zero, act
   int32_t project_nr = 0, project_nr_min = 0;
@@ -45,7 +46,7 @@ struct Fused {
   float* Stored() const { return scratch + plan.slots * plan.slot_floats; }
   float* Vectors() const { return Stored() + plan.stored_floats; }
   float* Sums() const { return Vectors() + plan.vectors_floats; }
-  // The folded weights take the row sums' place: Gate has pooled the sums before it folds, and
+  // The folded weights take the row means' place: Gate has pooled them before it folds, and
   // the gate is folded for one image only.
   float* Folded() const { return Sums(); }
 
@@ -53,7 +54,7 @@ struct Fused {
   // near-equal runs of output rows (a 112-row map on 2 threads: 56 each, where whole bands would
   // give one task a band more), each cut into bands of at most band_rows within an image. Every
   // row is computed the same way whichever band holds it (GEMM rows do not depend on the tile
-  // that holds them, SE sums are kept per row), so results do not depend on the thread count.
+  // that holds them, SE means are kept per row), so results do not depend on the thread count.
   // Maps one pixel wide would make 1-row GEMMs, whose rounding differs from the tiles': there
   // tasks take whole bands of the thread-independent grid instead.
   template <typename F>
@@ -139,15 +140,10 @@ struct Fused {
         DepthwiseOfInput(out_row0, r1 - r0, dw_out);
       }
       const int64_t pixels = static_cast<int64_t>(r1 - r0) * g.out_w;
-      if (store) {  // each row's share of the pool, summed while the band is in cache
-        for (int32_t r = 0; r < r1 - r0; ++r) {
-          float* sums = Sums() + (out_row0 + r) * g.out_c;
-          std::fill(sums, sums + g.out_c, 0.f);
-          for (int32_t px = 0; px < g.out_w; ++px) {
-            const float* v = dw_out + (static_cast<int64_t>(r) * g.out_w + px) * g.out_c;
-            for (int32_t c = 0; c < g.out_c; ++c) sums[c] += v[c];
-          }
-        }
+      if (store) {  // each row's mean, taken while the band is in cache (the pool's share of the row)
+        for (int32_t r = 0; r < r1 - r0; ++r)
+          row_mean(g.out_w, g.out_c, dw_out + static_cast<int64_t>(r) * g.out_w * g.out_c,
+                   Sums() + (out_row0 + r) * g.out_c, 0, g.out_c);
       } else {
         Project(dw_out, out_row0, pixels, project);
       }
@@ -171,7 +167,7 @@ struct Fused {
     gemm(pr, 0, pixels, 0, pr.n);
   }
 
-  // The SE gate of image n from the row sums (added in row order: the same bits for any split),
+  // The SE gate of image n from the row means (added in row order: the same bits for any split),
   // then folded into the project weights when the plan says so.
   void Gate(int32_t n) const {
     const int32_t c = plan.expanded_c;
@@ -183,7 +179,7 @@ struct Fused {
       const float* s = Sums() + (static_cast<int64_t>(n) * plan.dw.out_h + j) * c;
       for (int32_t i = 0; i < c; ++i) pooled[i] += s[i];
     }
-    const float inv = 1.f / (static_cast<float>(plan.dw.out_h) * plan.dw.out_w);
+    const float inv = 1.f / static_cast<float>(plan.dw.out_h);
     for (int32_t i = 0; i < c; ++i) pooled[i] *= inv;
     kernels::GemmArgs r = se_reduce;
     r.a = pooled;
@@ -329,13 +325,15 @@ absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Gra
   auto gemm = ctx.registry->Find<KernelOp::kGemm>(ctx.isa);
   auto dw = ctx.registry->Find<KernelOp::kDwConv>(ctx.isa);
   auto mul = ctx.registry->Find<KernelOp::kMulChannel>(ctx.isa);
-  if (!gemm || !dw || !mul || !p.scratch[index] || !p.get<float>(n.inputs[F::kInput]))
+  auto pool = ctx.registry->Find<KernelOp::kGlobalAvgPool>(ctx.isa);
+  if (!gemm || !dw || !mul || !pool || !p.scratch[index] || !p.get<float>(n.inputs[F::kInput]))
     return absl::InternalError(absl::StrCat(g.NodeLabel(index), ": no kernels, scratch or input for the fused block"));
   Fused s;
   s.plan = PlanFusedMbconv(g, n, ctx.pool->threads(), gemm.tile, ctx.l2_bytes, ctx.se_gate);
   s.gemm = gemm.fn;
   s.dw = dw.fn;
   s.mul_channel = mul.fn;
+  s.row_mean = pool.fn;
   if (s.plan.expand) {
     s.expand_w = PackGemmTensors(gemm, g, n.inputs[F::kExpandWeights], n.inputs[F::kExpandBias]);
     s.expand = ArgsFor(*s.expand_w, f.expand_act);

@@ -6,7 +6,7 @@
 //   with the residual add in its epilogue.
 // With squeeze-and-excitation the gate depends on the whole depthwise output, so the step runs
 // in two passes: (A) bands of expand + depthwise store the depthwise output (an arena region)
-// and sum each band's channels while the band is in cache; then the caller reduces the band sums
+// and take each row's channel means while the band is in cache; then the caller reduces the row means
 // in order, runs the two tiny SE layers and applies the gate; (B) bands of project GEMM over the
 // stored output. A separable pair (no expand) stores nothing: pass B recomputes its depthwise
 // band from the input, which costs less than the project and keeps the block's memory at
@@ -36,7 +36,7 @@ struct FusedMbconvPlan {
   int32_t band_in_rows = 1;     // input rows one band reads at most
   int32_t slots = 1;            // worker slots = tasks per pass
   // Scratch, in floats: per slot (expanded rows, and the depthwise band without SE) and shared
-  // (SE: stored depthwise output, pooled / hidden / gate vectors, then per-row sums or, in the
+  // (SE: stored depthwise output, pooled / hidden / gate vectors, then per-row means or, in the
   // same place once they are pooled, the folded project weights).
   int64_t expanded_floats = 0, dw_band_floats = 0, slot_floats = 0;
   int64_t stored_floats = 0, sums_floats = 0, vectors_floats = 0, folded_floats = 0;
