@@ -44,6 +44,7 @@ const KernelRegistry& KernelRegistry::Global() {
 #if defined(SCALERT_KERNELS_ARM)
     RegisterNeonKernels(r);
     RegisterNeonHalfKernels(r);
+    RegisterNeonDotKernels(r);
 #endif
     return r;
   }();
