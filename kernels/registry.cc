@@ -45,6 +45,7 @@ const KernelRegistry& KernelRegistry::Global() {
     RegisterNeonKernels(r);
     RegisterNeonHalfKernels(r);
     RegisterNeonDotKernels(r);
+    RegisterNeonFhmKernels(r);
 #endif
     return r;
   }();

@@ -146,6 +146,7 @@ void RegisterAvx512Bf16Kernels(KernelRegistry* r);
 void RegisterNeonKernels(KernelRegistry* r);
 void RegisterNeonHalfKernels(KernelRegistry* r);
 void RegisterNeonDotKernels(KernelRegistry* r);
+void RegisterNeonFhmKernels(KernelRegistry* r);
 #endif
 
 }  // namespace scalert::kernels

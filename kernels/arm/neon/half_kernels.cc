@@ -10,16 +10,13 @@
 #include <cstring>
 #include <type_traits>
 
+#include "kernels/arm/neon/half_io_neon.h"
 #include "kernels/arm/neon/vector_math_neon.h"
 #include "kernels/packing.h"
 
 namespace scalert::kernels {
 namespace {
 
-struct F16 {
-  static float32x4_t Load(const uint16_t* p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
-  static void Store(uint16_t* p, float32x4_t v) { vst1_u16(p, vreinterpret_u16_f16(vcvt_f16_f32(v))); }
-};
 struct Bf16 {
   static float32x4_t Load(const uint16_t* p) { return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(p), 16)); }
   // Round to nearest even in the integer domain; NaN becomes a quiet NaN (float_formats.h).
@@ -32,27 +29,6 @@ struct Bf16 {
     vst1_u16(p, vmovn_u32(vbslq_u32(nan, q, r)));
   }
 };
-
-// The first n (< 4) elements through a stack copy, so nothing past them is read or written.
-template <class F>
-float32x4_t LoadPartial(const uint16_t* p, int n) {
-  uint16_t t[4] = {0, 0, 0, 0};
-  std::memcpy(t, p, static_cast<size_t>(n) * 2);
-  return F::Load(t);
-}
-template <class F>
-void StorePartial(uint16_t* p, int n, float32x4_t v) {
-  uint16_t t[4];
-  F::Store(t, v);
-  std::memcpy(p, t, static_cast<size_t>(n) * 2);
-}
-template <class F>
-float32x4_t LoadN(const uint16_t* p, int n) { return n == 4 ? F::Load(p) : LoadPartial<F>(p, n); }
-template <class F>
-void StoreN(uint16_t* p, int n, float32x4_t v) {
-  if (n == 4) F::Store(p, v);
-  else if (n > 0) StorePartial<F>(p, n, v);
-}
 
 constexpr int32_t kGemmPanel = 16;
 
