@@ -76,6 +76,19 @@ PackedGemmS8 PackGemmS8SignedQuads(const int8_t* w, const int32_t* bias, const f
   return p;
 }
 
+PackedGemmS8 PackGemmS8ColumnPairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,
+                                   int32_t k, int32_t a_zero_point, const TileShape& tile) {
+  PackedGemmS8 p = PackCommon(w, bias, scale, n, k, a_zero_point, tile);
+  const int32_t nr = tile.nr;  // even
+  const int64_t panel = GemmS8PanelBytes(k, nr, 1, 8);
+  p.b.assign(static_cast<size_t>(RoundUp(n, nr) / nr * panel), 0);
+  for (int32_t j = 0; j < n; ++j)
+    for (int32_t kk = 0; kk < k; ++kk)
+      p.b[static_cast<size_t>(j / nr * panel + (static_cast<int64_t>(kk / 8) * (nr / 2) + j % nr / 2) * 16 + j % 2 * 8 +
+                              kk % 8)] = w[static_cast<int64_t>(j) * k + kk];
+  return p;
+}
+
 namespace {
 
 // Bias with the zero point folded (wrapping, as the reference adds its bias) and the factors.

@@ -7,6 +7,9 @@
 //         (k4 = RoundUp(k, 4)); vpdpbusd reads A as unsigned, A + 128 (the sign bit flipped),
 //         so bias' = bias - (128 + x_zp) * sum_k w;
 //   signed quads (neondot, SDOT): the quads layout with A read as it is (signed by signed), so
+//         bias' = bias - x_zp * sum_k w;
+//   column pairs (neoni8mm, SMMLA): per 8 consecutive k, two columns' 8 weights each (the 2x8
+//         right operand of one SMMLA): [n/nr][k8/8][nr/2][2][8] int8 (k8 = RoundUp(k, 8));
 //         bias' = bias - x_zp * sum_k w.
 // Columns past n and k past its end are zero.
 #ifndef SCALERT_KERNELS_PACKING_S8_H_
@@ -24,6 +27,8 @@ PackedGemmS8 PackGemmS8Quads(const int8_t* w, const int32_t* bias, const float* 
                              int32_t a_zero_point, const TileShape& tile);
 PackedGemmS8 PackGemmS8SignedQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                                    int32_t a_zero_point, const TileShape& tile);
+PackedGemmS8 PackGemmS8ColumnPairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,
+                                   int32_t k, int32_t a_zero_point, const TileShape& tile);
 
 // Bytes of packed B one panel of `nr` columns occupies (rows: k per column; pairs: 2 bytes per
 // element over k2; quads: k4).

@@ -46,6 +46,7 @@ const KernelRegistry& KernelRegistry::Global() {
     RegisterNeonHalfKernels(r);
     RegisterNeonDotKernels(r);
     RegisterNeonFhmKernels(r);
+    RegisterNeonI8mmKernels(r);
 #endif
     return r;
   }();

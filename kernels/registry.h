@@ -147,6 +147,7 @@ void RegisterNeonKernels(KernelRegistry* r);
 void RegisterNeonHalfKernels(KernelRegistry* r);
 void RegisterNeonDotKernels(KernelRegistry* r);
 void RegisterNeonFhmKernels(KernelRegistry* r);
+void RegisterNeonI8mmKernels(KernelRegistry* r);
 #endif
 
 }  // namespace scalert::kernels
