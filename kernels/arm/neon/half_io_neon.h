@@ -40,6 +40,20 @@ void StoreN(uint16_t* p, int n, float32x4_t v) {
   else if (n > 0) StorePartial<F>(p, n, v);
 }
 
+// One row of a GEMM tile: NV vectors for `cols` columns, plus the residual row when there is one
+// (after the activation: a fused block's skip connection), stored in format F.
+template <class F, int NV>
+inline void StoreTileRow(uint16_t* c, const uint16_t* res, const float32x4_t* acc, int cols) {
+#pragma GCC unroll 4
+  for (int j = 0; j < NV; ++j) {
+    const int lanes = cols - 4 * j < 4 ? cols - 4 * j : 4;
+    if (lanes <= 0) continue;
+    float32x4_t v = acc[j];
+    if (res) v = vaddq_f32(v, LoadN<F>(res + 4 * j, lanes));
+    StoreN<F>(c + 4 * j, lanes, v);
+  }
+}
+
 }  // namespace
 }  // namespace scalert::kernels
 

@@ -69,18 +69,9 @@ void Tile(const GemmHalfArgs& g, int64_t m0, int32_t n0, int cols) {
   }
   neon::ActivateAll<MR * NV>(&acc[0][0], g.act);
 #pragma GCC unroll 8
-  for (int r = 0; r < MR; ++r) {
-    uint16_t* c = g.c + (m0 + r) * g.ldc + n0;
-    const uint16_t* res = g.residual ? g.residual + (m0 + r) * g.ldr + n0 : nullptr;
-#pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) {
-      const int lanes = std::min(4, cols - 4 * j);
-      if (lanes <= 0) continue;
-      float32x4_t v = acc[r][j];
-      if (res) v = vaddq_f32(v, LoadN<F>(res + 4 * j, lanes));
-      StoreN<F>(c + 4 * j, lanes, v);
-    }
-  }
+  for (int r = 0; r < MR; ++r)
+    StoreTileRow<F, NV>(g.c + (m0 + r) * g.ldc + n0, g.residual ? g.residual + (m0 + r) * g.ldr + n0 : nullptr,
+                        acc[r], cols);
 }
 
 template <class F, int NV>

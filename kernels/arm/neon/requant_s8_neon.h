@@ -8,6 +8,8 @@
 
 #include <arm_neon.h>
 
+#include <cstring>
+
 #include "kernels/kernel_types_s8.h"
 
 namespace scalert::kernels {
@@ -33,6 +35,17 @@ inline int8x16_t NarrowS8(int32x4_t a, int32x4_t b, int32x4_t c, int32x4_t d) {
   const int16x8_t lo = vcombine_s16(vqmovn_s32(a), vqmovn_s32(b));
   const int16x8_t hi = vcombine_s16(vqmovn_s32(c), vqmovn_s32(d));
   return vcombine_s8(vqmovn_s16(lo), vqmovn_s16(hi));
+}
+
+// Stores the first `cols` (1-16) bytes of y, nothing past them.
+inline void StoreS8(int8_t* c, int8x16_t y, int32_t cols) {
+  if (cols >= 16) {
+    vst1q_s8(c, y);
+    return;
+  }
+  int8_t t[16];
+  vst1q_s8(t, y);
+  std::memcpy(c, t, static_cast<size_t>(cols));
 }
 
 }  // namespace

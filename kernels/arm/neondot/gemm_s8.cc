@@ -76,14 +76,7 @@ void Tile(const GemmS8Args& args, int64_t m0, int32_t j, int32_t n_end, const Re
   for (int r = 0; r < MR; ++r) {
     const int8x16_t y = NarrowS8(rq(acc[r][0], scale[0]), rq(acc[r][1], scale[1]), rq(acc[r][2], scale[2]),
                                  rq(acc[r][3], scale[3]));
-    int8_t* c = args.c + (m0 + r) * args.ldc + j;
-    if (cols == kPanel) {
-      vst1q_s8(c, y);
-    } else {
-      int8_t t[16];
-      vst1q_s8(t, y);
-      std::memcpy(c, t, static_cast<size_t>(cols));
-    }
+    StoreS8(args.c + (m0 + r) * args.ldc + j, y, cols);
   }
 }
 

@@ -68,14 +68,7 @@ void Tile(const GemmS8Args& args, int64_t m0, int rows, int32_t j, int32_t n_end
       v[q] = rq(vreinterpretq_s32_s64(r % 2 == 0 ? vzip1q_s64(lo, hi) : vzip2q_s64(lo, hi)), scale[q]);
     }
     const int8x16_t y = NarrowS8(v[0], v[1], v[2], v[3]);
-    int8_t* c = args.c + (m0 + r) * args.ldc + j;
-    if (cols == kPanel) {
-      vst1q_s8(c, y);
-    } else {
-      int8_t t[16];
-      vst1q_s8(t, y);
-      std::memcpy(c, t, static_cast<size_t>(cols));
-    }
+    StoreS8(args.c + (m0 + r) * args.ldc + j, y, cols);
   }
 }
 
