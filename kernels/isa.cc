@@ -23,7 +23,7 @@ struct Features {
   bool avx2 = false, fma = false, f16c = false, avx512f = false, avx512bw = false, avx512dq = false,
        avx512vl = false, avx512vnni = false, avx512vbmi = false, avx512bf16 = false, avx512fp16 = false;
   // arm64
-  bool asimd = false, asimdhp = false, asimddp = false, i8mm = false, bf16 = false, sve = false;
+  bool asimd = false, asimdhp = false, asimddp = false, asimdfhm = false, i8mm = false, bf16 = false, sve = false;
   CacheSizes caches;
 };
 
@@ -40,7 +40,7 @@ bool CpuidAvx512Fp16() {
 // Linux's arm64 HWCAP bits (arch/arm64/include/uapi/asm/hwcap.h), spelled out because older
 // libc headers lack the newer ones.
 constexpr unsigned long kHwcapAsimd = 1ul << 1, kHwcapAsimdhp = 1ul << 10, kHwcapAsimddp = 1ul << 20,
-                        kHwcapSve = 1ul << 22;
+                        kHwcapSve = 1ul << 22, kHwcapAsimdfhm = 1ul << 23;
 constexpr unsigned long kHwcap2I8mm = 1ul << 13, kHwcap2Bf16 = 1ul << 14;
 #endif
 
@@ -86,7 +86,7 @@ Features Detect() {
     f.sve = cpuinfo_has_arm_sve();
   }
 #if defined(__linux__)
-  // The kernel's report is authoritative (and i8mm is newer than this cpuinfo).
+  // The kernel's report is authoritative (and i8mm and FHM are newer than this cpuinfo).
   const unsigned long hwcap = getauxval(AT_HWCAP), hwcap2 = getauxval(AT_HWCAP2);
   if (!have_cpuinfo) {
     f.asimd = hwcap & kHwcapAsimd;
@@ -96,6 +96,7 @@ Features Detect() {
     f.bf16 = hwcap2 & kHwcap2Bf16;
   }
   f.i8mm = hwcap2 & kHwcap2I8mm;
+  f.asimdfhm = hwcap & kHwcapAsimdfhm;  // not in this cpuinfo either
 #endif
 #endif
   if (have_cpuinfo) {
@@ -128,6 +129,7 @@ const char* IsaName(Isa isa) {
     case Isa::kNeon: return "neon";
     case Isa::kNeonFp16: return "neonfp16";
     case Isa::kNeonDot: return "neondot";
+    case Isa::kNeonFhm: return "neonfhm";
     case Isa::kNeonI8mm: return "neoni8mm";
   }
   return "unknown";
@@ -136,7 +138,7 @@ const char* IsaName(Isa isa) {
 const std::vector<Isa>& AllIsas() {
   static const std::vector<Isa> all = {Isa::kPortable,   Isa::kAvx2,       Isa::kAvx512, Isa::kAvx512Vnni,
                                        Isa::kAvx512Vbmi, Isa::kAvx512Bf16, Isa::kNeon,   Isa::kNeonFp16,
-                                       Isa::kNeonDot,    Isa::kNeonI8mm};
+                                       Isa::kNeonDot,    Isa::kNeonFhm,    Isa::kNeonI8mm};
   return all;
 }
 
@@ -156,7 +158,8 @@ Isa IsaFallback(Isa isa) {
     case Isa::kAvx512Vnni: return Isa::kAvx512;
     case Isa::kAvx512: return Isa::kAvx2;
     case Isa::kAvx512Bf16: return Isa::kAvx512Vbmi;
-    case Isa::kNeonI8mm: return Isa::kNeonDot;
+    case Isa::kNeonI8mm: return Isa::kNeonFhm;
+    case Isa::kNeonFhm: return Isa::kNeonDot;
     case Isa::kNeonDot: return Isa::kNeonFp16;
     case Isa::kNeonFp16: return Isa::kNeon;
     default: return Isa::kPortable;
@@ -178,7 +181,8 @@ bool CpuSupports(Isa isa) {
     case Isa::kNeon: return f.asimd;
     case Isa::kNeonFp16: return f.asimd && f.asimdhp;
     case Isa::kNeonDot: return CpuSupports(Isa::kNeonFp16) && f.asimddp;
-    case Isa::kNeonI8mm: return CpuSupports(Isa::kNeonDot) && f.i8mm;
+    case Isa::kNeonFhm: return CpuSupports(Isa::kNeonDot) && f.asimdfhm;
+    case Isa::kNeonI8mm: return CpuSupports(Isa::kNeonFhm) && f.i8mm;
 #endif
     default: return false;
   }
@@ -201,7 +205,7 @@ std::vector<std::string> CpuFeatureNames() {
       {f.avx512vl, "avx512vl"}, {f.avx512vnni, "avx512vnni"}, {f.avx512vbmi, "avx512vbmi"},
       {f.avx512bf16, "avx512_bf16"},
       {f.avx512fp16, "avx512_fp16"}, {f.asimd, "asimd"}, {f.asimdhp, "asimdhp"},
-      {f.asimddp, "asimddp"},   {f.i8mm, "i8mm"},         {f.bf16, "bf16"},
+      {f.asimddp, "asimddp"}, {f.asimdfhm, "asimdfhm"},   {f.i8mm, "i8mm"},         {f.bf16, "bf16"},
       {f.sve, "sve"}};
   std::vector<std::string> r;
   for (const auto& [has, name] : all)

@@ -1,6 +1,6 @@
 // Instruction-set levels the native kernels are written for, detected at run time from cpuinfo
 // (with the OS's own report as a fallback). A level may be forced lower
-// (SCALERT_ISA=portable|avx2|avx512|avx512vnni|avx512vbmi|avx512bf16|neon|neonfp16|neondot|neoni8mm) so every path is testable on
+// (SCALERT_ISA=portable|avx2|avx512|avx512vnni|avx512vbmi|avx512bf16|neon|neonfp16|neondot|neonfhm|neoni8mm) so every path is testable on
 // one machine.
 #ifndef SCALERT_KERNELS_ISA_H_
 #define SCALERT_KERNELS_ISA_H_
@@ -22,11 +22,13 @@ enum class Isa : int {
   kNeon,          // arm64: Advanced SIMD (mandatory on AArch64)
   kNeonFp16,      // arm64: + FP16 arithmetic (ARMv8.2-A FEAT_FP16, "asimdhp")
   kNeonDot,       // arm64: + FP16 + int8 dot products (FEAT_DotProd, "asimddp": SDOT/UDOT)
-  kNeonI8mm,      // arm64: + FP16 + dot products + int8 matrix multiply (FEAT_I8MM: SMMLA)
+  kNeonFhm,       // arm64: + FP16 products accumulated in FP32 (FEAT_FHM, "asimdfhm": FMLAL; Armv8.4 with
+                  // FP16, e.g. Cortex-A78/X1, Neoverse V1, Apple M1; not Cortex-A55/A75/A76)
+  kNeonI8mm,      // arm64: + int8 matrix multiply (FEAT_I8MM: SMMLA; Armv8.6, which implies FHM)
 };
 
 const char* IsaName(Isa isa);
-// Parses an IsaName() ("portable", "avx2", "avx512", "avx512vnni", "avx512vbmi", "avx512bf16", "neon", "neonfp16", "neondot", "neoni8mm";
+// Parses an IsaName() ("portable", "avx2", "avx512", "avx512vnni", "avx512vbmi", "avx512bf16", "neon", "neonfp16", "neondot", "neonfhm", "neoni8mm";
 // case-sensitive). False on anything else.
 bool ParseIsa(const std::string& s, Isa* out);
 // The next lower level kernels may come from (kPortable falls back to itself).
@@ -44,7 +46,7 @@ inline constexpr const char* kIsaEnvVar = "SCALERT_ISA";
 
 // The CPU's extensions that kernels or reports care about, whatever level they belong to, by
 // their Linux /proc/cpuinfo names: x86 "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq",
-// "avx512vl", "avx512vnni", "avx512vbmi", "avx512_bf16", "avx512_fp16"; arm64 "asimd", "asimdhp", "asimddp",
+// "avx512vl", "avx512vnni", "avx512vbmi", "avx512_bf16", "avx512_fp16"; arm64 "asimd", "asimdhp", "asimddp", "asimdfhm",
 // "i8mm", "bf16", "sve". Only the ones this CPU has, in that order.
 std::vector<std::string> CpuFeatureNames();
 

@@ -48,4 +48,44 @@ PackedDwConv PackDwConvWeightsBf16Pairs(const float* w, const float* bias, int32
   return p;
 }
 
+PackedGemm PackGemmWeightsF16(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile) {
+  const int32_t nr = tile.nr, nr_min = GemmMinPanel(tile);
+  PackedGemm p;
+  p.n = n;
+  p.k = k;
+  p.nr = nr;
+  p.nr_min = nr_min;
+  p.b = AlignedBuffer(static_cast<size_t>((RoundUp(n, nr_min) * k + 1) / 2));
+  p.bias = AlignedBuffer(static_cast<size_t>(RoundUp(n, nr)));
+  uint16_t* b = reinterpret_cast<uint16_t*>(p.b.data());
+  for (int32_t n0 = 0, width = 0; n0 < n; n0 += width) {
+    width = GemmPanelWidth(n, n0, nr, nr_min);
+    uint16_t* panel = b + static_cast<int64_t>(n0) * k;
+    for (int32_t kk = 0; kk < k; ++kk)
+      for (int32_t j = 0; j < width && n0 + j < n; ++j)
+        panel[static_cast<int64_t>(kk) * width + j] = ref::F32ToF16(w[static_cast<int64_t>(n0 + j) * k + kk]);
+  }
+  if (bias)
+    for (int32_t j = 0; j < n; ++j) p.bias.data()[j] = bias[j];
+  return p;
+}
+
+PackedDwConv PackDwConvWeightsF16(const float* w, const float* bias, int32_t channels, int32_t taps,
+                                  const TileShape& tile) {
+  const int32_t ct = tile.channel_tile;  // even
+  PackedDwConv p;
+  p.channels = channels;
+  p.taps = taps;
+  p.channel_tile = ct;
+  const int64_t stride = DwTileStrideF16(taps, ct);
+  p.data = AlignedBuffer(static_cast<size_t>(RoundUp(channels, ct) / ct * stride));
+  for (int32_t c = 0; c < channels; ++c) {
+    float* base = p.data.data() + (c / ct) * stride;
+    base[c % ct] = bias ? bias[c] : 0.f;
+    uint16_t* wt = reinterpret_cast<uint16_t*>(base + ct);
+    for (int32_t t = 0; t < taps; ++t) wt[static_cast<int64_t>(t) * ct + c % ct] = ref::F32ToF16(w[static_cast<int64_t>(t) * channels + c]);
+  }
+  return p;
+}
+
 }  // namespace scalert::kernels

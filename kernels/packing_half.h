@@ -1,4 +1,4 @@
-// Weight layouts of the BF16 dot-product GEMM (vdpbf16ps): each 32-bit lane of a B vector holds
+// Weight layouts of the 16-bit-arithmetic kernels. BF16 dot-product GEMM (vdpbf16ps): each 32-bit lane of a B vector holds
 // the BF16 weights of two consecutive k for one output column, so one instruction multiplies a
 // broadcast pair of activations by a pair of weights per column and adds both products to an
 // FP32 accumulator.
@@ -22,6 +22,18 @@ PackedGemm PackGemmWeightsBf16Pairs(const float* w, const float* bias, int32_t n
 // each 32-float group the 16 even channels of the tile come first, then the 16 odd ones.
 PackedDwConv PackDwConvWeightsBf16Pairs(const float* w, const float* bias, int32_t channels, int32_t taps,
                                         const TileShape& tile);
+
+// FP16 weights for the FP16-arithmetic kernels (FMLAL: FP16 products, FP32 sums): the layouts of
+// PackGemmWeights / PackDwConvWeights with every weight rounded to FP16 (exact for weights an
+// FP16 file stores), two per float slot. GEMM: panel n0 holds k rows of `width` FP16 values at
+// 16-bit offset n0 * k; bias FP32 as PackGemmWeights. Depthwise: channel tile g holds ct FP32
+// biases then, per tap, ct FP16 weights (ct / 2 floats): DwTileStrideF16(taps, ct) floats.
+PackedGemm PackGemmWeightsF16(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile);
+PackedDwConv PackDwConvWeightsF16(const float* w, const float* bias, int32_t channels, int32_t taps,
+                                  const TileShape& tile);
+inline int64_t DwTileStrideF16(int32_t taps, int32_t channel_tile) {
+  return static_cast<int64_t>(channel_tile) + static_cast<int64_t>(taps) * channel_tile / 2;
+}
 
 }  // namespace scalert::kernels
 

@@ -49,15 +49,43 @@ PackedGemmS8 PackGemmS8Pairs(const int8_t* w, const int32_t* bias, const float* 
   return p;
 }
 
+namespace {
+
+// [n/nr][k4/4][nr][4]: 4 consecutive k per column, zero past n and k.
+void QuadsLayout(const int8_t* w, int32_t n, int32_t k, int32_t nr, PackedGemmS8* p) {
+  const int64_t panel = GemmS8PanelBytes(k, nr, 1, 4);
+  p->b.assign(static_cast<size_t>(RoundUp(n, nr) / nr * panel), 0);
+  for (int32_t j = 0; j < n; ++j)
+    for (int32_t kk = 0; kk < k; ++kk)
+      p->b[static_cast<size_t>(j / nr * panel + (kk / 4 * nr + j % nr) * 4 + kk % 4)] = w[static_cast<int64_t>(j) * k + kk];
+}
+
+}  // namespace
+
 PackedGemmS8 PackGemmS8Quads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                              int32_t a_zero_point, const TileShape& tile) {
   PackedGemmS8 p = PackCommon(w, bias, scale, n, k, 128 + a_zero_point, tile);
-  const int32_t nr = tile.nr;
-  const int64_t panel = GemmS8PanelBytes(k, nr, 1, 4);
+  QuadsLayout(w, n, k, tile.nr, &p);
+  return p;
+}
+
+PackedGemmS8 PackGemmS8SignedQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
+                                   int32_t a_zero_point, const TileShape& tile) {
+  PackedGemmS8 p = PackCommon(w, bias, scale, n, k, a_zero_point, tile);
+  QuadsLayout(w, n, k, tile.nr, &p);
+  return p;
+}
+
+PackedGemmS8 PackGemmS8ColumnPairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,
+                                   int32_t k, int32_t a_zero_point, const TileShape& tile) {
+  PackedGemmS8 p = PackCommon(w, bias, scale, n, k, a_zero_point, tile);
+  const int32_t nr = tile.nr;  // even
+  const int64_t panel = GemmS8PanelBytes(k, nr, 1, 8);
   p.b.assign(static_cast<size_t>(RoundUp(n, nr) / nr * panel), 0);
   for (int32_t j = 0; j < n; ++j)
     for (int32_t kk = 0; kk < k; ++kk)
-      p.b[static_cast<size_t>(j / nr * panel + (kk / 4 * nr + j % nr) * 4 + kk % 4)] = w[static_cast<int64_t>(j) * k + kk];
+      p.b[static_cast<size_t>(j / nr * panel + (static_cast<int64_t>(kk / 8) * (nr / 2) + j % nr / 2) * 16 + j % 2 * 8 +
+                              kk % 8)] = w[static_cast<int64_t>(j) * k + kk];
   return p;
 }
 
@@ -95,6 +123,18 @@ PackedDwConvS8 PackDwConvS8(const int8_t* w, const int32_t* bias, const float* s
   for (int32_t t = 0; t < taps; ++t)
     for (int32_t c = 0; c < channels; ++c)
       p.w[static_cast<size_t>(t) * p.padded + c] = static_cast<uint16_t>(int16_t{w[static_cast<int64_t>(t) * channels + c]});
+  DwBiasAndScale(w, bias, scale, channels, taps, a_zero_point, &p, [](int32_t c) { return c; });
+  return p;
+}
+
+PackedDwConvS8 PackDwConvS8Halves(const int8_t* w, const int32_t* bias, const float* scale, int32_t channels,
+                                  int32_t taps, int32_t a_zero_point, const TileShape& tile) {
+  PackedDwConvS8 p = DwShape(channels, taps, tile);  // tile.channel_tile must be even
+  std::vector<int16_t> h(static_cast<size_t>(taps) * p.padded, 0);
+  for (int32_t t = 0; t < taps; ++t)
+    for (int32_t c = 0; c < channels; ++c) h[static_cast<size_t>(t) * p.padded + c] = w[static_cast<int64_t>(t) * channels + c];
+  p.w.resize(h.size() / 2);
+  if (!h.empty()) std::memcpy(p.w.data(), h.data(), h.size() * 2);
   DwBiasAndScale(w, bias, scale, channels, taps, a_zero_point, &p, [](int32_t c) { return c; });
   return p;
 }

@@ -5,7 +5,12 @@
 //         (k2 = RoundUp(k, 2)); bias' = bias - x_zp * sum_k w;
 //   quads (avx512vnni, vpdpbusd): 4 consecutive k per column: [n/nr][k4/4][nr][4] int8
 //         (k4 = RoundUp(k, 4)); vpdpbusd reads A as unsigned, A + 128 (the sign bit flipped),
-//         so bias' = bias - (128 + x_zp) * sum_k w.
+//         so bias' = bias - (128 + x_zp) * sum_k w;
+//   signed quads (neondot, SDOT): the quads layout with A read as it is (signed by signed), so
+//         bias' = bias - x_zp * sum_k w;
+//   column pairs (neoni8mm, SMMLA): per 8 consecutive k, two columns' 8 weights each (the 2x8
+//         right operand of one SMMLA): [n/nr][k8/8][nr/2][2][8] int8 (k8 = RoundUp(k, 8));
+//         bias' = bias - x_zp * sum_k w.
 // Columns past n and k past its end are zero.
 #ifndef SCALERT_KERNELS_PACKING_S8_H_
 #define SCALERT_KERNELS_PACKING_S8_H_
@@ -20,6 +25,10 @@ PackedGemmS8 PackGemmS8Pairs(const int8_t* w, const int32_t* bias, const float* 
                              int32_t a_zero_point, const TileShape& tile);
 PackedGemmS8 PackGemmS8Quads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                              int32_t a_zero_point, const TileShape& tile);
+PackedGemmS8 PackGemmS8SignedQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
+                                   int32_t a_zero_point, const TileShape& tile);
+PackedGemmS8 PackGemmS8ColumnPairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,
+                                   int32_t k, int32_t a_zero_point, const TileShape& tile);
 
 // Bytes of packed B one panel of `nr` columns occupies (rows: k per column; pairs: 2 bytes per
 // element over k2; quads: k4).
@@ -37,6 +46,10 @@ inline int64_t GemmS8PanelBytes(int64_t k, int32_t nr, int32_t element_bytes, in
 //         within 128-bit lanes); bias and scale in the same order.
 PackedDwConvS8 PackDwConvS8(const int8_t* w, const int32_t* bias, const float* scale, int32_t channels,
                             int32_t taps, int32_t a_zero_point, const TileShape& tile);
+// halves (neon): [taps][padded] int16 weights, two per 32-bit slot (channel 2i in the low half
+// of slot i of a tap's row, as a little-endian int16 array reads them); bias and scale by channel.
+PackedDwConvS8 PackDwConvS8Halves(const int8_t* w, const int32_t* bias, const float* scale, int32_t channels,
+                                  int32_t taps, int32_t a_zero_point, const TileShape& tile);
 PackedDwConvS8 PackDwConvS8Pairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t channels,
                                  int32_t taps, int32_t a_zero_point, const TileShape& tile);
 // Channel c of its tile at position PairsLane(c % 32) in the pairs layout.

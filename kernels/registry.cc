@@ -44,6 +44,9 @@ const KernelRegistry& KernelRegistry::Global() {
 #if defined(SCALERT_KERNELS_ARM)
     RegisterNeonKernels(r);
     RegisterNeonHalfKernels(r);
+    RegisterNeonDotKernels(r);
+    RegisterNeonFhmKernels(r);
+    RegisterNeonI8mmKernels(r);
 #endif
     return r;
   }();

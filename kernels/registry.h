@@ -145,6 +145,9 @@ void RegisterAvx512Bf16Kernels(KernelRegistry* r);
 #if defined(SCALERT_KERNELS_ARM)
 void RegisterNeonKernels(KernelRegistry* r);
 void RegisterNeonHalfKernels(KernelRegistry* r);
+void RegisterNeonDotKernels(KernelRegistry* r);
+void RegisterNeonFhmKernels(KernelRegistry* r);
+void RegisterNeonI8mmKernels(KernelRegistry* r);
 #endif
 
 }  // namespace scalert::kernels

@@ -204,7 +204,7 @@ scalert_status scalert_options_set_max_isa(scalert_options* options, const char*
     if (isa && *isa && !scalert::kernels::ParseIsa(isa, &unused))
       return Fail(SCALERT_INVALID_ARGUMENT, std::string("unknown ISA level '") + isa +
                                                 "' (portable, avx2, avx512, avx512vnni, avx512vbmi, neon, neonfp16, "
-                                                "neondot, neoni8mm)");
+                                                "neondot, neonfhm, neoni8mm)");
     options->options.max_isa = isa ? isa : "";
     return SCALERT_OK;
   });

@@ -5,7 +5,7 @@
 # python (pip install . into a venv under build/, then pytest: scripts/test_python.sh) and aarch64
 # (cross-built for arm64, every test but the slow ones under qemu-aarch64 -cpu max, the kernel
 # tests again as a Cortex-A53, then EfficientNet-B0 on the NEON kernels against the x86 reference
-# backend).
+# backend, in FP32, INT8 (SDOT) and FP16 (FMLAL)).
 # `scripts/test.sh release` runs just one configuration.
 set -euo pipefail
 cd "$(dirname "$0")/.."

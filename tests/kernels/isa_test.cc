@@ -57,7 +57,9 @@ TEST(Isa, LevelsFollowTheReportedFeatures) {
   EXPECT_TRUE(HasFeature("asimd"));
   EXPECT_EQ(CpuSupports(Isa::kNeonFp16), HasFeature("asimdhp"));
   EXPECT_EQ(CpuSupports(Isa::kNeonDot), HasFeature("asimdhp") && HasFeature("asimddp"));
-  EXPECT_EQ(CpuSupports(Isa::kNeonI8mm), HasFeature("asimdhp") && HasFeature("asimddp") && HasFeature("i8mm"));
+  EXPECT_EQ(CpuSupports(Isa::kNeonFhm), HasFeature("asimdhp") && HasFeature("asimddp") && HasFeature("asimdfhm"));
+  EXPECT_EQ(CpuSupports(Isa::kNeonI8mm),
+            HasFeature("asimdhp") && HasFeature("asimddp") && HasFeature("asimdfhm") && HasFeature("i8mm"));
   EXPECT_FALSE(HasFeature("avx2"));
 #elif defined(__x86_64__)
   EXPECT_EQ(CpuSupports(Isa::kAvx2), HasFeature("avx2") && HasFeature("fma") && HasFeature("f16c"));

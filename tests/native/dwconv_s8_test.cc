@@ -1,4 +1,4 @@
-// Every registered INT8 depthwise kernel this CPU can run (portable, avx2, avx512) against the
+// Every registered INT8 depthwise kernel this CPU can run (portable, avx2, avx512, neon) against the
 // reference, bit for bit: odd image sizes, channel counts around the vector widths, kernels 3
 // and 5, strides 1 and 2, dilation, input and output zero points, fused clamps, and the row
 // ranges a 1-3 thread pool hands the kernel.
@@ -83,6 +83,16 @@ TEST(DwConvS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
             }
     EXPECT_GT(cases, 150) << kernel.name;
   }
+}
+
+TEST(DwConvS8Kernels, ArmLevelsRunTheNeonKernel) {
+#if defined(SCALERT_KERNELS_ARM)
+  for (Isa isa : {Isa::kNeon, Isa::kNeonFp16, Isa::kNeonDot, Isa::kNeonI8mm})
+    EXPECT_EQ(KernelRegistry::Global().FindEntry(KernelOp::kDwConv, KernelDType::kS8, isa)->name, "dwconv_s8_c16_neon")
+        << IsaName(isa);
+#else
+  GTEST_SKIP() << "not an arm64 build";
+#endif
 }
 
 }  // namespace

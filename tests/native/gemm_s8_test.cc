@@ -1,4 +1,4 @@
-// Every registered INT8 GEMM this CPU can run (portable, avx2, avx512vnni) against the reference
+// Every registered INT8 GEMM this CPU can run (portable, avx2, avx512vnni, neondot, neoni8mm) against the reference
 // INT8 fully connected layer, bit for bit: odd M, K not a multiple of 4 or 16, N around the panel
 // widths, strided A and C, input and output zero points, fused relu / relu6 clamps, one K past
 // the VNNI kernel's staging buffer, and the sub-ranges a 1-3 thread pool hands the kernel.
@@ -102,12 +102,21 @@ TEST(GemmS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
   }
 }
 
-TEST(GemmS8Kernels, EveryX86LevelHasAnInt8Gemm) {
+TEST(GemmS8Kernels, EveryLevelHasItsInt8Gemm) {
 #if defined(SCALERT_KERNELS_X86)
   const auto& r = KernelRegistry::Global();
   EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kAvx2)->name, "gemm_s8_4x16_avx2");
   EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kAvx512)->name, "gemm_s8_4x16_avx2");
   EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kAvx512Vnni)->name, "gemm_s8_8x32_avx512vnni");
+#endif
+#if defined(SCALERT_KERNELS_ARM)
+  // SDOT from neondot up, SMMLA at neoni8mm; below it (and with the level capped there) the portable kernel runs.
+  const auto& arm = KernelRegistry::Global();
+  EXPECT_EQ(arm.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kNeon)->name, "gemm_s8_1x16_portable");
+  EXPECT_EQ(arm.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kNeonFp16)->name, "gemm_s8_1x16_portable");
+  for (Isa isa : {Isa::kNeonDot, Isa::kNeonFhm})
+    EXPECT_EQ(arm.FindEntry(KernelOp::kGemm, KernelDType::kS8, isa)->name, "gemm_s8_4x16_neondot") << IsaName(isa);
+  EXPECT_EQ(arm.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kNeonI8mm)->name, "gemm_s8_4x16_neoni8mm");
 #endif
   EXPECT_EQ(KernelRegistry::Global().FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kPortable)->name,
             "gemm_s8_1x16_portable");

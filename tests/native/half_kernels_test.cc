@@ -125,7 +125,8 @@ void TestDw(const Kernel<KernelOp::kDwConv, dt>& kernel, int32_t c, int32_t h, i
   ASSERT_GT(g.out_h, 0);
   ASSERT_GT(g.out_w, 0);
   const std::vector<uint16_t> x = Narrow<dt>(scalert::testing::RandomVector(static_cast<size_t>(h) * w * c, 5));
-  const std::vector<float> wt = scalert::testing::RandomVector(static_cast<size_t>(kk) * kk * c, 6);
+  // Weights as a 16-bit file stores them (the FP16-arithmetic kernels read FP16 weights).
+  const std::vector<float> wt = Widen<dt>(Narrow<dt>(scalert::testing::RandomVector(static_cast<size_t>(kk) * kk * c, 6)));
   const std::vector<float> b = scalert::testing::RandomVector(static_cast<size_t>(c), 7);
   const std::vector<float> xf = Widen<dt>(x);
   std::vector<float> x_abs(xf.size()), w_abs(wt.size());
@@ -183,6 +184,15 @@ TEST(HalfKernels, EveryLevelHasItsKernels) {
     EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kBF16, Isa::kAvx512Bf16)->name,
               "gemm_bf16_f32acc_12x32_avx512bf16");
   }
+#endif
+#if defined(SCALERT_KERNELS_ARM)
+  // FP16 arithmetic (FMLAL) from neonfhm up; below it, and for BF16, the storage kernels.
+  for (Isa isa : {Isa::kNeonFhm, Isa::kNeonI8mm}) {
+    EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kF16, isa)->name, "gemm_f16_f32acc_4x16_neonfhm");
+    EXPECT_EQ(r.FindEntry(KernelOp::kDwConv, KernelDType::kF16, isa)->name, "dwconv_f16_f32acc_c8_neonfhm");
+    EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kBF16, isa)->name, "gemm_bf16s_f32acc_6x16_neon");
+  }
+  EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kF16, Isa::kNeonDot)->name, "gemm_f16s_f32acc_6x16_neon");
 #endif
 }
 

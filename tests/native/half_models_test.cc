@@ -10,12 +10,16 @@
 // by less than that, and from FP32 by at most 1.25 times that. Per-kernel exactness (one unit of
 // the format plus the FP32 sum order) is checked by half_kernels_test.cc. Built twice: small and odd sizes
 // (this file) and B0 / MobileNetV2 at 224 (SCALERT_HALF_MODELS_224, labelled slow).
+#include <algorithm>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "kernels/isa.h"
+#include "kernels/reference/float_formats.h"
 #include "runtime/backends/native/native_backend.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "tests/testing/scaled_models.h"
@@ -116,6 +120,50 @@ TEST(HalfModels, OpDescriptionsNameTheKernels) {
   }
   EXPECT_TRUE(gemm);
   EXPECT_TRUE(dw);
+}
+
+// A file may store an FP16 layer's weights wider (constants may be any format). The FP16-arithmetic
+// kernels (neonfhm, FMLAL) read FP16 weights and would round them, so such layers take the
+// storage kernels one level down: the same results as the FP16-weight file at that level.
+TEST(HalfModels, F16LayersWithWiderWeightsTakeTheStorageKernels) {
+  const Graph f16 = Lowered(testing::ScaledModel("mobilenet_v2", "", 33, 47), Precision::kF16);
+  ASSERT_FALSE(f16.nodes.empty());
+  Graph wide = f16;
+  int widened = 0;
+  for (const Node& n : wide.nodes) {
+    if (n.type != OpType::kConv2D && n.type != OpType::kDepthwiseConv2D && n.type != OpType::kFullyConnected) continue;
+    Tensor& w = wide.tensors[n.inputs[1]];
+    if (w.dtype != DType::kF16 || !w.is_constant()) continue;
+    auto bytes = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(w.num_elements()) * 4);
+    for (int64_t i = 0; i < w.num_elements(); ++i) {
+      const float v = ref::F16ToF32(w.as<uint16_t>()[i]);
+      std::memcpy(bytes->data() + 4 * i, &v, 4);
+    }
+    w.dtype = DType::kF32;
+    w.data = bytes->data();
+    w.data_bytes = bytes->size();
+    w.owned = std::move(bytes);
+    ++widened;
+  }
+  ASSERT_GT(widened, 0);
+  const std::vector<float> x = RandomVector(static_cast<size_t>(f16.tensors[f16.inputs[0]].num_elements()), 8);
+  for (kernels::Isa isa : kernels::SupportedIsas()) {
+    SCOPED_TRACE(kernels::IsaName(isa));
+    const kernels::Isa storage_level = isa >= kernels::Isa::kNeonFhm ? kernels::Isa::kNeonDot : isa;
+    EXPECT_EQ(RunOn(wide, x, true, isa, 1), RunOn(f16, x, true, storage_level, 1));
+    BackendOptions o;
+    NativeOptions no;
+    no.max_isa = isa;
+    auto e = PrepareNativeWith(wide, o, no);
+    ASSERT_TRUE(e.ok()) << e.status();
+    for (const std::string& d : (*e)->op_descriptions()) EXPECT_EQ(d.find("neonfhm"), std::string::npos) << d;
+  }
+  if (kernels::CpuSupports(kernels::Isa::kNeonFhm)) {  // where the FMLAL kernels exist, the FP16 file runs them
+    auto e = PrepareNative(f16, BackendOptions());
+    ASSERT_TRUE(e.ok()) << e.status();
+    const std::vector<std::string> ops = (*e)->op_descriptions();
+    EXPECT_TRUE(std::any_of(ops.begin(), ops.end(), [](const std::string& d) { return d.find("neonfhm") != d.npos; }));
+  }
 }
 
 // Asking for a precision the file does not have is refused, not run at another precision.

@@ -44,7 +44,7 @@ TEST(NativeRegistry, EverySupportedLevelHasItsKernels) {
     ASSERT_NE(neon, nullptr);
     EXPECT_EQ(neon->isa, Isa::kNeon);
     // FP32 has no FP16 / dot-product variants: the higher arm64 levels fall back to NEON.
-    for (Isa above : {Isa::kNeonFp16, Isa::kNeonDot, Isa::kNeonI8mm})
+    for (Isa above : {Isa::kNeonFp16, Isa::kNeonDot, Isa::kNeonFhm, Isa::kNeonI8mm})
       EXPECT_EQ(r.FindEntry(op, KernelDType::kF32, above), neon) << IsaName(above);
 #endif
     // Kernels with weights come with their packing and a tile that packing can use.

@@ -12,7 +12,7 @@ namespace {
 
 // Suffixes the native backend's labels carry for their ISA level.
 constexpr const char* kIsaNames[] = {"portable", "avx2", "avx512", "neon", "avx512vnni", "avx512fp16", "neonfp16",
-                                     "neondot", "sse4"};
+                                     "neondot", "neonfhm", "sse4"};
 
 struct LinearFit {
   double c0 = 0, a = 0, sq = 0;  // t = c0 + a * x, weighted squared relative error

@@ -10,16 +10,13 @@
 #include <cstring>
 #include <type_traits>
 
+#include "kernels/arm/neon/half_io_neon.h"
 #include "kernels/arm/neon/vector_math_neon.h"
 #include "kernels/packing.h"
 
 namespace scalert::kernels {
 namespace {
 
-struct F16 {
-  static float32x4_t Load(const uint16_t* p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
-  static void Store(uint16_t* p, float32x4_t v) { vst1_u16(p, vreinterpret_u16_f16(vcvt_f16_f32(v))); }
-};
 struct Bf16 {
   static float32x4_t Load(const uint16_t* p) { return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(p), 16)); }
   // Round to nearest even in the integer domain; NaN becomes a quiet NaN (float_formats.h).
@@ -32,27 +29,6 @@ struct Bf16 {
     vst1_u16(p, vmovn_u32(vbslq_u32(nan, q, r)));
   }
 };
-
-// The first n (< 4) elements through a stack copy, so nothing past them is read or written.
-template <class F>
-float32x4_t LoadPartial(const uint16_t* p, int n) {
-  uint16_t t[4] = {0, 0, 0, 0};
-  std::memcpy(t, p, static_cast<size_t>(n) * 2);
-  return F::Load(t);
-}
-template <class F>
-void StorePartial(uint16_t* p, int n, float32x4_t v) {
-  uint16_t t[4];
-  F::Store(t, v);
-  std::memcpy(p, t, static_cast<size_t>(n) * 2);
-}
-template <class F>
-float32x4_t LoadN(const uint16_t* p, int n) { return n == 4 ? F::Load(p) : LoadPartial<F>(p, n); }
-template <class F>
-void StoreN(uint16_t* p, int n, float32x4_t v) {
-  if (n == 4) F::Store(p, v);
-  else if (n > 0) StorePartial<F>(p, n, v);
-}
 
 constexpr int32_t kGemmPanel = 16;
 
@@ -93,18 +69,9 @@ void Tile(const GemmHalfArgs& g, int64_t m0, int32_t n0, int cols) {
   }
   neon::ActivateAll<MR * NV>(&acc[0][0], g.act);
 #pragma GCC unroll 8
-  for (int r = 0; r < MR; ++r) {
-    uint16_t* c = g.c + (m0 + r) * g.ldc + n0;
-    const uint16_t* res = g.residual ? g.residual + (m0 + r) * g.ldr + n0 : nullptr;
-#pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) {
-      const int lanes = std::min(4, cols - 4 * j);
-      if (lanes <= 0) continue;
-      float32x4_t v = acc[r][j];
-      if (res) v = vaddq_f32(v, LoadN<F>(res + 4 * j, lanes));
-      StoreN<F>(c + 4 * j, lanes, v);
-    }
-  }
+  for (int r = 0; r < MR; ++r)
+    StoreTileRow<F, NV>(g.c + (m0 + r) * g.ldc + n0, g.residual ? g.residual + (m0 + r) * g.ldr + n0 : nullptr,
+                        acc[r], cols);
 }
 
 template <class F, int NV>

@@ -1,6 +1,8 @@
-// Registers the NEON FP32 kernels with their tiles and packings (every AArch64 CPU: Advanced SIMD
+// Registers the NEON FP32 kernels and the NEON INT8 depthwise with their tiles and packings (every AArch64 CPU: Advanced SIMD
 // is mandatory).
 #include "kernels/arm/neon/kernels_f32.h"
+#include "kernels/arm/neon/kernels_s8.h"
+#include "kernels/packing_s8.h"
 #include "kernels/registry.h"
 
 namespace scalert::kernels {
@@ -15,6 +17,9 @@ void RegisterNeonKernels(KernelRegistry* r) {
   r->Add<KernelOp::kMul, f32>(isa, "mul_f32_neon", {1, 1, 4}, mul_f32_neon);
   r->Add<KernelOp::kMulChannel, f32>(isa, "mul_channel_f32_neon", {1, 1, 4}, mul_channel_f32_neon);
   r->Add<KernelOp::kGlobalAvgPool, f32>(isa, "global_avg_pool_f32_neon", {1, 1, 4}, global_avg_pool_f32_neon);
+  // INT8 (the other INT8 ops run the portable kernels, which compilers vectorise).
+  r->Add<KernelOp::kDwConv, KernelDType::kS8>(isa, "dwconv_s8_c16_neon", {1, 1, kNeonDwS8ChannelTile}, dwconv_s8_neon,
+                                              PackDwConvS8Halves);
 }
 
 }  // namespace scalert::kernels
