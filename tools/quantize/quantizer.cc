@@ -57,8 +57,10 @@ class Quantizer {
     RETURN_IF_ERROR(ValidateGraph(&work_));
     QuantizeResult r;
     r.weight_bytes_before = ConstantBytes(work_);
-    if (int8) {
-      if (o_.calibration.empty()) return absl::InvalidArgumentError("INT8 needs calibration inputs");
+    if (int8 && o_.calibration.empty()) return absl::InvalidArgumentError("INT8 needs calibration inputs");
+    // FP16 uses the ranges to scale tensors FP16 cannot hold (half_scaling.h); without calibration
+    // inputs every FP16 tensor keeps its real values.
+    if (int8 || (o_.mode == Precision::kF16 && !o_.calibration.empty())) {
       CalibrationOptions co;
       co.percentile = o_.percentile;
       co.backend = o_.fp32_backend;
