@@ -92,10 +92,11 @@ TEST(Quantizer, Fp16AndBf16HalveTheWeightsAndStayClose) {
   EXPECT_LE(r->weight_bytes_after, 0.51 * r->weight_bytes_before);  // the f32 bias is all that is left
 }
 
-// A MobileNetV2-like block whose layers each shrink their input ~1000x, as a random-weight
-// MobileNetV2 does (kaiming fan-out depthwise weights): activations near 1e-7 and logits near
-// 1e-12, below FP16's smallest subnormal. Relu6 everywhere, a residual add, pool, classifier.
-Graph ShrinkingGraph() {
+// An MBConv block whose layers each shrink their input ~1000x, as a random-weight MobileNetV2 or
+// EfficientNet does (kaiming fan-out depthwise weights): activations near 1e-7 and logits near
+// 1e-12, below FP16's smallest subnormal. `act` after expand and depthwise (relu6 or swish), an
+// SE gate with swish, a residual add, pool, classifier.
+Graph ShrinkingGraph(Activation act) {
   Graph g;
   const int32_t c = 8, ce = 16, classes = 10;
   int32_t x = g.AddTensor("input", {1, 6, 7, c});
@@ -109,10 +110,16 @@ Graph ShrinkingGraph() {
   int32_t y = check(AddConv2D(&g, x, weights("stem.w", {c, 1, 1, c}, 1), -1, ConvParams(), Activation::kNone, "stem"));
   const int32_t block_in = y;
   y = check(AddConv2D(&g, y, weights("expand.w", {ce, 1, 1, c}, 2), -1, ConvParams(),
-                      Activation::kRelu6, "expand"));
+                      act, "expand"));
   ConvParams dw;
   dw.pad_top = dw.pad_bottom = dw.pad_left = dw.pad_right = 1;
-  y = check(AddDepthwiseConv2D(&g, y, weights("dw.w", {1, 3, 3, ce}, 4), -1, dw, Activation::kRelu6, "dw"));
+  y = check(AddDepthwiseConv2D(&g, y, weights("dw.w", {1, 3, 3, ce}, 4), -1, dw, act, "dw"));
+  if (act == Activation::kSwish) {
+    int32_t se = check(AddNode(&g, [&] { Node n; n.type = OpType::kGlobalAveragePool; n.inputs = {y}; n.name = "se.pool"; return n; }(), "se.pool.out"));
+    se = check(AddConv2D(&g, se, weights("se.reduce.w", {4, 1, 1, ce}, 7), -1, ConvParams(), Activation::kSwish, "se.reduce"));
+    se = check(AddConv2D(&g, se, weights("se.expand.w", {ce, 1, 1, 4}, 8), -1, ConvParams(), Activation::kSigmoid, "se.expand"));
+    y = check(AddBinary(&g, OpType::kMul, se, y, Activation::kNone, "se.scale"));  // gate first: either order
+  }
   y = check(AddConv2D(&g, y, g.AddConstantF32("project.w", {c, 1, 1, ce}, RandomVector(c * ce, 5, -1e4f, 1e4f)), -1,
                       ConvParams(), Activation::kNone, "project"));
   y = check(AddBinary(&g, OpType::kAdd, y, block_in, Activation::kNone, "residual"));
@@ -125,8 +132,11 @@ Graph ShrinkingGraph() {
 
 // FP16 range scaling (half_scaling.h): unscaled, FP16 flushes such a network to zero; scaled,
 // it keeps FP16's precision, on the reference backend and natively, alone and mixed with FP32.
+// Relu6 lowers as relu, a swish in its linear regime as x/2, at the scale.
 TEST(Quantizer, Fp16ScalesActivationsBelowItsRange) {
-  const Graph g = ShrinkingGraph();
+ for (Activation act : {Activation::kRelu6, Activation::kSwish}) {
+  SCOPED_TRACE(ActivationName(act));
+  const Graph g = ShrinkingGraph(act);
   QuantizeOptions unscaled = Options(g, Precision::kF16);
   unscaled.calibration.clear();  // no ranges: every FP16 tensor holds real values
   auto flushed = Quantize(g, unscaled);
@@ -141,9 +151,11 @@ TEST(Quantizer, Fp16ScalesActivationsBelowItsRange) {
     EXPECT_EQ(GraphPrecision(r->lowered), Precision::kF16);
     EXPECT_LE(r->weight_bytes_after, 0.52 * r->weight_bytes_before);  // + the 4-byte scale factor
     // Only the logits meet FP32, through one exact multiply by a power of two.
-    EXPECT_EQ(Count(r->lowered, OpType::kMul), 1);
+    EXPECT_EQ(Count(r->lowered, OpType::kMul), Count(g, OpType::kMul) + 1);
     for (const Node& n : r->lowered.nodes) {
-      if (n.name == "expand" || n.name == "dw") { EXPECT_EQ(n.activation, Activation::kRelu) << n.name; }
+      if (n.name == "expand" || n.name == "dw") {
+        EXPECT_EQ(n.activation, act == Activation::kRelu6 ? Activation::kRelu : Activation::kNone) << n.name;
+      }
     }
   }
   // Mixed: each FP16 layer alone meets FP32 neighbours through scaled conversions.
@@ -151,8 +163,9 @@ TEST(Quantizer, Fp16ScalesActivationsBelowItsRange) {
   o.report = true;
   auto r = Quantize(g, o);
   ASSERT_TRUE(r.ok()) << r.status();
-  ASSERT_EQ(r->layers.size(), 5u);
+  ASSERT_EQ(r->layers.size(), act == Activation::kSwish ? 7u : 5u);
   for (const auto& l : r->layers) EXPECT_GT(l.snr_db, 55) << l.name;
+ }
 }
 
 // Range scaling changes nothing where FP16 holds the values: a model in FP16's range lowers with

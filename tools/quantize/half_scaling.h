@@ -22,13 +22,27 @@ inline constexpr float kHalfUnscaledFloor = 1.f / 64;
 // A scaled tensor's calibrated magnitude is brought into [kHalfTarget / 2, kHalfTarget).
 inline constexpr float kHalfTarget = 16.f;
 
-// Per tensor of g (the FP32 graph being lowered), the exponent of its FP16 form. Tensors that
-// must hold real values stay 0: what a non-linear operator (sigmoid, swish, hard swish, softmax,
-// an SE multiply) reads or writes, and anything without a calibration range. Only tensors under
+// A fused swish or hard swish whose calibrated input stays under this is in its linear regime:
+// x sigmoid(x) = x/2 (1 + x/2 + ...) and x (x+3)/6 = x/2 (1 + x/3), so x/2 to within FP16's
+// half-ulp (2^-12). Such a layer may lower as x/2 at a scale.
+inline constexpr float kHalfLinearSwish = 1.f / 2048;
+
+struct HalfScaling {
+  std::vector<int> exponent;  // per tensor: stored FP16 = real * 2^exponent
+  std::vector<bool> halved;   // per tensor: its producer's swish / hard swish lowers as x/2
+};
+
+// Per tensor of g (the FP32 graph being lowered), the exponent of its FP16 form. `ranges` are
+// the calibrated ranges of g's tensors, `pre_activation[t]` that of t's value before its
+// producer's fused activation (may be empty: then no swish is linear). Tensors that must hold
+// real values stay 0: what a sigmoid, softmax or any other non-linear operator reads or writes
+// (a swish in its linear regime excepted), the gate of an SE multiply (its other operand and
+// output share an exponent), and anything without a calibration range. Only tensors under
 // kHalfUnscaledFloor are scaled up, so a scaled relu6 output lowers with relu: its clamp at 6 is
 // then at least 384x beyond what calibration saw. Tensors joined by an Add, a pool, a reshape or
 // a transpose share one exponent.
-std::vector<int> HalfExponents(const Graph& g, const std::vector<Precision>& precision, const Ranges& ranges);
+HalfScaling HalfExponents(const Graph& g, const std::vector<Precision>& precision, const Ranges& ranges,
+                          const Ranges& pre_activation);
 
 }  // namespace scalert::quantize
 

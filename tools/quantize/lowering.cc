@@ -110,8 +110,8 @@ int32_t QuantizeOperand(Graph* g, int32_t t) {
 
 class Lowering {
  public:
-  Lowering(const Graph& src, const std::vector<Precision>& precision, const Ranges& ranges)
-      : src_(src), precision_(precision), ranges_(ranges), exponent_(HalfExponents(src, precision, ranges)) {}
+  Lowering(const Graph& src, const std::vector<Precision>& precision, const Ranges& ranges, const Ranges& pre_activation)
+      : src_(src), precision_(precision), ranges_(ranges), half_(HalfExponents(src, precision, ranges, pre_activation)) {}
 
   absl::StatusOr<Graph> Run() {
     g_.tensors = src_.tensors;
@@ -138,7 +138,7 @@ class Lowering {
   }
 
   // The exponent of tensor t's FP16 form (half_scaling.h); 0 for tensors the lowering made.
-  int Exponent(int32_t t) const { return t < static_cast<int32_t>(exponent_.size()) ? exponent_[t] : 0; }
+  int Exponent(int32_t t) const { return t < static_cast<int32_t>(half_.exponent.size()) ? half_.exponent[t] : 0; }
 
   // Tensor t as dtype d: itself, or a converted copy made once and shared by all readers. A
   // scaled FP16 form meets other precisions through f32 and a multiply by its power of two.
@@ -205,6 +205,10 @@ class Lowering {
     // FP16 range scaling: stored output = real * 2^e_out (half_scaling.h).
     const int e_out = p == Precision::kF16 ? Exponent(n.outputs[0]) : 0;
     const int e_in = p == Precision::kF16 && n.inputs[0] >= 0 ? Exponent(n.inputs[0]) : 0;
+    // A scaled swish in its linear regime lowers as x/2: the half goes into the constants.
+    const bool halved = e_out != 0 && half_.halved[n.outputs[0]];
+    const int e_constants = halved ? e_out - 1 : e_out;
+    if (halved) n.activation = Activation::kNone;
     if (e_out != 0) {
       if (n.activation == Activation::kRelu6) n.activation = Activation::kRelu;  // the bound is far away
       if (n.type == OpType::kRelu6) n.type = OpType::kRelu;
@@ -225,14 +229,14 @@ class Lowering {
         if (p == Precision::kI8) {
           n.inputs[j] = QuantizeWeights(&g_, t, WeightChannelAxis(n.type));
         } else {
-          ASSIGN_OR_RETURN(n.inputs[j], NarrowConstant(&g_, t, d, e_out - e_in));
+          ASSIGN_OR_RETURN(n.inputs[j], NarrowConstant(&g_, t, d, e_constants - e_in));
         }
       } else if (weighted && j == 2) {
         if (p == Precision::kI8) {
           const float in_scale = g_.tensors[n.inputs[0]].quant.scale[0];
           n.inputs[j] = QuantizeBias(&g_, t, in_scale, g_.tensors[n.inputs[1]].quant);
-        } else if (e_out != 0) {
-          n.inputs[j] = ScaledConstant(&g_, t, e_out);
+        } else if (e_constants != 0) {
+          n.inputs[j] = ScaledConstant(&g_, t, e_constants);
         }  // float biases stay f32: a few bytes, full precision
       } else if (p == Precision::kI8) {
         n.inputs[j] = QuantizeOperand(&g_, t);
@@ -278,7 +282,7 @@ class Lowering {
   const Graph& src_;
   const std::vector<Precision>& precision_;
   const Ranges& ranges_;
-  const std::vector<int> exponent_;  // per tensor of src_: its FP16 form's power of two
+  const HalfScaling half_;  // per tensor of src_: its FP16 form's power of two
   Graph g_;
   std::map<std::pair<int32_t, DType>, int32_t> converted_;
 };
@@ -324,10 +328,11 @@ Quantization ActivationQuantization(Range r) {
   return q;
 }
 
-absl::StatusOr<Graph> LowerGraph(const Graph& g, const std::vector<Precision>& precision, const Ranges& ranges) {
+absl::StatusOr<Graph> LowerGraph(const Graph& g, const std::vector<Precision>& precision, const Ranges& ranges,
+                                 const Ranges& pre_activation) {
   if (precision.size() != g.nodes.size())
     return absl::InvalidArgumentError("one precision per operator is needed");
-  return Lowering(g, precision, ranges).Run();
+  return Lowering(g, precision, ranges, pre_activation).Run();
 }
 
 }  // namespace scalert::quantize
