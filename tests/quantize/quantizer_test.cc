@@ -168,6 +168,16 @@ TEST(Quantizer, Fp16ScalesActivationsBelowItsRange) {
  }
 }
 
+// INT8 scales follow tiny ranges too (a floor of 1e-8 used to round logits near 1e-12 to zero).
+TEST(Quantizer, Int8KeepsTinyActivationRanges) {
+  for (Activation act : {Activation::kRelu6, Activation::kSwish}) {
+    const Graph g = ShrinkingGraph(act);
+    auto r = Quantize(g, Options(g, Precision::kI8));
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_GT(r->fidelity->snr_db, 8) << ActivationName(act);  // 0 dB with the old floor
+  }
+}
+
 // Range scaling changes nothing where FP16 holds the values: a model in FP16's range lowers with
 // no multiply and its relu6 kept.
 TEST(Quantizer, Fp16LeavesInRangeModelsUnscaled) {

@@ -321,7 +321,10 @@ Graph SplitActivations(const Graph& src) {
 
 Quantization ActivationQuantization(Range r) {
   const double lo = std::min(0.f, r.lo), hi = std::max(0.f, r.hi);
-  const double scale = std::max((hi - lo) / 255.0, 1e-8);
+  // The floor only keeps a constant-zero tensor's scale positive: random-weight networks carry
+  // activations near 1e-14 (1e-8 rounded their logits to zero), and 1e-24 times a weight scale
+  // stays a normal float in the requantization factors.
+  const double scale = std::max((hi - lo) / 255.0, 1e-24);
   Quantization q;
   q.scale = {static_cast<float>(scale)};
   q.zero_point = {static_cast<int64_t>(std::clamp(std::nearbyint(-128.0 - lo / scale), -128.0, 127.0))};
