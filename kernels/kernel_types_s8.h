@@ -104,6 +104,8 @@ using GlobalAvgPoolS8Fn = void (*)(int64_t pixels, int32_t channels, const int8_
                                    float m, RequantS8 out, int8_t* y, int32_t c_begin, int32_t c_end);
 // y[i] = table[x[i] + 128] (activations as 256-entry tables; in place allowed).
 using LookupS8Fn = void (*)(int64_t n, const int8_t* x, const int8_t* table, int8_t* y);
+// y[i] = clamp(round_half_even(x[i] / scale) + zero_point) to int8, NaN -> -128 (ref::Quantize).
+using QuantizeS8Fn = void (*)(int64_t n, const float* x, float scale, int32_t zero_point, int8_t* y);
 
 }  // namespace scalert::kernels
 

@@ -11,6 +11,7 @@ const char* KernelOpName(KernelOp op) {
     case KernelOp::kMul: return "mul";
     case KernelOp::kMulChannel: return "mul_channel";
     case KernelOp::kGlobalAvgPool: return "global_avg_pool";
+    case KernelOp::kQuantize: return "quantize";
   }
   return "unknown";
 }

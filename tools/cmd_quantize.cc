@@ -91,7 +91,7 @@ int Quantize(const std::vector<std::string>& argv) {
   const Graph& g = (*model)->graph();
   const bool int8 = o.mode == Precision::kI8 || o.mode == Precision::kMixed;
   const bool evaluate = o.report || o.auto_mixed;
-  if (int8 || evaluate) {
+  if (int8 || evaluate || o.mode == Precision::kF16) {  // fp16: ranges for its scaling
     if (args->has("calibration")) {
       auto samples = quantize::NpySamples(g, args->get("calibration"));
       if (!samples.ok()) return Fail(samples.status());

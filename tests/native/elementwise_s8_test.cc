@@ -1,10 +1,13 @@
 // The INT8 elementwise kernels (Add, Mul by a per-channel gate, global mean, tables) against the
 // reference of kernels/reference/quantized.h, bit for bit, over odd sizes and zero points.
 #include <algorithm>
+#include <cmath>
+#include <iterator>
 #include <random>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kernels/reference/elementwise.h"
 #include "kernels/reference/quantized.h"
 #include "tests/native/kernel_list.h"
 #include "tests/testing/test_models.h"
@@ -45,6 +48,31 @@ TEST(ElementwiseS8Kernels, AddAndChannelMulMatchTheReference) {
           ASSERT_EQ(got, want_mul) << k.name;
         }
       }
+}
+
+// f32 -> int8 at the graph's boundaries: halves (ties to even), values past the range both ways,
+// infinities and NaN (-> -128), odd lengths.
+TEST(ElementwiseS8Kernels, QuantizeMatchesTheReference) {
+  const auto quantize = testing::RunnableKernels<KernelOp::kQuantize, KernelDType::kS8>();
+  ASSERT_FALSE(quantize.empty());
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(-3.f, 3.f);
+  for (int32_t n : {1, 15, 16, 17, 100})
+    for (const ref::QParams q : {ref::QParams{0.01f, 0}, ref::QParams{0.023f, -37}, ref::QParams{0.5f, 127}}) {
+      std::vector<float> x(static_cast<size_t>(n));
+      for (float& v : x) v = u(rng);
+      const float specials[] = {0.f, 0.5f * q.scale, 1.5f * q.scale, -2.5f * q.scale, 1e30f, -1e30f, INFINITY, -INFINITY, NAN};
+      for (size_t i = 0; i < x.size() && i < std::size(specials); ++i) x[x.size() - 1 - i] = specials[i];
+      std::vector<int8_t> want(x.size()), got(x.size());
+      ref::Quantize(n, x.data(), want.data(), q.scale, q.zero_point);
+      std::vector<int8_t> shifted(x.size());
+      ref::Quantize(n, x.data(), shifted.data(), q.scale * 2, q.zero_point);
+      if (n > 8) { ASSERT_NE(want, shifted); }  // the output depends on the scale
+      for (const auto& k : quantize) {
+        k.fn(n, x.data(), q.scale, q.zero_point, got.data());
+        ASSERT_EQ(got, want) << k.name << " n=" << n << " zp=" << q.zero_point;
+      }
+    }
 }
 
 TEST(ElementwiseS8Kernels, GlobalMeanAndTablesMatchTheReference) {

@@ -33,7 +33,7 @@ TEST(NativeInt8, StepsNameTheInt8KernelsThatRun) {
     };
     const std::string gemm = level(kernels::KernelOp::kGemm), table = level(kernels::KernelOp::kActivation);
     for (const std::string& want : std::vector<std::string>{
-             "quantize_f32_s8_portable", "conv2d_im2col_s8_" + gemm, "dwconv_s8_" + level(kernels::KernelOp::kDwConv),
+             "quantize_f32_s8_" + level(kernels::KernelOp::kQuantize), "conv2d_im2col_s8_" + gemm, "dwconv_s8_" + level(kernels::KernelOp::kDwConv),
              "swish_table_s8_" + table, "sigmoid_table_s8_" + table,
              "mul_channel_s8_" + level(kernels::KernelOp::kMulChannel), "add_s8_" + level(kernels::KernelOp::kAdd),
              "global_avg_pool_s8_" + level(kernels::KernelOp::kGlobalAvgPool), "fc_s8_" + gemm,

@@ -92,6 +92,103 @@ TEST(Quantizer, Fp16AndBf16HalveTheWeightsAndStayClose) {
   EXPECT_LE(r->weight_bytes_after, 0.51 * r->weight_bytes_before);  // the f32 bias is all that is left
 }
 
+// An MBConv block whose layers each shrink their input ~1000x, as a random-weight MobileNetV2 or
+// EfficientNet does (kaiming fan-out depthwise weights): activations near 1e-7 and logits near
+// 1e-12, below FP16's smallest subnormal. `act` after expand and depthwise (relu6 or swish), an
+// SE gate with swish, a residual add, pool, classifier.
+Graph ShrinkingGraph(Activation act) {
+  Graph g;
+  const int32_t c = 8, ce = 16, classes = 10;
+  int32_t x = g.AddTensor("input", {1, 6, 7, c});
+  g.inputs = {x};
+  auto weights = [&](const std::string& name, Shape shape, uint32_t seed) {
+    int64_t n = 1;
+    for (int32_t d : shape) n *= d;
+    return g.AddConstantF32(name, shape, RandomVector(static_cast<size_t>(n), seed, -1e-3f, 1e-3f));
+  };
+  auto check = [](absl::StatusOr<int32_t> t) { EXPECT_TRUE(t.ok()) << t.status(); return t.value_or(-1); };
+  int32_t y = check(AddConv2D(&g, x, weights("stem.w", {c, 1, 1, c}, 1), -1, ConvParams(), Activation::kNone, "stem"));
+  const int32_t block_in = y;
+  y = check(AddConv2D(&g, y, weights("expand.w", {ce, 1, 1, c}, 2), -1, ConvParams(),
+                      act, "expand"));
+  ConvParams dw;
+  dw.pad_top = dw.pad_bottom = dw.pad_left = dw.pad_right = 1;
+  y = check(AddDepthwiseConv2D(&g, y, weights("dw.w", {1, 3, 3, ce}, 4), -1, dw, act, "dw"));
+  if (act == Activation::kSwish) {
+    int32_t se = check(AddNode(&g, [&] { Node n; n.type = OpType::kGlobalAveragePool; n.inputs = {y}; n.name = "se.pool"; return n; }(), "se.pool.out"));
+    se = check(AddConv2D(&g, se, weights("se.reduce.w", {4, 1, 1, ce}, 7), -1, ConvParams(), Activation::kSwish, "se.reduce"));
+    se = check(AddConv2D(&g, se, weights("se.expand.w", {ce, 1, 1, 4}, 8), -1, ConvParams(), Activation::kSigmoid, "se.expand"));
+    y = check(AddBinary(&g, OpType::kMul, se, y, Activation::kNone, "se.scale"));  // gate first: either order
+  }
+  y = check(AddConv2D(&g, y, g.AddConstantF32("project.w", {c, 1, 1, ce}, RandomVector(c * ce, 5, -1e4f, 1e4f)), -1,
+                      ConvParams(), Activation::kNone, "project"));
+  y = check(AddBinary(&g, OpType::kAdd, y, block_in, Activation::kNone, "residual"));
+  y = check(AddNode(&g, [&] { Node n; n.type = OpType::kGlobalAveragePool; n.inputs = {y}; n.name = "pool"; return n; }(), "pool.out"));
+  y = check(AddFullyConnected(&g, y, g.AddConstantF32("fc.w", {classes, c}, RandomVector(classes * c, 6, -1e-6f, 1e-6f)), -1,
+                              Activation::kNone, "fc"));
+  g.outputs = {y};
+  return g;
+}
+
+// FP16 range scaling (half_scaling.h): unscaled, FP16 flushes such a network to zero; scaled,
+// it keeps FP16's precision, on the reference backend and natively, alone and mixed with FP32.
+// Relu6 lowers as relu, a swish in its linear regime as x/2, at the scale.
+TEST(Quantizer, Fp16ScalesActivationsBelowItsRange) {
+ for (Activation act : {Activation::kRelu6, Activation::kSwish}) {
+  SCOPED_TRACE(ActivationName(act));
+  const Graph g = ShrinkingGraph(act);
+  QuantizeOptions unscaled = Options(g, Precision::kF16);
+  unscaled.calibration.clear();  // no ranges: every FP16 tensor holds real values
+  auto flushed = Quantize(g, unscaled);
+  ASSERT_TRUE(flushed.ok()) << flushed.status();
+  EXPECT_LT(flushed->fidelity->snr_db, 20) << "the graph no longer leaves FP16's range";  // the test can fail: FP16 alone loses this model
+  for (const char* backend : {"reference", "native"}) {
+    QuantizeOptions o = Options(g, Precision::kF16);
+    o.lowered_backend = backend;
+    auto r = Quantize(g, o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_GT(r->fidelity->snr_db, 55) << backend;
+    EXPECT_EQ(GraphPrecision(r->lowered), Precision::kF16);
+    EXPECT_LE(r->weight_bytes_after, 0.52 * r->weight_bytes_before);  // + the 4-byte scale factor
+    // Only the logits meet FP32, through one exact multiply by a power of two.
+    EXPECT_EQ(Count(r->lowered, OpType::kMul), Count(g, OpType::kMul) + 1);
+    for (const Node& n : r->lowered.nodes) {
+      if (n.name == "expand" || n.name == "dw") {
+        EXPECT_EQ(n.activation, act == Activation::kRelu6 ? Activation::kRelu : Activation::kNone) << n.name;
+      }
+    }
+  }
+  // Mixed: each FP16 layer alone meets FP32 neighbours through scaled conversions.
+  QuantizeOptions o = Options(g, Precision::kF16);
+  o.report = true;
+  auto r = Quantize(g, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->layers.size(), act == Activation::kSwish ? 7u : 5u);
+  for (const auto& l : r->layers) EXPECT_GT(l.snr_db, 55) << l.name;
+ }
+}
+
+// INT8 scales follow tiny ranges too (a floor of 1e-8 used to round logits near 1e-12 to zero).
+TEST(Quantizer, Int8KeepsTinyActivationRanges) {
+  for (Activation act : {Activation::kRelu6, Activation::kSwish}) {
+    const Graph g = ShrinkingGraph(act);
+    auto r = Quantize(g, Options(g, Precision::kI8));
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_GT(r->fidelity->snr_db, 8) << ActivationName(act);  // 0 dB with the old floor
+  }
+}
+
+// Range scaling changes nothing where FP16 holds the values: a model in FP16's range lowers with
+// no multiply and its relu6 kept.
+TEST(Quantizer, Fp16LeavesInRangeModelsUnscaled) {
+  const Graph g = MakeMbconvTestGraph();
+  auto r = Quantize(g, Options(g, Precision::kF16));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Count(r->lowered, OpType::kMul), Count(g, OpType::kMul));
+  for (const Node& n : r->lowered.nodes)
+    if (n.name == "expand") { EXPECT_EQ(n.activation, Activation::kRelu6); }
+}
+
 TEST(Quantizer, MixedPolicyKeepsNamedLayersFp32) {
   const Graph g = MakeMbconvTestGraph();
   QuantizeOptions o = Options(g, Precision::kMixed);

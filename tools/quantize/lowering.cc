@@ -11,6 +11,7 @@
 #include "runtime/status_macros.h"
 #include "runtime/validate.h"
 #include "runtime/weights.h"
+#include "tools/quantize/half_scaling.h"
 
 namespace scalert::quantize {
 namespace {
@@ -33,12 +34,24 @@ std::vector<uint8_t> Bytes(const std::vector<T>& v) {
   return b;
 }
 
-// Narrows a float constant to f16 / bf16.
-int32_t NarrowConstant(Graph* g, int32_t t, DType d) {
+// Narrows a float constant times 2^exponent (FP16 range scaling, exact) to f16 / bf16.
+absl::StatusOr<int32_t> NarrowConstant(Graph* g, int32_t t, DType d, int exponent) {
   const std::vector<float> v = ConstantAsF32(g->tensors[t]);
   std::vector<uint16_t> h(v.size());
-  for (size_t i = 0; i < v.size(); ++i) h[i] = d == DType::kF16 ? ref::F32ToF16(v[i]) : ref::F32ToBf16(v[i]);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const float x = std::ldexp(v[i], exponent);
+    h[i] = d == DType::kF16 ? ref::F32ToF16(x) : ref::F32ToBf16(x);
+    if (std::isfinite(x) && !std::isfinite(d == DType::kF16 ? ref::F16ToF32(h[i]) : ref::Bf16ToF32(h[i])))
+      return absl::InvalidArgumentError(absl::StrCat(g->tensors[t].name, " overflows ", Suffix(d), " (value ", x, ")"));
+  }
   return g->AddConstant(absl::StrCat(g->tensors[t].name, ".", Suffix(d)), g->tensors[t].shape, d, Bytes(h));
+}
+
+// A float constant times 2^exponent, still f32.
+int32_t ScaledConstant(Graph* g, int32_t t, int exponent) {
+  std::vector<float> v = ConstantAsF32(g->tensors[t]);
+  for (float& x : v) x = std::ldexp(x, exponent);
+  return g->AddConstantF32(absl::StrCat(g->tensors[t].name, ".x2^", exponent), g->tensors[t].shape, v);
 }
 
 // Symmetric INT8 weights, one scale per slice along `axis`.
@@ -97,8 +110,8 @@ int32_t QuantizeOperand(Graph* g, int32_t t) {
 
 class Lowering {
  public:
-  Lowering(const Graph& src, const std::vector<Precision>& precision, const Ranges& ranges)
-      : src_(src), precision_(precision), ranges_(ranges) {}
+  Lowering(const Graph& src, const std::vector<Precision>& precision, const Ranges& ranges, const Ranges& pre_activation)
+      : src_(src), precision_(precision), ranges_(ranges), half_(HalfExponents(src, precision, ranges, pre_activation)) {}
 
   absl::StatusOr<Graph> Run() {
     g_.tensors = src_.tensors;
@@ -124,29 +137,64 @@ class Lowering {
     return ActivationQuantization(*ranges_[t]);
   }
 
-  // Tensor t as dtype d: itself, or a converted copy made once and shared by all readers.
+  // The exponent of tensor t's FP16 form (half_scaling.h); 0 for tensors the lowering made.
+  int Exponent(int32_t t) const { return t < static_cast<int32_t>(half_.exponent.size()) ? half_.exponent[t] : 0; }
+
+  // Tensor t as dtype d: itself, or a converted copy made once and shared by all readers. A
+  // scaled FP16 form meets other precisions through f32 and a multiply by its power of two.
   absl::StatusOr<int32_t> Converted(int32_t t, DType d) {
     const DType from = g_.tensors[t].dtype;
     if (from == d) return t;
     auto key = std::make_pair(t, d);
     if (auto it = converted_.find(key); it != converted_.end()) return it->second;
+    const int e = Exponent(t);
+    const bool scaled = e != 0 && (from == DType::kF16 || d == DType::kF16);
     int32_t src = t;
-    if (from != DType::kI8 && d != DType::kI8 && DTypeSize(from) == DTypeSize(d)) {
-      ASSIGN_OR_RETURN(src, Converted(t, DType::kF32));  // f16 <-> bf16 goes through f32
+    if ((from != DType::kI8 && d != DType::kI8 && DTypeSize(from) == DTypeSize(d)) ||
+        (scaled && from != DType::kF32 && d != DType::kF32)) {
+      ASSIGN_OR_RETURN(src, Converted(t, DType::kF32));  // f16 <-> bf16 and scaled f16 go through f32
     }
+    const std::string name = g_.tensors[t].name;  // a copy: adding tensors moves them
+    int32_t out;
+    if (scaled && d == DType::kF16) {
+      ASSIGN_OR_RETURN(out, Convert(Scale(src, e, absl::StrCat(name, ".x2^", e)), d, t, name));
+    } else if (scaled && from == DType::kF16 && d == DType::kF32) {
+      ASSIGN_OR_RETURN(const int32_t stored, Convert(t, d, t, absl::StrCat(name, ".stored")));
+      out = Scale(stored, -e, absl::StrCat(name, ".", Suffix(d)));
+    } else {
+      ASSIGN_OR_RETURN(out, Convert(src, d, t, name));
+    }
+    converted_[key] = out;
+    return out;
+  }
+
+  // One Quantize / Dequantize of `src` to d, named `<label>.<d>`; `t` gives the INT8 parameters.
+  absl::StatusOr<int32_t> Convert(int32_t src, DType d, int32_t t, const std::string& label) {
     const DType sd = g_.tensors[src].dtype;
-    const int32_t out = g_.AddTensor(absl::StrCat(g_.tensors[t].name, ".", Suffix(d)), g_.tensors[t].shape, d);
+    const int32_t out = g_.AddTensor(absl::StrCat(label, ".", Suffix(d)), g_.tensors[src].shape, d);
     if (d == DType::kI8) {
       ASSIGN_OR_RETURN(g_.tensors[out].quant, ParamsOf(t));
     }
     Node n;
     const bool narrower = d == DType::kI8 || (sd != DType::kI8 && DTypeSize(d) < DTypeSize(sd));
     n.type = narrower ? OpType::kQuantize : OpType::kDequantize;
-    n.name = absl::StrCat(g_.tensors[t].name, ".to_", Suffix(d));
+    n.name = absl::StrCat(label, ".to_", Suffix(d));
     n.inputs = {src};
     n.outputs = {out};
     g_.nodes.push_back(std::move(n));
-    converted_[key] = out;
+    return out;
+  }
+
+  // f32 tensor `src` times 2^e (exact), a Mul by a one-element constant, named `name`.
+  int32_t Scale(int32_t src, int e, const std::string& name) {
+    const int32_t factor = g_.AddConstantF32(name + ".factor", {1}, {std::ldexp(1.f, e)});
+    const int32_t out = g_.AddTensor(name, g_.tensors[src].shape, DType::kF32);
+    Node n;
+    n.type = OpType::kMul;
+    n.name = name;
+    n.inputs = {src, factor};
+    n.outputs = {out};
+    g_.nodes.push_back(std::move(n));
     return out;
   }
 
@@ -154,6 +202,19 @@ class Lowering {
     Node n = src_.nodes[i];
     const Precision p = precision_[i];
     const DType d = ActivationDType(p);
+    // FP16 range scaling: stored output = real * 2^e_out (half_scaling.h).
+    const int e_out = p == Precision::kF16 ? Exponent(n.outputs[0]) : 0;
+    const int e_in = p == Precision::kF16 && n.inputs[0] >= 0 ? Exponent(n.inputs[0]) : 0;
+    // A scaled swish in its linear regime lowers as x/2: the half goes into the constants.
+    const bool halved = e_out != 0 && half_.halved[n.outputs[0]];
+    const int e_constants = halved ? e_out - 1 : e_out;
+    if (halved) n.activation = Activation::kNone;
+    if (e_out != 0) {
+      if (n.activation == Activation::kRelu6) n.activation = Activation::kRelu;  // the bound is far away
+      if (n.type == OpType::kRelu6) n.type = OpType::kRelu;
+      n.min = std::ldexp(n.min, e_out);
+      n.max = std::ldexp(n.max, e_out);
+    }
     const bool weighted = n.type == OpType::kConv2D || n.type == OpType::kDepthwiseConv2D ||
                           n.type == OpType::kFullyConnected;
     for (size_t j = 0; j < n.inputs.size(); ++j) {
@@ -165,11 +226,17 @@ class Lowering {
       }
       if (p == Precision::kF32) continue;
       if (weighted && j == 1) {
-        n.inputs[j] = p == Precision::kI8 ? QuantizeWeights(&g_, t, WeightChannelAxis(n.type)) : NarrowConstant(&g_, t, d);
+        if (p == Precision::kI8) {
+          n.inputs[j] = QuantizeWeights(&g_, t, WeightChannelAxis(n.type));
+        } else {
+          ASSIGN_OR_RETURN(n.inputs[j], NarrowConstant(&g_, t, d, e_constants - e_in));
+        }
       } else if (weighted && j == 2) {
         if (p == Precision::kI8) {
           const float in_scale = g_.tensors[n.inputs[0]].quant.scale[0];
           n.inputs[j] = QuantizeBias(&g_, t, in_scale, g_.tensors[n.inputs[1]].quant);
+        } else if (e_constants != 0) {
+          n.inputs[j] = ScaledConstant(&g_, t, e_constants);
         }  // float biases stay f32: a few bytes, full precision
       } else if (p == Precision::kI8) {
         n.inputs[j] = QuantizeOperand(&g_, t);
@@ -215,6 +282,7 @@ class Lowering {
   const Graph& src_;
   const std::vector<Precision>& precision_;
   const Ranges& ranges_;
+  const HalfScaling half_;  // per tensor of src_: its FP16 form's power of two
   Graph g_;
   std::map<std::pair<int32_t, DType>, int32_t> converted_;
 };
@@ -253,17 +321,21 @@ Graph SplitActivations(const Graph& src) {
 
 Quantization ActivationQuantization(Range r) {
   const double lo = std::min(0.f, r.lo), hi = std::max(0.f, r.hi);
-  const double scale = std::max((hi - lo) / 255.0, 1e-8);
+  // The floor only keeps a constant-zero tensor's scale positive: random-weight networks carry
+  // activations near 1e-14 (1e-8 rounded their logits to zero), and 1e-24 times a weight scale
+  // stays a normal float in the requantization factors.
+  const double scale = std::max((hi - lo) / 255.0, 1e-24);
   Quantization q;
   q.scale = {static_cast<float>(scale)};
   q.zero_point = {static_cast<int64_t>(std::clamp(std::nearbyint(-128.0 - lo / scale), -128.0, 127.0))};
   return q;
 }
 
-absl::StatusOr<Graph> LowerGraph(const Graph& g, const std::vector<Precision>& precision, const Ranges& ranges) {
+absl::StatusOr<Graph> LowerGraph(const Graph& g, const std::vector<Precision>& precision, const Ranges& ranges,
+                                 const Ranges& pre_activation) {
   if (precision.size() != g.nodes.size())
     return absl::InvalidArgumentError("one precision per operator is needed");
-  return Lowering(g, precision, ranges).Run();
+  return Lowering(g, precision, ranges, pre_activation).Run();
 }
 
 }  // namespace scalert::quantize

@@ -21,8 +21,11 @@ Graph SplitActivations(const Graph& g);
 Quantization ActivationQuantization(Range r);
 
 // Lowers each node i to precision[i] (fp32 nodes stay as they are). INT8 nodes need `ranges`
-// for every activation they read or write. Graph inputs and outputs stay f32, under their names.
-absl::StatusOr<Graph> LowerGraph(const Graph& g, const std::vector<Precision>& precision, const Ranges& ranges);
+// for every activation they read or write; FP16 nodes use them (and `pre_activation`, the ranges
+// before fused activations) to scale what FP16 cannot hold (half_scaling.h). Graph inputs and
+// outputs stay f32, under their names.
+absl::StatusOr<Graph> LowerGraph(const Graph& g, const std::vector<Precision>& precision, const Ranges& ranges,
+                                 const Ranges& pre_activation = {});
 
 }  // namespace scalert::quantize
 

@@ -1,6 +1,7 @@
 #include "tools/quantize/quantizer.h"
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "runtime/status_macros.h"
@@ -57,13 +58,19 @@ class Quantizer {
     RETURN_IF_ERROR(ValidateGraph(&work_));
     QuantizeResult r;
     r.weight_bytes_before = ConstantBytes(work_);
-    if (int8) {
-      if (o_.calibration.empty()) return absl::InvalidArgumentError("INT8 needs calibration inputs");
+    if (int8 && o_.calibration.empty()) return absl::InvalidArgumentError("INT8 needs calibration inputs");
+    // FP16 uses the ranges to scale tensors FP16 cannot hold (half_scaling.h); without calibration
+    // inputs every FP16 tensor keeps its real values.
+    if (int8 || (o_.mode == Precision::kF16 && !o_.calibration.empty())) {
       CalibrationOptions co;
       co.percentile = o_.percentile;
       co.backend = o_.fp32_backend;
       co.threads = o_.threads;
-      ASSIGN_OR_RETURN(ranges_, Calibrate(work_, o_.calibration, co));
+      if (int8) {
+        ASSIGN_OR_RETURN(ranges_, Calibrate(work_, o_.calibration, co));
+      } else {
+        RETURN_IF_ERROR(CalibrateWithPreActivations(co));
+      }
     }
     if (!o_.holdout.empty()) {
       ASSIGN_OR_RETURN(fp32_out_, RunOutputs(work_, o_.holdout, o_.fp32_backend, o_.threads));
@@ -88,7 +95,7 @@ class Quantizer {
     for (size_t i = 0; i < work_.nodes.size(); ++i)
       if (IsLayer(work_.nodes[i]) && precision[i] == Precision::kF32) ++kept;
     if (kept > 0) r.notes.push_back(absl::StrCat(kept, " layer(s) stay fp32"));
-    ASSIGN_OR_RETURN(r.lowered, LowerGraph(work_, precision, ranges_));
+    ASSIGN_OR_RETURN(r.lowered, LowerGraph(work_, precision, ranges_, pre_activation_));
     r.weight_bytes_after = ConstantBytes(r.lowered);
     if (!o_.holdout.empty()) {
       ASSIGN_OR_RETURN(auto out, RunOutputs(r.lowered, o_.holdout, o_.lowered_backend, o_.threads));
@@ -98,8 +105,23 @@ class Quantizer {
   }
 
  private:
+  // Ranges of work_'s tensors and of the values before its fused activations, from a copy with
+  // the activations split off (whose extra tensors come after work_'s, named `<output>.pre`).
+  absl::Status CalibrateWithPreActivations(const CalibrationOptions& co) {
+    const Graph split = SplitActivations(work_);
+    ASSIGN_OR_RETURN(Ranges all, Calibrate(split, o_.calibration, co));
+    const size_t n = work_.tensors.size();
+    ranges_.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+    std::map<std::string, int32_t> by_name;
+    for (size_t t = n; t < split.tensors.size(); ++t) by_name[split.tensors[t].name] = static_cast<int32_t>(t);
+    pre_activation_.assign(n, std::nullopt);
+    for (size_t t = 0; t < n; ++t)
+      if (auto it = by_name.find(work_.tensors[t].name + ".pre"); it != by_name.end()) pre_activation_[t] = all[it->second];
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<Fidelity> Evaluate(const std::vector<Precision>& layer_precision) {
-    ASSIGN_OR_RETURN(Graph g, LowerGraph(work_, FollowLayers(work_, layer_precision), ranges_));
+    ASSIGN_OR_RETURN(Graph g, LowerGraph(work_, FollowLayers(work_, layer_precision), ranges_, pre_activation_));
     ASSIGN_OR_RETURN(auto out, RunOutputs(g, o_.holdout, o_.lowered_backend, o_.threads));
     return Compare(fp32_out_, out);
   }
@@ -115,7 +137,7 @@ class Quantizer {
       std::vector<Precision> p = FollowLayers(work_, only);
       for (size_t j = 0; j < p.size(); ++j)
         if (j != i && !(j > i && work_.nodes[j].name == work_.nodes[i].name + ".act")) p[j] = Precision::kF32;
-      ASSIGN_OR_RETURN(Graph g, LowerGraph(work_, p, ranges_));
+      ASSIGN_OR_RETURN(Graph g, LowerGraph(work_, p, ranges_, pre_activation_));
       ASSIGN_OR_RETURN(auto out, RunOutputs(g, o_.holdout, o_.lowered_backend, o_.threads));
       r.push_back({work_.nodes[i].name, OpTypeName(work_.nodes[i].type), Compare(fp32_out_, out).snr_db});
       layer_index_.push_back(i);
@@ -160,6 +182,7 @@ class Quantizer {
   const QuantizeOptions& o_;
   Graph work_;
   Ranges ranges_;
+  Ranges pre_activation_;  // fp16: before each fused activation (half_scaling.h)
   std::vector<std::vector<float>> fp32_out_;
   std::vector<size_t> layer_index_;  // node index of each entry of the sensitivity list
   // What --auto-mixed lowers a layer to: INT8 (--mode mixed or int8), or FP16 / BF16, whose

@@ -25,7 +25,7 @@ struct QuantizeOptions {
   bool auto_mixed = false;          // mixed: choose INT8 or FP32 per layer under min_snr_db
   double min_snr_db = 30;
   bool report = false;              // per-layer sensitivity
-  std::vector<Sample> calibration;  // INT8 ranges (needed when any layer is INT8)
+  std::vector<Sample> calibration;  // INT8 ranges (needed when any layer is INT8); FP16 range scaling
   std::vector<Sample> holdout;      // fidelity (report, auto-mixed), never used for calibration
   double percentile = 100;
   std::string fp32_backend = "native";

@@ -27,6 +27,16 @@ void add_s8_avx512(int64_t n, const int8_t* a, const int8_t* b, int8_t* y, const
   }
 }
 
+// The division stays a division (x * (1 / scale) can round differently).
+void quantize_s8_avx512(int64_t n, const float* x, float scale, int32_t zero_point, int8_t* y) {
+  const RequantS8 r{zero_point, static_cast<float>(-128 - zero_point), static_cast<float>(127 - zero_point)};
+  const __m512 s = _mm512_set1_ps(scale);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 mask = Mask16(static_cast<int32_t>(n - i < 16 ? n - i : 16));
+    _mm512_mask_cvtepi32_storeu_epi8(y + i, mask, RoundClamp16(_mm512_div_ps(_mm512_maskz_loadu_ps(mask, x + i), s), r));
+  }
+}
+
 void mul_channel_s8_avx512(int64_t pixels, int32_t channels, const int8_t* x, const int8_t* s, int8_t* y,
                            const BinaryS8Params& p) {
   const __m512i xzp = _mm512_set1_epi32(p.a_zero_point), szp = _mm512_set1_epi32(p.b_zero_point);

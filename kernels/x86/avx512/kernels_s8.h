@@ -9,6 +9,7 @@ namespace scalert::kernels {
 // Tiles of 32 channels (channel_tile 32, PackDwConvS8Pairs). Call only when CpuSupports(Isa::kAvx512).
 void dwconv_s8_avx512(const DwConvS8Args& args, int32_t row_begin, int32_t row_end);
 void add_s8_avx512(int64_t n, const int8_t* a, const int8_t* b, int8_t* y, const BinaryS8Params& p);
+void quantize_s8_avx512(int64_t n, const float* x, float scale, int32_t zero_point, int8_t* y);
 void mul_channel_s8_avx512(int64_t pixels, int32_t channels, const int8_t* x, const int8_t* s, int8_t* y,
                            const BinaryS8Params& p);
 void global_avg_pool_s8_avx512(int64_t pixels, int32_t channels, const int8_t* x, int32_t x_zero_point, float m,

@@ -20,6 +20,7 @@ void RegisterAvx512Kernels(KernelRegistry* r) {
   r->Add<KernelOp::kDwConv, s8>(isa, "dwconv_s8_c32_avx512", {1, 1, 32}, dwconv_s8_avx512, PackDwConvS8Pairs);
   r->Add<KernelOp::kActivation, s8>(isa, "lookup_s8_avx512", {1, 1, 64}, lookup_s8_avx512);
   r->Add<KernelOp::kAdd, s8>(isa, "add_s8_avx512", {1, 1, 16}, add_s8_avx512);
+  r->Add<KernelOp::kQuantize, s8>(isa, "quantize_f32_s8_avx512", {1, 1, 16}, quantize_s8_avx512);
   r->Add<KernelOp::kGlobalAvgPool, s8>(isa, "global_avg_pool_s8_avx512", {1, 1, 64}, global_avg_pool_s8_avx512);
   r->Add<KernelOp::kMulChannel, s8>(isa, "mul_channel_s8_avx512", {1, 1, 16}, mul_channel_s8_avx512);
 }

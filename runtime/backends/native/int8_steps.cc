@@ -349,17 +349,19 @@ absl::StatusOr<PreparedStep> ConvertS8(const NativeContext& ctx, const Graph& g,
   const Split1D split = ElementSplit(ctx, count);
   auto pool = ctx.pool;
   if (n.type == OpType::kQuantize && x.dtype == DType::kF32 && y.dtype == DType::kI8) {
+    auto k = ctx.registry->Find<KernelOp::kQuantize, kS8>(ctx.isa);
+    if (!k) return ReferenceStep(g, index, p);
     const ref::QParams q = QParamsOf(y);
     const float* in = p.get<float>(n.inputs[0]);
     int8_t* out = p.get<int8_t>(n.outputs[0]);
+    auto fn = k.fn;
     return PreparedStep{[=] {
                           pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
                             const int64_t i0 = static_cast<int64_t>(t) * split.chunk;
-                            kernels::quantize_s8_portable(std::min(count, i0 + split.chunk) - i0, in + i0, q.scale,
-                                                          q.zero_point, out + i0);
+                            fn(std::min(count, i0 + split.chunk) - i0, in + i0, q.scale, q.zero_point, out + i0);
                           });
                         },
-                        "quantize_f32_s8_portable"};
+                        k.name};
   }
   if (n.type == OpType::kDequantize && x.dtype == DType::kI8 && y.dtype == DType::kF32) {
     const ref::QParams q = QParamsOf(x);
