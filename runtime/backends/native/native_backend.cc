@@ -139,9 +139,10 @@ bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels
   // EfficientNet-B0 SE block from 112x112 down to 14x14 was 2-7% faster fused (56x56: 0.80 vs
   // 0.85 ms; 14x14: 0.68 vs 0.70), the 7x7 ones 0-2% slower (no room for the gate fold: it
   // scales the stored output instead). A separable pair with SE recomputes its depthwise
-  // (0.51 vs 0.37 ms) but keeps the block at input + output: fused, EfficientNet-B0's plan
-  // needs half the unfused arena (its peak is that first pair); the whole model measured the
-  // same either way (10.09 vs 10.08 ms median of 3 interleaved runs), so the pair fuses.
+  // (0.50 vs 0.37 ms) but keeps the block at input + output: fused, EfficientNet-B0's plan
+  // needs half the unfused arena (its peak is that first pair). With this rule the whole model
+  // ran as fast as with the previous one (SE blocks fused only beyond L2, the pair unfused):
+  // 10.09 vs 10.08 ms, median of 3 interleaved runs; the SE blocks win back what the pair loses.
   //
   // With more than one thread, tasks split the step's bands, which do not always split evenly
   // (a 7-row map: 4 rows against 3 on 2 threads; MobileNetV2's 112x112 pair: 7 bands against 6),
