@@ -6,8 +6,21 @@
 namespace scalert {
 namespace {
 
-bool IsF32Activation(const Graph& g, int32_t t) {
-  return t >= 0 && !g.tensors[t].is_constant() && g.tensors[t].dtype == DType::kF32;
+// FP32, FP16 or BF16: the native backend fuses blocks of each (MatchFromDepthwise asks for one
+// dtype throughout a block).
+bool IsFloatActivation(const Graph& g, int32_t t) {
+  if (t < 0 || g.tensors[t].is_constant()) return false;
+  const DType d = g.tensors[t].dtype;
+  return d == DType::kF32 || d == DType::kF16 || d == DType::kBF16;
+}
+
+// The activation tensors of block `b` (all but its weights) are of one dtype.
+bool OneActivationDType(const Graph& g, const MbconvBlock& b) {
+  const DType d = g.tensors[g.nodes[b.depthwise].inputs[0]].dtype;
+  auto same = [&](int32_t t) { return t < 0 || g.tensors[t].dtype == d; };
+  for (int32_t i : {b.expand, b.depthwise, b.se_pool, b.se_reduce, b.se_expand, b.se_mul, b.project, b.add})
+    if (i >= 0 && (!same(g.nodes[i].inputs[0]) || !same(g.nodes[i].outputs[0]))) return false;
+  return same(b.residual) && (b.se_mul < 0 || same(g.nodes[b.se_mul].inputs[1]));
 }
 
 bool HasConstantWeights(const Graph& g, const Node& n) {
@@ -28,8 +41,8 @@ struct Readers {
 };
 
 bool IsDepthwise(const Graph& g, const Node& d) {
-  if (d.type != OpType::kDepthwiseConv2D || !HasConstantWeights(g, d) || !IsF32Activation(g, d.inputs[0]) ||
-      !IsF32Activation(g, d.outputs[0]))
+  if (d.type != OpType::kDepthwiseConv2D || !HasConstantWeights(g, d) || !IsFloatActivation(g, d.inputs[0]) ||
+      !IsFloatActivation(g, d.outputs[0]))
     return false;
   const Shape& x = g.tensors[d.inputs[0]].shape;
   const Shape& y = g.tensors[d.outputs[0]].shape;
@@ -51,7 +64,7 @@ int32_t MatchSqueezeExcitation(const Graph& g, const Readers& r, int32_t d, Mbco
   if (pool < 0 || mul < 0) return -1;
   const Node& p = g.nodes[pool];
   const Shape& ps = g.tensors[p.outputs[0]].shape;
-  if (!IsF32Activation(g, p.outputs[0]) || ps.size() != 4 || ps[1] != 1 || ps[2] != 1) return -1;
+  if (!IsFloatActivation(g, p.outputs[0]) || ps.size() != 4 || ps[1] != 1 || ps[2] != 1) return -1;
   const int32_t fc1 = r.sole(p.outputs[0]);
   if (fc1 < 0 || !IsPointwiseConv(g, g.nodes[fc1])) return -1;
   const int32_t fc2 = r.sole(g.nodes[fc1].outputs[0]);
@@ -59,7 +72,7 @@ int32_t MatchSqueezeExcitation(const Graph& g, const Readers& r, int32_t d, Mbco
   const int32_t gate = g.nodes[fc2].outputs[0];
   if (r.sole(gate) != mul || g.tensors[gate].shape != ps) return -1;
   const Node& m = g.nodes[mul];
-  if (m.activation != Activation::kNone || m.inputs.size() != 2 || !IsF32Activation(g, m.outputs[0]) ||
+  if (m.activation != Activation::kNone || m.inputs.size() != 2 || !IsFloatActivation(g, m.outputs[0]) ||
       !((m.inputs[0] == d && m.inputs[1] == gate) || (m.inputs[0] == gate && m.inputs[1] == d)) ||
       g.tensors[m.outputs[0]].shape != g.tensors[d].shape)
     return -1;
@@ -95,17 +108,17 @@ MbconvBlock MatchFromDepthwise(const Graph& g, const Readers& r, int32_t d) {
   const int32_t y = g.nodes[p].outputs[0];
   const int32_t a = r.sole(y);
   if (a >= 0 && g.nodes[a].type == OpType::kAdd && g.nodes[a].activation == Activation::kNone &&
-      g.nodes[a].inputs.size() == 2 && IsF32Activation(g, g.nodes[a].outputs[0])) {
+      g.nodes[a].inputs.size() == 2 && IsFloatActivation(g, g.nodes[a].outputs[0])) {
     const int32_t other = g.nodes[a].inputs[0] == y ? g.nodes[a].inputs[1] : g.nodes[a].inputs[0];
     bool early = std::find(g.inputs.begin(), g.inputs.end(), other) != g.inputs.end();
     for (int32_t i = 0; i < b.first() && !early; ++i)
       for (int32_t o : g.nodes[i].outputs) early = early || o == other;
-    if (other != y && IsF32Activation(g, other) && g.tensors[other].shape == g.tensors[y].shape && early) {
+    if (other != y && IsFloatActivation(g, other) && g.tensors[other].shape == g.tensors[y].shape && early) {
       b.add = a;
       b.residual = other;
     }
   }
-  return b;
+  return OneActivationDType(g, b) ? b : MbconvBlock();
 }
 
 int32_t Input(const Node& n, size_t i) { return i < n.inputs.size() ? n.inputs[i] : -1; }
@@ -158,8 +171,8 @@ Node FusedMbconvNode(const Graph& g, const MbconvBlock& b) {
 }
 
 bool IsPointwiseConv(const Graph& g, const Node& n) {
-  if (n.type != OpType::kConv2D || !HasConstantWeights(g, n) || !IsF32Activation(g, n.inputs[0]) ||
-      !IsF32Activation(g, n.outputs[0]))
+  if (n.type != OpType::kConv2D || !HasConstantWeights(g, n) || !IsFloatActivation(g, n.inputs[0]) ||
+      !IsFloatActivation(g, n.outputs[0]))
     return false;
   const Shape& w = g.tensors[n.inputs[1]].shape;
   const ConvParams& p = n.conv;

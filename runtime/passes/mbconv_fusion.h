@@ -28,8 +28,9 @@ struct MbconvBlock {
   int32_t last() const { return add >= 0 ? add : project; }
 };
 
-// Blocks in node order; a node belongs to at most one. Every intermediate tensor is FP32, read
-// only inside the block and not a graph output; weights are constants.
+// Blocks in node order; a node belongs to at most one. The block's activations are all FP32, all
+// FP16 or all BF16; every intermediate tensor is read only inside the block and not a graph
+// output; weights are constants (of any dtype).
 std::vector<MbconvBlock> FindMbconvBlocks(const Graph& g);
 
 struct FusedGraph {
@@ -47,7 +48,7 @@ FusedGraph FuseMbconvBlocks(const Graph& g, const std::function<bool(const Graph
 // are g's), for a cost model that wants the fused step's plan before deciding.
 Node FusedMbconvNode(const Graph& g, const MbconvBlock& b);
 
-// True for a Conv2D that is a plain 1x1 (stride 1, no padding) over an FP32 activation with
+// True for a Conv2D that is a plain 1x1 (stride 1, no padding) over an FP32, FP16 or BF16 activation with
 // constant weights: a GEMM over pixels.
 bool IsPointwiseConv(const Graph& g, const Node& n);
 

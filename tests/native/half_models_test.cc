@@ -105,21 +105,27 @@ TEST(HalfModels, B0AndMobileNetV2At224) {
 }
 #endif
 
-// What the backend says it runs: the 16-bit kernels, named by what they do.
+// What the backend says it runs: the 16-bit kernels, named by what they do; with fusion on, the
+// inverted-residual blocks as fused 16-bit blocks.
 TEST(HalfModels, OpDescriptionsNameTheKernels) {
   const Graph g = Lowered(testing::ScaledModel("mobilenet_v2", "", 32, 32), Precision::kBF16);
-  BackendOptions o;
-  auto e = PrepareNative(g, o);
-  ASSERT_TRUE(e.ok()) << e.status();
-  EXPECT_EQ((*e)->effective_precision(), Precision::kBF16);
-  bool gemm = false, dw = false;
-  for (const std::string& d : (*e)->op_descriptions()) {
-    gemm = gemm || d.rfind("conv1x1_gemm_bf16", 0) == 0;
-    dw = dw || d.rfind("dwconv_dwconv_bf16s_f32acc", 0) == 0;
-    EXPECT_EQ(d.find("reference"), std::string::npos) << d;
+  for (FusionPolicy fusion : {FusionPolicy::kOff, FusionPolicy::kOn}) {
+    BackendOptions o;
+    o.fusion = fusion;
+    auto e = PrepareNative(g, o);
+    ASSERT_TRUE(e.ok()) << e.status();
+    EXPECT_EQ((*e)->effective_precision(), Precision::kBF16);
+    bool gemm = false, dw = false, fused = false;
+    for (const std::string& d : (*e)->op_descriptions()) {
+      gemm = gemm || d.rfind("conv1x1_gemm_bf16", 0) == 0;
+      dw = dw || d.rfind("dwconv_dwconv_bf16s_f32acc", 0) == 0;
+      fused = fused || (d.rfind("mbconv", 0) == 0 && d.find("_bf16_") != std::string::npos);
+      EXPECT_EQ(d.find("reference"), std::string::npos) << d;
+    }
+    EXPECT_TRUE(gemm);  // the stem and head are not in blocks
+    EXPECT_EQ(dw, fusion == FusionPolicy::kOff);
+    EXPECT_EQ(fused, fusion == FusionPolicy::kOn);
   }
-  EXPECT_TRUE(gemm);
-  EXPECT_TRUE(dw);
 }
 
 // A file may store an FP16 layer's weights wider (constants may be any format). The FP16-arithmetic

@@ -4,7 +4,16 @@
 #include <memory>
 #include <vector>
 
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
 #include "kernels/aligned_buffer.h"
+#include "kernels/half_convert.h"
+#include "kernels/kernel_types_half.h"
+#include "runtime/backends/native/half_steps.h"
 #include "runtime/fused_mbconv.h"
 #include "runtime/weights.h"
 
@@ -20,35 +29,72 @@ int32_t InRows(const ref::ConvGeometry& g, int32_t out_rows) {
   return std::min(g.in_h, (out_rows - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1);
 }
 
+// The element, argument and kernel types of a block's activation dtype.
+struct F32Types {
+  using T = float;
+  using GemmArgs = kernels::GemmArgs;
+  using GemmFn = kernels::GemmF32Fn;
+  using DwArgs = kernels::DwConvArgs;
+  using DwFn = kernels::DwConvF32Fn;
+};
+struct HalfTypes {  // FP16 or BF16: the kernels found for the dtype say which
+  using T = uint16_t;
+  using GemmArgs = kernels::GemmHalfArgs;
+  using GemmFn = kernels::GemmHalfFn;
+  using DwArgs = kernels::DwConvHalfArgs;
+  using DwFn = kernels::DwConvHalfFn;
+};
+
+// One of the block's GEMMs: its kernel (16-bit layers pick theirs by their weights' dtype, so
+// the four may differ), arguments (a / c set per call) and packed weights.
+template <class Types>
+struct FusedGemm {
+  typename Types::GemmFn fn = nullptr;
+  typename Types::GemmArgs args;
+  std::shared_ptr<kernels::PackedGemm> w;
+  void Run(const typename Types::GemmArgs& a, int64_t rows) const { fn(a, 0, rows, 0, a.n); }
+};
+
 // Everything one fused step needs at Invoke; set up once in FusedMbconvStep.
+template <class Types>
 struct Fused {
+  using T = typename Types::T;
+  static constexpr bool kHalf = std::is_same_v<T, uint16_t>;
   FusedMbconvPlan plan;
-  kernels::GemmF32Fn gemm = nullptr;
-  kernels::DwConvF32Fn dw = nullptr;
-  kernels::MulChannelF32Fn mul_channel = nullptr;
+  FusedGemm<Types> expand, project, se_reduce, se_expand;
+  typename Types::DwFn dw = nullptr;
+  typename Types::DwArgs depthwise;  // geo, packed, zero, act
+  kernels::MulChannelF32Fn mul_channel = nullptr;  // FP32 SE
   kernels::GlobalAvgPoolF32Fn row_mean = nullptr;
-  kernels::GemmArgs expand, project, se_reduce, se_expand;  // a / c set per band
-  kernels::DwConvArgs depthwise;                            // geo, packed, zero, act
+  kernels::HalfConverters half;  // 16-bit SE: pool, gate widening, scale
   int32_t project_nr = 0, project_nr_min = 0;
-  const float* input = nullptr;
-  const float* residual = nullptr;
-  float* output = nullptr;
-  float* scratch = nullptr;
-  std::shared_ptr<kernels::PackedGemm> expand_w, project_w, se_reduce_w, se_expand_w;
+  const T* input = nullptr;
+  const T* residual = nullptr;
+  T* output = nullptr;
+  T* scratch = nullptr;
   std::shared_ptr<kernels::PackedDwConv> dw_w;
   std::shared_ptr<kernels::AlignedBuffer> zero;
   std::shared_ptr<kernels::ThreadPool> pool;
-  // Per slot, band_in_rows pointers: where each input row of the current band sits in the ring.
+  // FP32: per slot, band_in_rows pointers: where each input row of the current band sits in the ring.
   std::shared_ptr<std::vector<const float*>> row_tables;
 
-  // Scratch regions (FusedMbconvPlan).
-  float* Slot(size_t task) const { return scratch + static_cast<int64_t>(task) * plan.slot_floats; }
-  float* Stored() const { return scratch + plan.slots * plan.slot_floats; }
-  float* Vectors() const { return Stored() + plan.stored_floats; }
-  float* Sums() const { return Vectors() + plan.vectors_floats; }
+  // Scratch regions (FusedMbconvPlan), in elements of T.
+  T* Slot(size_t task) const { return scratch + static_cast<int64_t>(task) * plan.slot_elems; }
+  T* Stored() const { return scratch + plan.slots * plan.slot_elems; }
+  T* Vectors() const { return Stored() + plan.stored_elems; }
+  float* Sums() const { return reinterpret_cast<float*>(Vectors() + plan.vectors_elems); }
   // The folded weights take the row means' place: Gate has pooled them before it folds, and
   // the gate is folded for one image only.
   float* Folded() const { return Sums(); }
+  // 16-bit SE vectors (Align16(max(C, S)) elements each): pooled and gate per image, one hidden,
+  // then the gate widened to FP32 per image.
+  int64_t VectorStride() const { return Align16(std::max(plan.expanded_c, plan.se_c)); }
+  T* Pooled(int32_t n) const { return Vectors() + n * VectorStride(); }
+  T* Hidden() const { return Vectors() + plan.dw.batch * VectorStride(); }
+  T* Gate16(int32_t n) const { return Vectors() + (plan.dw.batch + 1 + n) * VectorStride(); }
+  float* Gate32(int32_t n) const {
+    return reinterpret_cast<float*>(Vectors() + (2 * plan.dw.batch + 1) * VectorStride()) + n * VectorStride();
+  }
 
   // Calls f(n, r0, r1) for each band of task `task`: output rows [r0, r1) of image n. Tasks take
   // near-equal runs of output rows (a 112-row map on 2 threads: 56 each, where whole bands would
@@ -87,138 +133,207 @@ struct Fused {
       return;
     }
     for_tasks([this](size_t task) { Bands(task, true); });
+    if constexpr (kHalf) {
+      // The pool of each image's stored depthwise output, split by channels (each channel's
+      // mean is the same whichever task takes it).
+      const int32_t c = plan.expanded_c;
+      const int32_t chunk = static_cast<int32_t>(CeilDiv(CeilDiv(c, plan.slots), 16) * 16);
+      const int64_t pixels = int64_t{plan.dw.out_h} * plan.dw.out_w;
+      for_tasks([&](size_t task) {
+        const int32_t c0 = static_cast<int32_t>(task) * chunk, c1 = std::min(c, c0 + chunk);
+        for (int32_t n = 0; n < plan.dw.batch && c0 < c1; ++n)
+          half.global_avg_pool(pixels, c, Stored() + n * pixels * c, Pooled(n), c0, c1);
+      });
+    }
     for (int32_t n = 0; n < plan.dw.batch; ++n) Gate(n);
     for_tasks([this](size_t task) {
       ForTaskBands(task, [&](int32_t n, int32_t r0, int32_t r1) { ProjectGated(task, n, r0, r1); });
     });
   }
 
+  // Input rows [lo, hi] of a band of output rows [r0, r1) (clamped to the image).
+  std::pair<int32_t, int32_t> BandInputRows(int32_t r0, int32_t r1) const {
+    const ref::ConvGeometry& g = plan.dw;
+    return {std::max(0, r0 * g.stride_h - g.pad_top),
+            std::min(g.in_h - 1, (r1 - 1) * g.stride_h - g.pad_top + (g.kernel_h - 1) * g.dilation_h)};
+  }
+
+  // The depthwise over one band alone: input rows lo..hi are its whole input.
+  typename Types::DwArgs BandDepthwise(int32_t lo, int32_t hi, int32_t r0, int32_t r1, T* out) const {
+    typename Types::DwArgs d = depthwise;
+    d.geo.batch = 1;
+    d.geo.in_h = hi - lo + 1;
+    d.geo.out_h = r1 - r0;
+    d.geo.pad_top = plan.dw.pad_top + lo - r0 * plan.dw.stride_h;
+    d.output = out;
+    return d;
+  }
+
+  // Expands input rows [from, from + rows) of image n into `at`.
+  void ExpandRows(int32_t n, int32_t from, int32_t rows, T* at) const {
+    const ref::ConvGeometry& g = plan.dw;
+    typename Types::GemmArgs e = expand.args;
+    e.a = input + ((static_cast<int64_t>(n) * g.in_h + from) * g.in_w) * e.k;
+    e.c = at;
+    expand.Run(e, static_cast<int64_t>(rows) * g.in_w);
+  }
+
   // Expand + depthwise (+ project without SE) for the bands of `task`, in its slot.
   void Bands(size_t task, bool store) const {
     const ref::ConvGeometry& g = plan.dw;
-    float* ebuf = Slot(task);
-    float* dbuf = ebuf + plan.expanded_floats;
-    const int64_t row_floats = static_cast<int64_t>(g.in_w) * g.in_c;
-    // Expanded input rows live in a ring of band_in_rows rows: row iy at ring row iy % cap, so
-    // the rows the previous band of this task expanded stay where they are (no copying). Maps
-    // one pixel wide expand every band afresh instead: keeping rows there would leave 1-row
-    // GEMMs, whose rounding differs from the tiles'.
+    T* ebuf = Slot(task);
+    T* dbuf = ebuf + plan.expanded_elems;
+    const int64_t row_elems = static_cast<int64_t>(g.in_w) * g.in_c;
+    // Expanded rows the previous band of this task made are kept, not recomputed. Maps one
+    // pixel wide expand every band afresh instead: keeping rows there would leave 1-row GEMMs,
+    // whose rounding differs from the tiles'.
     const int32_t cap = plan.band_in_rows;
     const bool keep = g.in_w >= 2;
-    const float** rows = row_tables->data() + task * static_cast<size_t>(cap);
-    int32_t image = -1, kept_hi = -1;  // input rows up to kept_hi of `image` are in the ring
+    int32_t image = -1, kept_lo = -1, kept_hi = -1;  // input rows kept_lo..kept_hi of `image` are in the slot
     ForTaskBands(task, [&](int32_t n, int32_t r0, int32_t r1) {
       const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
-      float* dw_out = store && !plan.recompute_dw ? Stored() + out_row0 * g.out_w * g.out_c : dbuf;
-      kernels::DwConvArgs d = depthwise;
-      d.output = dw_out;
+      T* dw_out = store && !plan.recompute_dw ? Stored() + out_row0 * g.out_w * g.out_c : dbuf;
       if (plan.expand) {
-        const int32_t lo = std::max(0, r0 * g.stride_h - g.pad_top);
-        const int32_t hi = std::min(g.in_h - 1, (r1 - 1) * g.stride_h - g.pad_top + (g.kernel_h - 1) * g.dilation_h);
-        auto ring_row = [&](int32_t iy) { return keep ? iy % cap : iy - lo; };
-        int32_t from = keep && n == image && kept_hi >= lo ? kept_hi + 1 : lo;
-        while (from <= hi) {  // new rows, in runs that do not wrap around the ring
-          const int32_t at = ring_row(from), run = std::min(hi - from + 1, cap - at);
-          kernels::GemmArgs e = expand;
-          e.a = input + ((static_cast<int64_t>(n) * g.in_h + from) * g.in_w) * expand.k;
-          e.c = ebuf + at * row_floats;
-          gemm(e, 0, static_cast<int64_t>(run) * g.in_w, 0, e.n);
-          from += run;
+        const auto [lo, hi] = BandInputRows(r0, r1);
+        const bool kept = keep && n == image && kept_hi >= lo;
+        if constexpr (kHalf) {
+          // Rows lo..hi contiguous at the slot's start: the kept ones slide down, new ones follow.
+          int32_t from = lo;
+          if (kept) {
+            std::memmove(ebuf, ebuf + (lo - kept_lo) * row_elems, (kept_hi - lo + 1) * row_elems * sizeof(T));
+            from = kept_hi + 1;
+          }
+          if (from <= hi) ExpandRows(n, from, hi - from + 1, ebuf + (from - lo) * row_elems);
+          typename Types::DwArgs d = BandDepthwise(lo, hi, r0, r1, dw_out);
+          d.input = ebuf;
+          dw(d, 0, r1 - r0);
+        } else {
+          // Row iy at ring row iy % cap, so the rows the previous band expanded stay where they
+          // are (no copying).
+          auto ring_row = [&](int32_t iy) { return keep ? iy % cap : iy - lo; };
+          for (int32_t from = kept ? kept_hi + 1 : lo; from <= hi;) {  // new rows, in runs that do not wrap
+            const int32_t at = ring_row(from), run = std::min(hi - from + 1, cap - at);
+            ExpandRows(n, from, run, ebuf + at * row_elems);
+            from += run;
+          }
+          const float** rows = row_tables->data() + task * static_cast<size_t>(cap);
+          for (int32_t iy = lo; iy <= hi; ++iy) rows[iy - lo] = ebuf + ring_row(iy) * row_elems;
+          kernels::DwConvArgs d = BandDepthwise(lo, hi, r0, r1, dw_out);
+          d.input = ebuf;
+          d.input_rows = rows;
+          dw(d, 0, r1 - r0);
         }
         image = n;
+        kept_lo = lo;
         kept_hi = hi;
-        // The depthwise over the band alone: rows lo..hi are its whole input.
-        for (int32_t iy = lo; iy <= hi; ++iy) rows[iy - lo] = ebuf + ring_row(iy) * row_floats;
-        d.geo.batch = 1;
-        d.geo.in_h = hi - lo + 1;
-        d.geo.out_h = r1 - r0;
-        d.geo.pad_top = g.pad_top + lo - r0 * g.stride_h;
-        d.input = ebuf;
-        d.input_rows = rows;
-        this->dw(d, 0, r1 - r0);
       } else {
-        DepthwiseOfInput(out_row0, r1 - r0, dw_out);
+        DepthwiseOfInput(n, r0, r1, dw_out);
       }
       const int64_t pixels = static_cast<int64_t>(r1 - r0) * g.out_w;
-      if (store) {  // each row's mean, taken while the band is in cache (the pool's share of the row)
+      if (!store) {
+        Project(dw_out, out_row0, pixels, project.args);
+      } else if constexpr (!kHalf) {  // each row's mean, taken while the band is in cache (the pool's share of the row)
         for (int32_t r = 0; r < r1 - r0; ++r)
           row_mean(g.out_w, g.out_c, dw_out + static_cast<int64_t>(r) * g.out_w * g.out_c,
                    Sums() + (out_row0 + r) * g.out_c, 0, g.out_c);
-      } else {
-        Project(dw_out, out_row0, pixels, project);
       }
     });
   }
 
   // Without an expand the depthwise reads the block input directly.
-  void DepthwiseOfInput(int64_t out_row0, int32_t rows, float* out) const {
-    kernels::DwConvArgs d = depthwise;
-    d.input = input;
-    d.output = out;
-    d.output_row_origin = static_cast<int32_t>(out_row0);
-    this->dw(d, static_cast<int32_t>(out_row0), static_cast<int32_t>(out_row0 + rows));
+  void DepthwiseOfInput(int32_t n, int32_t r0, int32_t r1, T* out) const {
+    const ref::ConvGeometry& g = plan.dw;
+    const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
+    if constexpr (kHalf) {
+      const auto [lo, hi] = BandInputRows(r0, r1);
+      typename Types::DwArgs d = BandDepthwise(lo, hi, r0, r1, out);
+      d.input = input + (static_cast<int64_t>(n) * g.in_h + lo) * g.in_w * g.in_c;
+      dw(d, 0, r1 - r0);
+    } else {
+      kernels::DwConvArgs d = depthwise;
+      d.input = input;
+      d.output = out;
+      d.output_row_origin = static_cast<int32_t>(out_row0);
+      dw(d, static_cast<int32_t>(out_row0), static_cast<int32_t>(out_row0 + r1 - r0));
+    }
   }
 
-  void Project(const float* a, int64_t out_row0, int64_t pixels, const kernels::GemmArgs& args) const {
-    kernels::GemmArgs pr = args;
+  void Project(const T* a, int64_t out_row0, int64_t pixels, const typename Types::GemmArgs& args) const {
+    typename Types::GemmArgs pr = args;
     pr.a = a;
     pr.c = output + out_row0 * plan.dw.out_w * plan.out_c;
     if (residual) pr.residual = residual + out_row0 * plan.dw.out_w * plan.out_c;
-    gemm(pr, 0, pixels, 0, pr.n);
+    project.Run(pr, pixels);
   }
 
-  // The SE gate of image n from the row means (added in row order: the same bits for any split),
-  // then folded into the project weights when the plan says so.
+  // The SE gate of image n: from the row means (added in row order: the same bits for any
+  // split) then folded into the project weights when the plan says so (FP32); from the pooled
+  // 16-bit vector through the 16-bit FCs, then widened (16-bit).
   void Gate(int32_t n) const {
     const int32_t c = plan.expanded_c;
-    float* pooled = Vectors() + static_cast<int64_t>(n) * Align16(c);
-    float* hidden = Vectors() + static_cast<int64_t>(plan.dw.batch) * Align16(c);
-    float* gate = pooled;  // the pool is dead once fc1 has read it
-    std::fill(pooled, pooled + c, 0.f);
-    for (int32_t j = 0; j < plan.dw.out_h; ++j) {
-      const float* s = Sums() + (static_cast<int64_t>(n) * plan.dw.out_h + j) * c;
-      for (int32_t i = 0; i < c; ++i) pooled[i] += s[i];
-    }
-    const float inv = 1.f / static_cast<float>(plan.dw.out_h);
-    for (int32_t i = 0; i < c; ++i) pooled[i] *= inv;
-    kernels::GemmArgs r = se_reduce;
-    r.a = pooled;
-    r.c = hidden;
-    gemm(r, 0, 1, 0, r.n);
-    kernels::GemmArgs e = se_expand;
-    e.a = hidden;
-    e.c = gate;
-    gemm(e, 0, 1, 0, e.n);
-    if (!plan.fold_gate) return;
-    // W' = W diag(g): row kk of every packed panel times g[kk].
-    const int32_t k = project.k, nr = project_nr;
-    const float* w = project.packed_b;
-    float* folded = Folded();
-    for (int32_t n0 = 0, width; n0 < project.n; n0 += width) {
-      width = kernels::GemmPanelWidth(project.n, n0, nr, project_nr_min);
-      const int64_t base = static_cast<int64_t>(n0) * k;
-      for (int32_t kk = 0; kk < k; ++kk) {
-        const float s = gate[kk];
-        const float* src = w + base + static_cast<int64_t>(kk) * width;
-        float* dst = folded + base + static_cast<int64_t>(kk) * width;
-        for (int32_t j = 0; j < width; ++j) dst[j] = src[j] * s;
+    if constexpr (kHalf) {
+      typename Types::GemmArgs r = se_reduce.args;
+      r.a = Pooled(n);
+      r.c = Hidden();
+      se_reduce.Run(r, 1);
+      typename Types::GemmArgs e = se_expand.args;
+      e.a = Hidden();
+      e.c = Gate16(n);
+      se_expand.Run(e, 1);
+      half.to_f32(c, Gate16(n), Gate32(n));
+      return;
+    } else {
+      float* pooled = Vectors() + static_cast<int64_t>(n) * Align16(c);
+      float* hidden = Vectors() + static_cast<int64_t>(plan.dw.batch) * Align16(c);
+      float* gate = pooled;  // the pool is dead once fc1 has read it
+      std::fill(pooled, pooled + c, 0.f);
+      for (int32_t j = 0; j < plan.dw.out_h; ++j) {
+        const float* s = Sums() + (static_cast<int64_t>(n) * plan.dw.out_h + j) * c;
+        for (int32_t i = 0; i < c; ++i) pooled[i] += s[i];
+      }
+      const float inv = 1.f / static_cast<float>(plan.dw.out_h);
+      for (int32_t i = 0; i < c; ++i) pooled[i] *= inv;
+      kernels::GemmArgs r = se_reduce.args;
+      r.a = pooled;
+      r.c = hidden;
+      se_reduce.Run(r, 1);
+      kernels::GemmArgs e = se_expand.args;
+      e.a = hidden;
+      e.c = gate;
+      se_expand.Run(e, 1);
+      if (!plan.fold_gate) return;
+      // W' = W diag(g): row kk of every packed panel times g[kk].
+      const int32_t k = project.args.k, nr = project_nr;
+      const float* w = project.args.packed_b;
+      float* folded = Folded();
+      for (int32_t n0 = 0, width; n0 < project.args.n; n0 += width) {
+        width = kernels::GemmPanelWidth(project.args.n, n0, nr, project_nr_min);
+        const int64_t base = static_cast<int64_t>(n0) * k;
+        for (int32_t kk = 0; kk < k; ++kk) {
+          const float s = gate[kk];
+          const float* src = w + base + static_cast<int64_t>(kk) * width;
+          float* dst = folded + base + static_cast<int64_t>(kk) * width;
+          for (int32_t j = 0; j < width; ++j) dst[j] = src[j] * s;
+        }
       }
     }
   }
 
   // Pass B: the project GEMM over rows [r0, r1) of image n of the stored depthwise output, or
-  // of the depthwise recomputed from the input (no expand: cheaper than storing it).
+  // of the depthwise recomputed from the input (FP32 without expand: cheaper than storing it).
   void ProjectGated(size_t task, int32_t n, int32_t r0, int32_t r1) const {
     const ref::ConvGeometry& g = plan.dw;
     const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
     const int64_t pixels = static_cast<int64_t>(r1 - r0) * g.out_w;
-    float* a = Stored() + out_row0 * g.out_w * g.out_c;
+    T* a = Stored() + out_row0 * g.out_w * g.out_c;
     if (plan.recompute_dw) {
-      a = Slot(task) + plan.expanded_floats;
-      DepthwiseOfInput(out_row0, r1 - r0, a);
+      a = Slot(task) + plan.expanded_elems;
+      DepthwiseOfInput(n, r0, r1, a);
     }
-    kernels::GemmArgs pr = project;
-    if (plan.fold_gate) {
+    typename Types::GemmArgs pr = project.args;
+    if constexpr (kHalf) {
+      half.mul_channel(pixels, g.out_c, a, Gate32(n), a, Activation::kNone);
+    } else if (plan.fold_gate) {
       pr.packed_b = Folded();
     } else {
       const float* gate = Vectors() + static_cast<int64_t>(n) * Align16(g.out_c);
@@ -228,8 +343,9 @@ struct Fused {
   }
 };
 
-kernels::GemmArgs ArgsFor(const kernels::PackedGemm& w, Activation act) {
-  kernels::GemmArgs a;
+template <class Args>
+Args ArgsFor(const kernels::PackedGemm& w, Activation act) {
+  Args a;
   a.lda = w.k;
   a.packed_b = w.b.data();
   a.bias = w.bias.data();
@@ -238,6 +354,19 @@ kernels::GemmArgs ArgsFor(const kernels::PackedGemm& w, Activation act) {
   a.n = w.n;
   a.act = act;
   return a;
+}
+
+// A GEMM of the block: weights `weights` (+ bias, -1: none) packed for kernel `k`.
+template <class Types, class Kernel>
+FusedGemm<Types> MakeGemm(const Kernel& k, const Graph& g, int32_t weights, int32_t bias, Activation act) {
+  const Shape& ws = g.tensors[weights].shape;
+  const std::vector<float> w = ConstantAsF32(g.tensors[weights]);
+  const std::vector<float> b = bias >= 0 ? ConstantAsF32(g.tensors[bias]) : std::vector<float>();
+  FusedGemm<Types> f;
+  f.fn = k.fn;
+  f.w = std::make_shared<kernels::PackedGemm>(k.pack(w.data(), b.empty() ? nullptr : b.data(), ws[0], ws.back(), k.tile));
+  f.args = ArgsFor<typename Types::GemmArgs>(*f.w, act);
+  return f;
 }
 
 }  // namespace
@@ -287,88 +416,160 @@ FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, cons
   d.depth_multiplier = 1;
   d.out_h = ys[1];
   d.out_w = ys[2];
+  // 16-bit blocks keep their rows in 16 bits and always store an SE block's depthwise output
+  // (no recompute: the 16-bit depthwise kernels cannot write a band at a row origin).
+  const DType dtype = g.tensors[n.inputs[F::kInput]].dtype;
+  const bool half = dtype == DType::kF16 || dtype == DType::kBF16;
+  p.elem_bytes = half ? 2 : 4;
+  p.recompute_dw = p.se && !p.expand && !half;
+  const bool stores = p.se && !p.recompute_dw;  // pass A keeps the whole depthwise output
   // Band height: the band's expanded rows and depthwise output within an eighth of L2 (the
-  // weights and the input rows take more; and each worker's band is arena memory), and at least four bands per image so two threads can
-  // share even a 7x7 map: from the shapes and the cache only, never from the thread count.
+  // weights and the input rows take more; and each worker's band is arena memory), and at least
+  // four bands per image so two threads can share even a 7x7 map: from the shapes and the cache
+  // only, never from the thread count.
   const int64_t in_row = static_cast<int64_t>(d.in_w) * d.in_c, out_row = static_cast<int64_t>(d.out_w) * d.out_c;
-  auto band_floats = [&](int32_t rows) {
-    return (p.expand ? InRows(d, rows) * in_row : 0) + (p.se && p.expand ? 0 : rows * out_row);
+  auto band_elems = [&](int32_t rows) {
+    return (p.expand ? InRows(d, rows) * in_row : 0) + (stores ? 0 : rows * out_row);
   };
-  p.recompute_dw = p.se && !p.expand;
   int32_t rows = std::max<int32_t>(1, (d.out_h + 3) / 4);
-  while (rows > 1 && 4 * band_floats(rows) > l2 / 8) --rows;
+  while (rows > 1 && p.elem_bytes * band_elems(rows) > l2 / 8) --rows;
   p.band_rows = rows;
   p.bands_per_image = static_cast<int32_t>(CeilDiv(d.out_h, rows));
   p.band_in_rows = InRows(d, rows);
   p.slots = static_cast<int32_t>(std::max<int64_t>(1, std::min<int64_t>(threads, int64_t{d.batch} * p.bands_per_image)));
-  p.expanded_floats = p.expand ? Align16(p.band_in_rows * in_row) : 0;
-  p.dw_band_floats = p.se && p.expand ? 0 : Align16(rows * out_row);
-  p.slot_floats = p.expanded_floats + p.dw_band_floats;
-  if (p.se) {
-    p.stored_floats = p.recompute_dw ? 0 : Align16(int64_t{d.batch} * d.out_h * out_row);
-    p.sums_floats = Align16(int64_t{d.batch} * d.out_h * d.out_c);
-    p.vectors_floats = (int64_t{d.batch} + 1) * Align16(std::max(d.out_c, p.se_c));
+  p.expanded_elems = p.expand ? Align16(p.band_in_rows * in_row) : 0;
+  p.dw_band_elems = stores ? 0 : Align16(rows * out_row);
+  p.slot_elems = p.expanded_elems + p.dw_band_elems;
+  if (p.se && half) {
+    p.stored_elems = Align16(int64_t{d.batch} * d.out_h * out_row);
+    // Pooled and gate per image, hidden, and the FP32 gate per image (two elements a float).
+    p.vectors_elems = (4 * int64_t{d.batch} + 1) * Align16(std::max(d.out_c, p.se_c));
+  } else if (p.se) {
+    p.stored_elems = p.recompute_dw ? 0 : Align16(int64_t{d.batch} * d.out_h * out_row);
+    p.sums_elems = Align16(int64_t{d.batch} * d.out_h * d.out_c);
+    p.vectors_elems = (int64_t{d.batch} + 1) * Align16(std::max(d.out_c, p.se_c));
     // Folding the gate costs Cout x C multiplies per image, scaling the stored output
     // Ho x Wo x C: fold when the weights are the smaller (one image only: one folded copy).
     const int64_t padded_out = (p.out_c + gemm_tile.nr - 1) / gemm_tile.nr * gemm_tile.nr;
     p.fold_gate = gate == SeGate::kFold || (gate == SeGate::kAuto && padded_out < int64_t{d.out_h} * d.out_w);
     if (d.batch != 1) p.fold_gate = false;
-    if (p.fold_gate) p.folded_floats = Align16(padded_out * p.expanded_c);
+    if (p.fold_gate) p.folded_elems = Align16(padded_out * p.expanded_c);
   }
   return p;
 }
 
-absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Graph& g, size_t index,
-                                             const TensorPointers& p) {
+namespace {
+
+const char* UseOf(const FusedMbconvPlan& p) {
+  return p.se ? (p.expand ? "mbconv_se" : "dwsep_se") : (p.expand ? "mbconv" : "dwsep");
+}
+
+// What both dtypes set alike: plan, depthwise weights and zeros, tensors, pool.
+template <class Types, class DwKernel>
+void SetCommon(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p, const DwKernel& dw,
+               Fused<Types>* s) {
+  const Node& n = g.nodes[index];
+  using T = typename Types::T;
+  const FusedMbconv& f = *n.fused;
+  const ref::ConvGeometry& geo = s->plan.dw;
+  const std::vector<float> dw_w = ConstantAsF32(g.tensors[n.inputs[F::kDepthwiseWeights]]);
+  const std::vector<float> dw_b = n.inputs[F::kDepthwiseBias] >= 0
+                                      ? ConstantAsF32(g.tensors[n.inputs[F::kDepthwiseBias]])
+                                      : std::vector<float>();
+  s->dw = dw.fn;
+  s->dw_w = std::make_shared<kernels::PackedDwConv>(dw.pack(dw_w.data(), dw_b.empty() ? nullptr : dw_b.data(),
+                                                            geo.out_c, geo.kernel_h * geo.kernel_w, dw.tile));
+  // Zeros for padding taps (16-bit ones need half as many floats).
+  s->zero = std::make_shared<kernels::AlignedBuffer>(static_cast<size_t>(kernels::RoundUp(geo.in_c, dw.tile.channel_tile)));
+  s->depthwise.geo = geo;
+  s->depthwise.packed = s->dw_w->data.data();
+  s->depthwise.zero = reinterpret_cast<const T*>(s->zero->data());
+  s->depthwise.act = f.depthwise_act;
+  s->input = p.get<T>(n.inputs[F::kInput]);
+  s->residual = p.get<T>(n.inputs[F::kResidual]);
+  s->output = p.get<T>(n.outputs[0]);
+  s->scratch = reinterpret_cast<T*>(p.scratch[index]);
+  if (s->residual) s->project.args.ldr = s->plan.out_c;
+  s->pool = ctx.pool;
+}
+
+absl::StatusOr<PreparedStep> FusedF32Step(const NativeContext& ctx, const Graph& g, size_t index,
+                                          const TensorPointers& p) {
   const Node& n = g.nodes[index];
   const FusedMbconv& f = *n.fused;
   auto gemm = ctx.registry->Find<KernelOp::kGemm>(ctx.isa);
   auto dw = ctx.registry->Find<KernelOp::kDwConv>(ctx.isa);
   auto mul = ctx.registry->Find<KernelOp::kMulChannel>(ctx.isa);
   auto pool = ctx.registry->Find<KernelOp::kGlobalAvgPool>(ctx.isa);
-  if (!gemm || !dw || !mul || !pool || !p.scratch[index] || !p.get<float>(n.inputs[F::kInput]))
-    return absl::InternalError(absl::StrCat(g.NodeLabel(index), ": no kernels, scratch or input for the fused block"));
-  Fused s;
+  if (!gemm || !dw || !mul || !pool)
+    return absl::InternalError(absl::StrCat(g.NodeLabel(index), ": no FP32 kernels for the fused block"));
+  Fused<F32Types> s;
   s.plan = PlanFusedMbconv(g, n, ctx.pool->threads(), gemm.tile, ctx.l2_bytes, ctx.se_gate);
-  s.gemm = gemm.fn;
-  s.dw = dw.fn;
   s.mul_channel = mul.fn;
   s.row_mean = pool.fn;
-  if (s.plan.expand) {
-    s.expand_w = PackGemmTensors(gemm, g, n.inputs[F::kExpandWeights], n.inputs[F::kExpandBias]);
-    s.expand = ArgsFor(*s.expand_w, f.expand_act);
-  }
-  s.project_w = PackGemmTensors(gemm, g, n.inputs[F::kProjectWeights], n.inputs[F::kProjectBias]);
-  s.project = ArgsFor(*s.project_w, f.project_act);
-  s.project_nr = s.project_w->nr;
-  s.project_nr_min = s.project_w->nr_min;
+  if (s.plan.expand)
+    s.expand = MakeGemm<F32Types>(gemm, g, n.inputs[F::kExpandWeights], n.inputs[F::kExpandBias], f.expand_act);
+  s.project = MakeGemm<F32Types>(gemm, g, n.inputs[F::kProjectWeights], n.inputs[F::kProjectBias], f.project_act);
+  s.project_nr = s.project.w->nr;
+  s.project_nr_min = s.project.w->nr_min;
   if (s.plan.se) {
-    s.se_reduce_w = PackGemmTensors(gemm, g, n.inputs[F::kSeReduceWeights], n.inputs[F::kSeReduceBias]);
-    s.se_expand_w = PackGemmTensors(gemm, g, n.inputs[F::kSeExpandWeights], n.inputs[F::kSeExpandBias]);
-    s.se_reduce = ArgsFor(*s.se_reduce_w, f.se_reduce_act);
-    s.se_expand = ArgsFor(*s.se_expand_w, f.se_gate_act);
+    s.se_reduce =
+        MakeGemm<F32Types>(gemm, g, n.inputs[F::kSeReduceWeights], n.inputs[F::kSeReduceBias], f.se_reduce_act);
+    s.se_expand = MakeGemm<F32Types>(gemm, g, n.inputs[F::kSeExpandWeights], n.inputs[F::kSeExpandBias], f.se_gate_act);
   }
-  const ref::ConvGeometry& geo = s.plan.dw;
-  const std::vector<float> dw_w = ConstantAsF32(g.tensors[n.inputs[F::kDepthwiseWeights]]);
-  const std::vector<float> dw_b = n.inputs[F::kDepthwiseBias] >= 0
-                                      ? ConstantAsF32(g.tensors[n.inputs[F::kDepthwiseBias]])
-                                      : std::vector<float>();
-  s.dw_w = std::make_shared<kernels::PackedDwConv>(dw.pack(dw_w.data(), dw_b.empty() ? nullptr : dw_b.data(),
-                                                           geo.out_c, geo.kernel_h * geo.kernel_w, dw.tile));
-  s.zero = std::make_shared<kernels::AlignedBuffer>(static_cast<size_t>(kernels::RoundUp(geo.in_c, dw.tile.channel_tile)));
-  s.depthwise.geo = geo;
-  s.depthwise.packed = s.dw_w->data.data();
-  s.depthwise.zero = s.zero->data();
-  s.depthwise.act = f.depthwise_act;
-  s.input = p.get<float>(n.inputs[F::kInput]);
-  s.residual = p.get<float>(n.inputs[F::kResidual]);
-  s.output = p.get<float>(n.outputs[0]);
-  s.scratch = reinterpret_cast<float*>(p.scratch[index]);
-  if (s.residual) s.project.ldr = s.plan.out_c;
-  s.pool = ctx.pool;
+  SetCommon(ctx, g, index, p, dw, &s);
   s.row_tables = std::make_shared<std::vector<const float*>>(static_cast<size_t>(s.plan.slots) * s.plan.band_in_rows);
-  const char* use = s.plan.se ? (s.plan.expand ? "mbconv_se" : "dwsep_se") : (s.plan.expand ? "mbconv" : "dwsep");
-  return PreparedStep{std::move(s), KernelLabel(use, gemm.isa)};
+  const std::string label = KernelLabel(UseOf(s.plan), gemm.isa);
+  return PreparedStep{std::move(s), label};
+}
+
+// An FP16 or BF16 block: each GEMM on the 16-bit kernel its weights select (as unfused).
+template <kernels::KernelDType dt>
+absl::StatusOr<PreparedStep> FusedHalfStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                           const TensorPointers& p) {
+  const Node& n = g.nodes[index];
+  const FusedMbconv& f = *n.fused;
+  Fused<HalfTypes> s;
+  auto project = FindHalfGemm<dt>(ctx, g, n.inputs[F::kProjectWeights]);
+  auto dw = FindHalfDwConv<dt>(ctx, g, n.inputs[F::kDepthwiseWeights]);
+  s.half = kernels::FindHalfConverters(dt, ctx.isa);
+  bool found = project && dw && s.half.to_f32 && s.half.mul_channel && s.half.global_avg_pool;
+  for (int32_t w : {n.inputs[F::kExpandWeights], n.inputs[F::kSeReduceWeights], n.inputs[F::kSeExpandWeights]})
+    found = found && (w < 0 || FindHalfGemm<dt>(ctx, g, w));
+  if (!found)
+    return absl::InternalError(absl::StrCat(g.NodeLabel(index), ": no ", kernels::KernelDTypeName(dt),
+                                            " kernels for the fused block"));
+  auto gemm = [&](int32_t w, int32_t b, Activation act) {
+    return MakeGemm<HalfTypes>(FindHalfGemm<dt>(ctx, g, w), g, w, b, act);
+  };
+  s.plan = PlanFusedMbconv(g, n, ctx.pool->threads(), project.tile, ctx.l2_bytes, ctx.se_gate);
+  if (s.plan.expand) s.expand = gemm(n.inputs[F::kExpandWeights], n.inputs[F::kExpandBias], f.expand_act);
+  s.project = gemm(n.inputs[F::kProjectWeights], n.inputs[F::kProjectBias], f.project_act);
+  if (s.plan.se) {
+    s.se_reduce = gemm(n.inputs[F::kSeReduceWeights], n.inputs[F::kSeReduceBias], f.se_reduce_act);
+    s.se_expand = gemm(n.inputs[F::kSeExpandWeights], n.inputs[F::kSeExpandBias], f.se_gate_act);
+  }
+  SetCommon(ctx, g, index, p, dw, &s);
+  const std::string label =
+      absl::StrCat(UseOf(s.plan), "_", kernels::KernelDTypeName(dt), "_", kernels::IsaName(project.isa));
+  return PreparedStep{std::move(s), label};
+}
+
+}  // namespace
+
+absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                             const TensorPointers& p) {
+  const Node& n = g.nodes[index];
+  if (!p.scratch[index] || !p.ptr[n.inputs[F::kInput]])
+    return absl::InternalError(absl::StrCat(g.NodeLabel(index), ": no scratch or input for the fused block"));
+  switch (g.tensors[n.inputs[F::kInput]].dtype) {
+    case DType::kF32: return FusedF32Step(ctx, g, index, p);
+    case DType::kF16: return FusedHalfStep<kernels::KernelDType::kF16>(ctx, g, index, p);
+    case DType::kBF16: return FusedHalfStep<kernels::KernelDType::kBF16>(ctx, g, index, p);
+    default:
+      return absl::InternalError(absl::StrCat(g.NodeLabel(index), ": a fused block of ",
+                                              DTypeName(g.tensors[n.inputs[F::kInput]].dtype)));
+  }
 }
 
 }  // namespace scalert::native

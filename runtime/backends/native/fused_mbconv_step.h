@@ -13,6 +13,16 @@
 // input + output (EfficientNet's first block is its peak otherwise). Tasks take near-equal runs
 // of output rows, cut into bands no taller than the cache allows; every row is computed the same
 // way whichever band or task holds it, so results do not depend on the thread count.
+//
+// FP16 and BF16 blocks (every activation of the block one 16-bit dtype, mbconv_fusion.h) run the
+// same bands on the 16-bit GEMM and depthwise kernels the registry has for the level (weights
+// packed by those kernels' packing functions, as the unfused 16-bit steps): the expanded rows and
+// the depthwise band stay 16-bit (half the cache of FP32 rows), rounded where the unfused ops
+// round them, so a fused 16-bit block computes the same bits as its ops one by one. The 16-bit
+// depthwise kernels read whole images, so the slot keeps the band's input rows contiguous: rows
+// the previous band expanded slide to the slot's start instead of staying in a ring. With SE the
+// depthwise output is always stored (no recompute), pooled per image with the 16-bit pooling
+// kernel after pass A, and scaled by the gate in place before the project (no folding).
 #ifndef SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_STEP_H_
 #define SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_STEP_H_
 
@@ -35,21 +45,24 @@ struct FusedMbconvPlan {
   int32_t bands_per_image = 1;
   int32_t band_in_rows = 1;     // input rows one band reads at most
   int32_t slots = 1;            // worker slots = tasks per pass
-  // Scratch, in floats: per slot (expanded rows, and the depthwise band without SE) and shared
-  // (SE: stored depthwise output, pooled / hidden / gate vectors, then per-row means or, in the
-  // same place once they are pooled, the folded project weights).
-  int64_t expanded_floats = 0, dw_band_floats = 0, slot_floats = 0;
-  int64_t stored_floats = 0, sums_floats = 0, vectors_floats = 0, folded_floats = 0;
+  // Scratch, in elements of the block's activation dtype (`elem_bytes` each): per slot (expanded
+  // rows, and the depthwise band unless SE stores it) and shared (SE: stored depthwise output,
+  // pooled / hidden / gate vectors, then, FP32 only, per-row means or, in the same place once
+  // they are pooled, the folded project weights).
+  int32_t elem_bytes = 4;  // 2 for an FP16 or BF16 block
+  int64_t expanded_elems = 0, dw_band_elems = 0, slot_elems = 0;
+  int64_t stored_elems = 0, sums_elems = 0, vectors_elems = 0, folded_elems = 0;
   // The output rows the busiest task computes over the mean per task: 1 when the rows split
   // evenly between the slots (a 7-row map on 2 threads: 4 rows against 3.5, 1.14).
   double split_imbalance() const;
   int64_t scratch_bytes() const {
-    return 4 * (slot_floats * slots + stored_floats + vectors_floats + std::max(sums_floats, folded_floats));
+    return elem_bytes * (slot_elems * slots + stored_elems + vectors_elems + std::max(sums_elems, folded_elems));
   }
 };
 
-// The plan of fused node `n` for `threads` workers, the GEMM kernel's tile and an L2 of `l2`
-// bytes per core. `gate` forces how the SE gate is applied (tests, measurements).
+// The plan of fused node `n` for `threads` workers, the FP32 GEMM kernel's tile (unused by 16-bit
+// blocks, which do not fold the gate) and an L2 of `l2` bytes per core. `gate` forces how an
+// FP32 block applies the SE gate (tests, measurements).
 FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, const kernels::TileShape& gemm_tile,
                                 int64_t l2, SeGate gate = SeGate::kAuto);
 

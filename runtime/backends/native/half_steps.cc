@@ -43,31 +43,12 @@ struct HalfGemmStep {
   }
 };
 
-// The FP16-arithmetic kernels (neonfhm: FMLAL) read FP16 weights: weights stored wider would be
-// rounded, so they take the storage kernels (FP32 arithmetic) one level down.
-template <KernelDType dt>
-Isa F16WeightsLevel(const Graph& g, int32_t weights, Isa isa) {
-  if (dt == KernelDType::kF16 && g.tensors[weights].dtype != DType::kF16 && isa >= Isa::kNeonFhm) return Isa::kNeonDot;
-  return isa;
-}
-
-template <KernelDType dt>
-kernels::Kernel<KernelOp::kGemm, dt> FindGemm(const NativeContext& ctx, const Graph& g, int32_t weights) {
-  Isa isa = ctx.isa;
-  // The BF16 dot-product kernel reads BF16 weights: weights stored wider would be rounded, which
-  // the file does not ask for, so they take the FP32-arithmetic kernel.
-  if (dt == KernelDType::kBF16 && g.tensors[weights].dtype != DType::kBF16 && isa == Isa::kAvx512Bf16)
-    isa = Isa::kAvx512;
-  isa = F16WeightsLevel<dt>(g, weights, isa);
-  return ctx.registry->Find<KernelOp::kGemm, dt>(isa);
-}
-
 // C[m, n] = act(A W^T + bias) for a pointwise convolution or a fully connected layer.
 template <KernelDType dt>
 absl::StatusOr<PreparedStep> GemmStepOf(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p,
                                         int64_t m, const char* use) {
   const Node& n = g.nodes[index];
-  const auto k = FindGemm<dt>(ctx, g, n.inputs[1]);
+  const auto k = FindHalfGemm<dt>(ctx, g, n.inputs[1]);
   if (!k) return ReferenceStep(g, index, p);
   const Shape& ws = g.tensors[n.inputs[1]].shape;
   const std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
@@ -94,7 +75,7 @@ template <KernelDType dt>
 absl::StatusOr<PreparedStep> DepthwiseStepOf(const NativeContext& ctx, const Graph& g, size_t index,
                                              const TensorPointers& p) {
   const Node& n = g.nodes[index];
-  const auto k = ctx.registry->Find<KernelOp::kDwConv, dt>(F16WeightsLevel<dt>(g, n.inputs[1], ctx.isa));
+  const auto k = FindHalfDwConv<dt>(ctx, g, n.inputs[1]);
   const ref::ConvGeometry geo = ConvGeometryOf(g, n);
   if (!k || geo.depth_multiplier != 1 || geo.in_c != geo.out_c || geo.kernel_h * geo.kernel_w > 64)
     return ReferenceStep(g, index, p);

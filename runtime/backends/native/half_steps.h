@@ -8,9 +8,38 @@
 #define SCALERT_RUNTIME_BACKENDS_NATIVE_HALF_STEPS_H_
 
 #include "absl/status/statusor.h"
+#include "kernels/registry.h"
 #include "runtime/backends/native/native_steps.h"
 
 namespace scalert::native {
+
+// The FP16-arithmetic kernels (neonfhm: FMLAL) read FP16 weights: weights stored wider would be
+// rounded, so they take the storage kernels (FP32 arithmetic) one level down.
+template <kernels::KernelDType dt>
+kernels::Isa F16WeightsLevel(const Graph& g, int32_t weights, kernels::Isa isa) {
+  if (dt == kernels::KernelDType::kF16 && g.tensors[weights].dtype != DType::kF16 && isa >= kernels::Isa::kNeonFhm)
+    return kernels::Isa::kNeonDot;
+  return isa;
+}
+
+// The 16-bit GEMM for constant weights `weights` (a pointwise convolution or fully connected
+// layer, also inside a fused block).
+template <kernels::KernelDType dt>
+kernels::Kernel<kernels::KernelOp::kGemm, dt> FindHalfGemm(const NativeContext& ctx, const Graph& g, int32_t weights) {
+  kernels::Isa isa = ctx.isa;
+  // The BF16 dot-product kernel reads BF16 weights: weights stored wider would be rounded, which
+  // the file does not ask for, so they take the FP32-arithmetic kernel.
+  if (dt == kernels::KernelDType::kBF16 && g.tensors[weights].dtype != DType::kBF16 && isa == kernels::Isa::kAvx512Bf16)
+    isa = kernels::Isa::kAvx512;
+  return ctx.registry->Find<kernels::KernelOp::kGemm, dt>(F16WeightsLevel<dt>(g, weights, isa));
+}
+
+// The 16-bit depthwise kernel for constant weights `weights`.
+template <kernels::KernelDType dt>
+kernels::Kernel<kernels::KernelOp::kDwConv, dt> FindHalfDwConv(const NativeContext& ctx, const Graph& g,
+                                                               int32_t weights) {
+  return ctx.registry->Find<kernels::KernelOp::kDwConv, dt>(F16WeightsLevel<dt>(g, weights, ctx.isa));
+}
 
 // True when node `index` reads or writes FP16 / BF16 activations (and no INT8 ones).
 bool IsHalfNode(const Graph& g, size_t index);

@@ -173,12 +173,25 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   BackendOptions o = options;
   o.precision = GraphPrecision(g);  // what runs: the precision of the file's layers
   auto gemm = ctx.registry->Find<kernels::KernelOp::kGemm>(ctx.isa);
-  // The fused blocks are FP32 only: a lowered file is not fused.
-  const bool can_fuse = o.precision == Precision::kF32 && gemm && ctx.registry->Find<kernels::KernelOp::kDwConv>(ctx.isa) &&
+  // Blocks fuse when the level has the kernels of their dtype: FP32, FP16 or BF16 (a block's
+  // activations are all one dtype; a mixed file fuses the blocks that are).
+  const bool can_fuse = gemm && ctx.registry->Find<kernels::KernelOp::kDwConv>(ctx.isa) &&
                         ctx.registry->Find<kernels::KernelOp::kMulChannel>(ctx.isa);
+  auto has_kernels = [&](DType d) {
+    using kernels::KernelDType;
+    using kernels::KernelOp;
+    if (d == DType::kF16)
+      return ctx.registry->Find<KernelOp::kGemm, KernelDType::kF16>(ctx.isa) &&
+             ctx.registry->Find<KernelOp::kDwConv, KernelDType::kF16>(ctx.isa);
+    if (d == DType::kBF16)
+      return ctx.registry->Find<KernelOp::kGemm, KernelDType::kBF16>(ctx.isa) &&
+             ctx.registry->Find<KernelOp::kDwConv, KernelDType::kBF16>(ctx.isa);
+    return d == DType::kF32;
+  };
   FusedGraph fused;
   if (native.fusion != FusionPolicy::kOff && can_fuse) {
     fused = FuseMbconvBlocks(g, [&](const Graph& graph, const MbconvBlock& b) {
+      if (!has_kernels(graph.tensors[graph.nodes[b.depthwise].inputs[0]].dtype)) return false;
       return native.fusion == FusionPolicy::kOn || FusionPays(graph, b, options.threads, gemm.tile, ctx.l2_bytes);
     });
   }

@@ -1,0 +1,167 @@
+// Fused FP16 / BF16 blocks (fused_mbconv_step.h) on graphs of blocks lowered by the quantizer
+// (`scalert quantize --mode fp16|bf16`): kernels 3 and 5, strides 1 and 2 on odd sizes, channels
+// not a multiple of 16, with and without expand, squeeze-and-excitation and residual; every
+// level this CPU runs, 1 to 3 threads, the default L2 and a tiny one (short bands, rows carried
+// between bands). Against the unfused 16-bit native path: the same bits where the fused step
+// rounds exactly where the ops do (no residual), else within what 16-bit storage costs (the
+// fused project adds the residual before its one rounding; the Add op rounds the project output
+// first). Against the reference backend on the lowered file: within what 16-bit storage costs
+// against FP32, the bound of half_models_test.cc. The same bits for every thread count;
+// comparisons fail on NaN / Inf; the reference output must depend on the input.
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "kernels/isa.h"
+#include "runtime/backends/native/native_backend.h"
+#include "runtime/backends/reference/reference_backend.h"
+#include "runtime/passes/mbconv_fusion.h"
+#include "tests/native/mbconv_blocks.h"
+#include "tests/testing/test_models.h"
+#include "tools/quantize/quantizer.h"
+
+namespace scalert {
+namespace {
+
+using kernels::Isa;
+using testing::BlockSpec;
+using testing::BlocksGraph;
+using testing::RandomVector;
+using testing::RelativeError;
+
+Graph Lowered(const Graph& g, Precision p) {
+  quantize::QuantizeOptions o;
+  o.mode = p;
+  o.fp32_backend = "reference";
+  auto r = quantize::Quantize(g, o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? std::move(r->lowered) : Graph();
+}
+
+std::vector<float> Run(Executable& e, const Graph& g, const std::vector<float>& x) {
+  std::copy(x.begin(), x.end(), static_cast<float*>(e.input_buffer(0)));
+  EXPECT_TRUE(e.Invoke().ok());
+  const float* y = static_cast<const float*>(e.output_buffer(0));
+  return std::vector<float>(y, y + g.tensors[g.outputs[0]].num_elements());
+}
+
+std::unique_ptr<Executable> Native(const Graph& g, Isa isa, int threads, FusionPolicy fusion, int64_t l2 = 0) {
+  BackendOptions o;
+  o.threads = threads;
+  o.poison_freed = true;  // a fused step that read a dead tensor would see NaN
+  NativeOptions no;
+  no.max_isa = isa;
+  no.fusion = fusion;
+  no.l2_bytes = l2;
+  auto e = PrepareNativeWith(g, o, no);
+  EXPECT_TRUE(e.ok()) << e.status();
+  return e.ok() ? std::move(e).value() : nullptr;
+}
+
+std::vector<float> Reference(const Graph& g, const std::vector<float>& x) {
+  auto e = PrepareReference(g, BackendOptions());
+  EXPECT_TRUE(e.ok()) << e.status();
+  return e.ok() ? Run(**e, g, x) : std::vector<float>();
+}
+
+// The op descriptions that name a fused 16-bit block of `p` (one per original node it runs).
+int64_t FusedHalfOps(const Executable& e, Precision p) {
+  const std::string dtype = p == Precision::kF16 ? "_f16_" : "_bf16_";
+  int64_t count = 0;
+  for (const std::string& d : e.op_descriptions())
+    if ((d.rfind("mbconv", 0) == 0 || d.rfind("dwsep", 0) == 0) && d.find(dtype) != std::string::npos) ++count;
+  return count;
+}
+
+void ExpectFusedHalfMatches(const BlockSpec& spec, int32_t want_fused) {
+  const Graph fp32 = BlocksGraph(spec);
+  const bool residual = std::any_of(fp32.nodes.begin(), fp32.nodes.end(),
+                                    [](const Node& n) { return n.type == OpType::kAdd; });
+  for (Precision p : {Precision::kF16, Precision::kBF16}) {
+    SCOPED_TRACE(PrecisionName(p));
+    const Graph g = Lowered(fp32, p);
+    ASSERT_FALSE(g.nodes.empty());
+    ASSERT_EQ(FuseMbconvBlocks(g, [](const Graph&, const MbconvBlock&) { return true; }).fused_blocks, want_fused);
+    const size_t size = static_cast<size_t>(g.tensors[g.inputs[0]].num_elements());
+    const std::vector<float> x = RandomVector(size, 41), x2 = RandomVector(size, 42);
+    const std::vector<float> want = Reference(g, x), other = Reference(g, x2);
+    ASSERT_GT(RelativeError(other, want), 1e-2) << "output does not depend on the input";
+    const std::vector<float> exact = Reference(fp32, x), exact2 = Reference(fp32, x2);
+    const double storage = RelativeError(want, exact), storage2 = RelativeError(other, exact2);
+    ASSERT_GT(storage, 0) << "nothing is lowered";
+    // With a residual the fused step rounds once where the ops round twice: as close to FP32
+    // as the file's ops (within 1.25x, half_models_test.cc's bound), up to both errors from them.
+    const double from_ops = residual ? 2 * storage : storage, from_ops2 = residual ? 2 * storage2 : storage2;
+    for (Isa isa : kernels::SupportedIsas())
+      for (int64_t l2 : {int64_t{0}, int64_t{16} << 10}) {
+        std::vector<float> one_thread;
+        for (int threads : {1, 2, 3}) {
+          SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads, l2 " << l2
+                                            << "; storage " << storage);
+          auto fused = Native(g, isa, threads, FusionPolicy::kOn, l2);
+          auto unfused = Native(g, isa, threads, FusionPolicy::kOff, l2);
+          ASSERT_TRUE(fused && unfused);
+          EXPECT_GT(FusedHalfOps(*fused, p), 0);
+          EXPECT_EQ(FusedHalfOps(*unfused, p), 0);
+          const std::vector<float> got = Run(*fused, g, x), plain = Run(*unfused, g, x);
+          EXPECT_LE(RelativeError(got, want), from_ops);  // fails on NaN / Inf
+          EXPECT_LE(RelativeError(got, exact), 1.25 * storage);
+          if (residual) EXPECT_LE(RelativeError(got, plain), from_ops);
+          else EXPECT_EQ(got, plain) << "the fused block rounds differently from its ops";
+          if (threads == 1) one_thread = got;
+          else EXPECT_EQ(got, one_thread) << "results depend on the thread count";
+          // Again with another input: nothing stale is reused between invocations.
+          const std::vector<float> again = Run(*fused, g, x2);
+          EXPECT_LE(RelativeError(again, other), from_ops2);
+          EXPECT_LE(RelativeError(again, exact2), 1.25 * storage2);
+        }
+      }
+  }
+}
+
+TEST(FusedHalfBlocks, KernelsStridesAndOddSizes) {
+  for (int32_t k : {3, 5})
+    for (int32_t s : {1, 2})
+      for (auto [h, w] : {std::pair{7, 9}, std::pair{13, 9}, std::pair{1, 5}}) {
+        SCOPED_TRACE(::testing::Message() << "k" << k << " s" << s << " " << h << "x" << w);
+        ExpectFusedHalfMatches({h, w, 5, 19, 7, k, s}, 1);
+      }
+}
+
+TEST(FusedHalfBlocks, ResidualStacksAndActivations) {
+  ExpectFusedHalfMatches({15, 11, 16, 96, 16, 3, 1, Activation::kRelu6, 3}, 3);
+  ExpectFusedHalfMatches({12, 12, 24, 144, 40, 5, 2, Activation::kSwish, 2}, 2);
+  ExpectFusedHalfMatches({10, 9, 8, 32, 12, 3, 1, Activation::kRelu6, 3, false}, 3);
+}
+
+TEST(FusedHalfBlocks, SqueezeExcitationAndSeparablePairs) {
+  for (auto [h, w, s] : {std::array<int32_t, 3>{7, 9, 2}, std::array<int32_t, 3>{13, 10, 1}}) {
+    SCOPED_TRACE(::testing::Message() << h << "x" << w << " s" << s);
+    ExpectFusedHalfMatches({h, w, 12, 36, 12, 3, s, Activation::kSwish, 2, true, true}, 2);
+    ExpectFusedHalfMatches({h, w, 20, 20, 17, 5, s, Activation::kSwish, 1, true, true, false}, 1);
+    ExpectFusedHalfMatches({h, w, 21, 21, 21, 3, s, Activation::kRelu, 1, true, false, false}, 1);
+  }
+}
+
+// A block whose tensors are not all one dtype (an FP16 block with a BF16 depthwise output) is
+// left unfused; the cost model's default (kAuto) fuses lowered blocks like FP32 ones.
+TEST(FusedHalfBlocks, MixedBlocksAreNotFusedAndAutoFuses) {
+  const Graph g = Lowered(BlocksGraph({28, 28, 16, 64, 16, 3, 1}), Precision::kF16);
+  ASSERT_FALSE(g.nodes.empty());
+  auto all = [](const Graph&, const MbconvBlock&) { return true; };
+  ASSERT_EQ(FuseMbconvBlocks(g, all).fused_blocks, 1);
+  Graph mixed = g;
+  for (Node& n : mixed.nodes)
+    if (n.type == OpType::kDepthwiseConv2D) mixed.tensors[n.outputs[0]].dtype = DType::kBF16;
+  EXPECT_EQ(FuseMbconvBlocks(mixed, all).fused_blocks, 0);
+  auto e = Native(g, kernels::DetectedIsa(), 1, FusionPolicy::kAuto);
+  ASSERT_TRUE(e);
+  EXPECT_GT(FusedHalfOps(*e, Precision::kF16), 0);
+}
+
+}  // namespace
+}  // namespace scalert
