@@ -66,12 +66,16 @@ struct Fused {
   typename Types::DwArgs depthwise;  // geo, packed, zero, act
   kernels::MulChannelF32Fn mul_channel = nullptr;  // FP32 SE
   kernels::GlobalAvgPoolF32Fn row_mean = nullptr;
-  kernels::HalfConverters half;  // 16-bit SE: pool, gate widening, scale
+  kernels::HalfConverters half;  // 16-bit SE: pool, gate widening, scale; FP32 rows: the edges
   int32_t project_nr = 0, project_nr_min = 0;
   const T* input = nullptr;
   const T* residual = nullptr;
   T* output = nullptr;
   T* scratch = nullptr;
+  // A 16-bit block on FP32 rows (plan.f32_rows): its 16-bit tensors.
+  const uint16_t* input16 = nullptr;
+  const uint16_t* residual16 = nullptr;
+  uint16_t* output16 = nullptr;
   std::shared_ptr<kernels::PackedDwConv> dw_w;
   std::shared_ptr<kernels::AlignedBuffer> zero;
   std::shared_ptr<kernels::ThreadPool> pool;
@@ -81,6 +85,10 @@ struct Fused {
   // Scratch regions (FusedMbconvPlan), in elements of T.
   T* Slot(size_t task) const { return scratch + static_cast<int64_t>(task) * plan.slot_elems; }
   T* Stored() const { return scratch + plan.slots * plan.slot_elems; }
+  // FP32 rows: the slot's widened input rows, then its FP32 project output and residual.
+  T* EdgeIn(size_t task) const { return Slot(task) + plan.expanded_elems + plan.dw_band_elems; }
+  T* EdgeOut(size_t task) const { return EdgeIn(task) + plan.edge_in_elems; }
+  T* EdgeResidual(size_t task) const { return EdgeOut(task) + plan.edge_out_elems; }
   T* Vectors() const { return Stored() + plan.stored_elems; }
   float* Sums() const { return reinterpret_cast<float*>(Vectors() + plan.vectors_elems); }
   // The folded weights take the row means' place: Gate has pooled them before it folds, and
@@ -169,11 +177,24 @@ struct Fused {
     return d;
   }
 
+  // Input rows [lo, hi] of image n as FP32: the block input, or (FP32 rows) widened into the slot.
+  const T* InputRows(size_t task, int32_t n, int32_t lo, int32_t hi) const {
+    const ref::ConvGeometry& g = plan.dw;
+    const int64_t at = (static_cast<int64_t>(n) * g.in_h + lo) * g.in_w * plan.in_c;
+    if constexpr (!kHalf) {
+      if (plan.f32_rows) {
+        half.to_f32(int64_t{hi - lo + 1} * g.in_w * plan.in_c, input16 + at, EdgeIn(task));
+        return EdgeIn(task);
+      }
+    }
+    return input + at;
+  }
+
   // Expands input rows [from, from + rows) of image n into `at`.
-  void ExpandRows(int32_t n, int32_t from, int32_t rows, T* at) const {
+  void ExpandRows(size_t task, int32_t n, int32_t from, int32_t rows, T* at) const {
     const ref::ConvGeometry& g = plan.dw;
     typename Types::GemmArgs e = expand.args;
-    e.a = input + ((static_cast<int64_t>(n) * g.in_h + from) * g.in_w) * e.k;
+    e.a = InputRows(task, n, from, from + rows - 1);
     e.c = at;
     expand.Run(e, static_cast<int64_t>(rows) * g.in_w);
   }
@@ -203,7 +224,7 @@ struct Fused {
             std::memmove(ebuf, ebuf + (lo - kept_lo) * row_elems, (kept_hi - lo + 1) * row_elems * sizeof(T));
             from = kept_hi + 1;
           }
-          if (from <= hi) ExpandRows(n, from, hi - from + 1, ebuf + (from - lo) * row_elems);
+          if (from <= hi) ExpandRows(task, n, from, hi - from + 1, ebuf + (from - lo) * row_elems);
           typename Types::DwArgs d = BandDepthwise(lo, hi, r0, r1, dw_out);
           d.input = ebuf;
           dw(d, 0, r1 - r0);
@@ -213,7 +234,7 @@ struct Fused {
           auto ring_row = [&](int32_t iy) { return keep ? iy % cap : iy - lo; };
           for (int32_t from = kept ? kept_hi + 1 : lo; from <= hi;) {  // new rows, in runs that do not wrap
             const int32_t at = ring_row(from), run = std::min(hi - from + 1, cap - at);
-            ExpandRows(n, from, run, ebuf + at * row_elems);
+            ExpandRows(task, n, from, run, ebuf + at * row_elems);
             from += run;
           }
           const float** rows = row_tables->data() + task * static_cast<size_t>(cap);
@@ -227,11 +248,11 @@ struct Fused {
         kept_lo = lo;
         kept_hi = hi;
       } else {
-        DepthwiseOfInput(n, r0, r1, dw_out);
+        DepthwiseOfInput(task, n, r0, r1, dw_out);
       }
       const int64_t pixels = static_cast<int64_t>(r1 - r0) * g.out_w;
       if (!store) {
-        Project(dw_out, out_row0, pixels, project.args);
+        Project(task, dw_out, out_row0, pixels, project.args);
       } else if constexpr (!kHalf) {  // each row's mean, taken while the band is in cache (the pool's share of the row)
         for (int32_t r = 0; r < r1 - r0; ++r)
           row_mean(g.out_w, g.out_c, dw_out + static_cast<int64_t>(r) * g.out_w * g.out_c,
@@ -241,28 +262,44 @@ struct Fused {
   }
 
   // Without an expand the depthwise reads the block input directly.
-  void DepthwiseOfInput(int32_t n, int32_t r0, int32_t r1, T* out) const {
+  // (16-bit rows, FP32 rows: over the band's input rows alone.)
+  void DepthwiseOfInput(size_t task, int32_t n, int32_t r0, int32_t r1, T* out) const {
     const ref::ConvGeometry& g = plan.dw;
     const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
-    if constexpr (kHalf) {
-      const auto [lo, hi] = BandInputRows(r0, r1);
-      typename Types::DwArgs d = BandDepthwise(lo, hi, r0, r1, out);
-      d.input = input + (static_cast<int64_t>(n) * g.in_h + lo) * g.in_w * g.in_c;
-      dw(d, 0, r1 - r0);
-    } else {
-      kernels::DwConvArgs d = depthwise;
-      d.input = input;
-      d.output = out;
-      d.output_row_origin = static_cast<int32_t>(out_row0);
-      dw(d, static_cast<int32_t>(out_row0), static_cast<int32_t>(out_row0 + r1 - r0));
+    if constexpr (!kHalf) {
+      if (!plan.f32_rows) {
+        kernels::DwConvArgs d = depthwise;
+        d.input = input;
+        d.output = out;
+        d.output_row_origin = static_cast<int32_t>(out_row0);
+        dw(d, static_cast<int32_t>(out_row0), static_cast<int32_t>(out_row0 + r1 - r0));
+        return;
+      }
     }
+    const auto [lo, hi] = BandInputRows(r0, r1);
+    typename Types::DwArgs d = BandDepthwise(lo, hi, r0, r1, out);
+    d.input = InputRows(task, n, lo, hi);
+    dw(d, 0, r1 - r0);
   }
 
-  void Project(const T* a, int64_t out_row0, int64_t pixels, const typename Types::GemmArgs& args) const {
+  void Project(size_t task, const T* a, int64_t out_row0, int64_t pixels, const typename Types::GemmArgs& args) const {
     typename Types::GemmArgs pr = args;
     pr.a = a;
-    pr.c = output + out_row0 * plan.dw.out_w * plan.out_c;
-    if (residual) pr.residual = residual + out_row0 * plan.dw.out_w * plan.out_c;
+    const int64_t at = out_row0 * plan.dw.out_w * plan.out_c, count = pixels * plan.out_c;
+    if constexpr (!kHalf) {
+      if (plan.f32_rows) {  // into the slot with the widened residual, then rounded once
+        pr.c = EdgeOut(task);
+        if (residual16) {
+          half.to_f32(count, residual16 + at, EdgeResidual(task));
+          pr.residual = EdgeResidual(task);
+        }
+        project.Run(pr, pixels);
+        half.from_f32(count, EdgeOut(task), output16 + at);
+        return;
+      }
+    }
+    pr.c = output + at;
+    if (residual) pr.residual = residual + at;
     project.Run(pr, pixels);
   }
 
@@ -328,7 +365,7 @@ struct Fused {
     T* a = Stored() + out_row0 * g.out_w * g.out_c;
     if (plan.recompute_dw) {
       a = Slot(task) + plan.expanded_elems;
-      DepthwiseOfInput(n, r0, r1, a);
+      DepthwiseOfInput(task, n, r0, r1, a);
     }
     typename Types::GemmArgs pr = project.args;
     if constexpr (kHalf) {
@@ -339,7 +376,7 @@ struct Fused {
       const float* gate = Vectors() + static_cast<int64_t>(n) * Align16(g.out_c);
       mul_channel(pixels, g.out_c, a, gate, a, Activation::kNone);
     }
-    Project(a, out_row0, pixels, pr);
+    Project(task, a, out_row0, pixels, pr);
   }
 };
 
@@ -387,7 +424,7 @@ double FusedMbconvPlan::split_imbalance() const {
 }
 
 FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, const kernels::TileShape& gemm_tile,
-                                int64_t l2, SeGate gate) {
+                                int64_t l2, SeGate gate, bool f32_rows) {
   FusedMbconvPlan p;
   const FusedMbconv& f = *n.fused;
   const Shape& xs = g.tensors[n.inputs[F::kInput]].shape;
@@ -419,7 +456,8 @@ FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, cons
   // 16-bit blocks keep their rows in 16 bits and always store an SE block's depthwise output
   // (no recompute: the 16-bit depthwise kernels cannot write a band at a row origin).
   const DType dtype = g.tensors[n.inputs[F::kInput]].dtype;
-  const bool half = dtype == DType::kF16 || dtype == DType::kBF16;
+  p.f32_rows = f32_rows && (dtype == DType::kF16 || dtype == DType::kBF16);
+  const bool half = (dtype == DType::kF16 || dtype == DType::kBF16) && !p.f32_rows;
   p.elem_bytes = half ? 2 : 4;
   p.recompute_dw = p.se && !p.expand && !half;
   const bool stores = p.se && !p.recompute_dw;  // pass A keeps the whole depthwise output
@@ -440,6 +478,11 @@ FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, cons
   p.expanded_elems = p.expand ? Align16(p.band_in_rows * in_row) : 0;
   p.dw_band_elems = stores ? 0 : Align16(rows * out_row);
   p.slot_elems = p.expanded_elems + p.dw_band_elems;
+  if (p.f32_rows) {  // the widened input rows of a band (expand or depthwise input), project output and residual
+    p.edge_in_elems = Align16(int64_t{p.band_in_rows} * d.in_w * p.in_c);
+    p.edge_out_elems = Align16(int64_t{rows} * d.out_w * p.out_c);
+    p.slot_elems += p.edge_in_elems + 2 * p.edge_out_elems;
+  }
   if (p.se && half) {
     p.stored_elems = Align16(int64_t{d.batch} * d.out_h * out_row);
     // Pooled and gate per image, hidden, and the FP32 gate per image (two elements a float).
@@ -485,16 +528,23 @@ void SetCommon(const NativeContext& ctx, const Graph& g, size_t index, const Ten
   s->depthwise.packed = s->dw_w->data.data();
   s->depthwise.zero = reinterpret_cast<const T*>(s->zero->data());
   s->depthwise.act = f.depthwise_act;
-  s->input = p.get<T>(n.inputs[F::kInput]);
-  s->residual = p.get<T>(n.inputs[F::kResidual]);
-  s->output = p.get<T>(n.outputs[0]);
+  if (s->plan.f32_rows) {
+    s->input16 = p.get<uint16_t>(n.inputs[F::kInput]);
+    s->residual16 = p.get<uint16_t>(n.inputs[F::kResidual]);
+    s->output16 = p.get<uint16_t>(n.outputs[0]);
+  } else {
+    s->input = p.get<T>(n.inputs[F::kInput]);
+    s->residual = p.get<T>(n.inputs[F::kResidual]);
+    s->output = p.get<T>(n.outputs[0]);
+  }
   s->scratch = reinterpret_cast<T*>(p.scratch[index]);
-  if (s->residual) s->project.args.ldr = s->plan.out_c;
+  if (n.inputs[F::kResidual] >= 0) s->project.args.ldr = s->plan.out_c;
   s->pool = ctx.pool;
 }
 
+// An FP32 block, or (`edges` set) a 16-bit block on FP32 rows with those converters at its edges.
 absl::StatusOr<PreparedStep> FusedF32Step(const NativeContext& ctx, const Graph& g, size_t index,
-                                          const TensorPointers& p) {
+                                          const TensorPointers& p, const kernels::HalfConverters* edges = nullptr) {
   const Node& n = g.nodes[index];
   const FusedMbconv& f = *n.fused;
   auto gemm = ctx.registry->Find<KernelOp::kGemm>(ctx.isa);
@@ -504,7 +554,8 @@ absl::StatusOr<PreparedStep> FusedF32Step(const NativeContext& ctx, const Graph&
   if (!gemm || !dw || !mul || !pool)
     return absl::InternalError(absl::StrCat(g.NodeLabel(index), ": no FP32 kernels for the fused block"));
   Fused<F32Types> s;
-  s.plan = PlanFusedMbconv(g, n, ctx.pool->threads(), gemm.tile, ctx.l2_bytes, ctx.se_gate);
+  s.plan = PlanFusedMbconv(g, n, ctx.pool->threads(), gemm.tile, ctx.l2_bytes, ctx.se_gate, edges != nullptr);
+  if (edges) s.half = *edges;
   s.mul_channel = mul.fn;
   s.row_mean = pool.fn;
   if (s.plan.expand)
@@ -519,11 +570,29 @@ absl::StatusOr<PreparedStep> FusedF32Step(const NativeContext& ctx, const Graph&
   }
   SetCommon(ctx, g, index, p, dw, &s);
   s.row_tables = std::make_shared<std::vector<const float*>>(static_cast<size_t>(s.plan.slots) * s.plan.band_in_rows);
-  const std::string label = KernelLabel(UseOf(s.plan), gemm.isa);
+  // FP32 rows of a 16-bit block: named as the 16-bit storage kernels (<format>s_f32acc).
+  const std::string label =
+      edges ? absl::StrCat(UseOf(s.plan), "_", DTypeName(g.tensors[n.inputs[F::kInput]].dtype), "s_f32acc_",
+                           kernels::IsaName(gemm.isa))
+            : KernelLabel(UseOf(s.plan), gemm.isa);
   return PreparedStep{std::move(s), label};
 }
 
-// An FP16 or BF16 block: each GEMM on the 16-bit kernel its weights select (as unfused).
+// True when every GEMM of 16-bit block `n` would run a storage kernel (FP32 arithmetic on FP32
+// weights, PackGemmWeights): then the FP32 kernels compute the same products on FP32 rows.
+template <kernels::KernelDType dt>
+bool FusedRowsAreF32(const NativeContext& ctx, const Graph& g, const Node& n) {
+  for (int32_t w : {n.inputs[F::kExpandWeights], n.inputs[F::kProjectWeights], n.inputs[F::kSeReduceWeights],
+                    n.inputs[F::kSeExpandWeights]}) {
+    if (w < 0) continue;
+    const auto k = FindHalfGemm<dt>(ctx, g, w);
+    if (!k || k.pack != &kernels::PackGemmWeights) return false;
+  }
+  return true;
+}
+
+// An FP16 or BF16 block: on FP32 rows where the level's 16-bit GEMMs are storage kernels, else
+// each GEMM on the 16-bit kernel its weights select (as unfused).
 template <kernels::KernelDType dt>
 absl::StatusOr<PreparedStep> FusedHalfStep(const NativeContext& ctx, const Graph& g, size_t index,
                                            const TensorPointers& p) {
@@ -533,12 +602,13 @@ absl::StatusOr<PreparedStep> FusedHalfStep(const NativeContext& ctx, const Graph
   auto project = FindHalfGemm<dt>(ctx, g, n.inputs[F::kProjectWeights]);
   auto dw = FindHalfDwConv<dt>(ctx, g, n.inputs[F::kDepthwiseWeights]);
   s.half = kernels::FindHalfConverters(dt, ctx.isa);
-  bool found = project && dw && s.half.to_f32 && s.half.mul_channel && s.half.global_avg_pool;
+  bool found = project && dw && s.half.to_f32 && s.half.from_f32 && s.half.mul_channel && s.half.global_avg_pool;
   for (int32_t w : {n.inputs[F::kExpandWeights], n.inputs[F::kSeReduceWeights], n.inputs[F::kSeExpandWeights]})
     found = found && (w < 0 || FindHalfGemm<dt>(ctx, g, w));
   if (!found)
     return absl::InternalError(absl::StrCat(g.NodeLabel(index), ": no ", kernels::KernelDTypeName(dt),
                                             " kernels for the fused block"));
+  if (FusedRowsAreF32<dt>(ctx, g, n)) return FusedF32Step(ctx, g, index, p, &s.half);
   auto gemm = [&](int32_t w, int32_t b, Activation act) {
     return MakeGemm<HalfTypes>(FindHalfGemm<dt>(ctx, g, w), g, w, b, act);
   };
@@ -556,6 +626,14 @@ absl::StatusOr<PreparedStep> FusedHalfStep(const NativeContext& ctx, const Graph
 }
 
 }  // namespace
+
+int64_t FusedMbconvScratchBytes(const NativeContext& ctx, const Graph& g, const Node& n) {
+  const kernels::TileShape tile = ctx.registry->Find<KernelOp::kGemm>(ctx.isa).tile;
+  const DType d = g.tensors[n.inputs[F::kInput]].dtype;
+  const bool f32_rows = (d == DType::kF16 && FusedRowsAreF32<kernels::KernelDType::kF16>(ctx, g, n)) ||
+                        (d == DType::kBF16 && FusedRowsAreF32<kernels::KernelDType::kBF16>(ctx, g, n));
+  return PlanFusedMbconv(g, n, ctx.pool->threads(), tile, ctx.l2_bytes, ctx.se_gate, f32_rows).scratch_bytes();
+}
 
 absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Graph& g, size_t index,
                                              const TensorPointers& p) {

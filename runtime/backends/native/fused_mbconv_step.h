@@ -14,9 +14,16 @@
 // of output rows, cut into bands no taller than the cache allows; every row is computed the same
 // way whichever band or task holds it, so results do not depend on the thread count.
 //
-// FP16 and BF16 blocks (every activation of the block one 16-bit dtype, mbconv_fusion.h) run the
-// same bands on the 16-bit GEMM and depthwise kernels the registry has for the level (weights
-// packed by those kernels' packing functions, as the unfused 16-bit steps): the expanded rows and
+// FP16 and BF16 blocks (every activation of the block one 16-bit dtype, mbconv_fusion.h) take one
+// of two forms, by the 16-bit GEMM kernels the registry has for the level:
+// - Where those compute in FP32 on widened values with FP32 weights (the "storage" kernels,
+//   packed by PackGemmWeights: FP16 on x86, BF16 below avx512bf16, NEON, portable), the block
+//   runs the FP32 step above on FP32 rows and converts only at its edges: each band's input
+//   rows (and residual rows) are widened into the slot, the project output is rounded once when
+//   stored. The same products as the 16-bit kernels, fewer roundings, the FP32 kernels' speed.
+// - Where they compute in 16 bits (vdpbf16ps at avx512bf16, FMLAL at neonfhm), it runs the same
+//   bands on those 16-bit GEMM and depthwise kernels (weights packed by their packing functions,
+//   as the unfused 16-bit steps): the expanded rows and
 // the depthwise band stay 16-bit (half the cache of FP32 rows), rounded where the unfused ops
 // round them, so a fused 16-bit block computes the same bits as its ops one by one. The 16-bit
 // depthwise kernels read whole images, so the slot keeps the band's input rows contiguous: rows
@@ -49,7 +56,9 @@ struct FusedMbconvPlan {
   // rows, and the depthwise band unless SE stores it) and shared (SE: stored depthwise output,
   // pooled / hidden / gate vectors, then, FP32 only, per-row means or, in the same place once
   // they are pooled, the folded project weights).
-  int32_t elem_bytes = 4;  // 2 for an FP16 or BF16 block
+  int32_t elem_bytes = 4;  // 2 for an FP16 or BF16 block on 16-bit rows
+  bool f32_rows = false;   // a 16-bit block on FP32 rows: edge rows widened / rounded per band
+  int64_t edge_in_elems = 0, edge_out_elems = 0;  // per slot (in slot_elems): widened input, FP32 output and residual
   int64_t expanded_elems = 0, dw_band_elems = 0, slot_elems = 0;
   int64_t stored_elems = 0, sums_elems = 0, vectors_elems = 0, folded_elems = 0;
   // The output rows the busiest task computes over the mean per task: 1 when the rows split
@@ -63,8 +72,12 @@ struct FusedMbconvPlan {
 // The plan of fused node `n` for `threads` workers, the FP32 GEMM kernel's tile (unused by 16-bit
 // blocks, which do not fold the gate) and an L2 of `l2` bytes per core. `gate` forces how an
 // FP32 block applies the SE gate (tests, measurements).
+// `f32_rows`: a 16-bit block run on FP32 rows (FusedRowsAreF32).
 FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, const kernels::TileShape& gemm_tile,
-                                int64_t l2, SeGate gate = SeGate::kAuto);
+                                int64_t l2, SeGate gate = SeGate::kAuto, bool f32_rows = false);
+
+// The scratch bytes FusedMbconvStep will ask of the arena for node `n` (its plan for this context).
+int64_t FusedMbconvScratchBytes(const NativeContext& ctx, const Graph& g, const Node& n);
 
 // The step; its scratch (PlanFusedMbconv(...).scratch_bytes()) is p.scratch[index].
 absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Graph& g, size_t index,

@@ -206,9 +206,7 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   std::vector<int64_t> scratch(fused.graph.nodes.size(), 0);
   for (size_t i = 0; i < fused.graph.nodes.size(); ++i)
     if (fused.graph.nodes[i].type == OpType::kFusedMbconv)
-      scratch[i] = native::PlanFusedMbconv(fused.graph, fused.graph.nodes[i], options.threads, gemm.tile,
-                                           ctx.l2_bytes, ctx.se_gate)
-                       .scratch_bytes();
+      scratch[i] = native::FusedMbconvScratchBytes(ctx, fused.graph, fused.graph.nodes[i]);
   auto e = PlannedExecutable::Create(
       fused.graph, o,
       [&ctx](const Graph& graph, size_t index, const TensorPointers& p) { return MakeNativeStep(ctx, graph, index, p); },
