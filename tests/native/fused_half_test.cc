@@ -25,8 +25,8 @@
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/passes/mbconv_fusion.h"
 #include "tests/native/mbconv_blocks.h"
+#include "tests/native/half_lowering.h"
 #include "tests/testing/test_models.h"
-#include "tools/quantize/quantizer.h"
 
 namespace scalert {
 namespace {
@@ -34,24 +34,10 @@ namespace {
 using kernels::Isa;
 using testing::BlockSpec;
 using testing::BlocksGraph;
+using testing::Lowered;
 using testing::RandomVector;
 using testing::RelativeError;
-
-Graph Lowered(const Graph& g, Precision p) {
-  quantize::QuantizeOptions o;
-  o.mode = p;
-  o.fp32_backend = "reference";
-  auto r = quantize::Quantize(g, o);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? std::move(r->lowered) : Graph();
-}
-
-std::vector<float> Run(Executable& e, const Graph& g, const std::vector<float>& x) {
-  std::copy(x.begin(), x.end(), static_cast<float*>(e.input_buffer(0)));
-  EXPECT_TRUE(e.Invoke().ok());
-  const float* y = static_cast<const float*>(e.output_buffer(0));
-  return std::vector<float>(y, y + g.tensors[g.outputs[0]].num_elements());
-}
+using testing::Run;
 
 std::unique_ptr<Executable> Native(const Graph& g, Isa isa, int threads, FusionPolicy fusion, int64_t l2 = 0) {
   BackendOptions o;

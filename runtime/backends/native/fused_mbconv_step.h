@@ -23,13 +23,14 @@
 //   stored. The same products as the 16-bit kernels, fewer roundings, the FP32 kernels' speed.
 // - Where they compute in 16 bits (vdpbf16ps at avx512bf16, FMLAL at neonfhm), it runs the same
 //   bands on those 16-bit GEMM and depthwise kernels (weights packed by their packing functions,
-//   as the unfused 16-bit steps): the expanded rows and
-// the depthwise band stay 16-bit (half the cache of FP32 rows), rounded where the unfused ops
-// round them, so a fused 16-bit block computes the same bits as its ops one by one. The 16-bit
-// depthwise kernels read whole images, so the slot keeps the band's input rows contiguous: rows
-// the previous band expanded slide to the slot's start instead of staying in a ring. With SE the
-// depthwise output is always stored (no recompute), pooled per image with the 16-bit pooling
-// kernel after pass A, and scaled by the gate in place before the project (no folding).
+//   as the unfused 16-bit steps, so 16-bit weights stay 16-bit): the expanded rows and the
+//   depthwise band stay 16-bit (half the cache of FP32 rows), rounded where the unfused ops round
+//   them, so without a residual the block computes the same bits as its ops one by one (with
+//   one, the project adds it before its one rounding). The 16-bit depthwise kernels read whole
+//   images, so the slot keeps the band's input rows contiguous: rows the previous band expanded
+//   slide to the slot's start instead of staying in a ring. With SE the depthwise output is
+//   always stored (no recompute), pooled per image by the 16-bit pooling kernel after pass A
+//   (split by channels), and scaled by the gate in place before the project (no folding).
 #ifndef SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_STEP_H_
 #define SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_STEP_H_
 
