@@ -27,6 +27,9 @@
 #include "tests/native/mbconv_blocks.h"
 #include "tests/native/half_lowering.h"
 #include "tests/testing/test_models.h"
+#include "tools/quantize/calibration.h"
+#include "tools/quantize/policy.h"
+#include "tools/quantize/quantizer.h"
 
 namespace scalert {
 namespace {
@@ -37,7 +40,7 @@ using testing::BlocksGraph;
 using testing::Lowered;
 using testing::RandomVector;
 using testing::RelativeError;
-using testing::Run;
+using testing::RunWith;
 
 std::unique_ptr<Executable> Native(const Graph& g, Isa isa, int threads, FusionPolicy fusion, int64_t l2 = 0) {
   BackendOptions o;
@@ -55,7 +58,7 @@ std::unique_ptr<Executable> Native(const Graph& g, Isa isa, int threads, FusionP
 std::vector<float> Reference(const Graph& g, const std::vector<float>& x) {
   auto e = PrepareReference(g, BackendOptions());
   EXPECT_TRUE(e.ok()) << e.status();
-  return e.ok() ? Run(**e, g, x) : std::vector<float>();
+  return e.ok() ? RunWith(**e, g, x) : std::vector<float>();
 }
 
 // The op descriptions that name a fused 16-bit block of `p` (one per original node it runs): on
@@ -106,7 +109,7 @@ void ExpectFusedHalfMatches(const BlockSpec& spec, int32_t want_fused) {
           ASSERT_TRUE(fused && unfused);
           EXPECT_GT(FusedHalfOps(*fused, p), 0);
           EXPECT_EQ(FusedHalfOps(*unfused, p), 0);
-          const std::vector<float> got = Run(*fused, g, x), plain = Run(*unfused, g, x);
+          const std::vector<float> got = RunWith(*fused, g, x), plain = RunWith(*unfused, g, x);
           EXPECT_LE(RelativeError(got, want), from_ops);  // fails on NaN / Inf
           EXPECT_LE(RelativeError(got, exact), from_fp32);
           // On 16-bit rows a block rounds where its ops do; on FP32 rows only its output.
@@ -115,7 +118,7 @@ void ExpectFusedHalfMatches(const BlockSpec& spec, int32_t want_fused) {
           if (threads == 1) one_thread = got;
           else EXPECT_EQ(got, one_thread) << "results depend on the thread count";
           // Again with another input: nothing stale is reused between invocations.
-          const std::vector<float> again = Run(*fused, g, x2);
+          const std::vector<float> again = RunWith(*fused, g, x2);
           EXPECT_LE(RelativeError(again, other), from_ops2);
           EXPECT_LE(RelativeError(again, exact2), from_fp32_2);
         }
@@ -161,6 +164,45 @@ TEST(FusedHalfBlocks, MixedBlocksAreNotFusedAndAutoFuses) {
   auto e = Native(g, kernels::DetectedIsa(), 1, FusionPolicy::kAuto);
   ASSERT_TRUE(e);
   EXPECT_GT(FusedHalfOps(*e, Precision::kF16), 0);
+}
+
+// A mixed file: the middle of three blocks FP16, the others FP32. Each block fuses in its own
+// dtype within one plan (the arena holds both forms' scratch), and the result matches the
+// reference on that file.
+TEST(FusedHalfBlocks, MixedFileFusesEachBlockInItsDtype) {
+  const Graph fp32 = BlocksGraph({11, 9, 16, 48, 16, 3, 1, Activation::kRelu6, 3});
+  quantize::QuantizeOptions o;
+  o.mode = Precision::kMixed;
+  o.fp32_backend = "reference";
+  o.policy = quantize::Policy{Precision::kF32, {}};
+  for (const char* part : {"expand", "dw", "project", "add"}) o.policy->by_name[std::string("b1.") + part] = Precision::kF16;
+  auto samples = quantize::RandomSamples(fp32, 4, 1);  // a mixed file is calibrated
+  ASSERT_TRUE(samples.ok()) << samples.status();
+  o.calibration = *samples;
+  auto r = quantize::Quantize(fp32, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const Graph& g = r->lowered;
+  const std::vector<float> x = RandomVector(static_cast<size_t>(g.tensors[g.inputs[0]].num_elements()), 43);
+  const std::vector<float> want = Reference(g, x), exact = Reference(fp32, x);
+  ASSERT_GT(RelativeError(Reference(g, RandomVector(x.size(), 44)), want), 1e-2) << "output does not depend on the input";
+  const double storage = RelativeError(want, exact);
+  ASSERT_GT(storage, 0) << "nothing is lowered";
+  for (Isa isa : kernels::SupportedIsas()) {
+    std::vector<float> one_thread;
+    for (int threads : {1, 2, 3}) {
+      SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads");
+      auto e = Native(g, isa, threads, FusionPolicy::kOn);
+      ASSERT_TRUE(e);
+      const std::vector<std::string> ops = e->op_descriptions();
+      EXPECT_GT(FusedHalfOps(*e, Precision::kF16), 0);
+      EXPECT_GT(std::count_if(ops.begin(), ops.end(), [](const std::string& d) { return d.rfind("mbconv_f32_", 0) == 0; }),
+                0);
+      const std::vector<float> got = RunWith(*e, g, x);
+      EXPECT_LE(RelativeError(got, want), std::max(3 * storage, 1.0 / 1024));  // fails on NaN / Inf
+      if (threads == 1) one_thread = got;
+      else EXPECT_EQ(got, one_thread) << "results depend on the thread count";
+    }
+  }
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ inline Graph Lowered(const Graph& g, Precision p) {
   return r.ok() ? std::move(r->lowered) : Graph();
 }
 
-inline std::vector<float> Run(Executable& e, const Graph& g, const std::vector<float>& x) {
+inline std::vector<float> RunWith(Executable& e, const Graph& g, const std::vector<float>& x) {
   std::copy(x.begin(), x.end(), static_cast<float*>(e.input_buffer(0)));
   EXPECT_TRUE(e.Invoke().ok());
   const float* y = static_cast<const float*>(e.output_buffer(0));

@@ -33,7 +33,7 @@ namespace {
 using testing::Lowered;
 using testing::RandomVector;
 using testing::RelativeError;
-using testing::Run;
+using testing::RunWith;
 
 std::vector<float> RunOn(const Graph& g, const std::vector<float>& x, bool native, kernels::Isa isa, int threads) {
   BackendOptions o;
@@ -42,7 +42,7 @@ std::vector<float> RunOn(const Graph& g, const std::vector<float>& x, bool nativ
   no.max_isa = isa;
   auto e = native ? PrepareNativeWith(g, o, no) : PrepareReference(g, o);
   EXPECT_TRUE(e.ok()) << e.status();
-  return e.ok() ? Run(**e, g, x) : std::vector<float>();
+  return e.ok() ? RunWith(**e, g, x) : std::vector<float>();
 }
 
 void ExpectMatchesReference(const Graph& fp32, Precision p) {
