@@ -39,6 +39,11 @@ const LayerSpec kLayers[] = {
     {"head_7x7x320_1280", false, 7, 7, 320, 1280, 1, 1, Activation::kRelu6},
     {"dw3x3_56x56x144", true, 56, 56, 144, 144, 3, 1, Activation::kRelu6},
     {"dw3x3_112x112x96_s2", true, 112, 112, 96, 96, 3, 2, Activation::kRelu6},
+    // Depthwise on bands that stay in L2, as the fused blocks run them (compute, not memory).
+    {"dw3x3_8x56x144_l2", true, 8, 56, 144, 144, 3, 1, Activation::kRelu6},
+    {"dw3x3_8x112x96_s2_l2", true, 8, 112, 96, 96, 3, 2, Activation::kRelu6},
+    {"dw3x3_14x14x384_l2", true, 14, 14, 384, 384, 3, 1, Activation::kRelu6},
+    {"dw3x3_7x7x960_l2", true, 7, 7, 960, 960, 3, 1, Activation::kRelu6},
     {"dw5x5_14x14x672", true, 14, 14, 672, 672, 5, 1, Activation::kRelu6},
     {"dw5x5_14x14x672_swish", true, 14, 14, 672, 672, 5, 1, Activation::kSwish},
 };

@@ -7,7 +7,8 @@
 // per FMA pixel by pixel). Padding is handled by edge specialization: kernel rows in the padding
 // are skipped per row, and border pixels whose window leaves the image go through the same
 // 4-pixel block reading the zero vector for the missing columns. Other windows (dilation, 7x7,
-// ...) use the generic per-pixel path over a tap table.
+// ...) use the generic per-pixel path over a tap table. With 32 registers (AVX-512) the window's
+// weights stay in registers and pairs of output rows share their input loads (below).
 // Include after the SIMD header and vector_math.h, from a file compiled for that ISA.
 #ifndef SCALERT_KERNELS_X86_DWCONV_F32_ROWS_H_
 #define SCALERT_KERNELS_X86_DWCONV_F32_ROWS_H_
@@ -194,31 +195,159 @@ void DwChannelGroup(const DwConvArgs& a, const DwRowTaps& rows, int32_t c0, cons
                                           std::min(4, g.out_w - ox), out, mask, a.act);
 }
 
+// ---- Weights in registers: R output rows x kPx pixels x 1 vector per block. ----
+// With 32 registers the window's weights (9 for 3x3, 25 for 5x5) stay in registers for a whole
+// row and each input vector loaded feeds every output pixel of R rows that reads it: a 3x3
+// stride-1 block of 2 rows x 7 pixels loads 36 input vectors for 126 FMAs (the 1-row, 4-pixel,
+// 2-vector block above: 12 for 24, plus a weight operand per FMA). Output widths of EfficientNet
+// and MobileNet at 224 are multiples of 7, so 7-pixel blocks waste nothing on 7- and 14-wide maps.
+
+// One block at output column ox. `in[i]` is input row i of the window of the R rows (null in the
+// padding), at channel c0 and column 0; kChecked: columns outside [0, in_w) read `zero`; only the
+// first `count` pixels are stored.
+template <class S, int K, int St, int R, int kPx, bool kMasked, bool kChecked>
+inline void DwRegisterBlock(const float* const* in, const float* zero, const typename S::V (&wv)[K * K],
+                            const float* bias, int64_t c, int32_t pad_left, int32_t in_w, int32_t ox, int count,
+                            float* const* out, typename S::Mask mask, Activation act) {
+  using V = typename S::V;
+  constexpr int kRows = (R - 1) * St + K;    // input rows the block reads
+  constexpr int kCols = (kPx - 1) * St + K;  // input columns each of them
+  const V b = S::Load(bias);
+  V acc[R][kPx];
+#pragma GCC unroll 2
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int p = 0; p < kPx; ++p) acc[r][p] = b;
+  const int32_t ix0 = ox * St - pad_left;
+#pragma GCC unroll 7
+  for (int i = 0; i < kRows; ++i) {
+    if (!in[i]) continue;
+#pragma GCC unroll 19
+    for (int col = 0; col < kCols; ++col) {
+      const int32_t ix = ix0 + col;
+      const float* src = in[i] + static_cast<int64_t>(ix) * c;
+      if (kChecked && (ix < 0 || ix >= in_w)) src = zero;
+      const V x = DwLoad<S, kMasked>(src, mask);
+#pragma GCC unroll 2
+      for (int r = 0; r < R; ++r) {
+        const int ky = i - r * St;
+        if (ky < 0 || ky >= K) continue;
+#pragma GCC unroll 8
+        for (int p = 0; p < kPx; ++p) {
+          const int kx = col - p * St;
+          if (kx >= 0 && kx < K) acc[r][p] = S::Fma(x, wv[ky * K + kx], acc[r][p]);
+        }
+      }
+    }
+  }
+  ActivateAll<S, R * kPx>(&acc[0][0], act);
+#pragma GCC unroll 2
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int p = 0; p < kPx; ++p)
+      if (!kChecked || p < count) DwStore<S, kMasked>(out[r] + (ox + p) * c, mask, acc[r][p]);
+}
+
+// R output rows, one vector of channels at c0 (kMasked: the lanes of mask), every pixel.
+template <class S, int K, int St, int R, int kPx, bool kMasked>
+void DwRegisterRows(const DwConvArgs& a, const float* const* rows_in, int32_t c0, const float* w, int32_t ox_lo,
+                    int32_t ox_hi, float* const* rows_out, typename S::Mask mask) {
+  using V = typename S::V;
+  constexpr int L = S::kLanes;
+  constexpr int kRows = (R - 1) * St + K;
+  const ref::ConvGeometry& g = a.geo;
+  V wv[K * K];
+#pragma GCC unroll 25
+  for (int t = 0; t < K * K; ++t) wv[t] = S::Load(w + L * (1 + t));
+  const float* in[kRows];
+  for (int i = 0; i < kRows; ++i) in[i] = rows_in[i] ? rows_in[i] + c0 : nullptr;
+  float* out[R];
+  for (int r = 0; r < R; ++r) out[r] = rows_out[r] + c0;
+  const float* zero = a.zero + c0;
+  for (int32_t ox = 0; ox < g.out_w; ox += kPx) {
+    if (ox >= ox_lo && ox + kPx <= ox_hi)
+      DwRegisterBlock<S, K, St, R, kPx, kMasked, false>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox, kPx, out,
+                                                          mask, a.act);
+    else
+      DwRegisterBlock<S, K, St, R, kPx, kMasked, true>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox,
+                                                         std::min(kPx, g.out_w - ox), out, mask, a.act);
+  }
+}
+
+// R output rows from `row` (all in one image), every channel.
+template <class S, int K, int St, int R, int kPx>
+void DwRegisterRowGroup(const DwConvArgs& a, int32_t row, int32_t ox_lo, int32_t ox_hi) {
+  constexpr int L = S::kLanes;
+  constexpr int kRows = (R - 1) * St + K;
+  const ref::ConvGeometry& g = a.geo;
+  const int64_t ts = DwTileStride(K * K, L);
+  // The window rows of the R output rows: those of the first, then those of the last (they
+  // overlap or touch while (R - 1) * St <= K).
+  static_assert((R - 1) * St <= K, "the window rows of the first and the last row must cover the block");
+  DwRowTaps first, last;
+  DwRowStarts(a, row, &first);
+  DwRowStarts(a, row + R - 1, &last);
+  const float* in[kRows];
+  for (int i = 0; i < kRows; ++i) in[i] = i < K ? first.row[i] : last.row[i - (R - 1) * St];
+  float* out[R];
+  for (int r = 0; r < R; ++r) out[r] = DwOutputRow(a, row + r);
+  const float* w = a.packed;
+  int32_t c0 = 0;
+  for (; c0 + L <= g.in_c; c0 += L, w += ts)
+    DwRegisterRows<S, K, St, R, kPx, false>(a, in, c0, w, ox_lo, ox_hi, out, S::AllLanes());
+  if (c0 < g.in_c)
+    DwRegisterRows<S, K, St, R, kPx, true>(a, in, c0, w, ox_lo, ox_hi, out, S::FirstLanes(g.in_c - c0));
+}
+
+// One output row on the memory-weight blocks above: 2 vectors of channels, then 1, then the tail.
+template <class S, int K, int St>
+void DwVectorPairRow(const DwConvArgs& a, int32_t row, int32_t ox_lo, int32_t ox_hi) {
+  constexpr int L = S::kLanes;
+  const int32_t c = a.geo.in_c;
+  const int64_t ts = DwTileStride(K * K, L);
+  const typename S::Mask full = S::AllLanes();
+  DwRowTaps rows;
+  DwRowStarts(a, row, &rows);
+  float* out_row = DwOutputRow(a, row);
+  const float* w = a.packed;
+  int32_t c0 = 0;
+  for (; c0 + 2 * L <= c; c0 += 2 * L, w += 2 * ts)
+    DwChannelGroup<S, K, St, 2, false>(a, rows, c0, w, ox_lo, ox_hi, out_row, full);
+  if (c0 + L <= c) {
+    DwChannelGroup<S, K, St, 1, false>(a, rows, c0, w, ox_lo, ox_hi, out_row, full);
+    c0 += L;
+    w += ts;
+  }
+  if (c0 < c) DwChannelGroup<S, K, St, 1, true>(a, rows, c0, w, ox_lo, ox_hi, out_row, S::FirstLanes(c - c0));
+}
+
 template <class S, int K, int St>
 void DwBlockedRows(const DwConvArgs& a, int32_t row_begin, int32_t row_end) {
-  constexpr int L = S::kLanes;
   const ref::ConvGeometry& g = a.geo;
-  const int32_t c = g.in_c;
-  const int64_t ts = DwTileStride(K * K, L);
   // Interior output columns [ox_lo, ox_hi): the whole window inside [0, in_w).
   const int32_t ox_lo = std::min(g.out_w, (g.pad_left + St - 1) / St);
   const int32_t last = g.in_w - K + g.pad_left;  // largest ox * St with the window inside
   const int32_t ox_hi = std::max(ox_lo, std::min(g.out_w, last < 0 ? 0 : last / St + 1));
-  const typename S::Mask full = S::AllLanes();
-  DwRowTaps rows;
-  for (int32_t row = row_begin; row < row_end; ++row) {
-    DwRowStarts(a, row, &rows);
-    float* out_row = DwOutputRow(a, row);
-    const float* w = a.packed;
-    int32_t c0 = 0;
-    for (; c0 + 2 * L <= c; c0 += 2 * L, w += 2 * ts)
-      DwChannelGroup<S, K, St, 2, false>(a, rows, c0, w, ox_lo, ox_hi, out_row, full);
-    if (c0 + L <= c) {
-      DwChannelGroup<S, K, St, 1, false>(a, rows, c0, w, ox_lo, ox_hi, out_row, full);
-      c0 += L;
-      w += ts;
+  if constexpr (S::kRegisters >= 32) {
+    // Pairs of rows of one image: 3x3 in blocks of 2 rows x 7 pixels (9 weights + 14
+    // accumulators), 5x5 of 2 rows x 2 pixels (25 + 4). A lone row: 3x3 in 1 x 7 blocks, 5x5 on
+    // the memory-weight blocks (2 vectors x 4 pixels). Chosen with bench_native_kernels and
+    // bench_fused_blocks on Zen 4: 2 x 8 and 2 x 6 pixels and 3 rows of 3x3 were slower (3 rows
+    // spill), and for 5x5 1 x 3, 1 x 4 and 2 x 3; a lone 5x5 row in 1 x 2 blocks made
+    // EfficientNet-B0's 7x7 blocks (1-row bands) 5-8% slower.
+    constexpr int kPx = K == 3 ? 7 : 2;
+    for (int32_t row = row_begin; row < row_end;) {
+      if (row + 2 <= row_end && row % g.out_h + 2 <= g.out_h) {
+        DwRegisterRowGroup<S, K, St, 2, kPx>(a, row, ox_lo, ox_hi);
+        row += 2;
+      } else {
+        if constexpr (K == 3) DwRegisterRowGroup<S, K, St, 1, kPx>(a, row, ox_lo, ox_hi);
+        else DwVectorPairRow<S, K, St>(a, row, ox_lo, ox_hi);
+        row += 1;
+      }
     }
-    if (c0 < c) DwChannelGroup<S, K, St, 1, true>(a, rows, c0, w, ox_lo, ox_hi, out_row, S::FirstLanes(c - c0));
+  } else {
+    for (int32_t row = row_begin; row < row_end; ++row) DwVectorPairRow<S, K, St>(a, row, ox_lo, ox_hi);
   }
 }
 
