@@ -225,8 +225,7 @@ inline void DwRegisterBlock(const float* const* in, const float* zero, const typ
 #pragma GCC unroll 19
     for (int col = 0; col < kCols; ++col) {
       const int32_t ix = ix0 + col;
-      const float* src = in[i] + static_cast<int64_t>(ix) * c;
-      if (kChecked && (ix < 0 || ix >= in_w)) src = zero;
+      const float* src = kChecked && (ix < 0 || ix >= in_w) ? zero : in[i] + static_cast<int64_t>(ix) * c;
       const V x = DwLoad<S, kMasked>(src, mask);
 #pragma GCC unroll 2
       for (int r = 0; r < R; ++r) {
@@ -333,8 +332,9 @@ void DwBlockedRows(const DwConvArgs& a, int32_t row_begin, int32_t row_end) {
     // accumulators), 5x5 of 2 rows x 2 pixels (25 + 4). A lone row: 3x3 in 1 x 7 blocks, 5x5 on
     // the memory-weight blocks (2 vectors x 4 pixels). Chosen with bench_native_kernels and
     // bench_fused_blocks on Zen 4: 2 x 8 and 2 x 6 pixels and 3 rows of 3x3 were slower (3 rows
-    // spill), and for 5x5 1 x 3, 1 x 4 and 2 x 3; a lone 5x5 row in 1 x 2 blocks made
-    // EfficientNet-B0's 7x7 blocks (1-row bands) 5-8% slower.
+    // spill), and for 5x5 1 x 3, 1 x 4 and 2 x 3; lone 5x5 rows in 1 x 2 blocks looked 2-8%
+    // slower on EfficientNet-B0's 7x7 blocks (1-row bands; noisy medians), so they keep the old
+    // blocks.
     constexpr int kPx = K == 3 ? 7 : 2;
     for (int32_t row = row_begin; row < row_end;) {
       if (row + 2 <= row_end && row % g.out_h + 2 <= g.out_h) {
