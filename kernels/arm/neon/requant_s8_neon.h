@@ -23,7 +23,10 @@ struct RequantS8Neon {
 
   // acc holds the bias already.
   int32x4_t operator()(int32x4_t acc, float32x4_t scale) const {
-    float32x4_t v = vmulq_f32(vcvtq_f32_s32(acc), scale);
+    return RoundClamp(vmulq_f32(vcvtq_f32_s32(acc), scale));
+  }
+  // RoundClampS8 of four values: v clamped (NaN -> lo), rounded, plus the zero point.
+  int32x4_t RoundClamp(float32x4_t v) const {
     v = vbslq_f32(vcgtq_f32(v, lo), v, lo);
     v = vminq_f32(v, hi);
     return vaddq_s32(vcvtnq_s32_f32(v), zero_point);
