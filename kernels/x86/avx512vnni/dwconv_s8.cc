@@ -114,6 +114,16 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
   const bool clamp = lo > -128 || hi < 127;
   const __m256i lo8 = _mm256_set1_epi8(static_cast<char>(lo)), hi8 = _mm256_set1_epi8(static_cast<char>(hi));
   const int64_t slot_bytes = static_cast<int64_t>(t.cols) * groups * kQuadBytes;
+  auto store = [&](const __m256i* acc, int8_t* out) {
+    __m256i r32[4];
+    for (int j = 0; j < 4; ++j)
+      r32[j] = _mm256_cvtps_epi32(_mm256_min_ps(big, _mm256_mul_ps(_mm256_cvtepi32_ps(acc[j]), scale[j])));
+    const __m256i w01 = _mm256_adds_epi16(_mm256_packs_epi32(r32[0], r32[1]), zp);
+    const __m256i w23 = _mm256_adds_epi16(_mm256_packs_epi32(r32[2], r32[3]), zp);
+    __m256i b = _mm256_packs_epi16(w01, w23);
+    if (clamp) b = _mm256_min_epi8(_mm256_max_epi8(b, lo8), hi8);
+    _mm256_mask_storeu_epi8(out, t.mask, b);
+  };
 
   for (int32_t o0 = 0; o0 < g.out_w; o0 += t.cols) {
     const int32_t n_cols = std::min(t.cols, g.out_w - o0);
@@ -153,7 +163,22 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
       int8_t* out = a.output + (static_cast<int64_t>(r) * g.out_w + o0) * g.out_c + t.c0;
       const int8_t* rows[kMaxDwTaps];
       for (int32_t ky = 0; ky < kh; ++ky) rows[ky] = ring + slot[ky] * slot_bytes;
-      for (int32_t col = 0; col < n_cols; ++col, out += g.out_c) {
+      const int64_t out_c = g.out_c;
+      int32_t col = 0;
+      if constexpr (kKh > 0) {  // two pixels at a time: independent sums in flight
+        for (; col + 2 <= n_cols; col += 2, out += 2 * out_c) {
+          __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
+          __m256i acc2[4] = {bias[0], bias[1], bias[2], bias[3]};
+          const int64_t at = static_cast<int64_t>(col) * kGroups * kQuadBytes;
+          for (int32_t ky = 0; ky < kKh; ++ky) {
+            Dot<kGroups>(rows[ky] + at, wq + ky * kGroups * 4, acc);
+            Dot<kGroups>(rows[ky] + at + kGroups * kQuadBytes, wq + ky * kGroups * 4, acc2);
+          }
+          store(acc, out);
+          store(acc2, out + out_c);
+        }
+      }
+      for (; col < n_cols; ++col, out += out_c) {
         __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
         const int64_t at = static_cast<int64_t>(col) * groups * kQuadBytes;
         if constexpr (kKh > 0) {
@@ -166,14 +191,7 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
               for (int j = 0; j < 4; ++j) acc[j] = _mm256_dpbusd_epi32(acc[j], _mm256_load_si256(x + j), w[j]);
           }
         }
-        __m256i r32[4];
-        for (int j = 0; j < 4; ++j)
-          r32[j] = _mm256_cvtps_epi32(_mm256_min_ps(big, _mm256_mul_ps(_mm256_cvtepi32_ps(acc[j]), scale[j])));
-        const __m256i w01 = _mm256_adds_epi16(_mm256_packs_epi32(r32[0], r32[1]), zp);
-        const __m256i w23 = _mm256_adds_epi16(_mm256_packs_epi32(r32[2], r32[3]), zp);
-        __m256i b = _mm256_packs_epi16(w01, w23);
-        if (clamp) b = _mm256_min_epi8(_mm256_max_epi8(b, lo8), hi8);
-        _mm256_mask_storeu_epi8(out, t.mask, b);
+        store(acc, out);
       }
     }
   }
