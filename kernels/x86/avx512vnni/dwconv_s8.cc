@@ -51,22 +51,47 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
   const ref::ConvGeometry& g = t.args->geo;
   const int8_t* zero = t.args->zero + t.c0;
   const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
-  // Columns whose every tap is inside the image: one pointer per tap, advanced by the stride.
+  auto quad = [&](const int8_t* const* src, int8_t* to) {
+    __m256i x[4], out[4];
+    for (int i = 0; i < 4; ++i) x[i] = _mm256_xor_si256(_mm256_maskz_loadu_epi8(t.mask, src[i]), flip);
+    Interleave(x[0], x[1], x[2], x[3], out);
+    for (int j = 0; j < 4; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(to) + j, out[j]);
+  };
+  // Columns whose every tap is inside the image (all of them but a border of one or two) take
+  // each tap at a fixed offset from the column's first input pixel; others check every tap.
   const int32_t span = (g.kernel_w - 1) * g.dilation_w;
+  const int64_t column_step = static_cast<int64_t>(g.stride_w) * g.in_c;
   for (int32_t col = 0; col < n; ++col) {
     const int32_t ix0 = (o0 + col) * g.stride_w - g.pad_left;
-    const bool inside = row && ix0 >= 0 && ix0 + span < g.in_w;
+    const int8_t* src[4];
+    if (row && ix0 >= 0 && ix0 + span < g.in_w) {
+      const int8_t* base = row + static_cast<int64_t>(ix0) * g.in_c + t.c0;
+      // The run of inside columns from here, one quad per group and column.
+      int32_t run = 1;
+      while (col + run < n && ix0 + run * g.stride_w + span < g.in_w) ++run;
+      for (int32_t q = 0; q < t.groups; ++q) {
+        for (int32_t i = 0; i < 4; ++i) {
+          const int32_t kx = 4 * q + i;
+          src[i] = kx < g.kernel_w ? base + static_cast<int64_t>(kx) * g.dilation_w * g.in_c : zero;
+        }
+        int8_t* to = dst + static_cast<int64_t>(q) * kQuadBytes;
+        const int64_t to_step = static_cast<int64_t>(t.groups) * kQuadBytes;
+        for (int32_t k = 0; k < run; ++k, to += to_step) {
+          quad(src, to);
+          for (int32_t i = 0; i < 4; ++i)
+            if (src[i] != zero) src[i] += column_step;
+        }
+      }
+      dst += static_cast<int64_t>(run) * t.groups * kQuadBytes;
+      col += run - 1;
+      continue;
+    }
     for (int32_t q = 0; q < t.groups; ++q, dst += kQuadBytes) {
-      __m256i x[4];
       for (int32_t i = 0; i < 4; ++i) {
         const int32_t kx = 4 * q + i, ix = ix0 + kx * g.dilation_w;
-        const bool real = kx < g.kernel_w && (inside || (row && ix >= 0 && ix < g.in_w));
-        const int8_t* src = real ? row + static_cast<int64_t>(ix) * g.in_c + t.c0 : zero;
-        x[i] = _mm256_xor_si256(_mm256_maskz_loadu_epi8(t.mask, src), flip);
+        src[i] = row && kx < g.kernel_w && ix >= 0 && ix < g.in_w ? row + static_cast<int64_t>(ix) * g.in_c + t.c0 : zero;
       }
-      __m256i out[4];
-      Interleave(x[0], x[1], x[2], x[3], out);
-      for (int j = 0; j < 4; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(dst) + j, out[j]);
+      quad(src, dst);
     }
   }
 }
