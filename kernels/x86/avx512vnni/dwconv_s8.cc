@@ -25,6 +25,7 @@ namespace {
 constexpr int32_t kTile = 32;               // channels per ymm of bytes
 constexpr int64_t kQuadBytes = 4 * 32;      // one group of 4 taps x 32 channels, interleaved
 constexpr int64_t kRingBytes = 32 * 1024;   // quad rows kept on the stack
+constexpr int64_t kBandBytes = 256 * 1024;  // input rows of one band of output rows (in L2)
 
 // Interleaves the bytes of four taps (32 channels each) into 32-bit lanes (t0, t1, t2, t3):
 // q[j] lane i holds channel (i / 4) * 16 + 4 * j + i % 4 (QuadsLane's order).
@@ -231,13 +232,21 @@ void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t r
   const int32_t cols = static_cast<int32_t>(
       std::min<int64_t>(args.geo.out_w, kRingBytes / (static_cast<int64_t>(args.geo.kernel_h) * groups * kQuadBytes)));
   alignas(64) int8_t ring[kRingBytes];
-  for (int32_t c0 = 0; c0 < p.channels; c0 += kTile) {
-    const int32_t left = p.channels - c0;
-    const __mmask32 mask = left >= kTile ? ~__mmask32{0} : (~__mmask32{0}) >> (kTile - left);
-    const TileRun t{&args, c0, mask, groups, cols};
-    if (args.geo.kernel_h == 3 && groups == 1) RunTile<3, 1>(t, row_begin, row_end, ring);
-    else if (args.geo.kernel_h == 5 && groups == 2) RunTile<5, 2>(t, row_begin, row_end, ring);
-    else RunTile<0, 0>(t, row_begin, row_end, ring);
+  // Bands of output rows whose input rows stay in L2 while every tile passes over them (tile by
+  // tile over the whole image re-read a 112x112x96 input from memory per tile); a band costs
+  // each tile kernel_h - stride_h extra quad rows to start its ring.
+  const int64_t input_per_row = static_cast<int64_t>(args.geo.stride_h) * args.geo.in_w * args.geo.in_c;
+  const int32_t band = static_cast<int32_t>(std::max<int64_t>(8, kBandBytes / std::max<int64_t>(1, input_per_row)));
+  for (int32_t b0 = row_begin; b0 < row_end; b0 += band) {
+    const int32_t b1 = std::min(row_end, b0 + band);
+    for (int32_t c0 = 0; c0 < p.channels; c0 += kTile) {
+      const int32_t left = p.channels - c0;
+      const __mmask32 mask = left >= kTile ? ~__mmask32{0} : (~__mmask32{0}) >> (kTile - left);
+      const TileRun t{&args, c0, mask, groups, cols};
+      if (args.geo.kernel_h == 3 && groups == 1) RunTile<3, 1>(t, b0, b1, ring);
+      else if (args.geo.kernel_h == 5 && groups == 2) RunTile<5, 2>(t, b0, b1, ring);
+      else RunTile<0, 0>(t, b0, b1, ring);
+    }
   }
 }
 
