@@ -27,16 +27,6 @@ inline __m512i Requant16(__m512i acc, __m512 scale, const RequantS8& o) {
   return RoundClamp16(_mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale), o);
 }
 
-// Four vectors of int32 already in [-128, 127] as their 64 bytes in order: saturating packs (which
-// keep in-range values) and one permute. Kernels then store 64 bytes at once instead of four
-// vpmovdb stores, which Zen 4 runs as slow microcoded stores.
-inline __m512i Narrow64(__m512i a, __m512i b, __m512i c, __m512i d) {
-  // Dword j of the packed bytes' 128-bit lane L holds values 4L..4L+3 of vector j.
-  const __m512i packed = _mm512_packs_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
-  return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), packed);
-}
-inline __mmask64 Mask64(int64_t count) { return count >= 64 ? ~__mmask64{0} : (~__mmask64{0}) >> (64 - count); }
-
 }  // namespace
 }  // namespace scalert::kernels
 

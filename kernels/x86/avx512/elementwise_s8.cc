@@ -19,16 +19,11 @@ inline __m512i Load16(const int8_t* p, __mmask16 mask) { return _mm512_cvtepi8_e
 void add_s8_avx512(int64_t n, const int8_t* a, const int8_t* b, int8_t* y, const BinaryS8Params& p) {
   const __m512i azp = _mm512_set1_epi32(p.a_zero_point), bzp = _mm512_set1_epi32(p.b_zero_point);
   const __m512 fa = _mm512_set1_ps(p.f.a), fb = _mm512_set1_ps(p.f.b);
-  for (int64_t i = 0; i < n; i += 64) {
-    __m512i q[4];
-    for (int v = 0; v < 4; ++v) {
-      const int64_t at = i + 16 * v;
-      const __mmask16 mask = Mask16(static_cast<int32_t>(n - at < 0 ? 0 : n - at < 16 ? n - at : 16));
-      const __m512 pa = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(Load16(a + at, mask), azp)), fa);
-      const __m512 pb = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(Load16(b + at, mask), bzp)), fb);
-      q[v] = RoundClamp16(_mm512_add_ps(pa, pb), p.out);
-    }
-    _mm512_mask_storeu_epi8(y + i, Mask64(n - i), Narrow64(q[0], q[1], q[2], q[3]));
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 mask = Mask16(static_cast<int32_t>(n - i < 16 ? n - i : 16));
+    const __m512 pa = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(Load16(a + i, mask), azp)), fa);
+    const __m512 pb = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(Load16(b + i, mask), bzp)), fb);
+    _mm512_mask_cvtepi32_storeu_epi8(y + i, mask, RoundClamp16(_mm512_add_ps(pa, pb), p.out));
   }
 }
 
@@ -36,14 +31,9 @@ void add_s8_avx512(int64_t n, const int8_t* a, const int8_t* b, int8_t* y, const
 void quantize_s8_avx512(int64_t n, const float* x, float scale, int32_t zero_point, int8_t* y) {
   const RequantS8 r{zero_point, static_cast<float>(-128 - zero_point), static_cast<float>(127 - zero_point)};
   const __m512 s = _mm512_set1_ps(scale);
-  for (int64_t i = 0; i < n; i += 64) {
-    __m512i q[4];
-    for (int v = 0; v < 4; ++v) {
-      const int64_t at = i + 16 * v;
-      const __mmask16 mask = Mask16(static_cast<int32_t>(n - at < 0 ? 0 : n - at < 16 ? n - at : 16));
-      q[v] = RoundClamp16(_mm512_div_ps(_mm512_maskz_loadu_ps(mask, x + at), s), r);
-    }
-    _mm512_mask_storeu_epi8(y + i, Mask64(n - i), Narrow64(q[0], q[1], q[2], q[3]));
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 mask = Mask16(static_cast<int32_t>(n - i < 16 ? n - i : 16));
+    _mm512_mask_cvtepi32_storeu_epi8(y + i, mask, RoundClamp16(_mm512_div_ps(_mm512_maskz_loadu_ps(mask, x + i), s), r));
   }
 }
 
@@ -51,29 +41,8 @@ void mul_channel_s8_avx512(int64_t pixels, int32_t channels, const int8_t* x, co
                            const BinaryS8Params& p) {
   const __m512i xzp = _mm512_set1_epi32(p.a_zero_point), szp = _mm512_set1_epi32(p.b_zero_point);
   const __m512 f = _mm512_set1_ps(p.f.a);
-  // The gate minus its zero point, widened with zero high halves, so vpmaddwd with a
-  // sign-extended x - x_zp is the exact product (both fit int16).
-  constexpr int32_t kCycle = 4096;
-  if (channels <= kCycle) {
-    // Up to kCycle channels: the pixels as one run, 64 values at a time; the gate repeats with
-    // period `channels`, so 64 channels from any start c are gate[c .. c + 63].
-    alignas(64) int32_t gate[kCycle + 64];
-    for (int32_t i = 0; i < channels + 64; ++i) gate[i] = (int32_t{s[i % channels]} - p.b_zero_point) & 0xffff;
-    const int64_t n = pixels * channels;
-    int32_t c = 0;
-    for (int64_t i = 0; i < n; i += 64) {
-      __m512i q[4];
-      for (int v = 0; v < 4; ++v) {
-        const int64_t at = i + 16 * v;
-        const __mmask16 mask = Mask16(static_cast<int32_t>(n - at < 0 ? 0 : n - at < 16 ? n - at : 16));
-        const __m512i prod = _mm512_madd_epi16(_mm512_sub_epi32(Load16(x + at, mask), xzp), _mm512_loadu_si512(gate + c + 16 * v));
-        q[v] = RoundClamp16(_mm512_mul_ps(_mm512_cvtepi32_ps(prod), f), p.out);
-      }
-      _mm512_mask_storeu_epi8(y + i, Mask64(n - i), Narrow64(q[0], q[1], q[2], q[3]));
-      c = (c + 64) % channels;
-    }
-    return;
-  }
+  // The gate minus its zero point, widened once per block of channels with zero high halves, so
+  // vpmaddwd with a sign-extended x - x_zp is the exact product (both fit int16).
   constexpr int32_t kBlock = 1024;
   alignas(64) int32_t gate[kBlock];
   for (int32_t c0 = 0; c0 < channels; c0 += kBlock) {
