@@ -43,7 +43,12 @@ struct TileRun {
   int32_t c0;
   __mmask32 mask;
   int32_t groups;  // groups of 4 taps per kernel row
-  int32_t cols;    // output columns per chunk (ring width)
+  int32_t cols;    // output columns per chunk
+  // Kernels 5-8 wide whose taps 4.. of column o are taps 0.. of column o + shift (4 * dilation
+  // a multiple of the stride): the ring holds group 0 only, for cols + shift columns, and the
+  // second group reads it `shift` columns on. 0: every group is built.
+  int32_t shift;
+  int32_t built;   // groups built per column: 1 when shifted, else groups
 };
 
 // Quad row of input row `row` (nullptr: a padding row) for output columns [o0, o0 + n): for
@@ -70,24 +75,24 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
       // The run of inside columns from here, one quad per group and column.
       int32_t run = 1;
       while (col + run < n && ix0 + run * g.stride_w + span < g.in_w) ++run;
-      for (int32_t q = 0; q < t.groups; ++q) {
+      for (int32_t q = 0; q < t.built; ++q) {
         for (int32_t i = 0; i < 4; ++i) {
           const int32_t kx = 4 * q + i;
           src[i] = kx < g.kernel_w ? base + static_cast<int64_t>(kx) * g.dilation_w * g.in_c : zero;
         }
         int8_t* to = dst + static_cast<int64_t>(q) * kQuadBytes;
-        const int64_t to_step = static_cast<int64_t>(t.groups) * kQuadBytes;
+        const int64_t to_step = static_cast<int64_t>(t.built) * kQuadBytes;
         for (int32_t k = 0; k < run; ++k, to += to_step) {
           quad(src, to);
           for (int32_t i = 0; i < 4; ++i)
             if (src[i] != zero) src[i] += column_step;
         }
       }
-      dst += static_cast<int64_t>(run) * t.groups * kQuadBytes;
+      dst += static_cast<int64_t>(run) * t.built * kQuadBytes;
       col += run - 1;
       continue;
     }
-    for (int32_t q = 0; q < t.groups; ++q, dst += kQuadBytes) {
+    for (int32_t q = 0; q < t.built; ++q, dst += kQuadBytes) {
       for (int32_t i = 0; i < 4; ++i) {
         const int32_t kx = 4 * q + i, ix = ix0 + kx * g.dilation_w;
         src[i] = row && kx < g.kernel_w && ix >= 0 && ix < g.in_w ? row + static_cast<int64_t>(ix) * g.in_c + t.c0 : zero;
@@ -105,8 +110,23 @@ inline void Dot(const int8_t* x, const __m256i* w, __m256i* acc) {
     for (int j = 0; j < 4; ++j) acc[j] = _mm256_dpbusd_epi32(acc[j], _mm256_load_si256(v + 4 * q + j), w[4 * q + j]);
 }
 
+// acc += one pixel's window: kKh rows of kGroups quads (or, kShifted, of quad 0 at the pixel and
+// at `shift` columns on, both in a ring built with one group).
+template <int kKh, int kGroups, bool kShifted>
+inline void DotWindow(const int8_t* const* rows, int64_t at, int32_t shift, const __m256i* wq, __m256i* acc) {
+  for (int32_t ky = 0; ky < kKh; ++ky) {
+    if constexpr (kShifted) {
+      static_assert(kGroups == 2, "a shifted window has two groups");
+      Dot<1>(rows[ky] + at, wq + ky * 8, acc);
+      Dot<1>(rows[ky] + at + shift * kQuadBytes, wq + ky * 8 + 4, acc);
+    } else {
+      Dot<kGroups>(rows[ky] + at, wq + ky * kGroups * 4, acc);
+    }
+  }
+}
+
 // kKh / kGroups: the kernel height and groups per row when fixed at compile time (3x3, 5x5), or 0.
-template <int kKh, int kGroups>
+template <int kKh, int kGroups, bool kShifted = false>
 void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring) {
   const DwConvS8Args& a = *t.args;
   const ref::ConvGeometry& g = a.geo;
@@ -139,7 +159,7 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
   const int32_t hi = static_cast<int32_t>(a.out.hi) + a.out.zero_point;
   const bool clamp = lo > -128 || hi < 127;
   const __m256i lo8 = _mm256_set1_epi8(static_cast<char>(lo)), hi8 = _mm256_set1_epi8(static_cast<char>(hi));
-  const int64_t slot_bytes = static_cast<int64_t>(t.cols) * groups * kQuadBytes;
+  const int64_t slot_bytes = static_cast<int64_t>(t.cols + t.shift) * t.built * kQuadBytes;
   auto store = [&](const __m256i* acc, int8_t* out) {
     __m256i r32[4];
     for (int j = 0; j < 4; ++j)
@@ -183,7 +203,7 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
         used[s] = true;
         tag[s] = want[ky];
         slot[ky] = s;
-        BuildQuadRow(t, want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c, o0, n_cols,
+        BuildQuadRow(t, want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c, o0, n_cols + t.shift,
                      ring + s * slot_bytes);
       }
       int8_t* out = a.output + (static_cast<int64_t>(r) * g.out_w + o0) * g.out_c + t.c0;
@@ -195,20 +215,18 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
         for (; col + 2 <= n_cols; col += 2, out += 2 * out_c) {
           __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
           __m256i acc2[4] = {bias[0], bias[1], bias[2], bias[3]};
-          const int64_t at = static_cast<int64_t>(col) * kGroups * kQuadBytes;
-          for (int32_t ky = 0; ky < kKh; ++ky) {
-            Dot<kGroups>(rows[ky] + at, wq + ky * kGroups * 4, acc);
-            Dot<kGroups>(rows[ky] + at + kGroups * kQuadBytes, wq + ky * kGroups * 4, acc2);
-          }
+          const int64_t at = static_cast<int64_t>(col) * t.built * kQuadBytes;
+          DotWindow<kKh, kGroups, kShifted>(rows, at, t.shift, wq, acc);
+          DotWindow<kKh, kGroups, kShifted>(rows, at + t.built * kQuadBytes, t.shift, wq, acc2);
           store(acc, out);
           store(acc2, out + out_c);
         }
       }
       for (; col < n_cols; ++col, out += out_c) {
         __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
-        const int64_t at = static_cast<int64_t>(col) * groups * kQuadBytes;
+        const int64_t at = static_cast<int64_t>(col) * t.built * kQuadBytes;
         if constexpr (kKh > 0) {
-          for (int32_t ky = 0; ky < kKh; ++ky) Dot<kGroups>(rows[ky] + at, wq + ky * kGroups * 4, acc);
+          DotWindow<kKh, kGroups, kShifted>(rows, at, t.shift, wq, acc);
         } else {
           for (int32_t ky = 0; ky < kh; ++ky) {
             const __m256i* x = reinterpret_cast<const __m256i*>(rows[ky] + at);
@@ -227,10 +245,14 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
 
 void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t row_end) {
   const PackedDwConvS8& p = *args.packed;
-  const int32_t groups = (args.geo.kernel_w + 3) / 4;
-  // kernel_h * groups <= kMaxDwTaps quads per column: 8 KiB, so at least 4 columns fit.
-  const int32_t cols = static_cast<int32_t>(
-      std::min<int64_t>(args.geo.out_w, kRingBytes / (static_cast<int64_t>(args.geo.kernel_h) * groups * kQuadBytes)));
+  const ref::ConvGeometry& g = args.geo;
+  const int32_t groups = (g.kernel_w + 3) / 4;
+  const bool shifted = g.kernel_h == 5 && groups == 2 && 4 * g.dilation_w % g.stride_w == 0;
+  const int32_t shift = shifted ? 4 * g.dilation_w / g.stride_w : 0, built = shifted ? 1 : groups;
+  // kernel_h * groups <= kMaxDwTaps quads per column: 8 KiB, so at least 4 columns fit (shifted:
+  // 5 quads per column, at least 51 columns, of which shift <= 8 are the second group's).
+  const int32_t cols = static_cast<int32_t>(std::min<int64_t>(
+      g.out_w, kRingBytes / (static_cast<int64_t>(g.kernel_h) * built * kQuadBytes) - shift));
   alignas(64) int8_t ring[kRingBytes];
   // Bands of output rows whose input rows stay in L2 while every tile passes over them (tile by
   // tile over the whole image re-read a 112x112x96 input from memory per tile); a band costs
@@ -242,8 +264,9 @@ void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t r
     for (int32_t c0 = 0; c0 < p.channels; c0 += kTile) {
       const int32_t left = p.channels - c0;
       const __mmask32 mask = left >= kTile ? ~__mmask32{0} : (~__mmask32{0}) >> (kTile - left);
-      const TileRun t{&args, c0, mask, groups, cols};
+      const TileRun t{&args, c0, mask, groups, cols, shift, built};
       if (args.geo.kernel_h == 3 && groups == 1) RunTile<3, 1>(t, b0, b1, ring);
+      else if (shifted) RunTile<5, 2, true>(t, b0, b1, ring);
       else if (args.geo.kernel_h == 5 && groups == 2) RunTile<5, 2>(t, b0, b1, ring);
       else RunTile<0, 0>(t, b0, b1, ring);
     }
