@@ -14,10 +14,10 @@
 #include <immintrin.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "kernels/dwconv_taps.h"
 #include "kernels/x86/avx512vnni/kernels_s8.h"
+#include "kernels/x86/requant_s8_avx512.h"
 
 namespace scalert::kernels {
 namespace {
@@ -155,10 +155,9 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
   }
   const __m256 big = _mm256_set1_ps(1073741824.f);
   const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(a.out.zero_point));
-  const int32_t lo = static_cast<int32_t>(a.out.lo) + a.out.zero_point;
-  const int32_t hi = static_cast<int32_t>(a.out.hi) + a.out.zero_point;
-  const bool clamp = lo > -128 || hi < 127;
-  const __m256i lo8 = _mm256_set1_epi8(static_cast<char>(lo)), hi8 = _mm256_set1_epi8(static_cast<char>(hi));
+  const ByteBounds bounds = ByteBoundsOf(a.out);
+  const bool clamp = bounds.narrower;
+  const __m256i lo8 = _mm256_set1_epi8(static_cast<char>(bounds.lo)), hi8 = _mm256_set1_epi8(static_cast<char>(bounds.hi));
   const int64_t slot_bytes = static_cast<int64_t>(t.cols + t.shift) * t.built * kQuadBytes;
   auto store = [&](const __m256i* acc, int8_t* out) {
     __m256i r32[4];
