@@ -44,7 +44,7 @@ struct TileRun {
   __mmask32 mask;
   int32_t groups;  // groups of 4 taps per kernel row
   int32_t cols;    // output columns per chunk
-  // Kernels 5-8 wide whose taps 4.. of column o are taps 0.. of column o + shift (4 * dilation
+  // 5-row kernels 5-8 wide whose taps 4.. of column o are taps 0.. of column o + shift (4 * dilation
   // a multiple of the stride): the ring holds group 0 only, for cols + shift columns, and the
   // second group reads it `shift` columns on. 0: every group is built.
   int32_t shift;
