@@ -31,6 +31,8 @@ const LayerSpec kLayers[] = {
     {"dw3x3_56x56x144", true, 56, 56, 144, 144, 3, 1},
     {"dw3x3_112x112x96_s2", true, 112, 112, 96, 96, 3, 2},
     {"dw5x5_14x14x672", true, 14, 14, 672, 672, 5, 1},
+    {"dw3x3_112x112x32", true, 112, 112, 32, 32, 3, 1},
+    {"dw5x5_56x56x144_s2", true, 56, 56, 144, 144, 5, 2},
 };
 
 std::vector<int8_t> Bytes(size_t n) {

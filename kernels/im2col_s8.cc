@@ -1,5 +1,7 @@
 #include "kernels/im2col_s8.h"
 
+#include <cstring>
+
 namespace scalert::kernels {
 namespace {
 
@@ -12,12 +14,12 @@ inline void FillBytes(int8_t* dst, int8_t v, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] = v;
 }
 
-}  // namespace
-
-void Im2ColRowS8(const ref::ConvGeometry& g, const int8_t* input, int8_t zero_point, int32_t row, int8_t* buf) {
-  const int32_t n = row / g.out_h, oy = row % g.out_h;
+// The patches of output columns [ox_begin, ox_end) of output row oy of image n, any geometry.
+void PatchColumns(const ref::ConvGeometry& g, const int8_t* input, int8_t zero_point, int32_t n, int32_t oy,
+                  int32_t ox_begin, int32_t ox_end, int8_t* buf) {
   const int64_t span = static_cast<int64_t>(g.kernel_w) * g.in_c;
-  for (int32_t ox = 0; ox < g.out_w; ++ox) {
+  buf += static_cast<int64_t>(ox_begin) * g.kernel_h * span;
+  for (int32_t ox = ox_begin; ox < ox_end; ++ox) {
     const int32_t ix0 = ox * g.stride_w - g.pad_left;
     const bool inside_x = ix0 >= 0 && ix0 + (g.kernel_w - 1) * g.dilation_w < g.in_w;
     for (int32_t ky = 0; ky < g.kernel_h; ++ky, buf += span) {
@@ -39,6 +41,50 @@ void Im2ColRowS8(const ref::ConvGeometry& g, const int8_t* input, int8_t zero_po
       }
     }
   }
+}
+
+}  // namespace
+
+void Im2ColRowS8(const ref::ConvGeometry& geo, const int8_t* input, int8_t zero_point, int32_t row, int8_t* buf) {
+  const ref::ConvGeometry g = geo;  // a local copy: the int8 stores below may alias any memory
+  const int32_t n = row / g.out_h, oy = row % g.out_h;
+  const int32_t kh = g.kernel_h;
+  const int64_t span = static_cast<int64_t>(g.kernel_w) * g.in_c;
+  if (span > 16 || g.dilation_w != 1 || kh > 16) {
+    PatchColumns(g, input, zero_point, n, oy, 0, g.out_w, buf);
+    return;
+  }
+  // Kernel rows of at most 16 contiguous bytes (the stem: 3 taps x 3 channels = 9) move as one
+  // 16-byte copy each: the extra bytes land in the next span, which is written after them. Taken
+  // by the run of columns whose window lies inside the image columns and whose 16-byte reads and
+  // writes stay inside the input tensor and this row's patches; the columns before and after
+  // the run take the general path (after it, so they overwrite what spilled into them).
+  const int8_t* rows[16];
+  for (int32_t ky = 0; ky < kh; ++ky) {
+    const int32_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+    rows[ky] = iy < 0 || iy >= g.in_h ? nullptr : input + (static_cast<int64_t>(n) * g.in_h + iy) * g.in_w * g.in_c;
+  }
+  const int64_t input_bytes = static_cast<int64_t>(g.batch) * g.in_h * g.in_w * g.in_c;
+  const int64_t patch = kh * span;
+  const int64_t buf_bytes = static_cast<int64_t>(g.out_w) * patch;
+  int32_t first = 0;
+  while (first < g.out_w && first * g.stride_w - g.pad_left < 0) ++first;
+  int32_t ox = first;
+  for (; ox < g.out_w; ++ox) {
+    const int64_t ix0 = static_cast<int64_t>(ox) * g.stride_w - g.pad_left;
+    if (ix0 + g.kernel_w > g.in_w || ox * patch + patch - span + 16 > buf_bytes) break;
+    bool fits = true;
+    for (int32_t ky = 0; ky < kh; ++ky)
+      if (rows[ky] && (rows[ky] - input) + ix0 * g.in_c + 16 > input_bytes) fits = false;
+    if (!fits) break;
+    int8_t* dst = buf + ox * patch;
+    for (int32_t ky = 0; ky < kh; ++ky, dst += span) {
+      if (rows[ky]) std::memcpy(dst, rows[ky] + ix0 * g.in_c, 16);
+      else FillBytes(dst, zero_point, span);
+    }
+  }
+  PatchColumns(g, input, zero_point, n, oy, 0, first, buf);
+  PatchColumns(g, input, zero_point, n, oy, ox, g.out_w, buf);
 }
 
 }  // namespace scalert::kernels

@@ -157,4 +157,18 @@ PackedDwConvS8 PackDwConvS8Pairs(const int8_t* w, const int32_t* bias, const flo
   return p;
 }
 
+PackedDwConvS8 PackDwConvS8TapBytes(const int8_t* w, const int32_t* bias, const float* scale, int32_t channels,
+                                    int32_t taps, int32_t a_zero_point, const TileShape& tile) {
+  PackedDwConvS8 p = DwShape(channels, taps, tile);  // tile.channel_tile must be 32
+  std::vector<int8_t> bytes(static_cast<size_t>(taps) * p.padded, 0);
+  for (int32_t t = 0; t < taps; ++t)
+    for (int32_t c = 0; c < channels; ++c)
+      bytes[static_cast<size_t>(t) * p.padded + c] = w[static_cast<int64_t>(t) * channels + c];
+  p.w.resize(bytes.size() / 4);
+  if (!bytes.empty()) std::memcpy(p.w.data(), bytes.data(), bytes.size());
+  DwBiasAndScale(w, bias, scale, channels, taps, 128 + a_zero_point, &p,
+                 [](int32_t c) { return c / 32 * 32 + QuadsLane(c % 32); });
+  return p;
+}
+
 }  // namespace scalert::kernels

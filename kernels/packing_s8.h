@@ -52,6 +52,16 @@ PackedDwConvS8 PackDwConvS8Halves(const int8_t* w, const int32_t* bias, const fl
                                   int32_t taps, int32_t a_zero_point, const TileShape& tile);
 PackedDwConvS8 PackDwConvS8Pairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t channels,
                                  int32_t taps, int32_t a_zero_point, const TileShape& tile);
+// tap bytes (avx512vnni, vpdpbusd): [taps][padded] int8 weights by channel, 4 per 32-bit slot;
+//         the kernel interleaves 4 taps of a kernel row per 32-bit lane itself (it knows
+//         kernel_w, the packing does not). vpdpbusd reads x as unsigned, x + 128, so bias' =
+//         bias - (128 + x_zp) * sum over the taps of w. Bias and scale per tile of 32 channels in
+//         the order of the kernel's accumulators: position QuadsLane(c % 32).
+PackedDwConvS8 PackDwConvS8TapBytes(const int8_t* w, const int32_t* bias, const float* scale, int32_t channels,
+                                    int32_t taps, int32_t a_zero_point, const TileShape& tile);
+// Channel c of its tile of 32 at position QuadsLane(c) in the tap-bytes layout's bias and scale:
+// accumulator j (channels 4j..4j+3 of each 16-channel half) holds positions 8j..8j+7.
+inline int32_t QuadsLane(int32_t c) { return (c % 16 / 4) * 8 + c / 16 * 4 + c % 4; }
 // Channel c of its tile at position PairsLane(c % 32) in the pairs layout.
 inline int32_t PairsLane(int32_t c) { return (c & 8 ? 16 : 0) + (c & 16 ? 8 : 0) + (c & 7); }
 

@@ -1,10 +1,11 @@
-// The INT8 depthwise kernel of the AVX-512 levels, written once: tiles of 32 channels, two taps
-// at a time, four output pixels of a row together (each weight load serves four). The bytes of taps t and t + 1 are interleaved (vpunpck{l,h}bw), sign-extended to
-// int16 pairs and multiplied with the packed weight pairs (PackDwConvS8Pairs): 64 exact products
-// per instruction into 32 int32 sums (|x| <= 128, |w| <= 127), by vpmaddwd + vpaddd, or by one
-// vpdpwssd where AVX512-VNNI exists. The packed bias holds the input zero point (padding taps
-// read it), so taps are summed as they are. The last channel tile reads and writes through masks.
-// Included by kernels/x86/avx512/dwconv_s8.cc and kernels/x86/avx512vnni/dwconv_s8.cc only.
+// The INT8 depthwise kernel of the avx512 level: tiles of 32 channels, two taps at a time, four
+// output pixels of a row together (each weight load serves four). The bytes of taps t and t + 1
+// are interleaved (vpunpck{l,h}bw), sign-extended to int16 pairs and multiplied with the packed
+// weight pairs (PackDwConvS8Pairs): 64 exact products per vpmaddwd + vpaddd into 32 int32 sums
+// (|x| <= 128, |w| <= 127). The packed bias holds the input zero point (padding taps read it), so
+// taps are summed as they are. The last channel tile reads and writes through masks. (The
+// avx512vnni level has its own kernel, four taps per vpdpbusd: avx512vnni/dwconv_s8.cc.)
+// Included by kernels/x86/avx512/dwconv_s8.cc only.
 #ifndef SCALERT_KERNELS_X86_DWCONV_S8_PAIRS_AVX512_H_
 #define SCALERT_KERNELS_X86_DWCONV_S8_PAIRS_AVX512_H_
 
@@ -16,17 +17,11 @@
 namespace scalert::kernels {
 namespace {
 
-template <bool kVnni>
-inline __m512i DotPairs(__m512i acc, __m512i x, __m512i w) {
-#if defined(__AVX512VNNI__)
-  if constexpr (kVnni) return _mm512_dpwssd_epi32(acc, x, w);
-#endif
-  return _mm512_add_epi32(acc, _mm512_madd_epi16(x, w));
-}
+inline __m512i DotPairs(__m512i acc, __m512i x, __m512i w) { return _mm512_add_epi32(acc, _mm512_madd_epi16(x, w)); }
 
 // Sums of kPixels output pixels of one channel tile: each weight pair is loaded once for all of
 // them (a tile's weights are 2 vectors per pair, too many to keep in registers for 5x5).
-template <bool kVnni, int kPixels>
+template <int kPixels>
 inline void DwS8Block(const int8_t* const* x, const int64_t* steps, int32_t taps, int32_t c0, __mmask32 mask,
                       const __m512i* w, __m512i* lo, __m512i* hi) {
   for (int k = 0; k < kPixels; ++k) lo[k] = hi[k] = _mm512_setzero_si512();
@@ -39,13 +34,12 @@ inline void DwS8Block(const int8_t* const* x, const int64_t* steps, int32_t taps
     for (int k = 0; k < kPixels; ++k) {
       const __m256i a = _mm256_maskz_loadu_epi8(mask, xa + k * steps[ta]);
       const __m256i b = _mm256_maskz_loadu_epi8(mask, xb + k * steps[tb]);
-      lo[k] = DotPairs<kVnni>(lo[k], _mm512_cvtepi8_epi16(_mm256_unpacklo_epi8(a, b)), wl);
-      hi[k] = DotPairs<kVnni>(hi[k], _mm512_cvtepi8_epi16(_mm256_unpackhi_epi8(a, b)), wh);
+      lo[k] = DotPairs(lo[k], _mm512_cvtepi8_epi16(_mm256_unpacklo_epi8(a, b)), wl);
+      hi[k] = DotPairs(hi[k], _mm512_cvtepi8_epi16(_mm256_unpackhi_epi8(a, b)), wh);
     }
   }
 }
 
-template <bool kVnni>
 void DwConvS8PairsAvx512(const DwConvS8Args& args, int32_t row_begin, int32_t row_end) {
   const PackedDwConvS8& p = *args.packed;
   const int32_t channels = p.channels, taps = p.taps, pairs = (taps + 1) / 2, out_c = args.geo.out_c;
@@ -69,13 +63,13 @@ void DwConvS8PairsAvx512(const DwConvS8Args& args, int32_t row_begin, int32_t ro
       for (; j + 4 <= n; j += 4) {
         for (int32_t t = 0; t < taps; ++t) taps_j[t] = x[t] + j * steps[t];
         __m512i lo[4], hi[4];
-        DwS8Block<kVnni, 4>(taps_j, steps, taps, c0, mask, w, lo, hi);
+        DwS8Block<4>(taps_j, steps, taps, c0, mask, w, lo, hi);
         for (int k = 0; k < 4; ++k) store(lo[k], hi[k], y + static_cast<int64_t>(j + k) * out_c);
       }
       for (; j < n; ++j) {
         for (int32_t t = 0; t < taps; ++t) taps_j[t] = x[t] + j * steps[t];
         __m512i lo[1], hi[1];
-        DwS8Block<kVnni, 1>(taps_j, steps, taps, c0, mask, w, lo, hi);
+        DwS8Block<1>(taps_j, steps, taps, c0, mask, w, lo, hi);
         store(lo[0], hi[0], y + static_cast<int64_t>(j) * out_c);
       }
     }

@@ -27,6 +27,18 @@ inline __m512i Requant16(__m512i acc, __m512 scale, const RequantS8& o) {
   return RoundClamp16(_mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale), o);
 }
 
+// The bounds of a requantization clamped by saturating packs (the avx512vnni GEMM and depthwise):
+// int8 values [lo, hi], and whether they are narrower than int8's own (a fused relu / relu6,
+// applied by a byte max / min after the packs).
+struct ByteBounds {
+  int32_t lo, hi;
+  bool narrower;
+};
+inline ByteBounds ByteBoundsOf(const RequantS8& o) {
+  const int32_t lo = static_cast<int32_t>(o.lo) + o.zero_point, hi = static_cast<int32_t>(o.hi) + o.zero_point;
+  return {lo, hi, lo > -128 || hi < 127};
+}
+
 }  // namespace
 }  // namespace scalert::kernels
 

@@ -1,7 +1,7 @@
-// Every registered INT8 depthwise kernel this CPU can run (portable, avx2, avx512, neon) against the
-// reference, bit for bit: odd image sizes, channel counts around the vector widths, kernels 3
-// and 5, strides 1 and 2, dilation, input and output zero points, fused clamps, and the row
-// ranges a 1-3 thread pool hands the kernel.
+// Every registered INT8 depthwise kernel this CPU can run (portable, avx2, avx512, avx512vnni,
+// neon) against the reference, bit for bit: odd image sizes (one wider than a kernel's column
+// chunk), channel counts around the vector widths, kernels 3 and 5, strides 1 and 2, dilation,
+// input and output zero points, fused clamps, and the row ranges a 1-3 thread pool hands the kernel.
 #include <algorithm>
 #include <random>
 #include <vector>
@@ -23,8 +23,9 @@ TEST(DwConvS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
   for (const auto& kernel : kernels) {
     uint32_t seed = 1;
     int cases = 0;
-    for (auto [h, w] : {std::pair{7, 9}, std::pair{9, 12}, std::pair{1, 1}, std::pair{16, 5}})
-      for (int32_t c : {1, 5, 8, 16, 17, 24, 33, 40})
+    // 5x131: rows wider than the avx512vnni kernel's ring of quad rows (it works in column chunks).
+    for (auto [h, w] : {std::pair{7, 9}, std::pair{9, 12}, std::pair{1, 1}, std::pair{16, 5}, std::pair{5, 131}})
+      for (int32_t c : {1, 5, 8, 16, 17, 24, 33, 40, 65})
         for (int32_t k : {3, 5})
           for (int32_t stride : {1, 2})
             for (int32_t dilation : {1, 2}) {

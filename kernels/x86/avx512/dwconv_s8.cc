@@ -5,7 +5,7 @@
 namespace scalert::kernels {
 
 void dwconv_s8_avx512(const DwConvS8Args& args, int32_t row_begin, int32_t row_end) {
-  DwConvS8PairsAvx512<false>(args, row_begin, row_end);
+  DwConvS8PairsAvx512(args, row_begin, row_end);
 }
 
 }  // namespace scalert::kernels

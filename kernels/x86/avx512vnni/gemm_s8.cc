@@ -76,10 +76,9 @@ void Tile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, i
   // columns 4i..4i+3 of the first panel, dword 4i + 1 those of the second: one permute orders them.
   const __m512 big = _mm512_set1_ps(1073741824.f);
   const __m512i zp = _mm512_set1_epi16(static_cast<int16_t>(args.out.zero_point));
-  const int32_t lo = static_cast<int32_t>(args.out.lo) + args.out.zero_point;
-  const int32_t hi = static_cast<int32_t>(args.out.hi) + args.out.zero_point;
-  const bool clamp = lo > -128 || hi < 127;
-  const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(lo)), hi8 = _mm512_set1_epi8(static_cast<char>(hi));
+  const ByteBounds bounds = ByteBoundsOf(args.out);
+  const bool clamp = bounds.narrower;
+  const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(bounds.lo)), hi8 = _mm512_set1_epi8(static_cast<char>(bounds.hi));
   const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
   for (int r = 0; r < kRows; ++r) {
     const __m512i q0 = _mm512_cvtps_epi32(_mm512_min_ps(big, _mm512_mul_ps(_mm512_cvtepi32_ps(acc[r][0]), scale0)));

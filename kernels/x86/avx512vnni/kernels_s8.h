@@ -12,7 +12,7 @@ inline constexpr int32_t kVnniGemmS8Rows = 8;
 
 // B packed by PackGemmS8Quads with nr = kVnniGemmS8Panel.
 void gemm_s8_avx512vnni(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
-// Tiles of 32 channels (channel_tile 32, PackDwConvS8Pairs).
+// Tiles of 32 channels (channel_tile 32, PackDwConvS8TapBytes); four taps per vpdpbusd.
 void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t row_end);
 
 }  // namespace scalert::kernels
