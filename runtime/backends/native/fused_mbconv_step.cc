@@ -215,7 +215,10 @@ struct Fused {
       const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
       T* dw_out = store && !plan.recompute_dw ? Stored() + out_row0 * g.out_w * g.out_c : dbuf;
       if (plan.expand) {
-        const auto [lo, hi] = BandInputRows(r0, r1);
+        // Named copies, not a structured binding: the ring_row lambda below captures lo, and C++17
+        // does not allow capturing a structured binding (clang rejects it, GCC accepts it).
+        const std::pair<int32_t, int32_t> in_rows = BandInputRows(r0, r1);
+        const int32_t lo = in_rows.first, hi = in_rows.second;
         const bool kept = keep && n == image && kept_hi >= lo;
         if constexpr (kHalf) {
           // Rows lo..hi contiguous at the slot's start: the kept ones slide down, new ones follow.
