@@ -22,6 +22,7 @@ struct BlockSpec {
   bool residual = true;  // later blocks keep their width and add a residual; else they widen by 4
   bool se = false;       // squeeze-and-excitation after the depthwise (swish fc1, sigmoid gate)
   bool expand_layer = true;  // false: depthwise-separable (expand must equal cin)
+  int32_t batch = 1;
 };
 
 inline int32_t BlockConstant(Graph* g, const std::string& name, Shape shape, uint32_t seed, float bound) {
@@ -34,7 +35,7 @@ inline int32_t BlockConstant(Graph* g, const std::string& name, Shape shape, uin
 // when the shapes allow).
 inline Graph BlocksGraph(const BlockSpec& s) {
   Graph g;
-  int32_t x = g.AddTensor("x", {1, s.h, s.w, s.cin});
+  int32_t x = g.AddTensor("x", {s.batch, s.h, s.w, s.cin});
   g.inputs = {x};
   int32_t cin = s.cin, h = s.h, w = s.w;
   for (int32_t b = 0; b < s.blocks; ++b) {

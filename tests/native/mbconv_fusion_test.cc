@@ -179,6 +179,36 @@ TEST(MbconvFused, SqueezeExcitationAndSeparablePairs) {
   }
 }
 
+// A separable pair with SE whose input nothing else reads writes its depthwise output over that
+// input (stride 1); one whose input is also its residual, or the graph's input, or at stride 2
+// recomputes the depthwise. Both match the reference at every level, thread count and band height.
+TEST(MbconvFused, SeparablePairsOverwriteTheirInputWhenNothingElseReadsIt) {
+  auto in_place = [](const Graph& g) {
+    const FusedGraph f = FuseMbconvBlocks(g, [](const Graph&, const MbconvBlock&) { return true; });
+    std::vector<bool> v;
+    for (const Node& n : f.graph.nodes)
+      if (n.type == OpType::kFusedMbconv)
+        v.push_back(native::PlanFusedMbconv(f.graph, n, 2, {6, 32, 16, 16}, 1 << 20).in_place);
+    return v;
+  };
+  for (int32_t k : {3, 5})
+    for (auto [h, w, s] : {std::array<int32_t, 3>{7, 9, 2}, std::array<int32_t, 3>{13, 10, 1}}) {
+      SCOPED_TRACE(::testing::Message() << "k" << k << " " << h << "x" << w << " s" << s);
+      // The second pair reads the first's output alone: in place.
+      const Graph widening = BlocksGraph({h, w, 20, 20, 17, k, s, Activation::kSwish, 3, false, true, false});
+      EXPECT_EQ(in_place(widening), (std::vector<bool>{false, true, true}));
+      ExpectFusedMatches(widening, 3);
+      // Residual pairs read their input twice: recomputed.
+      const Graph residual = BlocksGraph({h, w, 16, 16, 16, k, s, Activation::kSwish, 2, true, true, false});
+      EXPECT_EQ(in_place(residual), (std::vector<bool>{false, false}));
+      ExpectFusedMatches(residual, 2);
+    }
+  // Two images: a task's rows may end in the second image while the first's are another task's.
+  const Graph two = BlocksGraph({9, 6, 12, 12, 10, 3, 1, Activation::kSwish, 2, false, true, false, 2});
+  EXPECT_EQ(in_place(two), (std::vector<bool>{false, true}));
+  ExpectFusedMatches(two, 2);
+}
+
 TEST(MbconvFused, OpDescriptionsNameTheFusedKernelForEveryOriginalNode) {
   const Graph g = BlocksGraph({9, 7, 8, 24, 8, 3, 1, Activation::kRelu6, 2});
   auto e = Prepare(g, {kernels::DetectedIsa(), 1, FusionPolicy::kOn});

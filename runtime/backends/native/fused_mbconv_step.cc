@@ -85,6 +85,12 @@ struct Fused {
   // Scratch regions (FusedMbconvPlan), in elements of T.
   T* Slot(size_t task) const { return scratch + static_cast<int64_t>(task) * plan.slot_elems; }
   T* Stored() const { return scratch + plan.slots * plan.slot_elems; }
+  // In place (FP32): the slot's copies of original input rows, halo_up rows kept above the
+  // current band (row iy at iy % halo_up), then halo_down rows below the task's last row.
+  T* HaloUp(size_t task) const { return Slot(task) + plan.expanded_elems + plan.dw_band_elems; }
+  T* HaloDown(size_t task) const {
+    return HaloUp(task) + static_cast<int64_t>(plan.halo_up) * plan.dw.in_w * plan.dw.in_c;
+  }
   // FP32 rows: the slot's widened input rows, then its FP32 project output and residual.
   T* EdgeIn(size_t task) const { return Slot(task) + plan.expanded_elems + plan.dw_band_elems; }
   T* EdgeOut(size_t task) const { return EdgeIn(task) + plan.edge_in_elems; }
@@ -139,6 +145,10 @@ struct Fused {
     if (!plan.se) {
       for_tasks([this](size_t task) { Bands(task, false); });
       return;
+    }
+    if constexpr (!kHalf) {
+      // In place: every task copies the input rows next to its run before any task overwrites them.
+      if (plan.in_place) for_tasks([this](size_t task) { SaveTaskHalo(task); });
     }
     for_tasks([this](size_t task) { Bands(task, true); });
     if constexpr (kHalf) {
@@ -222,7 +232,7 @@ struct Fused {
     int32_t image = -1, kept_lo = -1, kept_hi = -1;  // input rows kept_lo..kept_hi of `image` are in the slot
     ForTaskBands(task, [&](int32_t n, int32_t r0, int32_t r1) {
       const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
-      T* dw_out = store && !plan.recompute_dw ? Stored() + out_row0 * g.out_w * g.out_c : dbuf;
+      T* dw_out = store && !plan.recompute_dw && !plan.in_place ? Stored() + out_row0 * g.out_w * g.out_c : dbuf;
       if (plan.expand) {
         // Named copies, not a structured binding: the ring_row lambda below captures lo, and C++17
         // does not allow capturing a structured binding (clang rejects it, GCC accepts it).
@@ -259,6 +269,9 @@ struct Fused {
         image = n;
         kept_lo = lo;
         kept_hi = hi;
+      } else if constexpr (!kHalf) {
+        if (plan.in_place) DepthwiseInPlace(task, n, r0, r1, dw_out);
+        else DepthwiseOfInput(task, n, r0, r1, dw_out);
       } else {
         DepthwiseOfInput(task, n, r0, r1, dw_out);
       }
@@ -269,8 +282,60 @@ struct Fused {
         for (int32_t r = 0; r < r1 - r0; ++r)
           row_mean(g.out_w, g.out_c, dw_out + static_cast<int64_t>(r) * g.out_w * g.out_c,
                    Sums() + (out_row0 + r) * g.out_c, 0, g.out_c);
+        if (plan.in_place) {
+          // Rows [r0, r1) of the input take their depthwise output, once the original rows the
+          // next band reads above it are kept.
+          const int64_t row_elems = static_cast<int64_t>(g.in_w) * g.in_c;
+          float* rows = const_cast<float*>(input) + (static_cast<int64_t>(n) * g.in_h + r0) * row_elems;
+          for (int32_t iy = std::max(r0, r1 - plan.halo_up); iy < r1; ++iy)
+            std::memcpy(HaloUp(task) + (iy % plan.halo_up) * row_elems, rows + (iy - r0) * row_elems,
+                        row_elems * sizeof(float));
+          std::memcpy(rows, dw_out, (r1 - r0) * row_elems * sizeof(float));
+        }
       }
     });
+  }
+
+  // The first and last output rows of task `task` (FP32 maps at least 2 wide: ForTaskBands).
+  std::pair<int64_t, int64_t> TaskRows(size_t task) const {
+    const int64_t total = int64_t{plan.dw.batch} * plan.dw.out_h, t = static_cast<int64_t>(task);
+    return {total * t / plan.slots, total * (t + 1) / plan.slots};
+  }
+
+  // In place: the original input rows within the window's reach above the task's first row (into
+  // the ring of rows above a band) and below its last row, before any task writes.
+  void SaveTaskHalo(size_t task) const {
+    const ref::ConvGeometry& g = plan.dw;
+    const auto [first, end] = TaskRows(task);
+    if (first >= end) return;
+    const int64_t row_elems = static_cast<int64_t>(g.in_w) * g.in_c, bytes = row_elems * sizeof(float);
+    const int64_t n0 = first / g.in_h, a = first % g.in_h, n1 = (end - 1) / g.in_h, b = (end - 1) % g.in_h + 1;
+    for (int64_t iy = std::max<int64_t>(0, a - plan.halo_up); iy < a; ++iy)
+      std::memcpy(HaloUp(task) + (iy % plan.halo_up) * row_elems, input + (n0 * g.in_h + iy) * row_elems, bytes);
+    for (int64_t iy = b; iy < std::min<int64_t>(g.in_h, b + plan.halo_down); ++iy)
+      std::memcpy(HaloDown(task) + (iy - b) * row_elems, input + (n1 * g.in_h + iy) * row_elems, bytes);
+  }
+
+  // In place: the depthwise of output rows [r0, r1) of image n into `out`, reading rows above r0
+  // from the kept copies (this task has overwritten them, or the task before may have), rows at or
+  // past the task's end from its saved copies (the next task may have), the rest from the input.
+  void DepthwiseInPlace(size_t task, int32_t n, int32_t r0, int32_t r1, float* out) const {
+    const ref::ConvGeometry& g = plan.dw;
+    const int64_t row_elems = static_cast<int64_t>(g.in_w) * g.in_c;
+    const auto [first, end] = TaskRows(task);
+    const bool last_image = (end - 1) / g.in_h == n;
+    const int64_t b = (end - 1) % g.in_h + 1;
+    const auto [lo, hi] = BandInputRows(r0, r1);
+    const float** rows = row_tables->data() + task * static_cast<size_t>(plan.band_in_rows);
+    for (int32_t iy = lo; iy <= hi; ++iy) {
+      if (iy < r0) rows[iy - lo] = HaloUp(task) + (iy % plan.halo_up) * row_elems;
+      else if (last_image && iy >= b) rows[iy - lo] = HaloDown(task) + (iy - b) * row_elems;
+      else rows[iy - lo] = input + (static_cast<int64_t>(n) * g.in_h + iy) * row_elems;
+    }
+    kernels::DwConvArgs d = BandDepthwise(lo, hi, r0, r1, out);
+    d.input = rows[0];
+    d.input_rows = rows;
+    dw(d, 0, r1 - r0);
   }
 
   // Without an expand the depthwise reads the block input directly.
@@ -379,6 +444,7 @@ struct Fused {
     const int64_t out_row0 = static_cast<int64_t>(n) * g.out_h + r0;
     const int64_t pixels = static_cast<int64_t>(r1 - r0) * g.out_w;
     T* a = Stored() + out_row0 * g.out_w * g.out_c;
+    if (plan.in_place) a = const_cast<T*>(input) + out_row0 * g.out_w * g.out_c;  // pass A's output
     if (plan.recompute_dw) {
       a = Slot(task) + plan.expanded_elems;
       DepthwiseOfInput(task, n, r0, r1, a);
@@ -420,6 +486,16 @@ FusedGemm<Types> MakeGemm(const Kernel& k, const Graph& g, int32_t weights, int3
   f.w = std::make_shared<kernels::PackedGemm>(k.pack(w.data(), b.empty() ? nullptr : b.data(), ws[0], ws.back(), k.tile));
   f.args = ArgsFor<typename Types::GemmArgs>(*f.w, act);
   return f;
+}
+
+// True when tensor `t` is an activation only one input of one node reads (so that node may
+// overwrite it): not a graph input or output.
+bool ReadOnlyByThisBlock(const Graph& g, int32_t t) {
+  if (std::count(g.inputs.begin(), g.inputs.end(), t) || std::count(g.outputs.begin(), g.outputs.end(), t))
+    return false;
+  int64_t reads = 0;
+  for (const Node& node : g.nodes) reads += std::count(node.inputs.begin(), node.inputs.end(), t);
+  return reads == 1;
 }
 
 }  // namespace
@@ -476,7 +552,15 @@ FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, cons
   const bool half = (dtype == DType::kF16 || dtype == DType::kBF16) && !p.f32_rows;
   p.elem_bytes = half ? 2 : 4;
   p.recompute_dw = p.se && !p.expand && !half;
-  const bool stores = p.se && !p.recompute_dw;  // pass A keeps the whole depthwise output
+  if (p.recompute_dw && !p.f32_rows && d.stride_h == 1 && d.stride_w == 1 && d.dilation_h == 1 &&
+      d.dilation_w == 1 && d.out_h == d.in_h && d.out_w == d.in_w && d.out_w >= 2 &&
+      ReadOnlyByThisBlock(g, n.inputs[F::kInput])) {
+    p.in_place = true;
+    p.recompute_dw = false;
+    p.halo_up = d.pad_top;
+    p.halo_down = d.kernel_h - 1 - d.pad_top;
+  }
+  const bool stores = p.se && !p.recompute_dw && !p.in_place;  // pass A keeps the whole depthwise output
   // Band height: the band's expanded rows and depthwise output within an eighth of L2 (the
   // weights and the input rows take more; and each worker's band is arena memory), and at least
   // four bands per image so two threads can share even a 7x7 map: from the shapes and the cache
@@ -487,13 +571,17 @@ FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, cons
   };
   int32_t rows = std::max<int32_t>(1, (d.out_h + 3) / 4);
   while (rows > 1 && p.elem_bytes * band_elems(rows) > l2 / 8) --rows;
+  // In place, the block is at its memory peak (input and output whole): short bands keep each
+  // slot small, and 4 rows are still two row pairs of the depthwise per band.
+  if (p.in_place) rows = std::min(rows, 4);
   p.band_rows = rows;
   p.bands_per_image = static_cast<int32_t>(CeilDiv(d.out_h, rows));
   p.band_in_rows = InRows(d, rows);
   p.slots = static_cast<int32_t>(std::max<int64_t>(1, std::min<int64_t>(threads, int64_t{d.batch} * p.bands_per_image)));
   p.expanded_elems = p.expand ? Align16(p.band_in_rows * in_row) : 0;
   p.dw_band_elems = stores ? 0 : Align16(rows * out_row);
-  p.slot_elems = p.expanded_elems + p.dw_band_elems;
+  p.halo_elems = p.in_place ? Align16((int64_t{p.halo_up} + p.halo_down) * in_row) : 0;
+  p.slot_elems = p.expanded_elems + p.dw_band_elems + p.halo_elems;
   if (p.f32_rows) {  // the widened input rows of a band (expand or depthwise input), project output and residual
     p.edge_in_elems = Align16(int64_t{p.band_in_rows} * d.in_w * p.in_c);
     p.edge_out_elems = Align16(int64_t{rows} * d.out_w * p.out_c);
@@ -504,7 +592,7 @@ FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, cons
     // Pooled and gate per image, hidden, and the FP32 gate per image (two elements a float).
     p.vectors_elems = (4 * int64_t{d.batch} + 1) * Align16(std::max(d.out_c, p.se_c));
   } else if (p.se) {
-    p.stored_elems = p.recompute_dw ? 0 : Align16(int64_t{d.batch} * d.out_h * out_row);
+    p.stored_elems = stores ? Align16(int64_t{d.batch} * d.out_h * out_row) : 0;
     p.sums_elems = Align16(int64_t{d.batch} * d.out_h * d.out_c);
     p.vectors_elems = (int64_t{d.batch} + 1) * Align16(std::max(d.out_c, p.se_c));
     // Folding the gate costs Cout x C multiplies per image, scaling the stored output

@@ -8,9 +8,11 @@
 // in two passes: (A) bands of expand + depthwise store the depthwise output (an arena region)
 // and take each row's channel means while the band is in cache; then the caller reduces the row means
 // in order, runs the two tiny SE layers and applies the gate; (B) bands of project GEMM over the
-// stored output. A separable pair (no expand) stores nothing: pass B recomputes its depthwise
-// band from the input, which costs less than the project and keeps the block's memory at
-// input + output (EfficientNet's first block is its peak otherwise). Tasks take near-equal runs
+// stored output. A separable pair (no expand) needs no room for it: at stride 1, when nothing
+// else reads the block input, pass A writes each band's depthwise output over the input rows it
+// has read (EfficientNet's first block); otherwise pass B recomputes its depthwise band from the
+// input. Either keeps the block's memory at input + output (EfficientNet's first block is its
+// peak otherwise). Tasks take near-equal runs
 // of output rows, cut into bands no taller than the cache allows; every row is computed the same
 // way whichever band or task holds it, so results do not depend on the thread count.
 //
@@ -49,6 +51,12 @@ struct FusedMbconvPlan {
   int32_t in_c = 0, expanded_c = 0, out_c = 0, se_c = 0;
   bool expand = false, se = false, residual = false, fold_gate = false;
   bool recompute_dw = false;  // SE without expand: pass B recomputes the depthwise, nothing stored
+  // SE without expand, stride 1, the block input read by nothing else: pass A writes the
+  // depthwise output over the input rows it has read (keeping the original rows the next band
+  // still needs: `halo_up` above a band, `halo_down` below a task's last row, in the slot), so
+  // pass B neither recomputes nor needs room for it.
+  bool in_place = false;
+  int32_t halo_up = 0, halo_down = 0;
   int32_t band_rows = 1;        // output rows per band (the last band of an image may be shorter)
   int32_t bands_per_image = 1;
   int32_t band_in_rows = 1;     // input rows one band reads at most
@@ -60,7 +68,7 @@ struct FusedMbconvPlan {
   int32_t elem_bytes = 4;  // 2 for an FP16 or BF16 block on 16-bit rows
   bool f32_rows = false;   // a 16-bit block on FP32 rows: edge rows widened / rounded per band
   int64_t edge_in_elems = 0, edge_out_elems = 0;  // per slot (in slot_elems): widened input, FP32 output and residual
-  int64_t expanded_elems = 0, dw_band_elems = 0, slot_elems = 0;
+  int64_t expanded_elems = 0, dw_band_elems = 0, halo_elems = 0, slot_elems = 0;
   int64_t stored_elems = 0, sums_elems = 0, vectors_elems = 0, folded_elems = 0;
   // The output rows the busiest task computes over the mean per task: 1 when the rows split
   // evenly between the slots (a 7-row map on 2 threads: 4 rows against 3.5, 1.14).

@@ -138,9 +138,10 @@ bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels
   // 2026-11-26 (bench/fused_blocks_bench, same machine, after the ring of expanded rows): every
   // EfficientNet-B0 SE block from 112x112 down to 14x14 was 2-7% faster fused (56x56: 0.80 vs
   // 0.85 ms; 14x14: 0.68 vs 0.70), the 7x7 ones 0-2% slower (no room for the gate fold: it
-  // scales the stored output instead). A separable pair with SE recomputes its depthwise
-  // (0.50 vs 0.37 ms) but keeps the block at input + output: fused, EfficientNet-B0's plan
-  // needs half the unfused arena (its peak is that first pair). With this rule the whole model
+  // scales the stored output instead). A separable pair with SE keeps the block at input +
+  // output, writing its depthwise output over its input (or, where something else reads the
+  // input, recomputing it: 0.50 vs 0.37 ms unfused): fused, EfficientNet-B0's plan needs half
+  // the unfused arena (its peak is that first pair). With this rule the whole model
   // ran as fast as with the previous one (SE blocks fused only beyond L2, the pair unfused):
   // 10.09 vs 10.08 ms, median of 3 interleaved runs; the SE blocks win back what the pair loses.
   //
