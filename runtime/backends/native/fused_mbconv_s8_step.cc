@@ -98,12 +98,13 @@ struct S8Table {
   }
 };
 
-// The table of `node` (none when absent), or nullopt when the reference has no table for it.
-std::optional<S8Table> MakeTable(kernels::LookupS8Fn fn, const Graph& g, const std::optional<Node>& node) {
+// The table of `node` (CheckS8 found that it has one), or none when the part has no separate
+// activation.
+S8Table MakeTable(kernels::LookupS8Fn fn, const Graph& g, const std::optional<Node>& node) {
   S8Table t;
   if (!node) return t;
   auto table = std::make_shared<ref::Int8Table>();
-  if (!fn || !Int8UnaryTable(g, *node, table.get())) return std::nullopt;
+  Int8UnaryTable(g, *node, table.get());
   t.fn = fn;
   t.table = std::move(table);
   return t;
@@ -275,29 +276,41 @@ struct S8Kernels {
         add(ctx.registry->Find<KernelOp::kAdd, kS8>(ctx.isa)) {}
 };
 
-// The step for node `n` (plan, kernels, packed weights, tables; tensors from `p` when given), or
-// an error naming what the level's INT8 kernels cannot run.
-absl::StatusOr<FusedS8> BuildFusedS8(const NativeContext& ctx, const Graph& g, const Node& n) {
+// OK when the level's INT8 kernels run every part of INT8 fused node `n` (no packing: Prepare
+// asks this of every block before it fuses), else what they cannot run.
+absl::Status CheckS8(const S8Kernels& k, const Graph& g, const Node& n) {
   if (!IsFusedMbconvS8(n)) return absl::InvalidArgumentError("not an INT8 fused block");
   const F::Int8Parts& parts = *n.fused->int8;
-  const S8Kernels k(ctx);
-  FusedS8 s;
-  s.plan = PlanFusedMbconvS8(g, n, ctx.pool->threads(), ctx.l2_bytes);
-  const FusedMbconvS8Plan& plan = s.plan;
-  if (!k.gemm || !k.dw || (plan.se && (!k.pool || !k.mul)) || (plan.residual && !k.add))
+  if (!k.gemm || !k.dw || (parts.se_mul && (!k.pool || !k.mul)) || (parts.add && !k.add))
     return absl::UnimplementedError("no INT8 kernels for a part of the block");
-  const Node& dw = *parts.depthwise;
-  if (plan.dw.kernel_h * plan.dw.kernel_w > kernels::kMaxDwTaps || !HasInt8Weights(g, dw))
+  const Shape& dws = g.tensors[parts.depthwise->inputs[1]].shape;  // [1, KH, KW, C]
+  if (dws.size() != 4 || dws[1] * dws[2] > kernels::kMaxDwTaps || !HasInt8Weights(g, *parts.depthwise))
     return absl::UnimplementedError("a depthwise the INT8 kernels do not run");
   for (const std::optional<Node>* c : {&parts.expand, &parts.project, &parts.se_reduce, &parts.se_expand})
     if (*c && !HasInt8Weights(g, **c)) return absl::UnimplementedError("a 1x1 without INT8 weights");
-  auto e = MakeTable(k.lookup.fn, g, parts.expand_table), d = MakeTable(k.lookup.fn, g, parts.depthwise_table);
-  auto r = MakeTable(k.lookup.fn, g, parts.se_reduce_table), gt = MakeTable(k.lookup.fn, g, parts.se_gate_table);
-  if (!e || !d || !r || !gt) return absl::UnimplementedError("an activation without an INT8 table");
-  s.expand_table = *e;
-  s.dw_table = *d;
-  s.se_reduce_table = *r;
-  s.se_gate_table = *gt;
+  for (const std::optional<Node>* t :
+       {&parts.expand_table, &parts.depthwise_table, &parts.se_reduce_table, &parts.se_gate_table}) {
+    ref::Int8Table table;
+    if (*t && (!k.lookup || !Int8UnaryTable(g, **t, &table)))
+      return absl::UnimplementedError("an activation without an INT8 table");
+  }
+  return absl::OkStatus();
+}
+
+// The step for node `n` (plan, kernels, packed weights, tables; tensors are set by the caller),
+// or an error naming what the level's INT8 kernels cannot run.
+absl::StatusOr<FusedS8> BuildFusedS8(const NativeContext& ctx, const Graph& g, const Node& n) {
+  const S8Kernels k(ctx);
+  if (absl::Status st = CheckS8(k, g, n); !st.ok()) return st;
+  const F::Int8Parts& parts = *n.fused->int8;
+  FusedS8 s;
+  s.plan = PlanFusedMbconvS8(g, n, ctx.pool->threads(), ctx.l2_bytes);
+  const FusedMbconvS8Plan& plan = s.plan;
+  s.expand_table = MakeTable(k.lookup.fn, g, parts.expand_table);
+  s.dw_table = MakeTable(k.lookup.fn, g, parts.depthwise_table);
+  s.se_reduce_table = MakeTable(k.lookup.fn, g, parts.se_reduce_table);
+  s.se_gate_table = MakeTable(k.lookup.fn, g, parts.se_gate_table);
+  const Node& dw = *parts.depthwise;
   if (plan.expand) s.expand = MakeS8Gemm(k.gemm, g, *parts.expand);
   s.project = MakeS8Gemm(k.gemm, g, *parts.project);
   // The depthwise, packed and padded as DepthwiseS8 does.
@@ -388,12 +401,17 @@ FusedMbconvS8Plan PlanFusedMbconvS8(const Graph& g, const Node& n, int threads, 
   d.depth_multiplier = 1;
   d.out_h = ys[1];
   d.out_w = ys[2];
-  // Band height: the band's expanded rows and depthwise output within an eighth of L2, and at
-  // least four bands per image: from the shapes and the cache only, never the thread count.
+  // Band height: the band's expanded rows and depthwise output within half of L2, from the
+  // shapes and the cache only, never the thread count (tasks split rows, not bands). INT8 rows
+  // are a quarter of FP32's, so most bands are whole images or task runs: each band costs the
+  // INT8 depthwise kernel kernel_h - stride_h rows to start and the expand a slide of the rows
+  // kept, which on EfficientNet-B0's 14x14 and 7x7 blocks made quarter-image bands 8-20% slower
+  // than the unfused ops where whole-image bands were 1-3% faster (AMD EPYC Zen 4, 1 MiB L2, 1
+  // thread, `scalert bench --profile`).
   const int64_t in_row = int64_t{d.in_w} * d.in_c, out_row = int64_t{d.out_w} * d.out_c;
   auto band_bytes = [&](int32_t rows) { return (p.expand ? InRows(d, rows) * in_row : 0) + rows * out_row; };
-  int32_t rows = std::max<int32_t>(1, (d.out_h + 3) / 4);
-  while (rows > 1 && band_bytes(rows) > l2 / 8) --rows;
+  int32_t rows = d.out_h;
+  while (rows > 1 && band_bytes(rows) > l2 / 2) --rows;
   p.band_rows = rows;
   p.band_in_rows = InRows(d, rows);
   p.slots = static_cast<int32_t>(std::max<int64_t>(1, std::min<int64_t>(threads, int64_t{d.batch} * d.out_h)));
@@ -409,15 +427,7 @@ FusedMbconvS8Plan PlanFusedMbconvS8(const Graph& g, const Node& n, int threads, 
   return p;
 }
 
-bool FusedS8Pays(const Graph& g, const Node& n, int threads, int64_t l2) {
-  (void)g;
-  (void)n;
-  (void)threads;
-  (void)l2;
-  return true;
-}
-
-bool CanFuseS8(const NativeContext& ctx, const Graph& g, const Node& n) { return BuildFusedS8(ctx, g, n).ok(); }
+bool CanFuseS8(const NativeContext& ctx, const Graph& g, const Node& n) { return CheckS8(S8Kernels(ctx), g, n).ok(); }
 
 int64_t FusedMbconvS8ScratchBytes(const NativeContext& ctx, const Graph& g, const Node& n) {
   return PlanFusedMbconvS8(g, n, ctx.pool->threads(), ctx.l2_bytes).scratch_bytes();
