@@ -36,8 +36,9 @@ struct MbconvBlock {
 };
 
 // Blocks in node order; a node belongs to at most one. The block's activations are all FP32, all
-// FP16, all BF16 or all INT8 (whose activations after a conv may be separate table ops); every intermediate tensor is read only inside the block and not a graph
-// output; weights are constants (of any dtype).
+// FP16, all BF16 or all INT8 (an INT8 conv's activation may be a separate table op after it);
+// every intermediate tensor is read only inside the block and not a graph output; weights are
+// constants (of any dtype).
 std::vector<MbconvBlock> FindMbconvBlocks(const Graph& g);
 
 struct FusedGraph {
@@ -55,8 +56,8 @@ FusedGraph FuseMbconvBlocks(const Graph& g, const std::function<bool(const Graph
 // are g's), for a cost model that wants the fused step's plan before deciding.
 Node FusedMbconvNode(const Graph& g, const MbconvBlock& b);
 
-// True for a Conv2D that is a plain 1x1 (stride 1, no padding) over an FP32, FP16, BF16 or INT8 activation with
-// constant weights: a GEMM over pixels.
+// True for a Conv2D that is a plain 1x1 (stride 1, no padding) over an FP32, FP16, BF16 or INT8
+// activation with constant weights: a GEMM over pixels.
 bool IsPointwiseConv(const Graph& g, const Node& n);
 
 }  // namespace scalert

@@ -35,6 +35,8 @@ using testing::BlockSpec;
 using testing::BlocksGraph;
 using testing::RandomVector;
 using testing::RunWith;
+using testing::NativeWithFusion;
+using testing::RunReference;
 
 Graph Int8(const Graph& fp32) {
   quantize::QuantizeOptions o;
@@ -49,25 +51,6 @@ Graph Int8(const Graph& fp32) {
   return r.ok() ? std::move(r->lowered) : Graph();
 }
 
-std::unique_ptr<Executable> Native(const Graph& g, Isa isa, int threads, FusionPolicy fusion, int64_t l2 = 0) {
-  BackendOptions o;
-  o.threads = threads;
-  o.poison_freed = true;  // a fused step that read a dead tensor would see garbage
-  NativeOptions no;
-  no.max_isa = isa;
-  no.fusion = fusion;
-  no.l2_bytes = l2;
-  auto e = PrepareNativeWith(g, o, no);
-  EXPECT_TRUE(e.ok()) << e.status();
-  return e.ok() ? std::move(e).value() : nullptr;
-}
-
-std::vector<float> Reference(const Graph& g, const std::vector<float>& x) {
-  auto e = PrepareReference(g, BackendOptions());
-  EXPECT_TRUE(e.ok()) << e.status();
-  return e.ok() ? RunWith(**e, g, x) : std::vector<float>();
-}
-
 // The op descriptions naming a fused INT8 block (one per original node it runs).
 int64_t FusedInt8Ops(const Executable& e) {
   int64_t count = 0;
@@ -76,14 +59,13 @@ int64_t FusedInt8Ops(const Executable& e) {
   return count;
 }
 
-void ExpectFusedInt8Matches(const BlockSpec& spec, int32_t want_fused) {
-  const Graph g = Int8(BlocksGraph(spec));
+void ExpectFusedInt8GraphMatches(const Graph& g, int32_t want_fused) {
   ASSERT_FALSE(g.nodes.empty());
   ASSERT_EQ(GraphPrecision(g), Precision::kI8);
   ASSERT_EQ(FuseMbconvBlocks(g, [](const Graph&, const MbconvBlock&) { return true; }).fused_blocks, want_fused);
   const size_t size = static_cast<size_t>(g.tensors[g.inputs[0]].num_elements());
   const std::vector<float> x = RandomVector(size, 41), x2 = RandomVector(size, 42);
-  const std::vector<float> want = Reference(g, x), want2 = Reference(g, x2);
+  const std::vector<float> want = RunReference(g, x), want2 = RunReference(g, x2);
   ASSERT_FALSE(want.empty());
   ASSERT_NE(want, want2) << "the output does not depend on the input";
   for (float v : want) ASSERT_TRUE(std::isfinite(v));
@@ -91,8 +73,8 @@ void ExpectFusedInt8Matches(const BlockSpec& spec, int32_t want_fused) {
     for (int64_t l2 : {int64_t{0}, int64_t{1} << 10})
       for (int threads : {1, 2, 3}) {
         SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads, l2 " << l2);
-        auto fused = Native(g, isa, threads, FusionPolicy::kOn, l2);
-        auto unfused = Native(g, isa, threads, FusionPolicy::kOff, l2);
+        auto fused = NativeWithFusion(g, isa, threads, FusionPolicy::kOn, l2);
+        auto unfused = NativeWithFusion(g, isa, threads, FusionPolicy::kOff, l2);
         ASSERT_TRUE(fused && unfused);
         EXPECT_GT(FusedInt8Ops(*fused), 0);
         EXPECT_EQ(FusedInt8Ops(*unfused), 0);
@@ -100,6 +82,10 @@ void ExpectFusedInt8Matches(const BlockSpec& spec, int32_t want_fused) {
         EXPECT_EQ(RunWith(*fused, g, x), want);
         EXPECT_EQ(RunWith(*fused, g, x2), want2);  // again, another input: nothing stale reused
       }
+}
+
+void ExpectFusedInt8Matches(const BlockSpec& spec, int32_t want_fused) {
+  ExpectFusedInt8GraphMatches(Int8(BlocksGraph(spec)), want_fused);
 }
 
 TEST(FusedInt8Blocks, KernelsStridesAndOddSizes) {
@@ -125,6 +111,24 @@ TEST(FusedInt8Blocks, SqueezeExcitationAndSeparablePairs) {
     ExpectFusedInt8Matches({h, w, 7, 33, 7, 3, s, Activation::kSwish, 2, true, true}, 2);
     ExpectFusedInt8Matches({h, w, 19, 19, 5, 5, s, Activation::kHardSwish, 1, true, true, false}, 1);
     ExpectFusedInt8Matches({h, w, 19, 19, 19, 3, s, Activation::kRelu6, 1, true, false, false}, 1);
+  }
+}
+
+// The SE Mul and the residual Add with their operands the other way round (the gate first, the
+// residual first), on a 1x1 map where the gate has the shape of the tensor it scales.
+TEST(FusedInt8Blocks, OperandOrderAndOnePixelMaps) {
+  for (auto [h, w] : {std::pair{1, 1}, std::pair{5, 3}}) {
+    SCOPED_TRACE(::testing::Message() << h << "x" << w);
+    Graph g = Int8(BlocksGraph({h, w, 7, 33, 7, 3, 1, Activation::kSwish, 2, true, true}));
+    ASSERT_FALSE(g.nodes.empty());
+    int32_t swapped = 0;
+    for (Node& n : g.nodes)
+      if (n.type == OpType::kMul || n.type == OpType::kAdd) {
+        std::swap(n.inputs[0], n.inputs[1]);
+        ++swapped;
+      }
+    ASSERT_EQ(swapped, 4);  // two SE Muls, two residual Adds
+    ExpectFusedInt8GraphMatches(g, 2);
   }
 }
 

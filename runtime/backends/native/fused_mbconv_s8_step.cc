@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "kernels/dwconv_taps.h"
 #include "kernels/kernel_types_s8.h"
+#include "runtime/backends/native/fused_mbconv_step.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/fused_mbconv.h"
 
@@ -342,8 +343,9 @@ absl::StatusOr<FusedS8> BuildFusedS8(const NativeContext& ctx, const Graph& g, c
     // Mul(x, gate) in either operand order: the factor a_scale * b_scale / y_scale and the
     // integer product do not depend on it.
     const Node& mul = *parts.se_mul;
-    const size_t gate = g.tensors[mul.inputs[0]].shape == g.tensors[mul.outputs[0]].shape ? 1 : 0;
-    const ref::QParams mx = InQ(g, mul, 1 - gate), mg = InQ(g, mul, gate), my = OutQ(g, mul);
+    const int32_t x = (parts.depthwise_table ? *parts.depthwise_table : dw).outputs[0];
+    const size_t xi = mul.inputs[0] == x ? 0 : 1;
+    const ref::QParams mx = InQ(g, mul, xi), mg = InQ(g, mul, 1 - xi), my = OutQ(g, mul);
     s.mul = k.mul.fn;
     s.mul_params = {mx.zero_point, mg.zero_point, ref::BinaryFactors(ref::BinaryOp::kMul, mx, mg, my),
                     OutputRequant(g, mul)};
@@ -362,11 +364,6 @@ absl::StatusOr<FusedS8> BuildFusedS8(const NativeContext& ctx, const Graph& g, c
 
 }  // namespace
 
-double FusedMbconvS8Plan::split_imbalance() const {
-  const int64_t total = int64_t{dw.batch} * dw.out_h;
-  return static_cast<double>(CeilDiv(total, slots)) * slots / total;
-}
-
 bool IsFusedMbconvS8(const Node& n) {
   return n.type == OpType::kFusedMbconv && n.fused && n.fused->int8 && n.fused->int8->depthwise &&
          n.fused->int8->project;
@@ -374,33 +371,18 @@ bool IsFusedMbconvS8(const Node& n) {
 
 FusedMbconvS8Plan PlanFusedMbconvS8(const Graph& g, const Node& n, int threads, int64_t l2) {
   FusedMbconvS8Plan p;
-  const FusedMbconv& f = *n.fused;
-  const Shape& xs = g.tensors[n.inputs[F::kInput]].shape;
-  const Shape& ys = g.tensors[n.outputs[0]].shape;
-  const Shape& dws = g.tensors[n.inputs[F::kDepthwiseWeights]].shape;  // [1, KH, KW, C]
-  p.expand = n.inputs[F::kExpandWeights] >= 0;
-  p.se = n.inputs[F::kSeReduceWeights] >= 0;
-  p.residual = n.inputs[F::kResidual] >= 0;
-  p.in_c = xs[3];
-  p.expanded_c = dws[3];
-  p.out_c = ys[3];
-  p.se_c = p.se ? g.tensors[n.inputs[F::kSeReduceWeights]].shape[0] : 0;
-  ref::ConvGeometry& d = p.dw;
-  d.batch = xs[0];
-  d.in_h = xs[1];
-  d.in_w = xs[2];
-  d.in_c = d.out_c = p.expanded_c;
-  d.kernel_h = dws[1];
-  d.kernel_w = dws[2];
-  d.stride_h = f.depthwise.stride_h;
-  d.stride_w = f.depthwise.stride_w;
-  d.dilation_h = f.depthwise.dilation_h;
-  d.dilation_w = f.depthwise.dilation_w;
-  d.pad_top = f.depthwise.pad_top;
-  d.pad_left = f.depthwise.pad_left;
-  d.depth_multiplier = 1;
-  d.out_h = ys[1];
-  d.out_w = ys[2];
+  // The block's shapes and depthwise geometry, read as the floating-point plan reads them (its
+  // bands, slots and scratch do not apply here).
+  const FusedMbconvPlan shapes = PlanFusedMbconv(g, n, 1, kernels::TileShape{1, 1, 1, 1}, l2, SeGate::kScale);
+  p.dw = shapes.dw;
+  p.in_c = shapes.in_c;
+  p.expanded_c = shapes.expanded_c;
+  p.out_c = shapes.out_c;
+  p.se_c = shapes.se_c;
+  p.expand = shapes.expand;
+  p.se = shapes.se;
+  p.residual = shapes.residual;
+  const ref::ConvGeometry& d = p.dw;
   // Band height: the band's expanded rows and depthwise output within half of L2, from the
   // shapes and the cache only, never the thread count (tasks split rows, not bands). INT8 rows
   // are a quarter of FP32's, so most bands are whole images or task runs: each band costs the

@@ -45,8 +45,6 @@ struct FusedMbconvS8Plan {
   int64_t expanded_bytes = 0, dw_band_bytes = 0, project_band_bytes = 0, slot_bytes = 0;
   int64_t stored_bytes = 0, vector_bytes = 0, vectors_bytes = 0;
   int64_t scratch_bytes() const { return slot_bytes * slots + stored_bytes + vectors_bytes; }
-  // The output rows the busiest task computes over the mean per task (1: an even split).
-  double split_imbalance() const;
 };
 
 // True for a fused node whose block is INT8 (FusedMbconv::int8 set).
