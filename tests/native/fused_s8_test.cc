@@ -2,8 +2,9 @@
 // (`scalert quantize --mode int8`, random calibration): kernels 3 and 5, strides 1 and 2 on odd
 // sizes (7x9, 13x9, 1x5), channels 5, 7, 19 and 33, with and without expand, squeeze-and-
 // excitation and residual, relu6 (fused into the conv's clamp), swish and hard-swish (separate
-// table ops); every level this CPU runs, 1 to 3 threads, the default L2 and a tiny one (one-row
-// bands, expanded rows carried between bands). The fused block must compute exactly the bits of
+// table ops), both operand orders of the SE Mul and the residual Add, one-pixel maps, a batch of
+// two; every level this CPU runs, 1 to 3 threads, the default L2 and a tiny one (one-row bands,
+// expanded rows carried between bands). The fused block must compute exactly the bits of
 // its ops one by one: against the unfused native INT8 path and the reference backend, bit for
 // bit, after checking that the output depends on the input (comparisons of equal vectors fail
 // on NaN; outputs are checked finite).
@@ -129,6 +130,17 @@ TEST(FusedInt8Blocks, OperandOrderAndOnePixelMaps) {
       }
     ASSERT_EQ(swapped, 4);  // two SE Muls, two residual Adds
     ExpectFusedInt8GraphMatches(g, 2);
+  }
+}
+
+// A batch of two images: tasks split the batch's rows, each image pools and gates on its own.
+TEST(FusedInt8Blocks, BatchOfTwo) {
+  for (const BlockSpec& spec : {BlockSpec{7, 9, 7, 33, 7, 3, 1, Activation::kSwish, 2, true, true},
+                                BlockSpec{13, 9, 5, 19, 7, 5, 2, Activation::kRelu6, 2}}) {
+    Graph fp32 = BlocksGraph(spec);
+    for (Tensor& t : fp32.tensors)
+      if (!t.is_constant() && t.shape.size() == 4) t.shape[0] = 2;
+    ExpectFusedInt8GraphMatches(Int8(fp32), 2);
   }
 }
 
