@@ -385,11 +385,11 @@ FusedMbconvS8Plan PlanFusedMbconvS8(const Graph& g, const Node& n, int threads, 
   const ref::ConvGeometry& d = p.dw;
   // Band height: the band's expanded rows and depthwise output within half of L2, from the
   // shapes and the cache only, never the thread count (tasks split rows, not bands). INT8 rows
-  // are a quarter of FP32's, so most bands are whole images or task runs: each band costs the
-  // INT8 depthwise kernel kernel_h - stride_h rows to start and the expand a slide of the rows
-  // kept, which on EfficientNet-B0's 14x14 and 7x7 blocks made quarter-image bands 8-20% slower
-  // than the unfused ops where whole-image bands were 1-3% faster (AMD EPYC Zen 4, 1 MiB L2, 1
-  // thread, `scalert bench --profile`).
+  // are a quarter of FP32's, so bands are tall (whole images from 28x28 down at 1 MiB): each
+  // band costs the INT8 depthwise kernel kernel_h - stride_h rows to start and the expand a slide
+  // of the rows kept, which on EfficientNet-B0's 14x14 and 7x7 blocks made quarter-image bands
+  // 8-20% slower than the unfused ops where whole-image bands were 1-3% faster (AMD EPYC Zen 4,
+  // 1 MiB L2, 1 thread, `scalert bench --profile`).
   const int64_t in_row = int64_t{d.in_w} * d.in_c, out_row = int64_t{d.out_w} * d.out_c;
   auto band_bytes = [&](int32_t rows) { return (p.expand ? InRows(d, rows) * in_row : 0) + rows * out_row; };
   int32_t rows = d.out_h;

@@ -17,10 +17,11 @@
 // The native backend fuses every INT8 block its level's INT8 kernels run whole (CanFuseS8), at
 // any thread count: measured on an AMD EPYC (Zen 4, 2 cores, 1 MiB L2, avx512vnni), whole-model
 // medians of 3 interleaved rounds, fused vs unfused: MobileNetV2 2.72 vs 2.75 ms at 1 thread,
-// 1.54 vs 1.67 at 2; EfficientNet-B0 4.26 vs 4.22 at 1 thread, 2.64 vs 2.94 at 2 (one pass over
-// the pool per block instead of one per op). At 1 thread INT8 tensors of 224x224 models fit L2, so
-// fusion keeps the time and saves memory (arena 76% and 67% of the unfused plan's); per block
-// (`scalert bench --profile`) none was more than 3% slower fused, the noise of those runs.
+// 1.54 vs 1.67 at 2; EfficientNet-B0 4.26 vs 4.22 at 1 thread, 2.64 vs 2.94 at 2 (one
+// thread-pool dispatch per pass of a block instead of one per op). At 1 thread the INT8 tensors
+// of 224x224 models fit L2, so fusion keeps the time and saves memory (arena 76% and 67% of the
+// unfused plan's); per block (`scalert bench --profile`) none was more than 3% slower fused, the
+// noise of those runs.
 #ifndef SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_S8_STEP_H_
 #define SCALERT_RUNTIME_BACKENDS_NATIVE_FUSED_MBCONV_S8_STEP_H_
 
