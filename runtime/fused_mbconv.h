@@ -7,6 +7,7 @@
 #define SCALERT_RUNTIME_FUSED_MBCONV_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,16 @@ struct FusedMbconv {
   ConvParams depthwise;          // stride, padding, dilation of the depthwise
   std::vector<std::string> parts;  // names of the nodes it replaced, in order
   int64_t macs = 0;              // of those nodes together
+  // INT8 blocks: every tensor between the parts has its own quantization, and activations other
+  // than relu / relu6 are separate 256-entry table ops after their conv (Swish, Sigmoid, ...), so
+  // the block keeps copies of the nodes it replaced, by part (their tensors stay in the graph;
+  // the planner gives them no memory). Unset for FP32, FP16 and BF16 blocks.
+  struct Int8Parts {
+    std::optional<Node> expand, expand_table, depthwise, depthwise_table;
+    std::optional<Node> se_pool, se_reduce, se_reduce_table, se_expand, se_gate_table, se_mul;
+    std::optional<Node> project, add;
+  };
+  std::optional<Int8Parts> int8;
 };
 
 }  // namespace scalert

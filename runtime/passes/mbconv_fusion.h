@@ -24,13 +24,21 @@ struct MbconvBlock {
   int32_t se_pool = -1, se_reduce = -1, se_expand = -1, se_mul = -1;
   int32_t project = -1, add = -1;
   int32_t residual = -1;  // the Add's other operand (tensor)
+  // INT8 blocks: the activation table ops after the expand, the depthwise, fc1 and fc2.
+  int32_t expand_table = -1, depthwise_table = -1, se_reduce_table = -1, se_gate_table = -1;
   int32_t first() const { return expand >= 0 ? expand : depthwise; }
   int32_t last() const { return add >= 0 ? add : project; }
+  // Every node of the block in dataflow order, absent parts (-1) included.
+  std::vector<int32_t> nodes() const {
+    return {expand, expand_table, depthwise, depthwise_table, se_pool, se_reduce, se_reduce_table, se_expand,
+            se_gate_table, se_mul, project, add};
+  }
 };
 
 // Blocks in node order; a node belongs to at most one. The block's activations are all FP32, all
-// FP16 or all BF16; every intermediate tensor is read only inside the block and not a graph
-// output; weights are constants (of any dtype).
+// FP16, all BF16 or all INT8 (an INT8 conv's activation may be a separate table op after it);
+// every intermediate tensor is read only inside the block and not a graph output; weights are
+// constants (of any dtype).
 std::vector<MbconvBlock> FindMbconvBlocks(const Graph& g);
 
 struct FusedGraph {
@@ -48,8 +56,8 @@ FusedGraph FuseMbconvBlocks(const Graph& g, const std::function<bool(const Graph
 // are g's), for a cost model that wants the fused step's plan before deciding.
 Node FusedMbconvNode(const Graph& g, const MbconvBlock& b);
 
-// True for a Conv2D that is a plain 1x1 (stride 1, no padding) over an FP32, FP16 or BF16 activation with
-// constant weights: a GEMM over pixels.
+// True for a Conv2D that is a plain 1x1 (stride 1, no padding) over an FP32, FP16, BF16 or INT8
+// activation with constant weights: a GEMM over pixels.
 bool IsPointwiseConv(const Graph& g, const Node& n);
 
 }  // namespace scalert

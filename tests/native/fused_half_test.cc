@@ -41,25 +41,8 @@ using testing::Lowered;
 using testing::RandomVector;
 using testing::RelativeError;
 using testing::RunWith;
-
-std::unique_ptr<Executable> Native(const Graph& g, Isa isa, int threads, FusionPolicy fusion, int64_t l2 = 0) {
-  BackendOptions o;
-  o.threads = threads;
-  o.poison_freed = true;  // a fused step that read a dead tensor would see NaN
-  NativeOptions no;
-  no.max_isa = isa;
-  no.fusion = fusion;
-  no.l2_bytes = l2;
-  auto e = PrepareNativeWith(g, o, no);
-  EXPECT_TRUE(e.ok()) << e.status();
-  return e.ok() ? std::move(e).value() : nullptr;
-}
-
-std::vector<float> Reference(const Graph& g, const std::vector<float>& x) {
-  auto e = PrepareReference(g, BackendOptions());
-  EXPECT_TRUE(e.ok()) << e.status();
-  return e.ok() ? RunWith(**e, g, x) : std::vector<float>();
-}
+using testing::NativeWithFusion;
+using testing::RunReference;
 
 // The op descriptions that name a fused 16-bit block of `p` (one per original node it runs): on
 // 16-bit rows (mbconv_bf16_<isa>) or, with `f32_rows`, on FP32 rows (mbconv_f16s_f32acc_<isa>).
@@ -85,9 +68,9 @@ void ExpectFusedHalfMatches(const BlockSpec& spec, int32_t want_fused) {
     ASSERT_EQ(FuseMbconvBlocks(g, [](const Graph&, const MbconvBlock&) { return true; }).fused_blocks, want_fused);
     const size_t size = static_cast<size_t>(g.tensors[g.inputs[0]].num_elements());
     const std::vector<float> x = RandomVector(size, 41), x2 = RandomVector(size, 42);
-    const std::vector<float> want = Reference(g, x), other = Reference(g, x2);
+    const std::vector<float> want = RunReference(g, x), other = RunReference(g, x2);
     ASSERT_GT(RelativeError(other, want), 1e-2) << "output does not depend on the input";
-    const std::vector<float> exact = Reference(fp32, x), exact2 = Reference(fp32, x2);
+    const std::vector<float> exact = RunReference(fp32, x), exact2 = RunReference(fp32, x2);
     const double storage = RelativeError(want, exact), storage2 = RelativeError(other, exact2);
     ASSERT_GT(storage, 0) << "nothing is lowered";
     // Fewer roundings than the ops (the residual, FP32 rows) but elsewhere: on outputs this
@@ -104,8 +87,8 @@ void ExpectFusedHalfMatches(const BlockSpec& spec, int32_t want_fused) {
         for (int threads : {1, 2, 3}) {
           SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads, l2 " << l2
                                             << "; storage " << storage);
-          auto fused = Native(g, isa, threads, FusionPolicy::kOn, l2);
-          auto unfused = Native(g, isa, threads, FusionPolicy::kOff, l2);
+          auto fused = NativeWithFusion(g, isa, threads, FusionPolicy::kOn, l2);
+          auto unfused = NativeWithFusion(g, isa, threads, FusionPolicy::kOff, l2);
           ASSERT_TRUE(fused && unfused);
           EXPECT_GT(FusedHalfOps(*fused, p), 0);
           EXPECT_EQ(FusedHalfOps(*unfused, p), 0);
@@ -161,7 +144,7 @@ TEST(FusedHalfBlocks, MixedBlocksAreNotFusedAndAutoFuses) {
   for (Node& n : mixed.nodes)
     if (n.type == OpType::kDepthwiseConv2D) mixed.tensors[n.outputs[0]].dtype = DType::kBF16;
   EXPECT_EQ(FuseMbconvBlocks(mixed, all).fused_blocks, 0);
-  auto e = Native(g, kernels::DetectedIsa(), 1, FusionPolicy::kAuto);
+  auto e = NativeWithFusion(g, kernels::DetectedIsa(), 1, FusionPolicy::kAuto);
   ASSERT_TRUE(e);
   EXPECT_GT(FusedHalfOps(*e, Precision::kF16), 0);
 }
@@ -183,15 +166,15 @@ TEST(FusedHalfBlocks, MixedFileFusesEachBlockInItsDtype) {
   ASSERT_TRUE(r.ok()) << r.status();
   const Graph& g = r->lowered;
   const std::vector<float> x = RandomVector(static_cast<size_t>(g.tensors[g.inputs[0]].num_elements()), 43);
-  const std::vector<float> want = Reference(g, x), exact = Reference(fp32, x);
-  ASSERT_GT(RelativeError(Reference(g, RandomVector(x.size(), 44)), want), 1e-2) << "output does not depend on the input";
+  const std::vector<float> want = RunReference(g, x), exact = RunReference(fp32, x);
+  ASSERT_GT(RelativeError(RunReference(g, RandomVector(x.size(), 44)), want), 1e-2) << "output does not depend on the input";
   const double storage = RelativeError(want, exact);
   ASSERT_GT(storage, 0) << "nothing is lowered";
   for (Isa isa : kernels::SupportedIsas()) {
     std::vector<float> one_thread;
     for (int threads : {1, 2, 3}) {
       SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads");
-      auto e = Native(g, isa, threads, FusionPolicy::kOn);
+      auto e = NativeWithFusion(g, isa, threads, FusionPolicy::kOn);
       ASSERT_TRUE(e);
       const std::vector<std::string> ops = e->op_descriptions();
       EXPECT_GT(FusedHalfOps(*e, Precision::kF16), 0);

@@ -1,15 +1,20 @@
 // For the FP16 / BF16 tests (half_models_test.cc, fused_half_test.cc): a graph lowered by the
 // quantizer (`scalert quantize --mode fp16|bf16`, calibrated on the reference backend) and one
-// run of an executable with an FP32 input and output.
+// run of an executable with an FP32 input and output; for the fused-block tests of every
+// precision (fused_half_test.cc, fused_s8_test.cc), native and reference executables.
 #ifndef SCALERT_TESTS_NATIVE_HALF_LOWERING_H_
 #define SCALERT_TESTS_NATIVE_HALF_LOWERING_H_
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kernels/isa.h"
 #include "runtime/backend.h"
+#include "runtime/backends/native/native_backend.h"
+#include "runtime/backends/reference/reference_backend.h"
 #include "runtime/graph.h"
 #include "tools/quantize/quantizer.h"
 
@@ -29,6 +34,28 @@ inline std::vector<float> RunWith(Executable& e, const Graph& g, const std::vect
   EXPECT_TRUE(e.Invoke().ok());
   const float* y = static_cast<const float*>(e.output_buffer(0));
   return std::vector<float>(y, y + g.tensors[g.outputs[0]].num_elements());
+}
+
+// Native at level `isa` with `fusion` forced and an L2 of `l2` bytes (0: the CPU's); freed
+// tensors are poisoned, so a fused step that read a dead tensor would see garbage.
+inline std::unique_ptr<Executable> NativeWithFusion(const Graph& g, kernels::Isa isa, int threads,
+                                                    FusionPolicy fusion, int64_t l2 = 0) {
+  BackendOptions o;
+  o.threads = threads;
+  o.poison_freed = true;
+  NativeOptions no;
+  no.max_isa = isa;
+  no.fusion = fusion;
+  no.l2_bytes = l2;
+  auto e = PrepareNativeWith(g, o, no);
+  EXPECT_TRUE(e.ok()) << e.status();
+  return e.ok() ? std::move(e).value() : nullptr;
+}
+
+inline std::vector<float> RunReference(const Graph& g, const std::vector<float>& x) {
+  auto e = PrepareReference(g, BackendOptions());
+  EXPECT_TRUE(e.ok()) << e.status();
+  return e.ok() ? RunWith(**e, g, x) : std::vector<float>();
 }
 
 }  // namespace scalert::testing

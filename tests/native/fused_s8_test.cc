@@ -1,0 +1,171 @@
+// Fused INT8 blocks (fused_mbconv_s8_step.h) on graphs of blocks quantized by the quantizer
+// (`scalert quantize --mode int8`, random calibration): kernels 3 and 5, strides 1 and 2 on odd
+// sizes (7x9, 13x9, 1x5), channels 5, 7, 19 and 33, with and without expand, squeeze-and-
+// excitation and residual, relu6 (fused into the conv's clamp), swish and hard-swish (separate
+// table ops), both operand orders of the SE Mul and the residual Add, one-pixel maps, a batch of
+// two; every level this CPU runs, 1 to 3 threads, the default L2 and a tiny one (one-row bands,
+// expanded rows carried between bands). The fused block must compute exactly the bits of
+// its ops one by one: against the unfused native INT8 path and the reference backend, bit for
+// bit, after checking that the output depends on the input (comparisons of equal vectors fail
+// on NaN; outputs are checked finite).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "kernels/isa.h"
+#include "runtime/backends/native/native_backend.h"
+#include "runtime/backends/reference/reference_backend.h"
+#include "runtime/dtype_rules.h"
+#include "runtime/passes/mbconv_fusion.h"
+#include "tests/native/half_lowering.h"
+#include "tests/native/mbconv_blocks.h"
+#include "tests/testing/test_models.h"
+#include "tools/quantize/calibration.h"
+#include "tools/quantize/quantizer.h"
+
+namespace scalert {
+namespace {
+
+using kernels::Isa;
+using testing::BlockSpec;
+using testing::BlocksGraph;
+using testing::RandomVector;
+using testing::RunWith;
+using testing::NativeWithFusion;
+using testing::RunReference;
+
+Graph Int8(const Graph& fp32) {
+  quantize::QuantizeOptions o;
+  o.mode = Precision::kI8;
+  o.fp32_backend = "reference";
+  auto samples = quantize::RandomSamples(fp32, 4, 7);
+  EXPECT_TRUE(samples.ok()) << samples.status();
+  if (!samples.ok()) return Graph();
+  o.calibration = *samples;
+  auto r = quantize::Quantize(fp32, o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? std::move(r->lowered) : Graph();
+}
+
+// The op descriptions naming a fused INT8 block (one per original node it runs).
+int64_t FusedInt8Ops(const Executable& e) {
+  int64_t count = 0;
+  for (const std::string& d : e.op_descriptions())
+    if ((d.rfind("mbconv", 0) == 0 || d.rfind("dwsep", 0) == 0) && d.find("_s8_") != std::string::npos) ++count;
+  return count;
+}
+
+void ExpectFusedInt8GraphMatches(const Graph& g, int32_t want_fused) {
+  ASSERT_FALSE(g.nodes.empty());
+  ASSERT_EQ(GraphPrecision(g), Precision::kI8);
+  ASSERT_EQ(FuseMbconvBlocks(g, [](const Graph&, const MbconvBlock&) { return true; }).fused_blocks, want_fused);
+  const size_t size = static_cast<size_t>(g.tensors[g.inputs[0]].num_elements());
+  const std::vector<float> x = RandomVector(size, 41), x2 = RandomVector(size, 42);
+  const std::vector<float> want = RunReference(g, x), want2 = RunReference(g, x2);
+  ASSERT_FALSE(want.empty());
+  ASSERT_NE(want, want2) << "the output does not depend on the input";
+  for (float v : want) ASSERT_TRUE(std::isfinite(v));
+  for (Isa isa : kernels::SupportedIsas())
+    for (int64_t l2 : {int64_t{0}, int64_t{1} << 10})
+      for (int threads : {1, 2, 3}) {
+        SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads, l2 " << l2);
+        auto fused = NativeWithFusion(g, isa, threads, FusionPolicy::kOn, l2);
+        auto unfused = NativeWithFusion(g, isa, threads, FusionPolicy::kOff, l2);
+        ASSERT_TRUE(fused && unfused);
+        EXPECT_GT(FusedInt8Ops(*fused), 0);
+        EXPECT_EQ(FusedInt8Ops(*unfused), 0);
+        EXPECT_EQ(RunWith(*fused, g, x), RunWith(*unfused, g, x)) << "the fused block differs from its ops";
+        EXPECT_EQ(RunWith(*fused, g, x), want);
+        EXPECT_EQ(RunWith(*fused, g, x2), want2);  // again, another input: nothing stale reused
+      }
+}
+
+void ExpectFusedInt8Matches(const BlockSpec& spec, int32_t want_fused) {
+  ExpectFusedInt8GraphMatches(Int8(BlocksGraph(spec)), want_fused);
+}
+
+TEST(FusedInt8Blocks, KernelsStridesAndOddSizes) {
+  for (int32_t k : {3, 5})
+    for (int32_t s : {1, 2})
+      for (auto [h, w] : {std::pair{7, 9}, std::pair{13, 9}, std::pair{1, 5}}) {
+        SCOPED_TRACE(::testing::Message() << "k" << k << " s" << s << " " << h << "x" << w);
+        ExpectFusedInt8Matches({h, w, 5, 19, 7, k, s}, 1);
+      }
+}
+
+TEST(FusedInt8Blocks, ResidualStacksAndActivations) {
+  ExpectFusedInt8Matches({15, 11, 7, 33, 7, 3, 1, Activation::kRelu6, 3}, 3);
+  ExpectFusedInt8Matches({12, 12, 5, 19, 5, 5, 1, Activation::kSwish, 2}, 2);
+  ExpectFusedInt8Matches({9, 13, 7, 33, 19, 3, 2, Activation::kHardSwish, 2}, 2);
+  ExpectFusedInt8Matches({10, 9, 8, 32, 12, 3, 1, Activation::kRelu6, 3, false}, 3);
+}
+
+TEST(FusedInt8Blocks, SqueezeExcitationAndSeparablePairs) {
+  for (auto [h, w, s] : {std::array<int32_t, 3>{7, 9, 2}, std::array<int32_t, 3>{13, 9, 1},
+                         std::array<int32_t, 3>{1, 5, 1}}) {
+    SCOPED_TRACE(::testing::Message() << h << "x" << w << " s" << s);
+    ExpectFusedInt8Matches({h, w, 7, 33, 7, 3, s, Activation::kSwish, 2, true, true}, 2);
+    ExpectFusedInt8Matches({h, w, 19, 19, 5, 5, s, Activation::kHardSwish, 1, true, true, false}, 1);
+    ExpectFusedInt8Matches({h, w, 19, 19, 19, 3, s, Activation::kRelu6, 1, true, false, false}, 1);
+  }
+}
+
+// The SE Mul and the residual Add with their operands the other way round (the gate first, the
+// residual first), on a 1x1 map where the gate has the shape of the tensor it scales.
+TEST(FusedInt8Blocks, OperandOrderAndOnePixelMaps) {
+  for (auto [h, w] : {std::pair{1, 1}, std::pair{5, 3}}) {
+    SCOPED_TRACE(::testing::Message() << h << "x" << w);
+    Graph g = Int8(BlocksGraph({h, w, 7, 33, 7, 3, 1, Activation::kSwish, 2, true, true}));
+    ASSERT_FALSE(g.nodes.empty());
+    int32_t swapped = 0;
+    for (Node& n : g.nodes)
+      if (n.type == OpType::kMul || n.type == OpType::kAdd) {
+        std::swap(n.inputs[0], n.inputs[1]);
+        ++swapped;
+      }
+    ASSERT_EQ(swapped, 4);  // two SE Muls, two residual Adds
+    ExpectFusedInt8GraphMatches(g, 2);
+  }
+}
+
+// A batch of two images: tasks split the batch's rows, each image pools and gates on its own.
+TEST(FusedInt8Blocks, BatchOfTwo) {
+  for (const BlockSpec& spec : {BlockSpec{7, 9, 7, 33, 7, 3, 1, Activation::kSwish, 2, true, true},
+                                BlockSpec{13, 9, 5, 19, 7, 5, 2, Activation::kRelu6, 2}}) {
+    Graph fp32 = BlocksGraph(spec);
+    for (Tensor& t : fp32.tensors)
+      if (!t.is_constant() && t.shape.size() == 4) t.shape[0] = 2;
+    ExpectFusedInt8GraphMatches(Int8(fp32), 2);
+  }
+}
+
+// The pass records an INT8 block's table ops as parts of the block, in dataflow order, and the
+// fused node keeps the nodes it replaced.
+TEST(FusedInt8Blocks, TablesArePartsOfTheBlock) {
+  const Graph g = Int8(BlocksGraph({9, 9, 8, 24, 8, 3, 1, Activation::kSwish, 1, true, true}));
+  ASSERT_FALSE(g.nodes.empty());
+  const std::vector<MbconvBlock> blocks = FindMbconvBlocks(g);
+  ASSERT_EQ(blocks.size(), 1u);
+  const MbconvBlock& b = blocks[0];
+  for (int32_t t : {b.expand_table, b.depthwise_table, b.se_reduce_table, b.se_gate_table}) {
+    ASSERT_GE(t, 0);
+    EXPECT_EQ(g.tensors[g.nodes[t].inputs[0]].dtype, DType::kI8);
+  }
+  EXPECT_EQ(g.nodes[b.expand_table].type, OpType::kSwish);
+  EXPECT_EQ(g.nodes[b.se_gate_table].type, OpType::kSigmoid);
+  const Node n = FusedMbconvNode(g, b);
+  ASSERT_TRUE(n.fused->int8.has_value());
+  EXPECT_EQ(n.fused->parts.size(), 12u);  // expand, dw, pool, fc1, fc2, mul, project, add and 4 tables
+  EXPECT_EQ(n.fused->int8->se_gate_table->name, g.nodes[b.se_gate_table].name);
+  // An FP32 block keeps no INT8 parts.
+  const Graph fp32 = BlocksGraph({9, 9, 8, 24, 8, 3, 1});
+  EXPECT_FALSE(FusedMbconvNode(fp32, FindMbconvBlocks(fp32).at(0)).fused->int8.has_value());
+}
+
+}  // namespace
+}  // namespace scalert
