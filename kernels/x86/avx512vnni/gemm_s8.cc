@@ -4,9 +4,9 @@
 // The rows of a tile are flipped once into a stack buffer (zero-padded to a multiple of 4) and
 // reused for every panel, so the inner loop is a broadcast load and a vpdpbusd; rows longer than
 // the buffer are flipped as they are read. The one- and two-panel tiles are separate
-// instantiations (GCC copied the accumulators between registers in every step of the k loop when
-// one body branched on the panel count), and the epilogue skips its clamp before the conversion
-// when every factor is at most 1/4.
+// instantiations, and the epilogue skips its clamp before the conversion when every factor is at
+// most 1/4. (GCC 12 still copies some accumulators between registers in the k loop; forcing
+// in-place updates through asm made it spill them instead, twice as slow.)
 #include <immintrin.h>
 
 #include <algorithm>
