@@ -54,7 +54,7 @@ namespace {
 // fills whole vectors). The epilogue is BytePacker's, the even / odd lanes put back in order by one
 // byte shuffle and one qword permute.
 constexpr int32_t kMaxGateCycle = 2048;
-constexpr int32_t kGatePairs = kMaxGateCycle / 2 + 40;
+constexpr int32_t kGatePairs = kMaxGateCycle / 2 + 48;  // a multiple of 16 (aligned rows)
 
 struct GatePairs {
   int32_t cycle, step;  // channels per cycle, and 64 mod cycle
@@ -66,21 +66,23 @@ struct GatePairs {
 void FillGatePairs(const int8_t* s, int32_t cycle, int32_t s_zero_point, GatePairs* gp) {
   gp->cycle = cycle;
   gp->step = 64 % cycle;
-  // A run starting at channel j < cycle reads pairs (j >> 1) .. (j >> 1) + 31.
-  const int32_t used = (cycle - 1) / 2 + 32;
-  int32_t c = 0;  // channel p + 2m + e mod cycle, walked without a division
-  auto gate = [&] {
-    const int32_t g = static_cast<uint16_t>(int32_t{s[c]} - s_zero_point);
-    if (++c == cycle) c = 0;
-    return g;
-  };
-  for (int p = 0; p < 2; ++p) {
-    c = p % cycle;
-    for (int32_t m = 0; m < used; ++m) {
-      gp->pairs[p][0][m] = gate();
-      gp->pairs[p][1][m] = static_cast<int32_t>(static_cast<uint32_t>(gate()) << 16);
-    }
+  // A run starting at channel j < cycle reads pairs (j >> 1) .. (j >> 1) + 31 of each parity;
+  // filled 16 at a time from the int16 gates g[t mod cycle] - g_zp, t < 2 * filled + 34.
+  const int32_t used = (cycle - 1) / 2 + 32, filled = (used + 15) / 16 * 16, t_end = 2 * filled + 34;
+  alignas(64) int16_t g[kMaxGateCycle + 192];
+  const __m512i zp = _mm512_set1_epi16(static_cast<int16_t>(s_zero_point));
+  for (int32_t t = 0; t < cycle; t += 32) {
+    const __mmask32 mask = cycle - t >= 32 ? ~__mmask32{0} : (~__mmask32{0}) >> (32 - (cycle - t));
+    _mm512_storeu_si512(g + t, _mm512_sub_epi16(_mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(mask, s + t)), zp));
   }
+  for (int32_t t = cycle; t < t_end; ++t) g[t] = g[t - cycle];
+  const __m512i low = _mm512_set1_epi32(0xffff), high = _mm512_set1_epi32(static_cast<int32_t>(0xffff0000u));
+  for (int p = 0; p < 2; ++p)
+    for (int32_t m = 0; m < filled; m += 16) {
+      const __m512i v = _mm512_loadu_si512(g + p + 2 * m);  // dword i: (g[p + 2(m + i)], g[p + 2(m + i) + 1])
+      _mm512_store_si512(gp->pairs[p][0] + m, _mm512_and_si512(v, low));
+      _mm512_store_si512(gp->pairs[p][1] + m, _mm512_and_si512(v, high));
+    }
 }
 
 template <bool kBounded>
