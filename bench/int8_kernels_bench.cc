@@ -1,6 +1,6 @@
 // The registered INT8 kernels (1x1 GEMM, depthwise; one per level this CPU runs) beside the
 // native FP32 backend on the same MBConv layers of EfficientNet-B0 / MobileNetV2 at 224x224, one
-// thread. The INT8 side is the kernel alone, the FP32 side includes the backend's step. Compare
+// thread, and the SE block's gate Mul and the residual Add alone. The INT8 side is the kernel alone, the FP32 side includes the backend's step. Compare
 // within one run:
 //   bench_int8_kernels --benchmark_enable_random_interleaving=true --benchmark_repetitions=5
 //     --benchmark_min_time=0.05 --benchmark_report_aggregates_only=true
@@ -119,7 +119,54 @@ void Int8Kernel(benchmark::State& state, const LayerSpec& s, kernels::Isa isa) {
   Counters(state, s, oh, ow);
 }
 
+// The elementwise INT8 kernels of the SE block and the residual: Mul by a per-channel gate and Add
+// (GB/s counts the bytes read and written).
+struct ElementwiseSpec {
+  const char* name;
+  bool mul;
+  int32_t pixels, channels;
+};
+
+const ElementwiseSpec kElementwise[] = {
+    {"se_mul_112x112x32", true, 112 * 112, 32},
+    {"se_mul_56x56x144", true, 56 * 56, 144},
+    {"se_mul_14x14x672", true, 14 * 14, 672},
+    {"add_28x28x40", false, 28 * 28, 40},
+};
+
+void Int8Elementwise(benchmark::State& state, const ElementwiseSpec& s, kernels::Isa isa) {
+  const int64_t n = static_cast<int64_t>(s.pixels) * s.channels;
+  const std::vector<int8_t> x = Bytes(static_cast<size_t>(n)), b = Bytes(static_cast<size_t>(n));
+  std::vector<int8_t> y(static_cast<size_t>(n));
+  const ref::QParams out{0.05f, -10};
+  const kernels::BinaryS8Params p{3, -7, {0.002f, 0.003f}, kernels::MakeRequantS8(out, ref::Int8Bounds{})};
+  const auto& registry = kernels::KernelRegistry::Global();
+  if (s.mul) {
+    auto k = registry.Find<kernels::KernelOp::kMulChannel, kernels::KernelDType::kS8>(isa);
+    for (auto _ : state) {
+      k.fn(s.pixels, s.channels, x.data(), b.data(), y.data(), p);
+      benchmark::DoNotOptimize(y.data());
+    }
+  } else {
+    auto k = registry.Find<kernels::KernelOp::kAdd, kernels::KernelDType::kS8>(isa);
+    for (auto _ : state) {
+      k.fn(n, x.data(), b.data(), y.data(), p);
+      benchmark::DoNotOptimize(y.data());
+    }
+  }
+  const double bytes = static_cast<double>(n) * (s.mul ? 2 : 3);
+  state.counters["GB/s"] = benchmark::Counter(bytes * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+}
+
 const bool kRegistered = [] {
+  for (const ElementwiseSpec& s : kElementwise)
+    for (kernels::Isa isa : kernels::SupportedIsas()) {
+      const kernels::KernelOp op = s.mul ? kernels::KernelOp::kMulChannel : kernels::KernelOp::kAdd;
+      const kernels::KernelEntry* e = kernels::KernelRegistry::Global().FindEntry(op, kernels::KernelDType::kS8, isa);
+      if (!e || e->isa != isa) continue;
+      benchmark::RegisterBenchmark((std::string(s.name) + "/" + e->name).c_str(), Int8Elementwise, s, isa)
+          ->Unit(benchmark::kMicrosecond);
+    }
   for (const LayerSpec& s : kLayers) {
     benchmark::RegisterBenchmark((std::string(s.name) + "/fp32_native").c_str(), Fp32Native, s)->Unit(benchmark::kMicrosecond);
     for (kernels::Isa isa : kernels::SupportedIsas()) {

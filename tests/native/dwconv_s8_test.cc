@@ -49,6 +49,9 @@ TEST(DwConvS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
               for (int32_t j = 0; j < c; ++j) {
                 bias[j] = (j * 7919 + static_cast<int32_t>(seed)) % 4001 - 2000;
                 m[j] = ref::RequantScale(0.02, 0.004 + 0.001 * (j % 7), out.scale);
+                // Factors past 1/4 on a few channels of some cases (the kernels skip a clamp when
+                // every factor of a tile is small).
+                if (seed % 4 == 1 && j % 5 == 2) m[j] *= 1e9f;
               }
               const ref::Int8Bounds bounds = ref::FusedBounds(act, out);
               std::vector<int8_t> want(static_cast<size_t>(g.out_h) * g.out_w * c);

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "kernels/reference/elementwise.h"
 #include "kernels/reference/quantized.h"
+#include "kernels/portable/kernels_s8.h"
 #include "kernels/registry.h"
 #include "tests/native/kernel_list.h"
 #include "tests/testing/test_models.h"
@@ -152,6 +153,46 @@ TEST(ElementwiseS8Kernels, BinarySizesAroundTheVectorWidth) {
           ASSERT_EQ(got, want_mul) << k.name << " " << pixels << "x" << c << " zp " << azp;
         }
       }
+}
+
+// The gate Mul runs over whole pixels (a vector spans pixels when the channels do not fill it):
+// SE widths, channel counts of either parity and past the kernels' gate blocks, in place, zero
+// points at the extremes, fused bounds, and factors large enough that products overflow int32
+// when scaled (saturate high) or NaN (-> lo).
+TEST(ElementwiseS8Kernels, ChannelMulAcrossPixelsInPlaceAndExtremes) {
+  const auto mul = testing::RunnableKernels<KernelOp::kMulChannel, KernelDType::kS8>();
+  ASSERT_FALSE(mul.empty());
+  uint32_t seed = 404;
+  for (int32_t c : {2, 5, 32, 33, 96, 144, 672, 1152, 2047, 2048, 2049, 4100})
+    for (int32_t pixels : {1, 3, 29})
+      for (const auto& [azp, bzp, yzp] : {std::tuple{-128, 127, 0}, std::tuple{127, -128, -128}, std::tuple{5, -3, 127}})
+        for (Activation act : {Activation::kNone, Activation::kRelu6})
+          for (float factor : {0.f, 1.f, 1e9f, NAN}) {  // 0: the reference's factor
+            const ref::QParams aq{0.03f, azp}, bq{0.05f, bzp}, yq{0.02f, yzp};
+            const size_t n = static_cast<size_t>(pixels) * c;
+            const std::vector<int8_t> a = RandomInt8(n, seed++), b = RandomInt8(static_cast<size_t>(c), seed++);
+            const ref::Int8Bounds bounds = ref::FusedBounds(act, yq);
+            BinaryS8Params p{azp, bzp, ref::BinaryFactors(ref::BinaryOp::kMul, aq, bq, yq), MakeRequantS8(yq, bounds)};
+            if (factor != 0.f) p.f.a = factor;
+            std::vector<int8_t> want(n);
+            mul_channel_s8_portable(pixels, c, a.data(), b.data(), want.data(), p);
+            if (factor == 0.f) {  // the portable kernel is the reference's arithmetic
+              std::vector<int8_t> ref_y(n);
+              ref::BinaryS8(ref::BinaryOp::kMul, {1, pixels, 1, c}, a.data(), aq, {1, 1, 1, c}, b.data(), bq,
+                            {1, pixels, 1, c}, ref_y.data(), yq, bounds);
+              ASSERT_EQ(want, ref_y) << c;
+            }
+            for (const auto& k : mul) {
+              std::vector<int8_t> got = Guarded(n);
+              k.fn(pixels, c, a.data(), b.data(), got.data(), p);
+              ExpectGuardIntact(got, n, k.name);
+              got.resize(n);
+              ASSERT_EQ(got, want) << k.name << " " << pixels << "x" << c << " zp " << azp << " f " << factor;
+              std::vector<int8_t> in_place = a;  // y == x (the fused step gates in place)
+              k.fn(pixels, c, in_place.data(), b.data(), in_place.data(), p);
+              ASSERT_EQ(in_place, want) << k.name << " in place " << pixels << "x" << c;
+            }
+          }
 }
 
 TEST(ElementwiseS8Kernels, TablesAndQuantizeSizesAroundTheVectorWidth) {

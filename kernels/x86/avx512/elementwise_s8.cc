@@ -3,6 +3,8 @@
 // 256-entry tables 64 bytes at a time by vpshufb over the 16 rows of 16 entries.
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "kernels/x86/avx512/kernels_s8.h"
@@ -19,11 +21,16 @@ inline __m512i Load16(const int8_t* p, __mmask16 mask) { return _mm512_cvtepi8_e
 void add_s8_avx512(int64_t n, const int8_t* a, const int8_t* b, int8_t* y, const BinaryS8Params& p) {
   const __m512i azp = _mm512_set1_epi32(p.a_zero_point), bzp = _mm512_set1_epi32(p.b_zero_point);
   const __m512 fa = _mm512_set1_ps(p.f.a), fb = _mm512_set1_ps(p.f.b);
-  for (int64_t i = 0; i < n; i += 16) {
-    const __mmask16 mask = Mask16(static_cast<int32_t>(n - i < 16 ? n - i : 16));
-    const __m512 pa = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(Load16(a + i, mask), azp)), fa);
-    const __m512 pb = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(Load16(b + i, mask), bzp)), fb);
-    _mm512_mask_cvtepi32_storeu_epi8(y + i, mask, RoundClamp16(_mm512_add_ps(pa, pb), p.out));
+  const BytePacker pack(p.out);
+  for (int64_t i = 0; i < n; i += 64) {
+    __m512 v[4];
+    for (int q = 0; q < 4; ++q) {
+      const __mmask16 mask = Mask16(static_cast<int32_t>(std::min<int64_t>(n - i - 16 * q, 16)));
+      const __m512 pa = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(Load16(a + i + 16 * q, mask), azp)), fa);
+      const __m512 pb = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(Load16(b + i + 16 * q, mask), bzp)), fb);
+      v[q] = _mm512_add_ps(pa, pb);
+    }
+    StoreBytes64(y + i, pack.Pack(v[0], v[1], v[2], v[3]), n - i);
   }
 }
 
@@ -37,28 +44,99 @@ void quantize_s8_avx512(int64_t n, const float* x, float scale, int32_t zero_poi
   }
 }
 
+namespace {
+
+// Mul by a per-channel gate over a run of elements in 16-bit lanes: x - x_zp (int16) times the
+// gate minus its zero point (int16) by two vpmaddwd per 32 values, one against (g, 0) pairs for the
+// even lanes and one against (0, g) for the odd ones: exact int32 products (|x - x_zp|,
+// |g - g_zp| <= 255), half the widening work of 32-bit lanes. The gate pairs are laid out for a run
+// of `cycle` channels from any starting channel j, so a run crosses pixels (a 32-channel SE gate
+// fills whole vectors). The epilogue is BytePacker's, the even / odd lanes put back in order by one
+// byte shuffle and one qword permute.
+constexpr int32_t kMaxGateCycle = 2048;
+constexpr int32_t kGatePairs = kMaxGateCycle / 2 + 48;  // a multiple of 16 (aligned rows)
+
+struct GatePairs {
+  int32_t cycle, step;  // channels per cycle, and 64 mod cycle
+  // pairs[p][e][m]: the int16 pair of lanes 2m, 2m + 1 of a run whose first channel has parity p:
+  // e = 0 holds (g[p + 2m], 0), e = 1 holds (0, g[p + 2m + 1]) (channels mod cycle).
+  alignas(64) int32_t pairs[2][2][kGatePairs];
+};
+
+void FillGatePairs(const int8_t* s, int32_t cycle, int32_t s_zero_point, GatePairs* gp) {
+  gp->cycle = cycle;
+  gp->step = 64 % cycle;
+  // A run starting at channel j < cycle reads pairs (j >> 1) .. (j >> 1) + 31 of each parity;
+  // filled 16 at a time from the int16 gates g[t mod cycle] - g_zp, t < 2 * filled + 34.
+  const int32_t used = (cycle - 1) / 2 + 32, filled = (used + 15) / 16 * 16, t_end = 2 * filled + 34;
+  alignas(64) int16_t g[kMaxGateCycle + 192];
+  const __m512i zp = _mm512_set1_epi16(static_cast<int16_t>(s_zero_point));
+  for (int32_t t = 0; t < cycle; t += 32) {
+    const __mmask32 mask = cycle - t >= 32 ? ~__mmask32{0} : (~__mmask32{0}) >> (32 - (cycle - t));
+    _mm512_storeu_si512(g + t, _mm512_sub_epi16(_mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(mask, s + t)), zp));
+  }
+  for (int32_t t = cycle; t < t_end; ++t) g[t] = g[t - cycle];
+  const __m512i low = _mm512_set1_epi32(0xffff), high = _mm512_set1_epi32(static_cast<int32_t>(0xffff0000u));
+  for (int p = 0; p < 2; ++p)
+    for (int32_t m = 0; m < filled; m += 16) {
+      const __m512i v = _mm512_loadu_si512(g + p + 2 * m);  // dword i: (g[p + 2(m + i)], g[p + 2(m + i) + 1])
+      _mm512_store_si512(gp->pairs[p][0] + m, _mm512_and_si512(v, low));
+      _mm512_store_si512(gp->pairs[p][1] + m, _mm512_and_si512(v, high));
+    }
+}
+
+template <bool kBounded>
+void MulGateRun(const int8_t* x, int8_t* y, int64_t n, int32_t j, const GatePairs& gp, const BinaryS8Params& p,
+                const BytePacker& pack) {
+  const __m512i xzp = _mm512_set1_epi16(static_cast<int16_t>(p.a_zero_point));
+  const __m512 f = _mm512_set1_ps(p.f.a);
+  // After the packs, 128-bit lane L holds channels 8L + (0, 2, 4, 6, 1, 3, 5, 7) of the first 32
+  // values, then the same of the second 32: bytes back in order within each 8, then the qwords.
+  const __m512i bytes = _mm512_set4_epi32(0x0f0b0e0a, 0x0d090c08, 0x07030602, 0x05010400);
+  const __m512i qwords = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
+  auto scaled = [&](__m512i x16, const int32_t* pair) {
+    const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_madd_epi16(x16, _mm512_loadu_si512(pair))), f);
+    return kBounded ? _mm512_cvtps_epi32(v) : pack.Round(v);
+  };
+  for (int64_t i = 0; i < n; i += 64) {
+    const int64_t left = n - i;
+    const __mmask32 m0 = left >= 32 ? ~__mmask32{0} : (~__mmask32{0}) >> (32 - left);
+    const __mmask32 m1 = left >= 64 ? ~__mmask32{0} : left <= 32 ? 0 : (~__mmask32{0}) >> (64 - left);
+    const __m512i a = _mm512_sub_epi16(_mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m0, x + i)), xzp);
+    const __m512i b = _mm512_sub_epi16(_mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m1, x + i + 32)), xzp);
+    const int32_t* even = gp.pairs[j & 1][0] + (j >> 1);
+    const int32_t* odd = gp.pairs[j & 1][1] + (j >> 1);
+    const __m512i wa = _mm512_adds_epi16(_mm512_packs_epi32(scaled(a, even), scaled(a, odd)), pack.zp);
+    const __m512i wb = _mm512_adds_epi16(_mm512_packs_epi32(scaled(b, even + 16), scaled(b, odd + 16)), pack.zp);
+    __m512i out = _mm512_packs_epi16(wa, wb);
+    if (pack.clamp) out = _mm512_min_epi8(_mm512_max_epi8(out, pack.lo8), pack.hi8);
+    StoreBytes64(y + i, _mm512_permutexvar_epi64(qwords, _mm512_shuffle_epi8(out, bytes)), left);
+    j += gp.step;
+    if (j >= gp.cycle) j -= gp.cycle;
+  }
+}
+
+}  // namespace
+
 void mul_channel_s8_avx512(int64_t pixels, int32_t channels, const int8_t* x, const int8_t* s, int8_t* y,
                            const BinaryS8Params& p) {
-  const __m512i xzp = _mm512_set1_epi32(p.a_zero_point), szp = _mm512_set1_epi32(p.b_zero_point);
-  const __m512 f = _mm512_set1_ps(p.f.a);
-  // The gate minus its zero point, widened once per block of channels with zero high halves, so
-  // vpmaddwd with a sign-extended x - x_zp is the exact product (both fit int16).
-  constexpr int32_t kBlock = 1024;
-  alignas(64) int32_t gate[kBlock];
-  for (int32_t c0 = 0; c0 < channels; c0 += kBlock) {
-    const int32_t cn = channels - c0 < kBlock ? channels - c0 : kBlock;
-    for (int32_t c = 0; c < cn; c += 16)
-      _mm512_store_si512(gate + c, _mm512_and_si512(_mm512_sub_epi32(Load16(s + c0 + c, Mask16(cn - c)), szp),
-                                                    _mm512_set1_epi32(0xffff)));
-    for (int64_t px = 0; px < pixels; ++px) {
-      const int8_t* xr = x + px * channels + c0;
-      int8_t* yr = y + px * channels + c0;
-      for (int32_t c = 0; c < cn; c += 16) {
-        const __mmask16 mask = Mask16(cn - c);
-        const __m512i prod = _mm512_madd_epi16(_mm512_sub_epi32(Load16(xr + c, mask), xzp), _mm512_load_si512(gate + c));
-        _mm512_mask_cvtepi32_storeu_epi8(yr + c, mask, RoundClamp16(_mm512_mul_ps(_mm512_cvtepi32_ps(prod), f), p.out));
-      }
-    }
+  const BytePacker pack(p.out);
+  // float(product) * f cannot pass 2^30 (or be NaN) for a moderate finite f: no clamp before cvtps2dq.
+  const bool bounded = std::isfinite(p.f.a) && std::fabs(p.f.a) * 65025.f < 1073741824.f;
+  auto run = [&](const int8_t* xr, int8_t* yr, int64_t n, const GatePairs& gp) {
+    if (bounded) MulGateRun<true>(xr, yr, n, 0, gp, p, pack);
+    else MulGateRun<false>(xr, yr, n, 0, gp, p, pack);
+  };
+  GatePairs gp;
+  if (channels <= kMaxGateCycle) {  // one run over every pixel
+    FillGatePairs(s, channels, p.b_zero_point, &gp);
+    run(x, y, pixels * channels, gp);
+    return;
+  }
+  for (int32_t c0 = 0; c0 < channels; c0 += kMaxGateCycle) {  // wide gates: blocks of channels per pixel
+    const int32_t cn = std::min(channels - c0, kMaxGateCycle);
+    FillGatePairs(s + c0, cn, p.b_zero_point, &gp);
+    for (int64_t px = 0; px < pixels; ++px) run(x + px * channels + c0, y + px * channels + c0, cn, gp);
   }
 }
 

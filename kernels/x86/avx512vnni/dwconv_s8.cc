@@ -3,6 +3,8 @@
 // into lanes (two vpunpck rounds) once per input row and output column, into a small ring of
 // "quad rows" on the stack, and reused by every output row that reads that input row (three
 // times for a 3x3 stride-1 window): the inner loop is then a load and a vpdpbusd per four taps.
+// A 3x3 stride-1 window builds one quad of four real taps per two output columns and reads it
+// for both (weights (w0, w1, w2, 0) and (0, w0, w1, w2)): half the interleaving and loads.
 // The older kernel (dwconv_s8_pairs_avx512.h, still the avx512 level's) widened every tap of
 // every pixel to int16 pairs: twice the shuffles per product.
 //
@@ -14,6 +16,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "kernels/dwconv_taps.h"
 #include "kernels/x86/avx512vnni/kernels_s8.h"
@@ -49,12 +52,18 @@ struct TileRun {
   // second group reads it `shift` columns on. 0: every group is built.
   int32_t shift;
   int32_t built;   // groups built per column: 1 when shifted, else groups
+  // 3-wide kernels at stride 1: one quad of taps 0..3 per two output columns o, o + 1 (o with
+  // weights (w0, w1, w2, 0), o + 1 with (0, w0, w1, w2)): half the quads to build and load.
+  bool paired;
 };
 
 // Quad row of input row `row` (nullptr: a padding row) for output columns [o0, o0 + n): for
 // each column and group, the interleaved, sign-flipped bytes of its taps.
 void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, int8_t* dst) {
   const ref::ConvGeometry& g = t.args->geo;
+  // Paired: quad q serves columns o0 + 2q and o0 + 2q + 1 (stride 1), with four real taps.
+  const int32_t per_quad = t.paired ? 2 : 1, taps_w = t.paired ? 4 : g.kernel_w;
+  n = (n + per_quad - 1) / per_quad;
   const int8_t* zero = t.args->zero + t.c0;
   const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
   auto quad = [&](const int8_t* const* src, int8_t* to) {
@@ -65,20 +74,20 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
   };
   // Columns whose every tap is inside the image (all of them but a border of one or two) take
   // each tap at a fixed offset from the column's first input pixel; others check every tap.
-  const int32_t span = (g.kernel_w - 1) * g.dilation_w;
-  const int64_t column_step = static_cast<int64_t>(g.stride_w) * g.in_c;
+  const int32_t span = (taps_w - 1) * g.dilation_w, quad_stride = per_quad * g.stride_w;
+  const int64_t column_step = static_cast<int64_t>(quad_stride) * g.in_c;
   for (int32_t col = 0; col < n; ++col) {
-    const int32_t ix0 = (o0 + col) * g.stride_w - g.pad_left;
+    const int32_t ix0 = o0 * g.stride_w + col * quad_stride - g.pad_left;
     const int8_t* src[4];
     if (row && ix0 >= 0 && ix0 + span < g.in_w) {
       const int8_t* base = row + static_cast<int64_t>(ix0) * g.in_c + t.c0;
       // The run of inside columns from here, one quad per group and column.
       int32_t run = 1;
-      while (col + run < n && ix0 + run * g.stride_w + span < g.in_w) ++run;
+      while (col + run < n && ix0 + run * quad_stride + span < g.in_w) ++run;
       for (int32_t q = 0; q < t.built; ++q) {
         for (int32_t i = 0; i < 4; ++i) {
           const int32_t kx = 4 * q + i;
-          src[i] = kx < g.kernel_w ? base + static_cast<int64_t>(kx) * g.dilation_w * g.in_c : zero;
+          src[i] = kx < taps_w ? base + static_cast<int64_t>(kx) * g.dilation_w * g.in_c : zero;
         }
         int8_t* to = dst + static_cast<int64_t>(q) * kQuadBytes;
         const int64_t to_step = static_cast<int64_t>(t.built) * kQuadBytes;
@@ -95,7 +104,7 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
     for (int32_t q = 0; q < t.built; ++q, dst += kQuadBytes) {
       for (int32_t i = 0; i < 4; ++i) {
         const int32_t kx = 4 * q + i, ix = ix0 + kx * g.dilation_w;
-        src[i] = row && kx < g.kernel_w && ix >= 0 && ix < g.in_w ? row + static_cast<int64_t>(ix) * g.in_c + t.c0 : zero;
+        src[i] = row && kx < taps_w && ix >= 0 && ix < g.in_w ? row + static_cast<int64_t>(ix) * g.in_c + t.c0 : zero;
       }
       quad(src, dst);
     }
@@ -126,8 +135,9 @@ inline void DotWindow(const int8_t* const* rows, int64_t at, int32_t shift, cons
 }
 
 // kKh / kGroups: the kernel height and groups per row when fixed at compile time (3x3, 5x5), or 0.
-template <int kKh, int kGroups, bool kShifted = false>
+template <int kKh, int kGroups, bool kShifted = false, bool kPaired = false>
 void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring) {
+  static_assert(!kPaired || (kKh == 3 && kGroups == 1), "pairs are 3x3 windows");
   const DwConvS8Args& a = *t.args;
   const ref::ConvGeometry& g = a.geo;
   const PackedDwConvS8& p = *a.packed;
@@ -147,12 +157,24 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
       }
       Interleave(w[0], w[1], w[2], w[3], wq + (ky * groups + q) * 4);
     }
+  // Paired: the weights one tap on, (0, w0, w1, w2), for the second column of a quad.
+  alignas(32) __m256i wq_next[kPaired ? 3 * 4 : 1];
+  if constexpr (kPaired)
+    for (int32_t ky = 0; ky < 3; ++ky) {
+      __m256i w[3];
+      for (int32_t i = 0; i < 3; ++i)
+        w[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + static_cast<int64_t>(ky * 3 + i) * p.padded + t.c0));
+      Interleave(none, w[0], w[1], w[2], wq_next + ky * 4);
+    }
   __m256i bias[4];
   __m256 scale[4];
   for (int j = 0; j < 4; ++j) {
     bias[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.bias.data() + t.c0 + 8 * j));
     scale[j] = _mm256_loadu_ps(p.scale.data() + t.c0 + 8 * j);
   }
+  // Factors of at most 1/4 keep float(acc) * m below 2^30: no min before the conversion.
+  bool bounded = true;
+  for (int32_t c = t.c0; c < std::min(p.channels, t.c0 + kTile); ++c) bounded = bounded && std::fabs(p.scale[c]) <= 0.25f;
   const __m256 big = _mm256_set1_ps(1073741824.f);
   const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(a.out.zero_point));
   const ByteBounds bounds = ByteBoundsOf(a.out);
@@ -161,8 +183,10 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
   const int64_t slot_bytes = static_cast<int64_t>(t.cols + t.shift) * t.built * kQuadBytes;
   auto store = [&](const __m256i* acc, int8_t* out) {
     __m256i r32[4];
-    for (int j = 0; j < 4; ++j)
-      r32[j] = _mm256_cvtps_epi32(_mm256_min_ps(big, _mm256_mul_ps(_mm256_cvtepi32_ps(acc[j]), scale[j])));
+    for (int j = 0; j < 4; ++j) {
+      const __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[j]), scale[j]);
+      r32[j] = _mm256_cvtps_epi32(bounded ? v : _mm256_min_ps(big, v));
+    }
     const __m256i w01 = _mm256_adds_epi16(_mm256_packs_epi32(r32[0], r32[1]), zp);
     const __m256i w23 = _mm256_adds_epi16(_mm256_packs_epi32(r32[2], r32[3]), zp);
     __m256i b = _mm256_packs_epi16(w01, w23);
@@ -210,6 +234,24 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
       for (int32_t ky = 0; ky < kh; ++ky) rows[ky] = ring + slot[ky] * slot_bytes;
       const int64_t out_c = g.out_c;
       int32_t col = 0;
+      if constexpr (kPaired) {  // quad q: columns 2q and 2q + 1
+        for (; col < n_cols; col += 2, out += 2 * out_c) {
+          __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
+          __m256i acc2[4] = {bias[0], bias[1], bias[2], bias[3]};
+          const int64_t at = static_cast<int64_t>(col / 2) * kQuadBytes;
+          for (int32_t ky = 0; ky < 3; ++ky) {
+            const __m256i* v = reinterpret_cast<const __m256i*>(rows[ky] + at);
+            for (int j = 0; j < 4; ++j) {
+              const __m256i x = _mm256_load_si256(v + j);
+              acc[j] = _mm256_dpbusd_epi32(acc[j], x, wq[ky * 4 + j]);
+              acc2[j] = _mm256_dpbusd_epi32(acc2[j], x, wq_next[ky * 4 + j]);
+            }
+          }
+          store(acc, out);
+          if (col + 1 < n_cols) store(acc2, out + out_c);
+        }
+        continue;
+      }
       if constexpr (kKh > 0) {  // two pixels at a time: independent sums in flight
         for (; col + 2 <= n_cols; col += 2, out += 2 * out_c) {
           __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
@@ -250,8 +292,10 @@ void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t r
   const int32_t shift = shifted ? 4 * g.dilation_w / g.stride_w : 0, built = shifted ? 1 : groups;
   // kernel_h * groups <= kMaxDwTaps quads per column: 8 KiB, so at least 4 columns fit (shifted:
   // 5 quads per column, at least 51 columns, of which shift <= 8 are the second group's).
-  const int32_t cols = static_cast<int32_t>(std::min<int64_t>(
+  const bool paired = g.kernel_h == 3 && g.kernel_w == 3 && g.stride_w == 1 && g.dilation_w == 1;
+  int32_t cols = static_cast<int32_t>(std::min<int64_t>(
       g.out_w, kRingBytes / (static_cast<int64_t>(g.kernel_h) * built * kQuadBytes) - shift));
+  if (paired && cols < g.out_w) cols &= ~1;  // chunks start at even columns (whole quads)
   alignas(64) int8_t ring[kRingBytes];
   // Bands of output rows whose input rows stay in L2 while every tile passes over them (tile by
   // tile over the whole image re-read a 112x112x96 input from memory per tile); a band costs
@@ -263,8 +307,9 @@ void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t r
     for (int32_t c0 = 0; c0 < p.channels; c0 += kTile) {
       const int32_t left = p.channels - c0;
       const __mmask32 mask = left >= kTile ? ~__mmask32{0} : (~__mmask32{0}) >> (kTile - left);
-      const TileRun t{&args, c0, mask, groups, cols, shift, built};
-      if (args.geo.kernel_h == 3 && groups == 1) RunTile<3, 1>(t, b0, b1, ring);
+      const TileRun t{&args, c0, mask, groups, cols, shift, built, paired};
+      if (paired) RunTile<3, 1, false, true>(t, b0, b1, ring);
+      else if (args.geo.kernel_h == 3 && groups == 1) RunTile<3, 1>(t, b0, b1, ring);
       else if (shifted) RunTile<5, 2, true>(t, b0, b1, ring);
       else if (args.geo.kernel_h == 5 && groups == 2) RunTile<5, 2>(t, b0, b1, ring);
       else RunTile<0, 0>(t, b0, b1, ring);

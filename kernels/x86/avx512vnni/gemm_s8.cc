@@ -3,10 +3,14 @@
 // bytes, so A is read as A + 128 (the sign bit flipped; the packed bias holds the correction).
 // The rows of a tile are flipped once into a stack buffer (zero-padded to a multiple of 4) and
 // reused for every panel, so the inner loop is a broadcast load and a vpdpbusd; rows longer than
-// the buffer are flipped as they are read.
+// the buffer are flipped as they are read. The one- and two-panel tiles are separate
+// instantiations, and the epilogue skips its clamp before the conversion when every factor is at
+// most 1/4. (GCC 12 still copies some accumulators between registers in the k loop; forcing
+// in-place updates through asm made it spill them instead, twice as slow.)
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "kernels/x86/avx512vnni/kernels_s8.h"
@@ -31,41 +35,38 @@ inline __m512i Broadcast4(const int8_t* row, int32_t k, int32_t g) {
   return _mm512_set1_epi32(static_cast<int32_t>(v ^ kFlip));
 }
 
-// Columns [j, j + 16 or 32) of the kRows rows whose A starts at rows[r] and C at c[r].
-template <int kRows, bool kStaged>
+// Columns [j, j + 16 * kPanels) of the kRows rows whose A starts at rows[r] and C at c[r].
+// kBounded: every |scale| <= 1/4, so float(acc) * scale stays below 2^30 and needs no min first.
+template <int kRows, int kPanels, bool kStaged, bool kBounded>
 void Tile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, int32_t j, int32_t n_end) {
   const PackedGemmS8& p = *args.packed;
   const int32_t groups = (p.k + 3) / 4;
-  const bool two = j + kVnniGemmS8Panel < n_end;
   const int8_t* b0 = p.b.data() + static_cast<int64_t>(j / kVnniGemmS8Panel) * groups * 64;
   const int8_t* b1 = b0 + static_cast<int64_t>(groups) * 64;
   // The accumulators start at the packed bias (which the epilogue then does not add).
-  const __m512i bias0 = _mm512_loadu_si512(p.bias.data() + j);
-  const __m512i bias1 = two ? _mm512_loadu_si512(p.bias.data() + j + 16) : bias0;
-  __m512i acc[kRows][2];
-  for (int r = 0; r < kRows; ++r) {
-    acc[r][0] = bias0;
-    acc[r][1] = bias1;
-  }
-  if (two) {
-    for (int32_t g = 0; g < groups; ++g) {
-      const __m512i w0 = _mm512_loadu_si512(b0 + 64 * g), w1 = _mm512_loadu_si512(b1 + 64 * g);
-      for (int r = 0; r < kRows; ++r) {
-        const __m512i x = Broadcast4<kStaged>(rows[r], p.k, g);
-        acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], x, w0);
-        acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], x, w1);
-      }
+  __m512i acc0[kRows], acc1[kRows];
+  {
+    const __m512i bias0 = _mm512_loadu_si512(p.bias.data() + j);
+    const __m512i bias1 = kPanels == 2 ? _mm512_loadu_si512(p.bias.data() + j + 16) : bias0;
+#pragma GCC unroll 8
+    for (int r = 0; r < kRows; ++r) {
+      acc0[r] = bias0;
+      acc1[r] = bias1;
     }
-  } else {
-    for (int32_t g = 0; g < groups; ++g) {
-      const __m512i w0 = _mm512_loadu_si512(b0 + 64 * g);
-      for (int r = 0; r < kRows; ++r)
-        acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], Broadcast4<kStaged>(rows[r], p.k, g), w0);
+  }
+  for (int32_t g = 0; g < groups; ++g) {
+    const __m512i w0 = _mm512_loadu_si512(b0 + 64 * g);
+    const __m512i w1 = kPanels == 2 ? _mm512_loadu_si512(b1 + 64 * g) : w0;
+#pragma GCC unroll 8
+    for (int r = 0; r < kRows; ++r) {
+      const __m512i x = Broadcast4<kStaged>(rows[r], p.k, g);
+      acc0[r] = _mm512_dpbusd_epi32(acc0[r], x, w0);
+      if (kPanels == 2) acc1[r] = _mm512_dpbusd_epi32(acc1[r], x, w1);
     }
   }
   const __m512 scale0 = _mm512_loadu_ps(p.scale.data() + j);
-  const __m512 scale1 = two ? _mm512_loadu_ps(p.scale.data() + j + 16) : scale0;
-  const int32_t count = std::min(2 * kVnniGemmS8Panel, n_end - j);
+  const __m512 scale1 = kPanels == 2 ? _mm512_loadu_ps(p.scale.data() + j + 16) : scale0;
+  const int32_t count = std::min(kPanels * kVnniGemmS8Panel, n_end - j);
   const __mmask32 mask = count >= 32 ? ~__mmask32{0} : (~__mmask32{0}) >> (32 - count);
   // The requantization with the clamps done by saturation (the same result as
   // quantized.h's RoundClamp, which clamps to integer bounds before a monotone rounding):
@@ -80,36 +81,52 @@ void Tile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, i
   const bool clamp = bounds.narrower;
   const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(bounds.lo)), hi8 = _mm512_set1_epi8(static_cast<char>(bounds.hi));
   const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+  auto round = [&](__m512i acc, __m512 scale) {
+    const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale);
+    return _mm512_cvtps_epi32(kBounded ? v : _mm512_min_ps(big, v));
+  };
+#pragma GCC unroll 8
   for (int r = 0; r < kRows; ++r) {
-    const __m512i q0 = _mm512_cvtps_epi32(_mm512_min_ps(big, _mm512_mul_ps(_mm512_cvtepi32_ps(acc[r][0]), scale0)));
-    const __m512i q1 =
-        two ? _mm512_cvtps_epi32(_mm512_min_ps(big, _mm512_mul_ps(_mm512_cvtepi32_ps(acc[r][1]), scale1))) : q0;
+    const __m512i q0 = round(acc0[r], scale0);
+    const __m512i q1 = kPanels == 2 ? round(acc1[r], scale1) : q0;
     const __m512i w = _mm512_adds_epi16(_mm512_packs_epi32(q0, q1), zp);
     __m512i b = _mm512_packs_epi16(w, w);
     if (clamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
     b = _mm512_permutexvar_epi32(order, b);
-    _mm256_mask_storeu_epi8(c[r] + j, mask, _mm512_castsi512_si256(b));
+    if (count == 32) _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[r] + j), _mm512_castsi512_si256(b));
+    else _mm256_mask_storeu_epi8(c[r] + j, mask, _mm512_castsi512_si256(b));
   }
 }
 
-template <int kRows, bool kStaged>
+template <int kRows, bool kStaged, bool kBounded>
 void Rows(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, int32_t n_begin, int32_t n_end) {
-  for (int32_t j = n_begin; j < n_end; j += 2 * kVnniGemmS8Panel) Tile<kRows, kStaged>(args, rows, c, j, n_end);
+  for (int32_t j = n_begin; j < n_end; j += 2 * kVnniGemmS8Panel) {
+    if (j + kVnniGemmS8Panel < n_end) Tile<kRows, 2, kStaged, kBounded>(args, rows, c, j, n_end);
+    else Tile<kRows, 1, kStaged, kBounded>(args, rows, c, j, n_end);
+  }
 }
 
-template <bool kStaged>
+template <bool kStaged, bool kBounded>
 void RowsOf(int rows_in_tile, const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, int32_t n_begin,
             int32_t n_end) {
   switch (rows_in_tile) {
-    case 8: Rows<8, kStaged>(args, rows, c, n_begin, n_end); break;
-    case 7: Rows<7, kStaged>(args, rows, c, n_begin, n_end); break;
-    case 6: Rows<6, kStaged>(args, rows, c, n_begin, n_end); break;
-    case 5: Rows<5, kStaged>(args, rows, c, n_begin, n_end); break;
-    case 4: Rows<4, kStaged>(args, rows, c, n_begin, n_end); break;
-    case 3: Rows<3, kStaged>(args, rows, c, n_begin, n_end); break;
-    case 2: Rows<2, kStaged>(args, rows, c, n_begin, n_end); break;
-    default: Rows<1, kStaged>(args, rows, c, n_begin, n_end); break;
+    case 8: Rows<8, kStaged, kBounded>(args, rows, c, n_begin, n_end); break;
+    case 7: Rows<7, kStaged, kBounded>(args, rows, c, n_begin, n_end); break;
+    case 6: Rows<6, kStaged, kBounded>(args, rows, c, n_begin, n_end); break;
+    case 5: Rows<5, kStaged, kBounded>(args, rows, c, n_begin, n_end); break;
+    case 4: Rows<4, kStaged, kBounded>(args, rows, c, n_begin, n_end); break;
+    case 3: Rows<3, kStaged, kBounded>(args, rows, c, n_begin, n_end); break;
+    case 2: Rows<2, kStaged, kBounded>(args, rows, c, n_begin, n_end); break;
+    default: Rows<1, kStaged, kBounded>(args, rows, c, n_begin, n_end); break;
   }
+}
+
+// Whether every requantization factor of columns [n_begin, n_end) is at most 1/4 in magnitude
+// (NaN is not).
+bool ScalesBounded(const PackedGemmS8& p, int32_t n_begin, int32_t n_end) {
+  for (int32_t j = n_begin; j < n_end; ++j)
+    if (!(std::fabs(p.scale[j]) <= 0.25f)) return false;
+  return true;
 }
 
 }  // namespace
@@ -117,6 +134,7 @@ void RowsOf(int rows_in_tile, const GemmS8Args& args, const int8_t* const* rows,
 void gemm_s8_avx512vnni(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
   const int32_t k = args.packed->k, k4 = (k + 3) / 4 * 4;
   const bool staged = k4 <= kStagedK;
+  const bool bounded = ScalesBounded(*args.packed, n_begin, n_end);
   alignas(64) int8_t stage[kVnniGemmS8Rows][kStagedK];
   const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(kFlip));
   for (int64_t r0 = m_begin; r0 < m_end; r0 += kVnniGemmS8Rows) {
@@ -138,8 +156,9 @@ void gemm_s8_avx512vnni(const GemmS8Args& args, int64_t m_begin, int64_t m_end, 
       }
       rows[r] = s;
     }
-    if (staged) RowsOf<true>(n_rows, args, rows, c, n_begin, n_end);
-    else RowsOf<false>(n_rows, args, rows, c, n_begin, n_end);
+    if (staged && bounded) RowsOf<true, true>(n_rows, args, rows, c, n_begin, n_end);
+    else if (staged) RowsOf<true, false>(n_rows, args, rows, c, n_begin, n_end);
+    else RowsOf<false, false>(n_rows, args, rows, c, n_begin, n_end);
   }
 }
 

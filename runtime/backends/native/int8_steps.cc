@@ -173,20 +173,31 @@ absl::StatusOr<PreparedStep> FullyConnectedS8(const NativeContext& ctx, const Gr
                       Int8Label("fc", gemm.isa)};
 }
 
+// Rows split over the pool, or, when that leaves a task too few rows (each task interleaves the
+// kernel_h - stride input rows above its first row again: on 14x14 and 7x7 maps that was most of
+// the work at 2 threads), channels: one slice of whole channel tiles per thread, each slice
+// packed on its own and run over every row (channels are independent: the same bytes).
 struct DwConvS8Step {
+  struct Slice {
+    kernels::DwConvS8Args args;
+    std::shared_ptr<const kernels::PackedDwConvS8> packed;
+  };
   kernels::DwConvS8Fn fn;
-  kernels::DwConvS8Args args;
+  std::vector<Slice> slices;  // one (all channels, rows split) or one per task (rows whole)
   Split1D split;
-  std::shared_ptr<const kernels::PackedDwConvS8> packed;
   std::shared_ptr<const std::vector<int8_t>> zero;
   std::shared_ptr<ThreadPool> pool;
 
   void operator()() const {
     const DwConvS8Step& s = *this;
-    const int32_t rows = args.geo.batch * args.geo.out_h;
+    const int32_t rows = slices[0].args.geo.batch * slices[0].args.geo.out_h;
+    if (slices.size() > 1) {
+      pool->ParallelFor(slices.size(), [&s, rows](size_t task) { s.fn(s.slices[task].args, 0, rows); });
+      return;
+    }
     pool->ParallelFor(static_cast<size_t>(split.tasks), [&s, rows](size_t task) {
       const int32_t r0 = static_cast<int32_t>(task * s.split.chunk);
-      s.fn(s.args, r0, static_cast<int32_t>(std::min<int64_t>(rows, r0 + s.split.chunk)));
+      s.fn(s.slices[0].args, r0, static_cast<int32_t>(std::min<int64_t>(rows, r0 + s.split.chunk)));
     });
   }
 };
@@ -201,20 +212,34 @@ absl::StatusOr<PreparedStep> DepthwiseS8(const NativeContext& ctx, const Graph& 
     return ReferenceStep(g, index, p);
   const Tensor& x = g.tensors[n.inputs[0]];
   const std::vector<float> m = RequantScales(x, g.tensors[n.inputs[1]], g.tensors[n.outputs[0]], geo.out_c);
+  const int8_t* w = g.tensors[n.inputs[1]].as<int8_t>();
+  const int32_t* bias = OptionalBias(g, n);
+  const int32_t taps = geo.kernel_h * geo.kernel_w, channels = geo.out_c;
+  const int32_t x_zp = QParamsOf(x).zero_point;
   DwConvS8Step s;
   s.fn = dw.fn;
-  const int32_t x_zp = QParamsOf(x).zero_point;
-  s.packed = std::make_shared<const kernels::PackedDwConvS8>(dw.pack(g.tensors[n.inputs[1]].as<int8_t>(),
-                                                                     OptionalBias(g, n), m.data(), geo.out_c,
-                                                                     geo.kernel_h * geo.kernel_w, x_zp, dw.tile));
-  s.zero = std::make_shared<const std::vector<int8_t>>(static_cast<size_t>(s.packed->padded), static_cast<int8_t>(x_zp));
-  s.args.geo = geo;
-  s.args.input = p.get<int8_t>(n.inputs[0]);
-  s.args.zero = s.zero->data();
-  s.args.packed = s.packed.get();
-  s.args.output = p.get<int8_t>(n.outputs[0]);
-  s.args.out = OutputRequant(g, n);
-  s.split = SplitRange(static_cast<int64_t>(geo.batch) * geo.out_h, ctx.pool->threads(), 1, 1);
+  const int32_t rows = geo.batch * geo.out_h, threads = ctx.pool->threads();
+  s.split = SplitRange(rows, threads, 1, 1);
+  const int32_t tile = std::max(1, dw.tile.channel_tile), tiles = (channels + tile - 1) / tile;
+  const int32_t n_slices = threads > 1 && s.split.chunk < 2 * geo.kernel_h ? std::min(threads, tiles) : 1;
+  s.zero = std::make_shared<const std::vector<int8_t>>(static_cast<size_t>(tiles) * tile, static_cast<int8_t>(x_zp));
+  for (int32_t i = 0; i < n_slices; ++i) {
+    const int32_t c0 = tiles * i / n_slices * tile, c1 = std::min(channels, tiles * (i + 1) / n_slices * tile);
+    std::vector<int8_t> ws(static_cast<size_t>(taps) * (c1 - c0));  // weights are (1, kh, kw, channels)
+    for (int32_t t = 0; t < taps; ++t)
+      std::copy(w + static_cast<int64_t>(t) * channels + c0, w + static_cast<int64_t>(t) * channels + c1,
+                ws.begin() + static_cast<int64_t>(t) * (c1 - c0));
+    DwConvS8Step::Slice slice;
+    slice.packed = std::make_shared<const kernels::PackedDwConvS8>(
+        dw.pack(ws.data(), bias ? bias + c0 : nullptr, m.data() + c0, c1 - c0, taps, x_zp, dw.tile));
+    slice.args.geo = geo;
+    slice.args.input = p.get<int8_t>(n.inputs[0]) + c0;
+    slice.args.zero = s.zero->data() + c0;
+    slice.args.packed = slice.packed.get();
+    slice.args.output = p.get<int8_t>(n.outputs[0]) + c0;
+    slice.args.out = OutputRequant(g, n);
+    s.slices.push_back(std::move(slice));
+  }
   s.pool = ctx.pool;
   return PreparedStep{s, Int8Label("dwconv", dw.isa)};
 }
