@@ -10,6 +10,7 @@
 #include "kernels/x86/half_kernels.h"
 #include "kernels/x86/simd_avx512.h"
 #include "kernels/x86/vector_math.h"
+#include "kernels/x86/bf16_math.h"
 #include "kernels/x86/half_io.h"
 #include "kernels/x86/gemm_half_tiles.h"
 
@@ -67,7 +68,7 @@ struct DpBf16Tile {
         for (int j = 0; j < NV; ++j) acc[r][j] = _mm512_dpbf16_ps(acc[r][j], av, bv[j]);
       }
     }
-    ActivateAll<Avx512, MR * NV>(&acc[0][0], g.act);
+    ActivateAllBf16<MR * NV>(&acc[0][0], g.act);
     StoreHalfTile<Avx512, Bf16HwFormat, MR, NV>(g, m0, n0, cols, acc);
   }
 };
