@@ -12,22 +12,12 @@
 #include "kernels/x86/vector_math.h"
 #include "kernels/x86/bf16_math.h"
 #include "kernels/x86/half_io.h"
+#include "kernels/x86/half_io_bf16hw.h"
 #include "kernels/x86/gemm_half_tiles.h"
 
 namespace scalert::kernels {
 namespace x86 {
 namespace {
-
-// BF16 stores by the hardware conversion (vcvtneps2bf16: round to nearest even, one instruction
-// instead of the integer rounding of half_io.h; it also flushes subnormals, as vdpbf16ps does).
-struct Bf16HwFormat {};
-template <> struct HalfIo<Avx512, Bf16HwFormat> : HalfIo<Avx512, Bf16Format> {
-  static __m256i Convert(__m512 v) { return reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(v)); }
-  static void Store(uint16_t* p, __m512 v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), Convert(v)); }
-  static void StorePartial(uint16_t* p, int n, __m512 v) {
-    _mm256_mask_storeu_epi16(p, static_cast<__mmask16>((1u << n) - 1u), Convert(v));
-  }
-};
 
 template <class S, class F, int MR, int NV>
 struct DpBf16Tile {
