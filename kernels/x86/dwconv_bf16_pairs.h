@@ -84,7 +84,8 @@ void DwPairGroup(const DwConvHalfArgs& a, const uint16_t* const* rows, int32_t c
   for (int32_t ox = ox_lo; ox < interior_end; ox += 4)
     DwPairBlock<O, K, St, false, kFull>(in, zero, w, g.in_c, g.pad_left, g.in_w, ox, 4, out, m, a.act);
   for (int32_t ox = 0; ox < ox_lo; ox += 4)
-    DwPairBlock<O, K, St, true, kFull>(in, zero, w, g.in_c, g.pad_left, g.in_w, ox, std::min(4, ox_lo - ox), out, m, a.act);
+    DwPairBlock<O, K, St, true, kFull>(in, zero, w, g.in_c, g.pad_left, g.in_w, ox, std::min(4, ox_lo - ox), out, m,
+                                       a.act);
   for (int32_t ox = interior_end; ox < g.out_w; ox += 4)
     DwPairBlock<O, K, St, true, kFull>(in, zero, w, g.in_c, g.pad_left, g.in_w, ox, std::min(4, g.out_w - ox), out, m,
                                     a.act);

@@ -28,7 +28,8 @@ void ExpectSameFiniteBits(const std::vector<float>& got, const std::vector<float
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     ASSERT_TRUE(std::isfinite(want[i]) && std::isfinite(got[i])) << what << " at " << i;
-    ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0) << what << " at " << i << ": " << got[i] << " vs " << want[i];
+    ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+        << what << " at " << i << ": " << got[i] << " vs " << want[i];
   }
 }
 

@@ -64,7 +64,8 @@ void ExpectHalfConvMatches(const ConvSpec& s, Precision precision) {
   const Graph g = testing::Lowered(ConvGraph(s), precision);
   ASSERT_FALSE(g.nodes.empty());
   const int64_t in_n = g.tensors[g.inputs[0]].num_elements();
-  const std::vector<float> x = RandomVector(static_cast<size_t>(in_n), 21), x2 = RandomVector(static_cast<size_t>(in_n), 22);
+  const std::vector<float> x = RandomVector(static_cast<size_t>(in_n), 21);
+  const std::vector<float> x2 = RandomVector(static_cast<size_t>(in_n), 22);
   auto ref = PrepareReference(g, BackendOptions());
   ASSERT_TRUE(ref.ok()) << ref.status();
   const std::vector<float> want = RunWith(**ref, g, x);

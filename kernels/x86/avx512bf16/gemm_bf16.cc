@@ -2,7 +2,8 @@
 // (two products per FP32 lane per instruction, FP32 accumulation), over the k-pair panels of
 // PackGemmWeightsBf16Pairs; register tiles of up to 12 rows x 32 columns, 16 x 16 for the last
 // panel. Bias, activation, residual and the rounding of the output are FP32 epilogues as in the
-// other 16-bit kernels, the output rounded by vcvtneps2bf16. Both instructions treat subnormal
+// other 16-bit kernels, with swish and sigmoid to BF16 precision (bf16_math.h), the output
+// rounded by vcvtneps2bf16. Both instructions treat subnormal
 // inputs as zero and flush subnormal results: values below 1.2e-38 are lost, a difference from
 // the reference only there.
 #include <cstring>

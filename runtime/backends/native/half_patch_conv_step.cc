@@ -57,8 +57,9 @@ absl::StatusOr<PreparedStep> HalfPatchConvOf(const NativeContext& ctx, const Gra
   std::vector<float> owhi(w.size());
   kernels::ColumnPatchWeights(geo, w.data(), owhi.data());
   HalfPatchConv s;
+  const int32_t patch = static_cast<int32_t>(kernels::Im2ColPatch(geo));
   s.packed = std::make_shared<kernels::PackedGemm>(
-      k.pack(owhi.data(), b.empty() ? nullptr : b.data(), geo.out_c, static_cast<int32_t>(kernels::Im2ColPatch(geo)), k.tile));
+      k.pack(owhi.data(), b.empty() ? nullptr : b.data(), geo.out_c, patch, k.tile));
   s.fn = k.fn;
   s.args.lda = kernels::ColumnPatchStride(geo);
   s.args.packed_b = s.packed->b.data();
