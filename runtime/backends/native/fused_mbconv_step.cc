@@ -154,6 +154,15 @@ struct Fused {
       });
     }
     for (int32_t n = 0; n < plan.dw.batch; ++n) Gate(n);
+    if constexpr (!kHalf) {
+      // Folding rescales the whole packed project weights: split by rows of k, or the other
+      // threads wait on one (on 14x14 maps it took as long as a band of the project).
+      if (plan.fold_gate)
+        for_tasks([this](size_t task) {
+          const int64_t k = project.args.k, slots = plan.slots, t = static_cast<int64_t>(task);
+          FoldGate(static_cast<int32_t>(k * t / slots), static_cast<int32_t>(k * (t + 1) / slots));
+        });
+    }
     for_tasks([this](size_t task) {
       ForTaskBands(task, [&](int32_t n, int32_t r0, int32_t r1) { ProjectGated(task, n, r0, r1); });
     });
@@ -341,20 +350,24 @@ struct Fused {
       e.a = hidden;
       e.c = gate;
       se_expand.Run(e, 1);
-      if (!plan.fold_gate) return;
-      // W' = W diag(g): row kk of every packed panel times g[kk].
-      const int32_t k = project.args.k, nr = project_nr;
-      const float* w = project.args.packed_b;
-      float* folded = Folded();
-      for (int32_t n0 = 0, width; n0 < project.args.n; n0 += width) {
-        width = kernels::GemmPanelWidth(project.args.n, n0, nr, project_nr_min);
-        const int64_t base = static_cast<int64_t>(n0) * k;
-        for (int32_t kk = 0; kk < k; ++kk) {
-          const float s = gate[kk];
-          const float* src = w + base + static_cast<int64_t>(kk) * width;
-          float* dst = folded + base + static_cast<int64_t>(kk) * width;
-          for (int32_t j = 0; j < width; ++j) dst[j] = src[j] * s;
-        }
+    }
+  }
+
+  // W' = W diag(g) for rows [k0, k1) of k: row kk of every packed panel times g[kk] (one image:
+  // the gate is image 0's, in the pooled vector's place).
+  void FoldGate(int32_t k0, int32_t k1) const {
+    const int32_t k = project.args.k, nr = project_nr;
+    const float* gate = reinterpret_cast<const float*>(Vectors());
+    const float* w = project.args.packed_b;
+    float* folded = Folded();
+    for (int32_t n0 = 0, width; n0 < project.args.n; n0 += width) {
+      width = kernels::GemmPanelWidth(project.args.n, n0, nr, project_nr_min);
+      const int64_t base = static_cast<int64_t>(n0) * k;
+      for (int32_t kk = k0; kk < k1; ++kk) {
+        const float s = gate[kk];
+        const float* src = w + base + static_cast<int64_t>(kk) * width;
+        float* dst = folded + base + static_cast<int64_t>(kk) * width;
+        for (int32_t j = 0; j < width; ++j) dst[j] = src[j] * s;
       }
     }
   }
