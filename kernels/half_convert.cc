@@ -12,6 +12,11 @@ HalfConverters FindHalfConverters(KernelDType dtype, Isa isa) {
   for (;; isa = IsaFallback(isa)) {
     switch (isa) {
 #if defined(SCALERT_KERNELS_X86)
+      case Isa::kAvx512Bf16:  // BF16's multiply rounds by the BF16 conversion; the rest is avx512's
+        if (bf16)
+          return HalfConverters{bf16_to_f32_avx512, f32_to_bf16_avx512, mul_channel_bf16_avx512bf16,
+                                global_avg_pool_bf16s_avx512, add_bf16s_avx512, isa};
+        break;
       case Isa::kAvx512:
         return bf16 ? HalfConverters{bf16_to_f32_avx512, f32_to_bf16_avx512, mul_channel_bf16s_avx512,
                                    global_avg_pool_bf16s_avx512, add_bf16s_avx512, isa}

@@ -22,29 +22,30 @@ void Im2ColRow(const ref::ConvGeometry& g, const float* input, int32_t row, floa
 namespace {
 
 // Copies `columns` input pixels of C channels (C > 0 a compile-time count, else c at run time)
-// to every `dst_stride`-th float of dst.
-template <int C>
-void ScatterPixels(const float* src, int64_t columns, int32_t c, float* dst, int64_t dst_stride) {
+// to every `dst_stride`-th element of dst.
+template <int C, typename T>
+void ScatterPixels(const T* src, int64_t columns, int32_t c, T* dst, int64_t dst_stride) {
   if (C > 0) c = C;
-  for (int64_t j = 0; j < columns; ++j, src += c, dst += dst_stride) std::memcpy(dst, src, sizeof(float) * c);
+  for (int64_t j = 0; j < columns; ++j, src += c, dst += dst_stride) std::memcpy(dst, src, sizeof(T) * c);
 }
 
-void ZeroPixels(int64_t columns, int32_t c, float* dst, int64_t dst_stride) {
-  for (int64_t j = 0; j < columns; ++j, dst += dst_stride) std::memset(dst, 0, sizeof(float) * c);
+template <typename T>
+void ZeroPixels(int64_t columns, int32_t c, T* dst, int64_t dst_stride) {
+  for (int64_t j = 0; j < columns; ++j, dst += dst_stride) std::memset(dst, 0, sizeof(T) * c);
 }
 
-}  // namespace
-
-void ColumnPatchRow(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf) {
+// Any element type: FP32, and 16-bit floats (whose zero is all-zero bits too).
+template <typename T>
+void ColumnPatchRowOf(const ref::ConvGeometry& g, const T* input, int32_t row, T* buf) {
   const int32_t n = row / g.out_h, oy = row % g.out_h;
   const int64_t width = ColumnPatchWidth(g);
   const int32_t c = g.in_c;
-  const int64_t stride = static_cast<int64_t>(g.kernel_h) * c;  // floats between columns
+  const int64_t stride = static_cast<int64_t>(g.kernel_h) * c;  // elements between columns
   // Columns [0, left) and [right, width) fall in the padding.
   const int64_t left = std::min<int64_t>(width, g.pad_left);
   const int64_t right = std::max<int64_t>(left, std::min<int64_t>(width, g.pad_left + static_cast<int64_t>(g.in_w)));
   for (int32_t ky = 0; ky < g.kernel_h; ++ky) {
-    float* dst = buf + static_cast<int64_t>(ky) * c;
+    T* dst = buf + static_cast<int64_t>(ky) * c;
     const int32_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
     if (iy < 0 || iy >= g.in_h) {
       ZeroPixels(width, c, dst, stride);
@@ -52,8 +53,8 @@ void ColumnPatchRow(const ref::ConvGeometry& g, const float* input, int32_t row,
     }
     ZeroPixels(left, c, dst, stride);
     ZeroPixels(width - right, c, dst + right * stride, stride);
-    const float* src = input + ((static_cast<int64_t>(n) * g.in_h + iy) * g.in_w + (left - g.pad_left)) * c;
-    float* d = dst + left * stride;
+    const T* src = input + ((static_cast<int64_t>(n) * g.in_h + iy) * g.in_w + (left - g.pad_left)) * c;
+    T* d = dst + left * stride;
     switch (c) {
       case 1: ScatterPixels<1>(src, right - left, c, d, stride); break;
       case 3: ScatterPixels<3>(src, right - left, c, d, stride); break;
@@ -61,6 +62,16 @@ void ColumnPatchRow(const ref::ConvGeometry& g, const float* input, int32_t row,
       default: ScatterPixels<0>(src, right - left, c, d, stride); break;
     }
   }
+}
+
+}  // namespace
+
+void ColumnPatchRow(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf) {
+  ColumnPatchRowOf(g, input, row, buf);
+}
+
+void ColumnPatchRow(const ref::ConvGeometry& g, const uint16_t* input, int32_t row, uint16_t* buf) {
+  ColumnPatchRowOf(g, input, row, buf);
 }
 
 void ColumnPatchWeights(const ref::ConvGeometry& g, const float* ohwi, float* owhi) {

@@ -106,6 +106,8 @@ using GlobalAvgPoolS8Fn = void (*)(int64_t pixels, int32_t channels, const int8_
 using LookupS8Fn = void (*)(int64_t n, const int8_t* x, const int8_t* table, int8_t* y);
 // y[i] = clamp(round_half_even(x[i] / scale) + zero_point) to int8, NaN -> -128 (ref::Quantize).
 using QuantizeS8Fn = void (*)(int64_t n, const float* x, float scale, int32_t zero_point, int8_t* y);
+// y[i] = scale * (x[i] - zero_point) in single precision, one rounding (ref::Dequantize).
+using DequantizeS8Fn = void (*)(int64_t n, const int8_t* x, float scale, int32_t zero_point, float* y);
 
 }  // namespace scalert::kernels
 

@@ -12,6 +12,7 @@ const char* KernelOpName(KernelOp op) {
     case KernelOp::kMulChannel: return "mul_channel";
     case KernelOp::kGlobalAvgPool: return "global_avg_pool";
     case KernelOp::kQuantize: return "quantize";
+    case KernelOp::kDequantize: return "dequantize";
   }
   return "unknown";
 }

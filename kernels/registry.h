@@ -18,7 +18,7 @@
 
 namespace scalert::kernels {
 
-enum class KernelOp { kGemm, kDwConv, kActivation, kAdd, kMul, kMulChannel, kGlobalAvgPool, kQuantize };
+enum class KernelOp { kGemm, kDwConv, kActivation, kAdd, kMul, kMulChannel, kGlobalAvgPool, kQuantize, kDequantize };
 const char* KernelOpName(KernelOp op);
 
 // Element types kernels are written for: activations x weights as the kernel reads them.
@@ -52,6 +52,7 @@ template <> struct KernelTraits<KernelOp::kAdd, KernelDType::kS8> { using Fn = A
 template <> struct KernelTraits<KernelOp::kMulChannel, KernelDType::kS8> { using Fn = MulChannelS8Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kGlobalAvgPool, KernelDType::kS8> { using Fn = GlobalAvgPoolS8Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kQuantize, KernelDType::kS8> { using Fn = QuantizeS8Fn; using PackFn = NoPacking; };
+template <> struct KernelTraits<KernelOp::kDequantize, KernelDType::kS8> { using Fn = DequantizeS8Fn; using PackFn = NoPacking; };
 
 // 16-bit float activations (kernel_types_half.h): the same function types for FP16 and BF16;
 // the packing function takes FP32 weights and lays them out as the kernel reads them.

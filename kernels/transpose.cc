@@ -23,7 +23,7 @@ TransposePlan MakeTransposePlan(const std::vector<int32_t>& in_shape, const std:
 
 namespace {
 
-// Any element type: FP32 activations, and INT8 ones (whose bytes move unchanged).
+// Any element type: FP32 activations, and INT8 and 16-bit float ones (whose bits move unchanged).
 template <typename T>
 void TransposeRows(const TransposePlan& p, const T* in, T* out, int64_t row_begin, int64_t row_end) {
   const int64_t d2 = p.out_shape[2], d3 = p.out_shape[3];
@@ -60,6 +60,10 @@ void TransposeF32(const TransposePlan& p, const float* in, float* out, int64_t r
 }
 
 void TransposeS8(const TransposePlan& p, const int8_t* in, int8_t* out, int64_t row_begin, int64_t row_end) {
+  TransposeRows(p, in, out, row_begin, row_end);
+}
+
+void Transpose16(const TransposePlan& p, const uint16_t* in, uint16_t* out, int64_t row_begin, int64_t row_end) {
   TransposeRows(p, in, out, row_begin, row_end);
 }
 

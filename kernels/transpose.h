@@ -23,6 +23,8 @@ TransposePlan MakeTransposePlan(const std::vector<int32_t>& in_shape, const std:
 void TransposeF32(const TransposePlan& plan, const float* in, float* out, int64_t row_begin, int64_t row_end);
 // The same for int8 tensors (quantized files transpose after their input's Quantize).
 void TransposeS8(const TransposePlan& plan, const int8_t* in, int8_t* out, int64_t row_begin, int64_t row_end);
+// And for 16-bit float tensors (FP16 / BF16 bits move unchanged).
+void Transpose16(const TransposePlan& plan, const uint16_t* in, uint16_t* out, int64_t row_begin, int64_t row_end);
 
 }  // namespace scalert::kernels
 

@@ -26,6 +26,7 @@ void RegisterPortableKernels(KernelRegistry* r) {
   r->Add<KernelOp::kActivation, s8>(isa, "lookup_s8_portable", {}, lookup_s8_portable);
   r->Add<KernelOp::kAdd, s8>(isa, "add_s8_portable", {}, add_s8_portable);
   r->Add<KernelOp::kQuantize, s8>(isa, "quantize_f32_s8_portable", {}, quantize_s8_portable);
+  r->Add<KernelOp::kDequantize, s8>(isa, "dequantize_s8_f32_portable", {}, dequantize_s8_portable);
   r->Add<KernelOp::kMulChannel, s8>(isa, "mul_channel_s8_portable", {}, mul_channel_s8_portable);
   r->Add<KernelOp::kGlobalAvgPool, s8>(isa, "global_avg_pool_s8_portable", {}, global_avg_pool_s8_portable);
 }

@@ -57,15 +57,29 @@ void MulChannel(int64_t pixels, int32_t channels, const uint16_t* x, const float
   }
 }
 
-// y[c] = mean over pixels of x[p, c] for c in [c_begin, c_end), FP32 sums, rounded once.
+// y[c] = mean over pixels of x[p, c] for c in [c_begin, c_end), FP32 sums in pixel order,
+// rounded once. Groups of 4 vectors of channels walk the pixels together, so each pixel's channels
+// are read as one contiguous run (one vector at a time re-read the map once per 16 channels).
 template <class S, class F>
 void GlobalAvgPool(int64_t pixels, int32_t channels, const uint16_t* x, uint16_t* y, int32_t c_begin, int32_t c_end) {
   using Io = HalfIo<S, F>;
-  constexpr int L = S::kLanes;
-  const auto inv = S::Set(1.f / static_cast<float>(pixels));
-  for (int32_t c = c_begin; c < c_end; c += L) {
+  using V = typename S::V;
+  constexpr int L = S::kLanes, kGroup = 4;
+  const V inv = S::Set(1.f / static_cast<float>(pixels));
+  int32_t c = c_begin;
+  for (; c + kGroup * L <= c_end; c += kGroup * L) {
+    V acc[kGroup];
+    for (int j = 0; j < kGroup; ++j) acc[j] = S::Zero();
+    for (int64_t p = 0; p < pixels; ++p) {
+      const uint16_t* xp = x + p * channels + c;
+#pragma GCC unroll 4
+      for (int j = 0; j < kGroup; ++j) acc[j] = S::Add(acc[j], Io::Load(xp + j * L));
+    }
+    for (int j = 0; j < kGroup; ++j) Io::Store(y + c + j * L, S::Mul(acc[j], inv));
+  }
+  for (; c < c_end; c += L) {
     const int n = std::min<int32_t>(L, c_end - c);
-    auto acc = S::Zero();
+    V acc = S::Zero();
     for (int64_t p = 0; p < pixels; ++p) {
       const uint16_t* xp = x + p * channels + c;
       acc = S::Add(acc, n == L ? Io::Load(xp) : Io::LoadPartial(xp, n));

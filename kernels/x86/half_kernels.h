@@ -36,6 +36,11 @@ SCALERT_DECLARE_HALF_KERNELS(avx512)
 // (PackDwConvWeightsBf16Pairs, 32-channel tiles).
 void dwconv_bf16s_avx2(const DwConvHalfArgs& a, int32_t row_begin, int32_t row_end);
 void dwconv_bf16_pairs_avx512(const DwConvHalfArgs& a, int32_t row_begin, int32_t row_end);
+// The same with the avx512bf16 level's epilogue (BF16-grade swish, hardware rounding).
+void dwconv_bf16_pairs_avx512bf16(const DwConvHalfArgs& a, int32_t row_begin, int32_t row_end);
+// The BF16 squeeze-and-excitation multiply with hardware rounding (avx512bf16/half_arrays.cc).
+void mul_channel_bf16_avx512bf16(int64_t pixels, int32_t channels, const uint16_t* x, const float* s, uint16_t* y,
+                                 Activation act);
 void gemm_bf16_avx512bf16(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 
 }  // namespace scalert::kernels

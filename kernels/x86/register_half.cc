@@ -28,6 +28,8 @@ void RegisterAvx512HalfKernels(KernelRegistry* r) {
 void RegisterAvx512Bf16Kernels(KernelRegistry* r) {
   r->Add<KernelOp::kGemm, KernelDType::kBF16>(Isa::kAvx512Bf16, "gemm_bf16_f32acc_12x32_avx512bf16", {12, 32, 0, 16},
                                               gemm_bf16_avx512bf16, PackGemmWeightsBf16Pairs);
+  r->Add<KernelOp::kDwConv, KernelDType::kBF16>(Isa::kAvx512Bf16, "dwconv_bf16s_f32acc_c32pairs_avx512bf16", {1, 1, 32},
+                                                dwconv_bf16_pairs_avx512bf16, PackDwConvWeightsBf16Pairs);
 }
 
 }  // namespace scalert::kernels

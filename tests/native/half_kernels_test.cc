@@ -170,6 +170,50 @@ void DwSweep() {
 TEST(HalfKernels, Bf16DepthwiseMatchesReference) { DwSweep<KernelDType::kBF16>(); }
 TEST(HalfKernels, F16DepthwiseMatchesReference) { DwSweep<KernelDType::kF16>(); }
 
+// Swish and sigmoid of every BF16 value of magnitude 2^-100 to 80, and zero, through a 1x1
+// depthwise of weight 1 (the avx512bf16 kernels compute them to BF16 precision only,
+// kernels/x86/bf16_math.h, and flush subnormals): each output within one BF16 unit of the exact
+// value rounded once, and almost all of them equal to it.
+TEST(HalfKernels, Bf16ActivationsWithinOneUnit) {
+  std::vector<uint16_t> x;
+  for (uint32_t bits = 0; bits < 0x10000; ++bits) {
+    const float v = ref::Bf16ToF32(static_cast<uint16_t>(bits));
+    if (v == 0.f || (std::abs(v) >= 0x1p-100f && std::abs(v) <= 80.f)) x.push_back(static_cast<uint16_t>(bits));
+  }
+  const int32_t c = 32;
+  const int32_t pixels = static_cast<int32_t>((x.size() + c - 1) / c);
+  x.resize(static_cast<size_t>(pixels) * c, 0);
+  for (const auto& kernel : RunnableKernels<KernelOp::kDwConv, KernelDType::kBF16>())
+    for (Activation act : {Activation::kSwish, Activation::kSigmoid}) {
+      SCOPED_TRACE(::testing::Message() << kernel.name << (act == Activation::kSwish ? " swish" : " sigmoid"));
+      ref::ConvGeometry g;
+      g.in_h = g.out_h = pixels;
+      g.in_c = g.out_c = c;
+      const std::vector<float> ones(static_cast<size_t>(c), 1.f), zeros(static_cast<size_t>(c), 0.f);
+      PackedDwConv packed = kernel.pack(ones.data(), zeros.data(), c, 1, kernel.tile);
+      std::vector<uint16_t> zero(static_cast<size_t>(RoundUp(c, kernel.tile.channel_tile)), 0), y(x.size(), 0x7fff);
+      DwConvHalfArgs args;
+      args.geo = g;
+      args.input = x.data();
+      args.packed = packed.data.data();
+      args.zero = zero.data();
+      args.output = y.data();
+      args.act = act;
+      kernel.fn(args, 0, pixels);
+      int64_t differ = 0;
+      for (size_t i = 0; i < x.size(); ++i) {
+        const double v = ref::Bf16ToF32(x[i]);
+        const double s = 1.0 / (1.0 + std::exp(-v));
+        const float want = ref::Bf16ToF32(ref::F32ToBf16(static_cast<float>(act == Activation::kSwish ? v * s : s)));
+        const float got = ref::Bf16ToF32(y[i]);
+        ASSERT_TRUE(std::isfinite(got)) << v;
+        ASSERT_LE(std::abs(got - want), std::abs(want) / 128) << "x = " << v;  // one unit
+        differ += got != want;
+      }
+      EXPECT_LE(differ, static_cast<int64_t>(x.size()) / 100) << differ << " of " << x.size() << " off by one unit";
+    }
+}
+
 // Every level this CPU runs has its own 16-bit kernels (nothing silently falls back to another
 // level's), and the BF16 dot-product kernel is the one picked where AVX512-BF16 exists.
 TEST(HalfKernels, EveryLevelHasItsKernels) {
@@ -183,6 +227,8 @@ TEST(HalfKernels, EveryLevelHasItsKernels) {
   if (CpuSupports(Isa::kAvx512Bf16)) {
     EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kBF16, Isa::kAvx512Bf16)->name,
               "gemm_bf16_f32acc_12x32_avx512bf16");
+    EXPECT_EQ(r.FindEntry(KernelOp::kDwConv, KernelDType::kBF16, Isa::kAvx512Bf16)->name,
+              "dwconv_bf16s_f32acc_c32pairs_avx512bf16");
   }
 #endif
 #if defined(SCALERT_KERNELS_ARM)

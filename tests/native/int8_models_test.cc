@@ -37,7 +37,7 @@ TEST(NativeInt8, StepsNameTheInt8KernelsThatRun) {
              "swish_table_s8_" + table, "sigmoid_table_s8_" + table,
              "mul_channel_s8_" + level(kernels::KernelOp::kMulChannel), "add_s8_" + level(kernels::KernelOp::kAdd),
              "global_avg_pool_s8_" + level(kernels::KernelOp::kGlobalAvgPool), "fc_s8_" + gemm,
-             "dequantize_s8_f32_portable"})
+             "dequantize_s8_f32_" + level(kernels::KernelOp::kDequantize)})
       EXPECT_NE(std::find(ops.begin(), ops.end(), want), ops.end()) << kernels::IsaName(isa) << ": no " << want;
     // Only data movement (the reshape before the classifier) runs the reference's copy.
     for (const std::string& op : ops)

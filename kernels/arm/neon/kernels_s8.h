@@ -20,6 +20,8 @@ void global_avg_pool_s8_neon(int64_t pixels, int32_t channels, const int8_t* x, 
                              RequantS8 out, int8_t* y, int32_t c_begin, int32_t c_end);
 void lookup_s8_neon(int64_t n, const int8_t* x, const int8_t* table, int8_t* y);
 void quantize_s8_neon(int64_t n, const float* x, float scale, int32_t zero_point, int8_t* y);
+// int8 -> f32 (dequantize_s8.cc).
+void dequantize_s8_neon(int64_t n, const int8_t* x, float scale, int32_t zero_point, float* y);
 
 }  // namespace scalert::kernels
 

@@ -15,6 +15,8 @@ inline constexpr int32_t kAvx2GemmS8Rows = 4;
 void gemm_s8_avx2(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 // 8 channels per vector (channel_tile 8).
 void dwconv_s8_avx2(const DwConvS8Args& args, int32_t row_begin, int32_t row_end);
+// int8 -> f32 (dequantize_s8.cc), bit for bit with dequantize_s8_portable.
+void dequantize_s8_avx2(int64_t n, const int8_t* x, float scale, int32_t zero_point, float* y);
 
 }  // namespace scalert::kernels
 

@@ -19,6 +19,7 @@ void RegisterAvx2Kernels(KernelRegistry* r) {
   constexpr KernelDType s8 = KernelDType::kS8;
   r->Add<KernelOp::kGemm, s8>(isa, "gemm_s8_4x16_avx2", {kAvx2GemmS8Rows, kAvx2GemmS8Panel, 0, kAvx2GemmS8Panel},
                               gemm_s8_avx2, PackGemmS8Pairs);
+  r->Add<KernelOp::kDequantize, s8>(isa, "dequantize_s8_f32_avx2", {1, 1, 8}, dequantize_s8_avx2);
   r->Add<KernelOp::kDwConv, s8>(isa, "dwconv_s8_c8_avx2", {1, 1, 8}, dwconv_s8_avx2, PackDwConvS8);
 }
 

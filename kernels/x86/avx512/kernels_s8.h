@@ -15,6 +15,8 @@ void mul_channel_s8_avx512(int64_t pixels, int32_t channels, const int8_t* x, co
 void global_avg_pool_s8_avx512(int64_t pixels, int32_t channels, const int8_t* x, int32_t x_zero_point, float m,
                                RequantS8 out, int8_t* y, int32_t c_begin, int32_t c_end);
 void lookup_s8_avx512(int64_t n, const int8_t* x, const int8_t* table, int8_t* y);
+// int8 -> f32 (dequantize_s8.cc), bit for bit with dequantize_s8_portable.
+void dequantize_s8_avx512(int64_t n, const int8_t* x, float scale, int32_t zero_point, float* y);
 
 }  // namespace scalert::kernels
 

@@ -21,6 +21,7 @@ void RegisterAvx512Kernels(KernelRegistry* r) {
   r->Add<KernelOp::kActivation, s8>(isa, "lookup_s8_avx512", {1, 1, 64}, lookup_s8_avx512);
   r->Add<KernelOp::kAdd, s8>(isa, "add_s8_avx512", {1, 1, 16}, add_s8_avx512);
   r->Add<KernelOp::kQuantize, s8>(isa, "quantize_f32_s8_avx512", {1, 1, 16}, quantize_s8_avx512);
+  r->Add<KernelOp::kDequantize, s8>(isa, "dequantize_s8_f32_avx512", {1, 1, 16}, dequantize_s8_avx512);
   r->Add<KernelOp::kGlobalAvgPool, s8>(isa, "global_avg_pool_s8_avx512", {1, 1, 64}, global_avg_pool_s8_avx512);
   r->Add<KernelOp::kMulChannel, s8>(isa, "mul_channel_s8_avx512", {1, 1, 16}, mul_channel_s8_avx512);
 }

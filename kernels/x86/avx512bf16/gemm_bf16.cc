@@ -2,7 +2,8 @@
 // (two products per FP32 lane per instruction, FP32 accumulation), over the k-pair panels of
 // PackGemmWeightsBf16Pairs; register tiles of up to 12 rows x 32 columns, 16 x 16 for the last
 // panel. Bias, activation, residual and the rounding of the output are FP32 epilogues as in the
-// other 16-bit kernels, the output rounded by vcvtneps2bf16. Both instructions treat subnormal
+// other 16-bit kernels, with swish and sigmoid to BF16 precision (bf16_math.h), the output
+// rounded by vcvtneps2bf16. Both instructions treat subnormal
 // inputs as zero and flush subnormal results: values below 1.2e-38 are lost, a difference from
 // the reference only there.
 #include <cstring>
@@ -10,23 +11,14 @@
 #include "kernels/x86/half_kernels.h"
 #include "kernels/x86/simd_avx512.h"
 #include "kernels/x86/vector_math.h"
+#include "kernels/x86/bf16_math.h"
 #include "kernels/x86/half_io.h"
+#include "kernels/x86/half_io_bf16hw.h"
 #include "kernels/x86/gemm_half_tiles.h"
 
 namespace scalert::kernels {
 namespace x86 {
 namespace {
-
-// BF16 stores by the hardware conversion (vcvtneps2bf16: round to nearest even, one instruction
-// instead of the integer rounding of half_io.h; it also flushes subnormals, as vdpbf16ps does).
-struct Bf16HwFormat {};
-template <> struct HalfIo<Avx512, Bf16HwFormat> : HalfIo<Avx512, Bf16Format> {
-  static __m256i Convert(__m512 v) { return reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(v)); }
-  static void Store(uint16_t* p, __m512 v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), Convert(v)); }
-  static void StorePartial(uint16_t* p, int n, __m512 v) {
-    _mm256_mask_storeu_epi16(p, static_cast<__mmask16>((1u << n) - 1u), Convert(v));
-  }
-};
 
 template <class S, class F, int MR, int NV>
 struct DpBf16Tile {
@@ -67,7 +59,7 @@ struct DpBf16Tile {
         for (int j = 0; j < NV; ++j) acc[r][j] = _mm512_dpbf16_ps(acc[r][j], av, bv[j]);
       }
     }
-    ActivateAll<Avx512, MR * NV>(&acc[0][0], g.act);
+    ActivateAllBf16<MR * NV>(&acc[0][0], g.act);
     StoreHalfTile<Avx512, Bf16HwFormat, MR, NV>(g, m0, n0, cols, acc);
   }
 };

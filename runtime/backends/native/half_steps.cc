@@ -296,6 +296,8 @@ absl::StatusOr<PreparedStep> HalfStepOf(const NativeContext& ctx, const Graph& g
                            n.conv.pad_top == 0 && n.conv.pad_bottom == 0 && n.conv.pad_left == 0 &&
                            n.conv.pad_right == 0;
     if (pointwise) return GemmStepOf<dt>(ctx, g, index, p, static_cast<int64_t>(geo.batch) * geo.out_h * geo.out_w, "conv1x1");
+    if (geo.dilation_w == 1 && g.tensors[n.outputs[0]].dtype == g.tensors[n.inputs[0]].dtype)
+      return HalfPatchConvStep(ctx, g, index, p);
   }
   if (n.type == OpType::kFullyConnected && IsConstant(g, n, 1))
     return GemmStepOf<dt>(ctx, g, index, p, g.tensors[n.outputs[0]].shape[0], "fc");
@@ -303,6 +305,9 @@ absl::StatusOr<PreparedStep> HalfStepOf(const NativeContext& ctx, const Graph& g
   if (n.type == OpType::kGlobalAveragePool && g.tensors[n.inputs[0]].shape.size() == 4) return PoolStep(ctx, g, index, p, dt);
   if (n.type == OpType::kMul) return MulChannelStep(ctx, g, index, p, dt, f32_step);
   if (n.type == OpType::kAdd) return AddStep(ctx, g, index, p, dt, f32_step);
+  // Bits move unchanged: no FP32 copies (the same dtype in and out).
+  if (n.type == OpType::kTranspose && g.tensors[n.outputs[0]].dtype == g.tensors[n.inputs[0]].dtype)
+    return TransposeStep(ctx, g, index, p);
   return StagedStep(ctx, g, index, p, f32_step);
 }
 

@@ -41,6 +41,11 @@ kernels::Kernel<kernels::KernelOp::kDwConv, dt> FindHalfDwConv(const NativeConte
   return ctx.registry->Find<kernels::KernelOp::kDwConv, dt>(F16WeightsLevel<dt>(g, weights, ctx.isa));
 }
 
+// A non-pointwise convolution (dilation_w 1: the stem) of 16-bit activations with constant
+// weights, as column patches times the 16-bit GEMM (half_patch_conv_step.cc).
+absl::StatusOr<PreparedStep> HalfPatchConvStep(const NativeContext& ctx, const Graph& g, size_t index,
+                                               const TensorPointers& p);
+
 // True when node `index` reads or writes FP16 / BF16 activations (and no INT8 ones).
 bool IsHalfNode(const Graph& g, size_t index);
 

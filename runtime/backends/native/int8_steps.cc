@@ -13,7 +13,6 @@
 #include "kernels/aligned_buffer.h"
 #include "kernels/dwconv_taps.h"
 #include "kernels/im2col_s8.h"
-#include "kernels/portable/kernels_s8.h"
 #include "runtime/backends/native/native_steps.h"
 #include "runtime/backends/reference/reference_backend.h"
 
@@ -389,17 +388,19 @@ absl::StatusOr<PreparedStep> ConvertS8(const NativeContext& ctx, const Graph& g,
                         k.name};
   }
   if (n.type == OpType::kDequantize && x.dtype == DType::kI8 && y.dtype == DType::kF32) {
+    auto k = ctx.registry->Find<KernelOp::kDequantize, kS8>(ctx.isa);
+    if (!k) return ReferenceStep(g, index, p);
     const ref::QParams q = QParamsOf(x);
     const int8_t* in = p.get<int8_t>(n.inputs[0]);
     float* out = p.get<float>(n.outputs[0]);
+    auto fn = k.fn;
     return PreparedStep{[=] {
                           pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
                             const int64_t i0 = static_cast<int64_t>(t) * split.chunk;
-                            kernels::dequantize_s8_portable(std::min(count, i0 + split.chunk) - i0, in + i0, q.scale,
-                                                            q.zero_point, out + i0);
+                            fn(std::min(count, i0 + split.chunk) - i0, in + i0, q.scale, q.zero_point, out + i0);
                           });
                         },
-                        "dequantize_s8_f32_portable"};
+                        k.name};
   }
   return ReferenceStep(g, index, p);
 }

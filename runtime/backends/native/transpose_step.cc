@@ -18,7 +18,9 @@ absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph
   const Shape& xs = g.tensors[n.inputs[0]].shape;
   if (xs.size() > 4 || n.ints.size() != xs.size()) return ReferenceStep(g, index, p);
   const kernels::TransposePlan plan = kernels::MakeTransposePlan(xs, n.ints);
-  const bool s8 = g.tensors[n.inputs[0]].dtype == DType::kI8;  // bytes move unchanged (same parameters)
+  const DType dtype = g.tensors[n.inputs[0]].dtype;
+  const bool s8 = dtype == DType::kI8;  // bytes move unchanged (same parameters)
+  const bool half = dtype == DType::kF16 || dtype == DType::kBF16;  // so do 16-bit floats
   const uint8_t* x = p.get<uint8_t>(n.inputs[0]);
   uint8_t* y = p.get<uint8_t>(n.outputs[0]);
   const int64_t rows = plan.rows();
@@ -33,12 +35,15 @@ absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph
                           if (s8)
                             kernels::TransposeS8(plan, reinterpret_cast<const int8_t*>(x), reinterpret_cast<int8_t*>(y),
                                                  r0, r1);
+                          else if (half)
+                            kernels::Transpose16(plan, reinterpret_cast<const uint16_t*>(x),
+                                                 reinterpret_cast<uint16_t*>(y), r0, r1);
                           else
                             kernels::TransposeF32(plan, reinterpret_cast<const float*>(x), reinterpret_cast<float*>(y),
                                                   r0, r1);
                         });
                       },
-                      s8 ? "transpose_s8" : "transpose_f32"};
+                      s8 ? "transpose_s8" : half ? "transpose_16bit" : "transpose_f32"};
 }
 
 }  // namespace scalert::native
