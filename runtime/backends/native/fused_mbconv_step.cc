@@ -130,8 +130,8 @@ struct Fused {
       }
       return;
     }
-    const int64_t total = int64_t{g.batch} * g.out_h, end = total * (t + 1) / slots;
-    for (int64_t row = total * t / slots; row < end;) {
+    const auto [first, end] = TaskRows(task);
+    for (int64_t row = first; row < end;) {
       const int32_t n = static_cast<int32_t>(row / g.out_h), r0 = static_cast<int32_t>(row % g.out_h);
       const int32_t r1 = static_cast<int32_t>(
           std::min<int64_t>({g.out_h, int64_t{r0} + plan.band_rows, end - int64_t{n} * g.out_h}));
@@ -296,7 +296,8 @@ struct Fused {
     });
   }
 
-  // The first and last output rows of task `task` (FP32 maps at least 2 wide: ForTaskBands).
+  // The run [first, end) of output rows, over batch x out_h, that task `task` takes (as
+  // ForTaskBands cuts them on maps at least 2 wide).
   std::pair<int64_t, int64_t> TaskRows(size_t task) const {
     const int64_t total = int64_t{plan.dw.batch} * plan.dw.out_h, t = static_cast<int64_t>(task);
     return {total * t / plan.slots, total * (t + 1) / plan.slots};
