@@ -150,14 +150,7 @@ struct FusedS8 {
   void ForTaskBands(size_t task, const Fn& f) const {
     const ref::ConvGeometry& g = plan.dw;
     const int64_t total = int64_t{g.batch} * g.out_h, t = static_cast<int64_t>(task);
-    const int64_t end = total * (t + 1) / plan.slots;
-    for (int64_t row = total * t / plan.slots; row < end;) {
-      const int32_t n = static_cast<int32_t>(row / g.out_h), r0 = static_cast<int32_t>(row % g.out_h);
-      const int32_t r1 = static_cast<int32_t>(
-          std::min<int64_t>({g.out_h, int64_t{r0} + plan.band_rows, end - int64_t{n} * g.out_h}));
-      f(n, r0, r1);
-      row = int64_t{n} * g.out_h + r1;
-    }
+    ForBandsOfRows(total * t / plan.slots, total * (t + 1) / plan.slots, g.out_h, plan.band_rows, f);
   }
 
   void operator()() const {

@@ -131,13 +131,7 @@ struct Fused {
       return;
     }
     const auto [first, end] = TaskRows(task);
-    for (int64_t row = first; row < end;) {
-      const int32_t n = static_cast<int32_t>(row / g.out_h), r0 = static_cast<int32_t>(row % g.out_h);
-      const int32_t r1 = static_cast<int32_t>(
-          std::min<int64_t>({g.out_h, int64_t{r0} + plan.band_rows, end - int64_t{n} * g.out_h}));
-      f(n, r0, r1);
-      row = int64_t{n} * g.out_h + r1;
-    }
+    ForBandsOfRows(first, end, g.out_h, plan.band_rows, f);
   }
 
   void operator()() const {

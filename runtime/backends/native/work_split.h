@@ -55,6 +55,20 @@ inline GemmSplit SplitGemm(int64_t m, int32_t n, int threads, int32_t panel) {
   return s;
 }
 
+// Output rows [first, end), counted over batch x out_h, in bands of at most band_rows within one
+// image: f(image, r0, r1) with rows [r0, r1) of that image. The fused steps' tasks walk their
+// runs of rows with it.
+template <class F>
+void ForBandsOfRows(int64_t first, int64_t end, int32_t out_h, int32_t band_rows, const F& f) {
+  for (int64_t row = first; row < end;) {
+    const int32_t n = static_cast<int32_t>(row / out_h), r0 = static_cast<int32_t>(row % out_h);
+    const int32_t r1 =
+        static_cast<int32_t>(std::min<int64_t>({out_h, int64_t{r0} + band_rows, end - int64_t{n} * out_h}));
+    f(n, r0, r1);
+    row = int64_t{n} * out_h + r1;
+  }
+}
+
 }  // namespace scalert::native
 
 #endif  // SCALERT_RUNTIME_BACKENDS_NATIVE_WORK_SPLIT_H_
