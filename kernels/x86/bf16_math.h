@@ -16,7 +16,7 @@
 namespace scalert::kernels::x86 {
 namespace {
 
-// 1 / (1 + exp(-x)) to BF16 precision; `low` receives max(x, -87) as in SigmoidClamped.
+// 1 / (1 + exp(-x)) to BF16 precision; `low` receives max(x, -87) as in OnePlusExpNeg (vector_math.h).
 inline __m512 SigmoidBf16(__m512 x, __m512* low) {
   const __m512 magic = _mm512_set1_ps(12583039.f);  // 1.5 * 2^23 + 127
   *low = _mm512_max_ps(x, _mm512_set1_ps(-87.f));

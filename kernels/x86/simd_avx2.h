@@ -42,14 +42,17 @@ struct Avx2 {
   static V Max(V a, V b) { return _mm256_max_ps(a, b); }
   static V Fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }    // a * b + c
   static V Fnma(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }  // c - a * b
-  // A float whose low mantissa bits hold n + 127 (n integer) -> 2^n.
-  static V Pow2FromBiased(V biased) {
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(biased), 23));
-  }
-  // 1 / d: 12-bit estimate and one Newton step (~23 bits).
-  static V Reciprocal(V d) {
-    const V r0 = _mm256_rcp_ps(d);
-    return _mm256_mul_ps(r0, _mm256_fnmadd_ps(d, r0, _mm256_set1_ps(2.f)));
+  static V Div(V a, V b) { return _mm256_div_ps(a, b); }
+  // 2^(k / 8) for the integer k held in the low mantissa bits of `biased` (a float 1.5 * 2^23 + k,
+  // |k| < 2^21): 2^((k mod 8) / 8) from a one-register table indexed by the low 3 bits, and
+  // floor(k / 8) added into its exponent field (the caller keeps the result a normal float).
+  static V Pow2OverLanes(V biased) {
+    const __m256 table = _mm256_setr_ps(1.f, 1.09050775f, 1.18920708f, 1.29683959f, 1.41421354f,
+                                        1.54221082f, 1.68179286f, 1.8340081f);
+    const __m256i k = _mm256_castps_si256(biased);
+    const __m256 fraction = _mm256_permutevar8x32_ps(table, k);
+    const __m256i exponent = _mm256_slli_epi32(_mm256_srli_epi32(k, 3), 23);
+    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(fraction), exponent));
   }
 };
 

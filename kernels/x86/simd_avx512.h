@@ -41,13 +41,19 @@ struct Avx512 {
   static V Max(V a, V b) { return _mm512_max_ps(a, b); }
   static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V Fnma(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }
-  static V Pow2FromBiased(V biased) {
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(biased), 23));
-  }
-  // 1 / d: 14-bit estimate and one Newton step (~28 bits).
-  static V Reciprocal(V d) {
-    const V r0 = _mm512_rcp14_ps(d);
-    return _mm512_mul_ps(r0, _mm512_fnmadd_ps(d, r0, _mm512_set1_ps(2.f)));
+  static V Div(V a, V b) { return _mm512_div_ps(a, b); }
+  // 2^(k / 16) for the integer k held in the low mantissa bits of `biased` (a float 1.5 * 2^23 + k,
+  // |k| < 2^21): 2^((k mod 16) / 16) from a one-register table indexed by the low 4 bits, and
+  // floor(k / 16) added into its exponent field (the caller keeps the result a normal float).
+  static V Pow2OverLanes(V biased) {
+    const __m512 table = _mm512_setr_ps(1.f, 1.04427373f, 1.09050775f, 1.13878858f, 1.18920708f,
+                                        1.24185777f, 1.29683959f, 1.35425556f, 1.41421354f,
+                                        1.47682619f, 1.54221082f, 1.61049032f, 1.68179286f,
+                                        1.75625217f, 1.8340081f, 1.91520655f);
+    const __m512i k = _mm512_castps_si512(biased);
+    const __m512 fraction = _mm512_permutexvar_ps(k, table);
+    const __m512i exponent = _mm512_slli_epi32(_mm512_srli_epi32(k, 4), 23);
+    return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(fraction), exponent));
   }
 };
 

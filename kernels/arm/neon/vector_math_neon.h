@@ -10,9 +10,10 @@ namespace scalert::kernels::neon {
 // Anonymous: a translation unit compiled with other flags (FP16, dot product) gets its own copy.
 namespace {
 
-// 1 / (1 + exp(-x)), the same approximation as the AVX2 path (kernels/x86/avx2/vector_math_avx2.h
-// explains it): exp(-x) = 2^n exp(r), exp(r) by a degree-5 polynomial, 2^n from the exponent
-// bits; x clamped to [-87, 87]. The reciprocal is FRECPE (8 bits) plus two Newton steps (FRECPS),
+// 1 / (1 + exp(-x)): exp(-x) = 2^n exp(r) with n = round(-x log2 e) and |r| <= ln2 / 2, exp(r) by
+// a degree-5 minimax polynomial, 2^n from the exponent bits; x clamped to [-87, 87]. (The x86
+// kernels use a table of 2^(j/L) and a cubic instead, kernels/x86/vector_math.h: on NEON a
+// one-register table lookup of floats has no single instruction.) The reciprocal is FRECPE (8 bits) plus two Newton steps (FRECPS),
 // ~23 bits; a divide would cost as much as the rest. `low` receives max(x, -87) for swish.
 inline float32x4_t SigmoidClamped(float32x4_t x, float32x4_t* low) {
   const float32x4_t magic = vdupq_n_f32(12583039.f);  // 1.5 * 2^23 + 127
