@@ -43,16 +43,19 @@ struct Avx2 {
   static V Fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }    // a * b + c
   static V Fnma(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }  // c - a * b
   static V Div(V a, V b) { return _mm256_div_ps(a, b); }
-  // 2^(k / 8) for the integer k held in the low mantissa bits of `biased` (a float 1.5 * 2^23 + k,
-  // |k| < 2^21): 2^((k mod 8) / 8) from a one-register table indexed by the low 3 bits, and
-  // floor(k / 8) added into its exponent field (the caller keeps the result a normal float).
-  static V Pow2OverLanes(V biased) {
-    const __m256 table = _mm256_setr_ps(1.f, 1.09050775f, 1.18920708f, 1.29683959f, 1.41421354f,
-                                        1.54221082f, 1.68179286f, 1.8340081f);
+  // 2^(k / 8) for the integer k held in the low mantissa bits of `biased` (the float
+  // 1.5 * 2^23 + k, |k| < 2^11): 2^((k mod 8) / 8) from a one-register table indexed by the low
+  // 3 bits, and floor(k / 8) in its exponent field. Each entry holds the bits of 2^(j/8) minus
+  // j << 20, so adding k << 20 (whose low 3 bits land in the mantissa) adds exactly
+  // floor(k / 8) << 23 (simd_avx512.h does the same with 32 steps). The caller keeps the result
+  // a normal float.
+  static constexpr int kPow2Steps = 8;
+  static V Pow2OverSteps(V biased) {
+    const __m256i table = _mm256_setr_epi32(0x3F800000, 0x3F7B95C2, 0x3F7837F0, 0x3F75FED7, 0x3F7504F3,
+                                            0x3F75672A, 0x3F7744FD, 0x3F7AC0C7);
     const __m256i k = _mm256_castps_si256(biased);
-    const __m256 fraction = _mm256_permutevar8x32_ps(table, k);
-    const __m256i exponent = _mm256_slli_epi32(_mm256_srli_epi32(k, 3), 23);
-    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(fraction), exponent));
+    const __m256i fraction = _mm256_permutevar8x32_epi32(table, k);
+    return _mm256_castsi256_ps(_mm256_add_epi32(fraction, _mm256_slli_epi32(k, 20)));
   }
 };
 

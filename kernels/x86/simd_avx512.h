@@ -42,18 +42,21 @@ struct Avx512 {
   static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V Fnma(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }
   static V Div(V a, V b) { return _mm512_div_ps(a, b); }
-  // 2^(k / 16) for the integer k held in the low mantissa bits of `biased` (a float 1.5 * 2^23 + k,
-  // |k| < 2^21): 2^((k mod 16) / 16) from a one-register table indexed by the low 4 bits, and
-  // floor(k / 16) added into its exponent field (the caller keeps the result a normal float).
-  static V Pow2OverLanes(V biased) {
-    const __m512 table = _mm512_setr_ps(1.f, 1.04427373f, 1.09050775f, 1.13878858f, 1.18920708f,
-                                        1.24185777f, 1.29683959f, 1.35425556f, 1.41421354f,
-                                        1.47682619f, 1.54221082f, 1.61049032f, 1.68179286f,
-                                        1.75625217f, 1.8340081f, 1.91520655f);
+  // 2^(k / 32) for the integer k held in the low mantissa bits of `biased` (the float
+  // 1.5 * 2^23 + k, |k| < 2^13): 2^((k mod 32) / 32) from a two-register table indexed by the low
+  // 5 bits, and floor(k / 32) in its exponent field. Each entry holds the bits of 2^(j/32) minus
+  // j << 18, so adding k << 18 (whose low 5 bits land in the mantissa) adds exactly
+  // floor(k / 32) << 23. The caller keeps the result a normal float.
+  static constexpr int kPow2Steps = 32;
+  static V Pow2OverSteps(V biased) {
+    alignas(64) static constexpr int32_t kTable[32] = {
+        0x3F800000, 0x3F7ECD87, 0x3F7DAAC3, 0x3F7C980F, 0x3F7B95C2, 0x3F7AA43A, 0x3F79C3D3, 0x3F78F4F0,
+        0x3F7837F0, 0x3F778D3A, 0x3F76F532, 0x3F767043, 0x3F75FED7, 0x3F75A15B, 0x3F75583F, 0x3F7523F6,
+        0x3F7504F3, 0x3F74FBAF, 0x3F7508A4, 0x3F752C4D, 0x3F75672A, 0x3F75B9BE, 0x3F76248C, 0x3F76A81E,
+        0x3F7744FD, 0x3F77FBB8, 0x3F78CCDF, 0x3F79B907, 0x3F7AC0C7, 0x3F7BE4BA, 0x3F7D257D, 0x3F7E83B3};
     const __m512i k = _mm512_castps_si512(biased);
-    const __m512 fraction = _mm512_permutexvar_ps(k, table);
-    const __m512i exponent = _mm512_slli_epi32(_mm512_srli_epi32(k, 4), 23);
-    return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(fraction), exponent));
+    const __m512i fraction = _mm512_permutex2var_epi32(_mm512_load_si512(kTable), k, _mm512_load_si512(kTable + 16));
+    return _mm512_castsi512_ps(_mm512_add_epi32(fraction, _mm512_slli_epi32(k, 18)));
   }
 };
 

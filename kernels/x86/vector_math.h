@@ -8,31 +8,37 @@
 namespace scalert::kernels::x86 {
 namespace {
 
-// 1 + exp(-x), the denominator of sigmoid. exp(-x) = 2^(k/L) exp(r) with L = S::kLanes, k =
-// round(-x L log2 e) and |r| <= ln2 / 2L: 2^(k/L) from a one-register table of 2^(j/L) plus an
-// exponent add (S::Pow2OverLanes; adding 1.5 * 2^23 also rounds k to an integer) and exp(r) by a
-// cubic fitted for minimax relative error on that range (1.2e-9 at L = 16, 1.8e-8 at L = 8): two
-// FMAs fewer than the degree-5 polynomial a plain 2^n needs, and the table lookup and exponent add
-// run beside the FMAs. x is clamped to [-87, 87] so 2^(k/L) stays a normal float; `low` receives
-// max(x, -87), which swish multiplies by so that swish(-1e30) is -1.4e-36 and not -1.6e-8.
+// 1 + exp(-x), the denominator of sigmoid. exp(-x) = 2^(k/L) exp(r) with L = S::kPow2Steps (32
+// for AVX-512, 8 for AVX2), k = round(-x L log2 e) and |r| <= ln2 / 2L: 2^(k/L) from a table of
+// 2^(j/L) and an exponent add (S::Pow2OverSteps; adding 1.5 * 2^23 also rounds k to an integer),
+// exp(r) by a polynomial fitted for minimax relative error on that range: quadratic at L = 32
+// (5.3e-8), cubic at L = 8 (1.8e-8). Three and two FMAs fewer than the degree-5 polynomial a
+// plain 2^n needs; the table lookup and integer add run beside the FMAs. x is clamped to
+// [-87, 87] so 2^(k/L) stays a normal float; `low` receives max(x, -87), which swish multiplies
+// by so that swish(-1e30) is -1.4e-36 and not -1.6e-8.
 template <class S>
 inline typename S::V OnePlusExpNeg(typename S::V x, typename S::V* low) {
   using V = typename S::V;
-  constexpr float kL = static_cast<float>(S::kLanes);
+  constexpr int kSteps = S::kPow2Steps;
+  static_assert(kSteps == 32 || kSteps == 8, "polynomial fitted for 32 or 8 steps");
   const V magic = S::Set(12582912.f);  // 1.5 * 2^23
   *low = S::Max(x, S::Set(-87.f));
   const V z = S::Min(*low, S::Set(87.f));
-  const V km = S::Fnma(z, S::Set(kL * 1.44269504088896341f), magic);
+  const V km = S::Fnma(z, S::Set(kSteps * 1.44269504088896341f), magic);
   const V k = S::Sub(km, magic);
   // rn = -r = z + k ln2 / L in one FMA: ln2 rounded to float is off by 1.9e-9, so |k / L| <= 126
   // moves r by at most 2.4e-7 (a relative error of exp of the same size), inside the bound tested.
-  const V rn = S::Fma(k, S::Set(0.693147182f / kL), z);
-  // exp(r) = 1 + r + c2 r^2 + c3 r^3, evaluated in rn: odd coefficients negated.
-  V p = S::Set(S::kLanes == 16 ? -0.16666275f : -0.16665101f);
-  p = S::Fma(p, rn, S::Set(S::kLanes == 16 ? 0.50001954f : 0.50007817f));
-  p = S::Fma(p, rn, S::Set(-1.f));
+  const V rn = S::Fma(k, S::Set(0.693147182f / kSteps), z);
+  // exp(r) = 1 + c1 r + c2 r^2 (+ c3 r^3), evaluated in rn: odd coefficients negated.
+  V p;
+  if constexpr (kSteps == 32) {
+    p = S::Fma(S::Set(0.49999633f), rn, S::Set(-1.0000147f));
+  } else {
+    p = S::Fma(S::Set(-0.16665101f), rn, S::Set(0.50007817f));
+    p = S::Fma(p, rn, S::Set(-1.f));
+  }
   p = S::Fma(p, rn, S::Set(1.f));
-  return S::Fma(p, S::Pow2OverLanes(km), S::Set(1.f));
+  return S::Fma(p, S::Pow2OverSteps(km), S::Set(1.f));
 }
 
 template <class S>
