@@ -6,6 +6,7 @@
 #include "runtime/graph_builder.h"
 #include "runtime/validate.h"
 #include "tests/testing/test_models.h"
+#include "tools/quantize/evaluation.h"
 #include "tools/quantize/lowering.h"
 #include "tools/quantize/quantizer.h"
 
@@ -209,6 +210,41 @@ TEST(Quantizer, MixedPolicyKeepsNamedLayersFp32) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(std::string(bad.status().message()).find("no_such_layer"), std::string::npos);
   EXPECT_FALSE(ParsePolicy("default int9\n", "p.txt").ok());
+}
+
+// Mixed lowering splits every layer's activation off (INT8 runs it as a table) and joins it back
+// where the layer did not become INT8: a mixed model without INT8 layers is the BF16 model, and an
+// FP32 layer among INT8 ones keeps its fused activation (and so its fused epilogue).
+TEST(Quantizer, MixedJoinsActivationsBackOutsideInt8) {
+  const Graph g = MakeMbconvTestGraph();
+  auto plain = Quantize(g, Options(g, Precision::kBF16));
+  QuantizeOptions mixed = Options(g, Precision::kMixed);
+  mixed.policy = *ParsePolicy("default bf16\n", "test");
+  auto m = Quantize(g, mixed);
+  ASSERT_TRUE(plain.ok() && m.ok()) << plain.status() << m.status();
+  ASSERT_EQ(m->lowered.nodes.size(), plain->lowered.nodes.size());
+  ASSERT_EQ(m->lowered.tensors.size(), plain->lowered.tensors.size());
+  for (size_t i = 0; i < m->lowered.nodes.size(); ++i) {
+    EXPECT_EQ(m->lowered.nodes[i].name, plain->lowered.nodes[i].name);
+    EXPECT_EQ(m->lowered.nodes[i].activation, plain->lowered.nodes[i].activation) << m->lowered.nodes[i].name;
+  }
+  auto a = RunOutputs(plain->lowered, mixed.holdout, "reference", 1);
+  auto b = RunOutputs(m->lowered, mixed.holdout, "reference", 1);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_NE((*a)[0], (*a)[1]);  // the output depends on the input
+  EXPECT_EQ(*a, *b);
+
+  mixed.policy = *ParsePolicy("default int8\nstem fp32\n", "test");
+  auto s = Quantize(g, mixed);
+  ASSERT_TRUE(s.ok()) << s.status();
+  bool stem = false;
+  for (const Node& n : s->lowered.nodes) {
+    EXPECT_NE(n.name, "stem.act");
+    if (n.name == "stem") stem = n.activation == Activation::kSwish;
+  }
+  EXPECT_TRUE(stem);
+  EXPECT_EQ(Count(s->lowered, OpType::kHardSwish), 1);  // dw.act: dw is INT8, its table stays
+  EXPECT_EQ(Count(s->lowered, OpType::kSigmoid), 1);    // se.gate was never a fused activation
 }
 
 TEST(Quantizer, AutoMixedMeetsItsBoundAndItsPolicyReproducesIt) {

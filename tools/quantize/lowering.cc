@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "kernels/reference/float_formats.h"
@@ -316,6 +317,84 @@ Graph SplitActivations(const Graph& src) {
     g.nodes.push_back(std::move(n));
     g.nodes.push_back(std::move(a));
   }
+  return g;
+}
+
+namespace {
+
+// Keeps only the tensors a node, a graph input or a graph output uses, renumbering the rest.
+void DropUnusedTensors(Graph* g) {
+  std::vector<bool> used(g->tensors.size(), false);
+  for (const Node& n : g->nodes) {
+    for (int32_t t : n.inputs)
+      if (t >= 0) used[t] = true;
+    for (int32_t t : n.outputs) used[t] = true;
+  }
+  for (int32_t t : g->inputs) used[t] = true;
+  for (int32_t t : g->outputs) used[t] = true;
+  std::vector<int32_t> remap(g->tensors.size(), -1);
+  std::vector<Tensor> kept;
+  for (size_t t = 0; t < g->tensors.size(); ++t)
+    if (used[t]) {
+      remap[t] = static_cast<int32_t>(kept.size());
+      kept.push_back(std::move(g->tensors[t]));
+    }
+  auto fix = [&remap](std::vector<int32_t>* v) {
+    for (int32_t& t : *v)
+      if (t >= 0) t = remap[t];
+  };
+  for (Node& n : g->nodes) {
+    fix(&n.inputs);
+    fix(&n.outputs);
+  }
+  fix(&g->inputs);
+  fix(&g->outputs);
+  g->tensors = std::move(kept);
+}
+
+std::optional<Activation> FusedActivationOf(OpType t) {
+  switch (t) {
+    case OpType::kSigmoid: return Activation::kSigmoid;
+    case OpType::kHardSigmoid: return Activation::kHardSigmoid;
+    case OpType::kSwish: return Activation::kSwish;
+    case OpType::kHardSwish: return Activation::kHardSwish;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+Graph RejoinActivations(const Graph& lowered) {
+  Graph g = lowered;
+  std::vector<int32_t> producer(g.tensors.size(), -1), readers(g.tensors.size(), 0);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (int32_t t : g.nodes[i].inputs)
+      if (t >= 0) ++readers[t];
+    for (int32_t t : g.nodes[i].outputs) producer[t] = static_cast<int32_t>(i);
+  }
+  for (int32_t t : g.outputs) ++readers[t];
+  std::vector<bool> dead(g.nodes.size(), false);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& a = g.nodes[i];
+    const std::optional<Activation> act = FusedActivationOf(a.type);
+    if (!act || a.inputs.size() != 1 || a.outputs.size() != 1) continue;
+    const int32_t pre = a.inputs[0], out = a.outputs[0];
+    if (producer[pre] < 0 || readers[pre] != 1) continue;
+    Node& layer = g.nodes[producer[pre]];
+    const DType d = g.tensors[pre].dtype;
+    if (a.name != layer.name + ".act" || layer.activation != Activation::kNone || layer.outputs.size() != 1 ||
+        d == DType::kI8 || g.tensors[out].dtype != d || !g.tensors[out].quant.empty())
+      continue;
+    layer.activation = *act;
+    layer.outputs = {out};
+    producer[out] = producer[pre];
+    dead[i] = true;
+  }
+  std::vector<Node> nodes;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (!dead[i]) nodes.push_back(std::move(g.nodes[i]));
+  g.nodes = std::move(nodes);
+  DropUnusedTensors(&g);
   return g;
 }
 

@@ -17,6 +17,12 @@ namespace scalert::quantize {
 // table). Relu and relu6 stay fused (they are clamps).
 Graph SplitActivations(const Graph& g);
 
+// Undoes SplitActivations where the layer was not lowered to INT8: a `<name>.act` operator whose
+// input only its layer `<name>` writes and only it reads, in the same non-INT8 type, folds back
+// into the layer (one rounding instead of two, and the layer keeps its fused epilogue and its
+// place in a fused block). Tensors left unused are dropped.
+Graph RejoinActivations(const Graph& lowered);
+
 // Per-tensor INT8 parameters covering `r` (asymmetric, 0 exactly representable).
 Quantization ActivationQuantization(Range r);
 

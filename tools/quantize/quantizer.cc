@@ -96,6 +96,7 @@ class Quantizer {
       if (IsLayer(work_.nodes[i]) && precision[i] == Precision::kF32) ++kept;
     if (kept > 0) r.notes.push_back(absl::StrCat(kept, " layer(s) stay fp32"));
     ASSIGN_OR_RETURN(r.lowered, LowerGraph(work_, precision, ranges_, pre_activation_));
+    if (int8) r.lowered = RejoinActivations(r.lowered);
     r.weight_bytes_after = ConstantBytes(r.lowered);
     if (!o_.holdout.empty()) {
       ASSIGN_OR_RETURN(auto out, RunOutputs(r.lowered, o_.holdout, o_.lowered_backend, o_.threads));
