@@ -19,6 +19,15 @@
 #include "kernels/kernel_types.h"
 #include "kernels/packing.h"
 
+
+
+
+
+
+
+
+
+
 namespace scalert::kernels::x86 {
 namespace {
 
@@ -329,19 +338,22 @@ void DwBlockedRows(const DwConvArgs& a, int32_t row_begin, int32_t row_end) {
   const int32_t ox_hi = std::max(ox_lo, std::min(g.out_w, last < 0 ? 0 : last / St + 1));
   if constexpr (S::kRegisters >= 32) {
     // Pairs of rows of one image: 3x3 in blocks of 2 rows x 7 pixels (9 weights + 14
-    // accumulators), 5x5 of 2 rows x 2 pixels (25 + 4). A lone row: 3x3 in 1 x 7 blocks, 5x5 on
-    // the memory-weight blocks (2 vectors x 4 pixels). Chosen with bench_native_kernels and
-    // bench_fused_blocks on Zen 4: 2 x 8 and 2 x 6 pixels and 3 rows of 3x3 were slower (3 rows
-    // spill), and for 5x5 1 x 3, 1 x 4 and 2 x 3; lone 5x5 rows in 1 x 2 blocks looked 2-8%
-    // slower on EfficientNet-B0's 7x7 blocks (1-row bands; noisy medians), so they keep the old
-    // blocks.
-    constexpr int kPx = K == 3 ? 7 : 2;
+    // accumulators), 5x5 of 2 rows x 4 pixels (25 + 8: a few weights spill to the stack and
+    // become memory operands). A lone row: 3x3 in 1 x 7 blocks, 5x5 in 1 x 7 blocks on maps at
+    // most 14 wide (7 accumulators, the weights that do not fit read from the stack; 7 and 14
+    // wide rows waste nothing), on wider maps on the memory-weight blocks (2 vectors x 4 pixels:
+    // the 17 input columns of a stride-2 1 x 7 block measured slower there). Chosen with
+    // bench_dwconv_f32 on Zen 4: 2 x 8 and 2 x 6 pixels and 3 rows of 3x3 were slower (3 rows
+    // spill); for 5x5 pairs 2 x 2 and 2 x 7, for lone rows 1 x 4, 1 x 8 and the memory-weight
+    // blocks were slower than the choice here (lone 14x14x672 rows 96 us against 116-149 on the
+    // memory-weight blocks, 7x7x1152 pairs 40 us against 48 in 2 x 2 blocks).
+    constexpr int kPairPx = K == 3 ? 7 : 4;
     for (int32_t row = row_begin; row < row_end;) {
       if (row + 2 <= row_end && row % g.out_h + 2 <= g.out_h) {
-        DwRegisterRowGroup<S, K, St, 2, kPx>(a, row, ox_lo, ox_hi);
+        DwRegisterRowGroup<S, K, St, 2, kPairPx>(a, row, ox_lo, ox_hi);
         row += 2;
       } else {
-        if constexpr (K == 3) DwRegisterRowGroup<S, K, St, 1, kPx>(a, row, ox_lo, ox_hi);
+        if (K == 3 || g.out_w <= 14) DwRegisterRowGroup<S, K, St, 1, 7>(a, row, ox_lo, ox_hi);
         else DwVectorPairRow<S, K, St>(a, row, ox_lo, ox_hi);
         row += 1;
       }
