@@ -339,21 +339,22 @@ void DwBlockedRows(const DwConvArgs& a, int32_t row_begin, int32_t row_end) {
   if constexpr (S::kRegisters >= 32) {
     // Pairs of rows of one image: 3x3 in blocks of 2 rows x 7 pixels (9 weights + 14
     // accumulators), 5x5 of 2 rows x 4 pixels (25 + 8: a few weights spill to the stack and
-    // become memory operands). A lone row: 3x3 in 1 x 7 blocks, 5x5 in 1 x 7 blocks on maps at
-    // most 14 wide (7 accumulators, the weights that do not fit read from the stack; 7 and 14
-    // wide rows waste nothing), on wider maps on the memory-weight blocks (2 vectors x 4 pixels:
-    // the 17 input columns of a stride-2 1 x 7 block measured slower there). Chosen with
-    // bench_dwconv_f32 on Zen 4: 2 x 8 and 2 x 6 pixels and 3 rows of 3x3 were slower (3 rows
-    // spill); for 5x5 pairs 2 x 2 and 2 x 7, for lone rows 1 x 4, 1 x 8 and the memory-weight
-    // blocks were slower than the choice here (lone 14x14x672 rows 96 us against 116-149 on the
-    // memory-weight blocks, 7x7x1152 pairs 40 us against 48 in 2 x 2 blocks).
+    // become memory operands). A lone row: 3x3 in 1 x 7 blocks, 5x5 in 1 x 7 blocks at stride 1
+    // and on stride-2 maps at most 14 wide (7 accumulators, the weights that do not fit read
+    // from the stack; 7-, 14- and 28-wide rows waste nothing), on wider stride-2 maps on the
+    // memory-weight blocks (2 vectors x 4 pixels: the 17 input columns of a stride-2 1 x 7
+    // block measured no faster there). Chosen with bench_dwconv_f32 on Zen 4: 2 x 8 and 2 x 6
+    // pixels and 3 rows of 3x3 were slower (3 rows spill); for 5x5 pairs 2 x 2 and 2 x 7, for
+    // lone rows 1 x 4, 1 x 8 and the memory-weight blocks were slower than the choice here
+    // (lone rows of 14x14x672 96 us against 116-149 on the memory-weight blocks, of 28x28x240
+    // 143 against 167; 7x7x1152 in pairs 40 us against 48 in 2 x 2 blocks).
     constexpr int kPairPx = K == 3 ? 7 : 4;
     for (int32_t row = row_begin; row < row_end;) {
       if (row + 2 <= row_end && row % g.out_h + 2 <= g.out_h) {
         DwRegisterRowGroup<S, K, St, 2, kPairPx>(a, row, ox_lo, ox_hi);
         row += 2;
       } else {
-        if (K == 3 || g.out_w <= 14) DwRegisterRowGroup<S, K, St, 1, 7>(a, row, ox_lo, ox_hi);
+        if (K == 3 || St == 1 || g.out_w <= 14) DwRegisterRowGroup<S, K, St, 1, 7>(a, row, ox_lo, ox_hi);
         else DwVectorPairRow<S, K, St>(a, row, ox_lo, ox_hi);
         row += 1;
       }

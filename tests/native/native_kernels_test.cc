@@ -165,8 +165,8 @@ TEST(NativeDwConv, RowKernelWidthSweep) {
 }
 
 // Every output row in a call of its own, as the fused MBConv step's 1-row bands run them: the
-// lone-row blocks (AVX-512: 1 x 7 pixels on maps at most 14 wide, the memory-weight blocks on
-// wider ones), widths on both sides of that limit.
+// lone-row blocks (AVX-512 5x5: 1 x 7 pixels at stride 1 and on stride-2 outputs at most 14
+// wide, the memory-weight blocks on wider ones), widths on both sides of that limit.
 TEST(NativeDwConv, LoneRowsOnEveryWidth) {
   for (const auto& k : RunnableKernels<KernelOp::kDwConv>())
     for (int32_t ks : {3, 5})
