@@ -213,8 +213,9 @@ void DwChannelGroup(const DwConvArgs& a, const DwRowTaps& rows, int32_t c0, cons
 
 // One block at output column ox. `in[i]` is input row i of the window of the R rows (null in the
 // padding), at channel c0 and column 0; kChecked: columns outside [0, in_w) read `zero`; only the
-// first `count` pixels are stored.
-template <class S, int K, int St, int R, int kPx, bool kMasked, bool kChecked>
+// first `count` pixels are stored. kSkipLeft / kSkipRight: the first / last that many columns
+// lie outside the image and are not read at all (their taps are skipped, not multiplied by 0).
+template <class S, int K, int St, int R, int kPx, bool kMasked, bool kChecked, int kSkipLeft = 0, int kSkipRight = 0>
 inline void DwRegisterBlock(const float* const* in, const float* zero, const typename S::V (&wv)[K * K],
                             const float* bias, int64_t c, int32_t pad_left, int32_t in_w, int32_t ox, int count,
                             float* const* out, typename S::Mask mask, Activation act) {
@@ -232,7 +233,7 @@ inline void DwRegisterBlock(const float* const* in, const float* zero, const typ
   for (int i = 0; i < kRows; ++i) {
     if (!in[i]) continue;
 #pragma GCC unroll 19
-    for (int col = 0; col < kCols; ++col) {
+    for (int col = kSkipLeft; col < kCols - kSkipRight; ++col) {
       const int32_t ix = ix0 + col;
       const float* src = kChecked && (ix < 0 || ix >= in_w) ? zero : in[i] + static_cast<int64_t>(ix) * c;
       const V x = DwLoad<S, kMasked>(src, mask);
@@ -263,6 +264,7 @@ void DwRegisterRows(const DwConvArgs& a, const float* const* rows_in, int32_t c0
   using V = typename S::V;
   constexpr int L = S::kLanes;
   constexpr int kRows = (R - 1) * St + K;
+  constexpr int kCols = (kPx - 1) * St + K;
   const ref::ConvGeometry& g = a.geo;
   V wv[K * K];
 #pragma GCC unroll 25
@@ -272,13 +274,37 @@ void DwRegisterRows(const DwConvArgs& a, const float* const* rows_in, int32_t c0
   float* out[R];
   for (int r = 0; r < R; ++r) out[r] = rows_out[r] + c0;
   const float* zero = a.zero + c0;
+  // Full stride-1 blocks whose window leaves the image by K / 2 columns on both sides (a whole
+  // 7-wide row with "same" padding), and for 5x5 on one side (the halves of a 14-wide row), skip
+  // those columns instead of reading zeros: 7x7x1152 3x3 8% faster, 5x5 2-3% (bench_dwconv_f32,
+  // Zen 4). One-sided 3x3 blocks measured slower than the checked ones on 14-wide maps.
+  constexpr int kEdge = K / 2;
   for (int32_t ox = 0; ox < g.out_w; ox += kPx) {
-    if (ox >= ox_lo && ox + kPx <= ox_hi)
+    if (ox >= ox_lo && ox + kPx <= ox_hi) {
       DwRegisterBlock<S, K, St, R, kPx, kMasked, false>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox, kPx, out,
                                                           mask, a.act);
-    else
-      DwRegisterBlock<S, K, St, R, kPx, kMasked, true>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox,
-                                                         std::min(kPx, g.out_w - ox), out, mask, a.act);
+      continue;
+    }
+    if constexpr (St == 1) {
+      const int32_t ix0 = ox - g.pad_left, left = -ix0, right = ix0 + kCols - g.in_w;
+      if (ox + kPx <= g.out_w && left == kEdge && right == kEdge) {
+        DwRegisterBlock<S, K, St, R, kPx, kMasked, false, kEdge, kEdge>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w,
+                                                                          ox, kPx, out, mask, a.act);
+        continue;
+      }
+      if (K == 5 && ox + kPx <= g.out_w && left == kEdge && right <= 0) {
+        DwRegisterBlock<S, K, St, R, kPx, kMasked, false, kEdge, 0>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox,
+                                                                      kPx, out, mask, a.act);
+        continue;
+      }
+      if (K == 5 && ox + kPx <= g.out_w && left <= 0 && right == kEdge) {
+        DwRegisterBlock<S, K, St, R, kPx, kMasked, false, 0, kEdge>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox,
+                                                                      kPx, out, mask, a.act);
+        continue;
+      }
+    }
+    DwRegisterBlock<S, K, St, R, kPx, kMasked, true>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox,
+                                                       std::min(kPx, g.out_w - ox), out, mask, a.act);
   }
 }
 
