@@ -19,15 +19,6 @@
 #include "kernels/kernel_types.h"
 #include "kernels/packing.h"
 
-
-
-
-
-
-
-
-
-
 namespace scalert::kernels::x86 {
 namespace {
 
