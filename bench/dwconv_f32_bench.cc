@@ -3,6 +3,7 @@
 // `/rows2`: the fused MBConv step's bands on 14- and 7-wide maps). Every kernel this CPU runs
 // (portable, AVX2, AVX-512), on the depthwise shapes of EfficientNet-B0 and MobileNetV2 at 224:
 //   bench_dwconv_f32 --benchmark_filter='5x5.*avx512' --benchmark_min_time=0.2
+#include <algorithm>
 #include <string>
 #include <vector>
 
