@@ -204,8 +204,9 @@ void DwChannelGroup(const DwConvArgs& a, const DwRowTaps& rows, int32_t c0, cons
 
 // One block at output column ox. `in[i]` is input row i of the window of the R rows (null in the
 // padding), at channel c0 and column 0; kChecked: columns outside [0, in_w) read `zero`; only the
-// first `count` pixels are stored.
-template <class S, int K, int St, int R, int kPx, bool kMasked, bool kChecked>
+// first `count` pixels are stored. kSkipLeft / kSkipRight: the first / last that many columns
+// lie outside the image and are not read at all (their taps are skipped, not multiplied by 0).
+template <class S, int K, int St, int R, int kPx, bool kMasked, bool kChecked, int kSkipLeft = 0, int kSkipRight = 0>
 inline void DwRegisterBlock(const float* const* in, const float* zero, const typename S::V (&wv)[K * K],
                             const float* bias, int64_t c, int32_t pad_left, int32_t in_w, int32_t ox, int count,
                             float* const* out, typename S::Mask mask, Activation act) {
@@ -223,7 +224,7 @@ inline void DwRegisterBlock(const float* const* in, const float* zero, const typ
   for (int i = 0; i < kRows; ++i) {
     if (!in[i]) continue;
 #pragma GCC unroll 19
-    for (int col = 0; col < kCols; ++col) {
+    for (int col = kSkipLeft; col < kCols - kSkipRight; ++col) {
       const int32_t ix = ix0 + col;
       const float* src = kChecked && (ix < 0 || ix >= in_w) ? zero : in[i] + static_cast<int64_t>(ix) * c;
       const V x = DwLoad<S, kMasked>(src, mask);
@@ -254,6 +255,7 @@ void DwRegisterRows(const DwConvArgs& a, const float* const* rows_in, int32_t c0
   using V = typename S::V;
   constexpr int L = S::kLanes;
   constexpr int kRows = (R - 1) * St + K;
+  constexpr int kCols = (kPx - 1) * St + K;
   const ref::ConvGeometry& g = a.geo;
   V wv[K * K];
 #pragma GCC unroll 25
@@ -263,13 +265,37 @@ void DwRegisterRows(const DwConvArgs& a, const float* const* rows_in, int32_t c0
   float* out[R];
   for (int r = 0; r < R; ++r) out[r] = rows_out[r] + c0;
   const float* zero = a.zero + c0;
+  // Full stride-1 blocks whose window leaves the image by K / 2 columns on both sides (a whole
+  // 7-wide row with "same" padding), and for 5x5 on one side (the halves of a 14-wide row), skip
+  // those columns instead of reading zeros: 7x7x1152 3x3 8% faster, 5x5 2-3% (bench_dwconv_f32,
+  // Zen 4). One-sided 3x3 blocks measured slower than the checked ones on 14-wide maps.
+  constexpr int kEdge = K / 2;
   for (int32_t ox = 0; ox < g.out_w; ox += kPx) {
-    if (ox >= ox_lo && ox + kPx <= ox_hi)
+    if (ox >= ox_lo && ox + kPx <= ox_hi) {
       DwRegisterBlock<S, K, St, R, kPx, kMasked, false>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox, kPx, out,
                                                           mask, a.act);
-    else
-      DwRegisterBlock<S, K, St, R, kPx, kMasked, true>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox,
-                                                         std::min(kPx, g.out_w - ox), out, mask, a.act);
+      continue;
+    }
+    if constexpr (St == 1) {
+      const int32_t ix0 = ox - g.pad_left, left = -ix0, right = ix0 + kCols - g.in_w;
+      if (ox + kPx <= g.out_w && left == kEdge && right == kEdge) {
+        DwRegisterBlock<S, K, St, R, kPx, kMasked, false, kEdge, kEdge>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w,
+                                                                          ox, kPx, out, mask, a.act);
+        continue;
+      }
+      if (K == 5 && ox + kPx <= g.out_w && left == kEdge && right <= 0) {
+        DwRegisterBlock<S, K, St, R, kPx, kMasked, false, kEdge, 0>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox,
+                                                                      kPx, out, mask, a.act);
+        continue;
+      }
+      if (K == 5 && ox + kPx <= g.out_w && left <= 0 && right == kEdge) {
+        DwRegisterBlock<S, K, St, R, kPx, kMasked, false, 0, kEdge>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox,
+                                                                      kPx, out, mask, a.act);
+        continue;
+      }
+    }
+    DwRegisterBlock<S, K, St, R, kPx, kMasked, true>(in, zero, wv, w, g.in_c, g.pad_left, g.in_w, ox,
+                                                       std::min(kPx, g.out_w - ox), out, mask, a.act);
   }
 }
 
@@ -329,19 +355,23 @@ void DwBlockedRows(const DwConvArgs& a, int32_t row_begin, int32_t row_end) {
   const int32_t ox_hi = std::max(ox_lo, std::min(g.out_w, last < 0 ? 0 : last / St + 1));
   if constexpr (S::kRegisters >= 32) {
     // Pairs of rows of one image: 3x3 in blocks of 2 rows x 7 pixels (9 weights + 14
-    // accumulators), 5x5 of 2 rows x 2 pixels (25 + 4). A lone row: 3x3 in 1 x 7 blocks, 5x5 on
-    // the memory-weight blocks (2 vectors x 4 pixels). Chosen with bench_native_kernels and
-    // bench_fused_blocks on Zen 4: 2 x 8 and 2 x 6 pixels and 3 rows of 3x3 were slower (3 rows
-    // spill), and for 5x5 1 x 3, 1 x 4 and 2 x 3; lone 5x5 rows in 1 x 2 blocks looked 2-8%
-    // slower on EfficientNet-B0's 7x7 blocks (1-row bands; noisy medians), so they keep the old
-    // blocks.
-    constexpr int kPx = K == 3 ? 7 : 2;
+    // accumulators), 5x5 of 2 rows x 4 pixels (25 + 8: a few weights spill to the stack and
+    // become memory operands). A lone row: 3x3 in 1 x 7 blocks, 5x5 in 1 x 7 blocks at stride 1
+    // and on stride-2 maps at most 14 wide (7 accumulators, the weights that do not fit read
+    // from the stack; 7-, 14- and 28-wide rows waste nothing), on wider stride-2 maps on the
+    // memory-weight blocks (2 vectors x 4 pixels: the 17 input columns of a stride-2 1 x 7
+    // block measured no faster there). Chosen with bench_dwconv_f32 on Zen 4: 2 x 8 and 2 x 6
+    // pixels and 3 rows of 3x3 were slower (3 rows spill); for 5x5 pairs 2 x 2 and 2 x 7, for
+    // lone rows 1 x 4, 1 x 8 and the memory-weight blocks were slower than the choice here
+    // (lone rows of 14x14x672 96 us against 116-149 on the memory-weight blocks, of 28x28x240
+    // 143 against 167; 7x7x1152 in pairs 40 us against 48 in 2 x 2 blocks).
+    constexpr int kPairPx = K == 3 ? 7 : 4;
     for (int32_t row = row_begin; row < row_end;) {
       if (row + 2 <= row_end && row % g.out_h + 2 <= g.out_h) {
-        DwRegisterRowGroup<S, K, St, 2, kPx>(a, row, ox_lo, ox_hi);
+        DwRegisterRowGroup<S, K, St, 2, kPairPx>(a, row, ox_lo, ox_hi);
         row += 2;
       } else {
-        if constexpr (K == 3) DwRegisterRowGroup<S, K, St, 1, kPx>(a, row, ox_lo, ox_hi);
+        if (K == 3 || St == 1 || g.out_w <= 14) DwRegisterRowGroup<S, K, St, 1, 7>(a, row, ox_lo, ox_hi);
         else DwVectorPairRow<S, K, St>(a, row, ox_lo, ox_hi);
         row += 1;
       }

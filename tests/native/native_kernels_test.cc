@@ -164,6 +164,21 @@ TEST(NativeDwConv, RowKernelWidthSweep) {
           }
 }
 
+// Every output row in a call of its own, as the fused MBConv step's 1-row bands run them: the
+// lone-row blocks (AVX-512 5x5: 1 x 7 pixels at stride 1 and on stride-2 outputs at most 14
+// wide, the memory-weight blocks on wider ones), widths on both sides of that limit.
+TEST(NativeDwConv, LoneRowsOnEveryWidth) {
+  for (const auto& k : RunnableKernels<KernelOp::kDwConv>())
+    for (int32_t ks : {3, 5})
+      for (int32_t s : {1, 2})
+        for (int32_t w : {1, 2, 5, 6, 7, 8, 9, 13, 14, 15, 16, 21, 27, 28, 29, 30, 31})
+          for (int32_t c : {5, 16, 40}) {
+            SCOPED_TRACE(::testing::Message() << k.name << " k=" << ks << " s=" << s << " w=" << w << " c=" << c);
+            DwConvTester().channels(c).input(5, w).kernel(ks).stride(s).padding(ks / 2).row_bands(5)
+                .activation(Activation::kSwish).Test(k);
+          }
+}
+
 TEST(NativeDwConv, MbconvShapes) {
   for (const auto& k : RunnableKernels<KernelOp::kDwConv>()) {
     DwConvTester().channels(144).input(28, 28).kernel(3).stride(2).padding(0, 0, 1, 1).Test(k);
