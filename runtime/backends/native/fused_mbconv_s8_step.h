@@ -40,6 +40,9 @@ struct FusedMbconvS8Plan {
   int32_t band_rows = 1;     // output rows per band at most
   int32_t band_in_rows = 1;  // input rows one band reads at most
   int32_t slots = 1;         // worker slots = tasks per pass
+  // Pass A splits the expanded channels among the tasks, each over every row, instead of rows
+  // (SE blocks with an expand at 2+ threads whose row split would expand many input rows twice).
+  bool split_channels = false;
   // Scratch bytes: per slot the expanded rows, the depthwise band (SE: the gated band) and, with
   // a residual, the project band before the Add; shared (SE) the stored depthwise output and the
   // pooled / hidden / gate vectors of each image.
