@@ -173,7 +173,17 @@ struct FusedS8 {
   void operator()() const {
     auto for_tasks = [&](auto&& body) { pool->ParallelFor(static_cast<size_t>(plan.slots), body); };
     for_tasks([this](size_t task) { Bands(task); });
-    if (!plan.se) return;
+    if (!plan.se) {
+      if (plan.split_channels)  // pass B: the project of the stored depthwise output, tasks splitting rows
+        for_tasks([this](size_t task) {
+          ForTaskBands(task, [&](int32_t n, int32_t r0, int32_t r1) {
+            const ref::ConvGeometry& d = plan.dw;
+            const int64_t out_row0 = int64_t{n} * d.out_h + r0;
+            Project(task, Stored() + out_row0 * d.out_w * d.out_c, out_row0, int64_t{r1 - r0} * d.out_w);
+          });
+        });
+      return;
+    }
     // Each image's pool, tasks splitting the channels (integer sums: the same for any split).
     const ref::ConvGeometry& g = plan.dw;
     const int32_t c = plan.expanded_c;
@@ -231,7 +241,8 @@ struct FusedS8 {
     int32_t image = -1, kept_lo = -1, kept_hi = -1;
     ForBandsOfRows(first, end, g.out_h, plan.band_rows, [&](int32_t n, int32_t r0, int32_t r1) {
       const int64_t out_row0 = int64_t{n} * g.out_h + r0, pixels = int64_t{r1 - r0} * g.out_w;
-      int8_t* dw_out = plan.se ? Stored() + out_row0 * g.out_w * g.out_c : DwBand(task);
+      const bool stored = plan.se || plan.split_channels;
+      int8_t* dw_out = stored ? Stored() + out_row0 * g.out_w * g.out_c : DwBand(task);
       const std::pair<int32_t, int32_t> in_rows = BandInputRows(r0, r1);
       const int32_t lo = in_rows.first, hi = in_rows.second;
       // The depthwise over this band alone: rows lo..hi are its whole input.
@@ -264,7 +275,7 @@ struct FusedS8 {
       }
       dw(d, 0, r1 - r0);
       dw_table.Run(pixels, g.out_c, c0, c1, dw_out);
-      if (!plan.se) Project(task, dw_out, out_row0, pixels);
+      if (!stored) Project(task, dw_out, out_row0, pixels);
     });
   }
 
@@ -450,13 +461,13 @@ FusedMbconvS8Plan PlanFusedMbconvS8(const Graph& g, const Node& n, int threads, 
   p.band_rows = rows;
   p.band_in_rows = InRows(d, rows);
   p.slots = static_cast<int32_t>(std::max<int64_t>(1, std::min<int64_t>(threads, int64_t{d.batch} * d.out_h)));
-  // Tasks splitting rows each expand the input rows their windows reach: with an SE block (whose
-  // pass A stores the whole depthwise output anyway) that repeats more than a quarter of the
-  // expand, tasks split the expanded channels instead (7x7 with a 5x5 window at 2 threads
-  // expanded 11 rows for 7). Not for less: the tasks then write parts of the same stored pixels
-  // (cache lines) and run the depthwise's table pixel by pixel, which made EfficientNet-B0's
-  // 28x28 and 14x14 3x3 blocks (14% repeated) slower, not faster.
-  if (p.se && p.expand && p.slots > 1) {
+  // Tasks splitting rows each expand the input rows their windows reach: where that repeats more
+  // than a quarter of the expand, tasks split the expanded channels instead (7x7 with a 5x5
+  // window at 2 threads expanded 11 rows for 7), storing the whole depthwise output (SE blocks
+  // store it anyway; others then run the project in a pass B). Not for less: the tasks then
+  // write parts of the same stored pixels (cache lines) and run the depthwise's table pixel by
+  // pixel, which made EfficientNet-B0's 28x28 and 14x14 3x3 blocks (14% repeated) slower.
+  if (p.expand && p.slots > 1) {
     const int64_t total = int64_t{d.batch} * d.out_h;
     int64_t expanded = 0;
     for (int64_t t = 0; t < p.slots; ++t)
@@ -473,8 +484,8 @@ FusedMbconvS8Plan PlanFusedMbconvS8(const Graph& g, const Node& n, int threads, 
   p.dw_band_bytes = Region(rows * out_row);  // SE: the gated band of pass B
   p.project_band_bytes = p.residual ? Region(int64_t{rows} * d.out_w * p.out_c) : 0;
   p.slot_bytes = p.expanded_bytes + p.dw_band_bytes + p.project_band_bytes;
+  if (p.se || p.split_channels) p.stored_bytes = Region(int64_t{d.batch} * d.out_h * out_row);
   if (p.se) {
-    p.stored_bytes = Region(int64_t{d.batch} * d.out_h * out_row);
     p.vector_bytes = Region(std::max(p.expanded_c, p.se_c));
     p.vectors_bytes = (2 * int64_t{d.batch} + 1) * p.vector_bytes;  // pooled and gate per image, one hidden
   }
