@@ -12,7 +12,8 @@
 // same zero points and requantization factors, the same tables), on fewer rows at a time; INT8
 // arithmetic is exact up to each op's one requantization, so the fused block computes the bits
 // of its ops one by one, for any band height and thread count (tasks take near-equal runs of
-// output rows, cut into bands).
+// output rows, cut into bands; or, on small maps where their windows would make them expand many
+// rows twice, pass A splits the expanded channels: FusedMbconvS8Plan::split_channels).
 //
 // The native backend fuses every INT8 block its level's INT8 kernels run whole (CanFuseS8), at
 // any thread count: measured on an AMD EPYC (Zen 4, 2 cores, 1 MiB L2, avx512vnni), whole-model
