@@ -18,6 +18,7 @@
 
 #include "gtest/gtest.h"
 #include "kernels/isa.h"
+#include "runtime/backends/native/fused_mbconv_s8_step.h"
 #include "runtime/backends/native/native_backend.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/dtype_rules.h"
@@ -141,6 +142,43 @@ TEST(FusedInt8Blocks, BatchOfTwo) {
     for (Tensor& t : fp32.tensors)
       if (!t.is_constant() && t.shape.size() == 4) t.shape[0] = 2;
     ExpectFusedInt8GraphMatches(Int8(fp32), 2);
+  }
+}
+
+// Blocks on small maps split pass A by expanded channels at 2+ threads (each task every row,
+// its channels; parts of whole 64-channel units, the last one partial): 140 channels make parts
+// 128 + 12 at 2 threads and 64 + 64 + 12 at 3; a 5x5 window on 7 rows would expand 11 rows split
+// by rows; without SE the project runs in a pass B. Large maps and 1 thread keep the row split.
+TEST(FusedInt8Blocks, SmallBlocksSplitChannelsAtTwoThreads) {
+  const Graph g = Int8(BlocksGraph({7, 7, 8, 140, 8, 5, 1, Activation::kSwish, 2, true, true}));
+  ASSERT_FALSE(g.nodes.empty());
+  auto all = [](const Graph&, const MbconvBlock&) { return true; };
+  const Graph fused = FuseMbconvBlocks(g, all).graph;
+  int32_t blocks = 0;
+  for (const Node& n : fused.nodes) {
+    if (!native::IsFusedMbconvS8(n)) continue;
+    ++blocks;
+    EXPECT_FALSE(native::PlanFusedMbconvS8(fused, n, 1, int64_t{1} << 20).split_channels);
+    EXPECT_TRUE(native::PlanFusedMbconvS8(fused, n, 2, int64_t{1} << 20).split_channels);
+    EXPECT_TRUE(native::PlanFusedMbconvS8(fused, n, 3, int64_t{1} << 20).split_channels);
+  }
+  EXPECT_EQ(blocks, 2);
+  ExpectFusedInt8GraphMatches(g, 2);
+  // Without SE (the project then runs in a pass B of its own), 3x3 windows: 9 rows for 7.
+  const Graph plain = Int8(BlocksGraph({7, 7, 8, 140, 8, 3, 1, Activation::kRelu6, 2}));
+  ASSERT_FALSE(plain.nodes.empty());
+  const Graph plain_fused = FuseMbconvBlocks(plain, all).graph;
+  for (const Node& n : plain_fused.nodes) {
+    if (!native::IsFusedMbconvS8(n)) continue;
+    EXPECT_TRUE(native::PlanFusedMbconvS8(plain_fused, n, 2, int64_t{1} << 20).split_channels);
+  }
+  ExpectFusedInt8GraphMatches(plain, 2);
+  const Graph large = Int8(BlocksGraph({56, 56, 8, 40, 8, 3, 1, Activation::kSwish, 1, true, true}));
+  ASSERT_FALSE(large.nodes.empty());
+  const Graph large_fused = FuseMbconvBlocks(large, all).graph;
+  for (const Node& n : large_fused.nodes) {
+    if (!native::IsFusedMbconvS8(n)) continue;
+    EXPECT_FALSE(native::PlanFusedMbconvS8(large_fused, n, 2, int64_t{1} << 20).split_channels);
   }
 }
 

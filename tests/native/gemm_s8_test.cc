@@ -1,7 +1,8 @@
 // Every registered INT8 GEMM this CPU can run (portable, avx2, avx512vnni, neondot, neoni8mm) against the reference
 // INT8 fully connected layer, bit for bit: odd M, K not a multiple of 4 or 16, N around the panel
 // widths, strided A and C, input and output zero points, fused relu / relu6 clamps, one K past
-// the VNNI kernel's staging buffer, and the sub-ranges a 1-3 thread pool hands the kernel.
+// the VNNI kernel's staging buffer, its short-row path and chunks of staged rows, and the
+// sub-ranges a 1-3 thread pool hands the kernel.
 #include <algorithm>
 #include <random>
 #include <vector>
@@ -100,6 +101,11 @@ TEST(GemmS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
         }
     // K beyond the AVX512-VNNI kernel's staging buffer (its unstaged path).
     CheckGemm(kernel, {9, 2053, 40, 7});
+    // The AVX512-VNNI kernel's short rows (k <= 32, weights in registers) at their bound and
+    // just past it, and M past one staged chunk of rows (4096 rows of k <= 4, 160 of k = 100).
+    for (const GemmCase& t : {GemmCase{33, 32, 48, 11}, GemmCase{33, 33, 48, 12}, GemmCase{5000, 3, 24, 13},
+                              GemmCase{4100, 16, 96, 14}, GemmCase{600, 100, 40, 15}})
+      EXPECT_TRUE(CheckGemm(kernel, t)) << kernel.name << " m " << t.m << " k " << t.k;
     EXPECT_EQ(cases, 7 * 7 * 8) << kernel.name;
     EXPECT_GT(depends, cases * 9 / 10) << kernel.name;
   }

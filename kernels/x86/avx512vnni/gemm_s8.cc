@@ -6,7 +6,9 @@
 // the buffer are flipped as they are read. The one- and two-panel tiles are separate
 // instantiations, and the epilogue skips its clamp before the conversion when every factor is at
 // most 1/4. (GCC 12 still copies some accumulators between registers in the k loop; forcing
-// in-place updates through asm made it spill them instead, twice as slow.)
+// in-place updates through asm made it spill them instead, twice as slow.) Rows of k <= 32
+// (expands of 16-32 channels) take another loop: a panel pair's weights in registers, one row
+// at a time (NarrowPanels).
 #include <immintrin.h>
 
 #include <algorithm>
@@ -19,7 +21,9 @@
 namespace scalert::kernels {
 namespace {
 
-constexpr int32_t kStagedK = 2048;  // rows with k up to this are staged (8 x 2 KiB on the stack)
+constexpr int32_t kStagedK = 2048;       // rows with k up to this are staged
+constexpr int64_t kStageBytes = 16384;  // the stage on the stack: at least 8 rows of kStagedK
+constexpr int64_t kMaxChunkRows = 128;  // rows staged at a time: their C rows stay in L1
 constexpr uint32_t kFlip = 0x80808080u;
 
 // Four bytes of A at group g as unsigned. Staged rows are flipped and padded already; others
@@ -35,8 +39,54 @@ inline __m512i Broadcast4(const int8_t* row, int32_t k, int32_t g) {
   return _mm512_set1_epi32(static_cast<int32_t>(v ^ kFlip));
 }
 
+// The requantization of a tile's columns [j, j + 16 * kPanels), with the clamps done by
+// saturation (the same result as quantized.h's RoundClamp, which clamps to integer bounds before
+// a monotone rounding): v = min(2^30, float(acc) * m) keeps +inf and overflow high and NaN as
+// NaN; cvtps2dq rounds to nearest even (NaN and values below -2^31 give INT_MIN, i.e. low);
+// saturating packs to int16, a saturating add of the zero point and a saturating pack to int8
+// clamp to [-128, 127]; a fused relu / relu6 narrows that by a byte max / min. Dword 4i of the
+// packed bytes holds columns 4i..4i+3 of the first panel, dword 4i + 1 those of the second: one
+// permute orders them. kBounded: every |scale| <= 1/4, so float(acc) * scale stays below 2^30 and
+// needs no min first.
+template <int kPanels, bool kBounded>
+struct TileEpilogue {
+  __m512 scale0, scale1, big;
+  __m512i zp, lo8, hi8, order;
+  bool clamp;
+  int32_t count;
+  __mmask32 mask;
+  TileEpilogue(const GemmS8Args& args, int32_t j, int32_t n_end) {
+    const PackedGemmS8& p = *args.packed;
+    scale0 = _mm512_loadu_ps(p.scale.data() + j);
+    scale1 = kPanels == 2 ? _mm512_loadu_ps(p.scale.data() + j + 16) : scale0;
+    count = std::min(kPanels * kVnniGemmS8Panel, n_end - j);
+    mask = count >= 32 ? ~__mmask32{0} : (~__mmask32{0}) >> (32 - count);
+    big = _mm512_set1_ps(1073741824.f);
+    zp = _mm512_set1_epi16(static_cast<int16_t>(args.out.zero_point));
+    const ByteBounds bounds = ByteBoundsOf(args.out);
+    clamp = bounds.narrower;
+    lo8 = _mm512_set1_epi8(static_cast<char>(bounds.lo));
+    hi8 = _mm512_set1_epi8(static_cast<char>(bounds.hi));
+    order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+  __m512i Round(__m512i acc, __m512 scale) const {
+    const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale);
+    return _mm512_cvtps_epi32(kBounded ? v : _mm512_min_ps(big, v));
+  }
+  // acc1 is ignored with one panel.
+  void Store(__m512i acc0, __m512i acc1, int8_t* dst) const {
+    const __m512i q0 = Round(acc0, scale0);
+    const __m512i q1 = kPanels == 2 ? Round(acc1, scale1) : q0;
+    const __m512i w = _mm512_adds_epi16(_mm512_packs_epi32(q0, q1), zp);
+    __m512i b = _mm512_packs_epi16(w, w);
+    if (clamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
+    b = _mm512_permutexvar_epi32(order, b);
+    if (count == 32) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm512_castsi512_si256(b));
+    else _mm256_mask_storeu_epi8(dst, mask, _mm512_castsi512_si256(b));
+  }
+};
+
 // Columns [j, j + 16 * kPanels) of the kRows rows whose A starts at rows[r] and C at c[r].
-// kBounded: every |scale| <= 1/4, so float(acc) * scale stays below 2^30 and needs no min first.
 template <int kRows, int kPanels, bool kStaged, bool kBounded>
 void Tile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, int32_t j, int32_t n_end) {
   const PackedGemmS8& p = *args.packed;
@@ -64,37 +114,62 @@ void Tile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, i
       if (kPanels == 2) acc1[r] = _mm512_dpbusd_epi32(acc1[r], x, w1);
     }
   }
-  const __m512 scale0 = _mm512_loadu_ps(p.scale.data() + j);
-  const __m512 scale1 = kPanels == 2 ? _mm512_loadu_ps(p.scale.data() + j + 16) : scale0;
-  const int32_t count = std::min(kPanels * kVnniGemmS8Panel, n_end - j);
-  const __mmask32 mask = count >= 32 ? ~__mmask32{0} : (~__mmask32{0}) >> (32 - count);
-  // The requantization with the clamps done by saturation (the same result as
-  // quantized.h's RoundClamp, which clamps to integer bounds before a monotone rounding):
-  // v = min(2^30, float(acc) * m) keeps +inf and overflow high and NaN as NaN; cvtps2dq rounds to
-  // nearest even (NaN and values below -2^31 give INT_MIN, i.e. low); saturating packs to int16,
-  // a saturating add of the zero point and a saturating pack to int8 clamp to [-128, 127]; a
-  // fused relu / relu6 narrows that by a byte max / min. Dword 4i of the packed bytes holds
-  // columns 4i..4i+3 of the first panel, dword 4i + 1 those of the second: one permute orders them.
-  const __m512 big = _mm512_set1_ps(1073741824.f);
-  const __m512i zp = _mm512_set1_epi16(static_cast<int16_t>(args.out.zero_point));
-  const ByteBounds bounds = ByteBoundsOf(args.out);
-  const bool clamp = bounds.narrower;
-  const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(bounds.lo)), hi8 = _mm512_set1_epi8(static_cast<char>(bounds.hi));
-  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
-  auto round = [&](__m512i acc, __m512 scale) {
-    const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale);
-    return _mm512_cvtps_epi32(kBounded ? v : _mm512_min_ps(big, v));
-  };
+  const TileEpilogue<kPanels, kBounded> out(args, j, n_end);
 #pragma GCC unroll 8
-  for (int r = 0; r < kRows; ++r) {
-    const __m512i q0 = round(acc0[r], scale0);
-    const __m512i q1 = kPanels == 2 ? round(acc1[r], scale1) : q0;
-    const __m512i w = _mm512_adds_epi16(_mm512_packs_epi32(q0, q1), zp);
-    __m512i b = _mm512_packs_epi16(w, w);
-    if (clamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
-    b = _mm512_permutexvar_epi32(order, b);
-    if (count == 32) _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[r] + j), _mm512_castsi512_si256(b));
-    else _mm256_mask_storeu_epi8(c[r] + j, mask, _mm512_castsi512_si256(b));
+  for (int r = 0; r < kRows; ++r) out.Store(acc0[r], acc1[r], c[r] + j);
+}
+
+// Short rows (k <= 4 * kMaxNarrowGroups, as 1x1 expands of 16-32 channels): the weights of a
+// panel pair stay in registers and the staged rows go one at a time with two accumulators, the
+// same products and epilogue as Tile. With k = 16 the tile's eight rows spent more on moving
+// accumulators and setting up its epilogue than on its 4 vpdpbusd per row and panel.
+constexpr int32_t kMaxNarrowGroups = 8;
+
+template <int kGroups, int kPanels, bool kBounded>
+void NarrowPanels(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t j,
+                  int32_t n_end) {
+  const PackedGemmS8& p = *args.packed;
+  const int8_t* b0 = p.b.data() + static_cast<int64_t>(j / kVnniGemmS8Panel) * kGroups * 64;
+  __m512i w0[kGroups], w1[kGroups];
+  for (int g = 0; g < kGroups; ++g) {
+    w0[g] = _mm512_loadu_si512(b0 + 64 * g);
+    w1[g] = kPanels == 2 ? _mm512_loadu_si512(b0 + 64 * (kGroups + g)) : w0[g];
+  }
+  const __m512i bias0 = _mm512_loadu_si512(p.bias.data() + j);
+  const __m512i bias1 = kPanels == 2 ? _mm512_loadu_si512(p.bias.data() + j + 16) : bias0;
+  const TileEpilogue<kPanels, kBounded> out(args, j, n_end);
+  for (int64_t r = 0; r < rows; ++r, stage += k4, c += args.ldc) {
+    __m512i acc0 = bias0, acc1 = bias1;
+    for (int g = 0; g < kGroups; ++g) {
+      const __m512i x = Broadcast4<true>(stage, 4 * kGroups, g);
+      acc0 = _mm512_dpbusd_epi32(acc0, x, w0[g]);
+      if (kPanels == 2) acc1 = _mm512_dpbusd_epi32(acc1, x, w1[g]);
+    }
+    out.Store(acc0, acc1, c + j);
+  }
+}
+
+template <int kPanels, bool kBounded>
+void Narrow(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t j, int32_t n_end) {
+  switch (k4 / 4) {
+    case 1: NarrowPanels<1, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 2: NarrowPanels<2, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 3: NarrowPanels<3, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 4: NarrowPanels<4, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 5: NarrowPanels<5, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 6: NarrowPanels<6, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 7: NarrowPanels<7, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    default: NarrowPanels<8, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+  }
+}
+
+// Rows [0, rows) of the stage into C from row pointer c, columns [n_begin, n_end), panel pair by pair.
+template <bool kBounded>
+void NarrowRows(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t n_begin,
+                int32_t n_end) {
+  for (int32_t j = n_begin; j < n_end; j += 2 * kVnniGemmS8Panel) {
+    if (j + kVnniGemmS8Panel < n_end) Narrow<2, kBounded>(args, stage, k4, rows, c, j, n_end);
+    else Narrow<1, kBounded>(args, stage, k4, rows, c, j, n_end);
   }
 }
 
@@ -135,30 +210,45 @@ void gemm_s8_avx512vnni(const GemmS8Args& args, int64_t m_begin, int64_t m_end, 
   const int32_t k = args.packed->k, k4 = (k + 3) / 4 * 4;
   const bool staged = k4 <= kStagedK;
   const bool bounded = ScalesBounded(*args.packed, n_begin, n_end);
-  alignas(64) int8_t stage[kVnniGemmS8Rows][kStagedK];
+  alignas(64) int8_t stage[kStageBytes + 64];
   const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(kFlip));
-  for (int64_t r0 = m_begin; r0 < m_end; r0 += kVnniGemmS8Rows) {
-    const int n_rows = static_cast<int>(std::min<int64_t>(kVnniGemmS8Rows, m_end - r0));
-    const int8_t* rows[kVnniGemmS8Rows];
-    int8_t* c[kVnniGemmS8Rows];
-    for (int r = 0; r < n_rows; ++r) {
-      const int8_t* a = args.a + (r0 + r) * args.lda;
-      c[r] = args.c + (r0 + r) * args.ldc;
-      rows[r] = a;
-      if (!staged) continue;
-      int8_t* s = stage[r];
-      int32_t kk = 0;
-      for (; kk + 64 <= k; kk += 64)
-        _mm512_store_si512(s + kk, _mm512_xor_si512(_mm512_loadu_si512(a + kk), flip));
-      if (kk < k) {  // the tail through a mask; padding to k4 becomes flipped zeros (weights are 0 there)
-        const __mmask64 mask = (~uint64_t{0}) >> (64 - (k - kk));
-        _mm512_store_si512(s + kk, _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, a + kk), flip));
+  // Staged rows are flipped a chunk of whole tiles at a time (k4 bytes apart), so the short-row
+  // loop can pass each panel pair over many rows.
+  const int64_t fit = std::max<int64_t>(1, kStageBytes / k4 / kVnniGemmS8Rows) * kVnniGemmS8Rows;
+  const int64_t chunk = staged ? std::min(kMaxChunkRows, fit) : kVnniGemmS8Rows;
+  for (int64_t m0 = m_begin; m0 < m_end; m0 += chunk) {
+    const int64_t m1 = std::min(m_end, m0 + chunk);
+    if (staged)
+      for (int64_t r = m0; r < m1; ++r) {
+        const int8_t* a = args.a + r * args.lda;
+        int8_t* s = stage + (r - m0) * k4;
+        int32_t kk = 0;
+        for (; kk + 64 <= k; kk += 64) _mm512_storeu_si512(s + kk, _mm512_xor_si512(_mm512_loadu_si512(a + kk), flip));
+        if (kk < k4) {  // the tail through a mask; padding to k4 becomes flipped zeros (weights are 0 there)
+          // A whole-vector store (a masked byte store is slow on Zen 4): the bytes past k4 land
+          // in the next row, staged after this one, or in the stage's slack.
+          const __mmask64 load = (~uint64_t{0}) >> (64 - (k - kk));
+          _mm512_storeu_si512(s + kk, _mm512_xor_si512(_mm512_maskz_loadu_epi8(load, a + kk), flip));
+        }
       }
-      rows[r] = s;
+    if (staged && k4 <= 4 * kMaxNarrowGroups) {
+      int8_t* c = args.c + m0 * args.ldc;
+      if (bounded) NarrowRows<true>(args, stage, k4, m1 - m0, c, n_begin, n_end);
+      else NarrowRows<false>(args, stage, k4, m1 - m0, c, n_begin, n_end);
+      continue;
     }
-    if (staged && bounded) RowsOf<true, true>(n_rows, args, rows, c, n_begin, n_end);
-    else if (staged) RowsOf<true, false>(n_rows, args, rows, c, n_begin, n_end);
-    else RowsOf<false, false>(n_rows, args, rows, c, n_begin, n_end);
+    for (int64_t r0 = m0; r0 < m1; r0 += kVnniGemmS8Rows) {
+      const int n_rows = static_cast<int>(std::min<int64_t>(kVnniGemmS8Rows, m1 - r0));
+      const int8_t* rows[kVnniGemmS8Rows];
+      int8_t* c[kVnniGemmS8Rows];
+      for (int r = 0; r < n_rows; ++r) {
+        c[r] = args.c + (r0 + r) * args.ldc;
+        rows[r] = staged ? stage + (r0 + r - m0) * k4 : args.a + (r0 + r) * args.lda;
+      }
+      if (staged && bounded) RowsOf<true, true>(n_rows, args, rows, c, n_begin, n_end);
+      else if (staged) RowsOf<true, false>(n_rows, args, rows, c, n_begin, n_end);
+      else RowsOf<false, false>(n_rows, args, rows, c, n_begin, n_end);
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <utility>
@@ -65,11 +66,13 @@ struct S8Gemm {
   kernels::GemmS8Fn fn = nullptr;
   std::shared_ptr<const kernels::PackedGemmS8> packed;
   kernels::GemmS8Args args;  // a and c set per call
-  void Run(const int8_t* a, int64_t rows, int8_t* c) const {
+  void Run(const int8_t* a, int64_t rows, int8_t* c) const { Run(a, rows, c, 0, packed->n); }
+  // Columns [n0, n1) only (n0 on a panel).
+  void Run(const int8_t* a, int64_t rows, int8_t* c, int32_t n0, int32_t n1) const {
     kernels::GemmS8Args x = args;
     x.a = a;
     x.c = c;
-    fn(x, 0, rows, 0, packed->n);
+    fn(x, 0, rows, n0, n1);
   }
 };
 
@@ -97,6 +100,11 @@ struct S8Table {
   void Run(int64_t count, int8_t* x) const {
     if (table) fn(count, x, table->data(), x);
   }
+  // Channels [c0, c1) of `pixels` pixels of `stride` channels.
+  void Run(int64_t pixels, int32_t stride, int32_t c0, int32_t c1, int8_t* x) const {
+    if (c0 == 0 && c1 == stride) return Run(pixels * stride, x);
+    for (int64_t i = 0; i < pixels; ++i) Run(c1 - c0, x + i * stride + c0);
+  }
 };
 
 // The table of `node` (CheckS8 found that it has one), or none when the part has no separate
@@ -111,6 +119,14 @@ S8Table MakeTable(kernels::LookupS8Fn fn, const Graph& g, const std::optional<No
   return t;
 }
 
+// Expanded channels [c0, c1) of the block and its depthwise on them (packed for those channels,
+// reading and writing them within whole pixels): one per task when pass A splits channels.
+struct ChannelPart {
+  int32_t c0 = 0, c1 = 0;
+  kernels::DwConvS8Args depthwise;  // geo, zero (at c0), packed, out; input / output set per band
+  std::shared_ptr<const kernels::PackedDwConvS8> packed;
+};
+
 struct FusedS8 {
   FusedMbconvS8Plan plan;
   S8Gemm expand, project, se_reduce, se_expand;
@@ -119,6 +135,7 @@ struct FusedS8 {
   kernels::DwConvS8Args depthwise;  // geo, zero, packed, out; input / output set per band
   std::shared_ptr<const kernels::PackedDwConvS8> dw_w;
   std::shared_ptr<const std::vector<int8_t>> zero;
+  std::vector<ChannelPart> parts;  // plan.split_channels
   kernels::GlobalAvgPoolS8Fn pool_fn = nullptr;
   int32_t pool_zero_point = 0;
   float pool_m = 0;
@@ -156,7 +173,17 @@ struct FusedS8 {
   void operator()() const {
     auto for_tasks = [&](auto&& body) { pool->ParallelFor(static_cast<size_t>(plan.slots), body); };
     for_tasks([this](size_t task) { Bands(task); });
-    if (!plan.se) return;
+    if (!plan.se) {
+      if (plan.split_channels)  // pass B: the project of the stored depthwise output, tasks splitting rows
+        for_tasks([this](size_t task) {
+          ForTaskBands(task, [&](int32_t n, int32_t r0, int32_t r1) {
+            const ref::ConvGeometry& d = plan.dw;
+            const int64_t out_row0 = int64_t{n} * d.out_h + r0;
+            Project(task, Stored() + out_row0 * d.out_w * d.out_c, out_row0, int64_t{r1 - r0} * d.out_w);
+          });
+        });
+      return;
+    }
     // Each image's pool, tasks splitting the channels (integer sums: the same for any split).
     const ref::ConvGeometry& g = plan.dw;
     const int32_t c = plan.expanded_c;
@@ -190,26 +217,41 @@ struct FusedS8 {
             std::min(g.in_h - 1, (r1 - 1) * g.stride_h - g.pad_top + (g.kernel_h - 1) * g.dilation_h)};
   }
 
-  // Expand (+ table) + depthwise (+ table) for the bands of `task`; then the project, or (SE)
-  // the depthwise output stored for pass B.
+  // Pass A of `task`: its run of output rows, every expanded channel; or (split_channels) every
+  // row, its part of the channels.
   void Bands(size_t task) const {
+    if (!plan.split_channels) {
+      const int64_t total = int64_t{plan.dw.batch} * plan.dw.out_h, t = static_cast<int64_t>(task);
+      Bands(task, total * t / plan.slots, total * (t + 1) / plan.slots, 0, plan.expanded_c, depthwise);
+    } else if (task < parts.size()) {
+      const ChannelPart& part = parts[task];
+      Bands(task, 0, int64_t{plan.dw.batch} * plan.dw.out_h, part.c0, part.c1, part.depthwise);
+    }
+  }
+
+  // Expand (+ table) + depthwise (+ table) of output rows [first, end) of the batch and expanded
+  // channels [c0, c1) (`proto` the depthwise on them), band by band in task's slot; then the
+  // project, or (SE) the depthwise output stored for pass B.
+  void Bands(size_t task, int64_t first, int64_t end, int32_t c0, int32_t c1,
+             const kernels::DwConvS8Args& proto) const {
     const ref::ConvGeometry& g = plan.dw;
     int8_t* ebuf = Slot(task);
     const int64_t row_bytes = int64_t{g.in_w} * g.in_c;
     // Input rows kept_lo..kept_hi of `image` are expanded at the slot's start.
     int32_t image = -1, kept_lo = -1, kept_hi = -1;
-    ForTaskBands(task, [&](int32_t n, int32_t r0, int32_t r1) {
+    ForBandsOfRows(first, end, g.out_h, plan.band_rows, [&](int32_t n, int32_t r0, int32_t r1) {
       const int64_t out_row0 = int64_t{n} * g.out_h + r0, pixels = int64_t{r1 - r0} * g.out_w;
-      int8_t* dw_out = plan.se ? Stored() + out_row0 * g.out_w * g.out_c : DwBand(task);
+      const bool stored = plan.se || plan.split_channels;
+      int8_t* dw_out = stored ? Stored() + out_row0 * g.out_w * g.out_c : DwBand(task);
       const std::pair<int32_t, int32_t> in_rows = BandInputRows(r0, r1);
       const int32_t lo = in_rows.first, hi = in_rows.second;
       // The depthwise over this band alone: rows lo..hi are its whole input.
-      kernels::DwConvS8Args d = depthwise;
+      kernels::DwConvS8Args d = proto;
       d.geo.batch = 1;
       d.geo.in_h = hi - lo + 1;
       d.geo.out_h = r1 - r0;
       d.geo.pad_top = g.pad_top + lo - r0 * g.stride_h;
-      d.output = dw_out;
+      d.output = dw_out + c0;
       if (plan.expand) {
         int32_t from = lo;
         if (n == image && kept_hi >= lo) {  // rows the previous band expanded slide to the start
@@ -219,19 +261,21 @@ struct FusedS8 {
         if (from <= hi) {
           int8_t* at = ebuf + (from - lo) * row_bytes;
           const int64_t pixels_in = int64_t{hi - from + 1} * g.in_w;
-          expand.Run(input + (int64_t{n} * g.in_h + from) * g.in_w * plan.in_c, pixels_in, at);
+          expand.Run(input + (int64_t{n} * g.in_h + from) * g.in_w * plan.in_c, pixels_in, at, c0, c1);
+          // The slot is this task's own: the table runs over whole rows (other channels' bytes
+          // there are unused), one call instead of one per pixel.
           expand_table.Run(pixels_in * g.in_c, at);
         }
         image = n;
         kept_lo = lo;
         kept_hi = hi;
-        d.input = ebuf;
+        d.input = ebuf + c0;
       } else {
-        d.input = input + (int64_t{n} * g.in_h + lo) * row_bytes;
+        d.input = input + (int64_t{n} * g.in_h + lo) * row_bytes + c0;
       }
       dw(d, 0, r1 - r0);
-      dw_table.Run(pixels * g.out_c, dw_out);
-      if (!plan.se) Project(task, dw_out, out_row0, pixels);
+      dw_table.Run(pixels, g.out_c, c0, c1, dw_out);
+      if (!stored) Project(task, dw_out, out_row0, pixels);
     });
   }
 
@@ -321,6 +365,33 @@ absl::StatusOr<FusedS8> BuildFusedS8(const NativeContext& ctx, const Graph& g, c
   s.depthwise.zero = s.zero->data();
   s.depthwise.packed = s.dw_w.get();
   s.depthwise.out = OutputRequant(g, dw);
+  if (plan.split_channels) {
+    // Parts on whole channel tiles of both kernels and of 64 bytes (a cache line).
+    const int32_t unit = std::lcm(std::lcm(64, std::max(1, k.gemm.tile.nr)), std::max(1, k.dw.tile.channel_tile));
+    const int32_t c = plan.expanded_c, taps = plan.dw.kernel_h * plan.dw.kernel_w;
+    const int32_t chunk = static_cast<int32_t>(CeilDiv(CeilDiv(c, plan.slots), unit) * unit);
+    const int8_t* w = g.tensors[dw.inputs[1]].as<int8_t>();
+    const int32_t* bias = OptionalBias(g, dw);
+    for (int32_t c0 = 0; c0 < c; c0 += chunk) {
+      ChannelPart part;
+      part.c0 = c0;
+      part.c1 = std::min(c, c0 + chunk);
+      const int32_t n = part.c1 - c0;
+      std::vector<int8_t> part_w(static_cast<size_t>(taps) * n);
+      for (int32_t t = 0; t < taps; ++t)
+        std::copy_n(w + int64_t{t} * c + c0, n, part_w.begin() + int64_t{t} * n);
+      part.packed = std::make_shared<const kernels::PackedDwConvS8>(
+          k.dw.pack(part_w.data(), bias ? bias + c0 : nullptr, m.data() + c0, n, taps, dw_x.zero_point, k.dw.tile));
+      part.depthwise = s.depthwise;
+      part.depthwise.packed = part.packed.get();
+      part.depthwise.zero = s.zero->data() + c0;
+      s.parts.push_back(std::move(part));
+    }
+    if (s.parts.size() < 2) {  // one part: the row split
+      s.parts.clear();
+      s.plan.split_channels = false;
+    }
+  }
   if (plan.se) {
     s.se_reduce = MakeS8Gemm(k.gemm, g, *parts.se_reduce);
     s.se_expand = MakeS8Gemm(k.gemm, g, *parts.se_expand);
@@ -390,12 +461,31 @@ FusedMbconvS8Plan PlanFusedMbconvS8(const Graph& g, const Node& n, int threads, 
   p.band_rows = rows;
   p.band_in_rows = InRows(d, rows);
   p.slots = static_cast<int32_t>(std::max<int64_t>(1, std::min<int64_t>(threads, int64_t{d.batch} * d.out_h)));
+  // Tasks splitting rows each expand the input rows their windows reach: where that repeats more
+  // than a quarter of the expand, tasks split the expanded channels instead (7x7 with a 5x5
+  // window at 2 threads expanded 11 rows for 7), storing the whole depthwise output (SE blocks
+  // store it anyway; others then run the project in a pass B). Not for less: the tasks then
+  // write parts of the same stored pixels (cache lines) and run the depthwise's table pixel by
+  // pixel, which made EfficientNet-B0's 28x28 and 14x14 3x3 blocks (14% repeated) slower.
+  if (p.expand && p.slots > 1) {
+    const int64_t total = int64_t{d.batch} * d.out_h;
+    int64_t expanded = 0;
+    for (int64_t t = 0; t < p.slots; ++t)
+      ForBandsOfRows(total * t / p.slots, total * (t + 1) / p.slots, d.out_h, d.out_h,
+                     [&](int32_t, int32_t r0, int32_t r1) {
+                       const int32_t lo = std::max(0, r0 * d.stride_h - d.pad_top);
+                       const int32_t hi = std::min(d.in_h - 1, (r1 - 1) * d.stride_h - d.pad_top +
+                                                                   (d.kernel_h - 1) * d.dilation_h);
+                       expanded += hi - lo + 1;
+                     });
+    p.split_channels = expanded * 4 > int64_t{d.batch} * d.in_h * 5;
+  }
   p.expanded_bytes = p.expand ? Region(p.band_in_rows * in_row) : 0;
   p.dw_band_bytes = Region(rows * out_row);  // SE: the gated band of pass B
   p.project_band_bytes = p.residual ? Region(int64_t{rows} * d.out_w * p.out_c) : 0;
   p.slot_bytes = p.expanded_bytes + p.dw_band_bytes + p.project_band_bytes;
+  if (p.se || p.split_channels) p.stored_bytes = Region(int64_t{d.batch} * d.out_h * out_row);
   if (p.se) {
-    p.stored_bytes = Region(int64_t{d.batch} * d.out_h * out_row);
     p.vector_bytes = Region(std::max(p.expanded_c, p.se_c));
     p.vectors_bytes = (2 * int64_t{d.batch} + 1) * p.vector_bytes;  // pooled and gate per image, one hidden
   }

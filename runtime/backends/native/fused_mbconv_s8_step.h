@@ -12,7 +12,8 @@
 // same zero points and requantization factors, the same tables), on fewer rows at a time; INT8
 // arithmetic is exact up to each op's one requantization, so the fused block computes the bits
 // of its ops one by one, for any band height and thread count (tasks take near-equal runs of
-// output rows, cut into bands).
+// output rows, cut into bands; or, on small maps where their windows would make them expand many
+// rows twice, pass A splits the expanded channels: FusedMbconvS8Plan::split_channels).
 //
 // The native backend fuses every INT8 block its level's INT8 kernels run whole (CanFuseS8), at
 // any thread count: measured on an AMD EPYC (Zen 4, 2 cores, 1 MiB L2, avx512vnni), whole-model
@@ -40,9 +41,13 @@ struct FusedMbconvS8Plan {
   int32_t band_rows = 1;     // output rows per band at most
   int32_t band_in_rows = 1;  // input rows one band reads at most
   int32_t slots = 1;         // worker slots = tasks per pass
+  // Pass A splits the expanded channels among the tasks, each over every row, instead of rows
+  // (blocks with an expand at 2+ threads whose row split would expand many input rows twice);
+  // it stores the whole depthwise output, and a pass B runs the project (SE: gate, project).
+  bool split_channels = false;
   // Scratch bytes: per slot the expanded rows, the depthwise band (SE: the gated band) and, with
-  // a residual, the project band before the Add; shared (SE) the stored depthwise output and the
-  // pooled / hidden / gate vectors of each image.
+  // a residual, the project band before the Add; shared the stored depthwise output (SE or
+  // split_channels) and (SE) the pooled / hidden / gate vectors of each image.
   int64_t expanded_bytes = 0, dw_band_bytes = 0, project_band_bytes = 0, slot_bytes = 0;
   int64_t stored_bytes = 0, vector_bytes = 0, vectors_bytes = 0;
   int64_t scratch_bytes() const { return slot_bytes * slots + stored_bytes + vectors_bytes; }
