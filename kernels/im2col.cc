@@ -34,11 +34,9 @@ void ZeroPixels(int64_t columns, int32_t c, T* dst, int64_t dst_stride) {
   for (int64_t j = 0; j < columns; ++j, dst += dst_stride) std::memset(dst, 0, sizeof(T) * c);
 }
 
-// The columns of output row `row`, padding zeroed; `copy(n, iy, x0, count, dst, stride)` writes
-// the `count` input pixels (n, iy, x0 ...) to every `stride`-th element of dst, channels in order.
 // Any element type: FP32, and 16-bit floats (whose zero is all-zero bits too).
-template <typename T, typename CopyPixels>
-void FillColumns(const ref::ConvGeometry& g, int32_t row, T* buf, CopyPixels copy) {
+template <typename T>
+void ColumnPatchRowOf(const ref::ConvGeometry& g, const T* input, int32_t row, T* buf) {
   const int32_t n = row / g.out_h, oy = row % g.out_h;
   const int64_t width = ColumnPatchWidth(g);
   const int32_t c = g.in_c;
@@ -55,39 +53,21 @@ void FillColumns(const ref::ConvGeometry& g, int32_t row, T* buf, CopyPixels cop
     }
     ZeroPixels(left, c, dst, stride);
     ZeroPixels(width - right, c, dst + right * stride, stride);
-    copy(n, iy, left - g.pad_left, right - left, dst + left * stride, stride);
-  }
-}
-
-// From NHWC: each pixel's channels are contiguous.
-template <typename T>
-void ColumnPatchRowOf(const ref::ConvGeometry& g, const T* input, int32_t row, T* buf) {
-  const int32_t c = g.in_c;
-  FillColumns(g, row, buf, [&](int32_t n, int32_t iy, int64_t x0, int64_t count, T* d, int64_t stride) {
-    const T* src = input + ((static_cast<int64_t>(n) * g.in_h + iy) * g.in_w + x0) * c;
+    const T* src = input + ((static_cast<int64_t>(n) * g.in_h + iy) * g.in_w + (left - g.pad_left)) * c;
+    T* d = dst + left * stride;
     switch (c) {
-      case 1: ScatterPixels<1>(src, count, c, d, stride); break;
-      case 3: ScatterPixels<3>(src, count, c, d, stride); break;
-      case 4: ScatterPixels<4>(src, count, c, d, stride); break;
-      default: ScatterPixels<0>(src, count, c, d, stride); break;
+      case 1: ScatterPixels<1>(src, right - left, c, d, stride); break;
+      case 3: ScatterPixels<3>(src, right - left, c, d, stride); break;
+      case 4: ScatterPixels<4>(src, right - left, c, d, stride); break;
+      default: ScatterPixels<0>(src, right - left, c, d, stride); break;
     }
-  });
+  }
 }
 
 }  // namespace
 
 void ColumnPatchRow(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf) {
   ColumnPatchRowOf(g, input, row, buf);
-}
-
-void ColumnPatchRowNchw(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf) {
-  const int64_t plane = static_cast<int64_t>(g.in_h) * g.in_w;
-  FillColumns(g, row, buf, [&](int32_t n, int32_t iy, int64_t x0, int64_t count, float* d, int64_t stride) {
-    for (int32_t ci = 0; ci < g.in_c; ++ci) {
-      const float* src = input + (static_cast<int64_t>(n) * g.in_c + ci) * plane + static_cast<int64_t>(iy) * g.in_w + x0;
-      for (int64_t j = 0; j < count; ++j) d[j * stride + ci] = src[j];
-    }
-  });
 }
 
 void ColumnPatchRow(const ref::ConvGeometry& g, const uint16_t* input, int32_t row, uint16_t* buf) {

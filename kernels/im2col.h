@@ -34,9 +34,6 @@ inline int64_t ColumnPatchStride(const ref::ConvGeometry& g) {
   return static_cast<int64_t>(g.stride_w) * g.kernel_h * g.in_c;
 }
 void ColumnPatchRow(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf);
-// The same columns from an NCHW input (one in_h x in_w plane per channel), for a convolution that
-// reads the image as it comes instead of after a transpose to NHWC.
-void ColumnPatchRowNchw(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf);
 // The same for 16-bit float activations (FP16 / BF16 bits; sizes in elements, as above).
 void ColumnPatchRow(const ref::ConvGeometry& g, const uint16_t* input, int32_t row, uint16_t* buf);
 // OHWI weights [out_c, kh, kw, in_c] reordered to [out_c, kw, kh, in_c] to match column patches.

@@ -119,55 +119,6 @@ TEST(NativeBackend, StemAndGeneralConvUseColumnPatches) {
   ExpectMatchesReference(ConvGraph(false, 3, 4, 6, 5, 5, 1, true, Activation::kNone));   // padding > input
 }
 
-// An NCHW image transposed to NHWC and read only by a general convolution of <= 4 channels (the
-// stem of imported models): the convolution's column patches read the NCHW planes and the
-// transpose's step does nothing. `nchw_source` 1 = through a Relu first (not a graph input), 2 =
-// the transposed tensor is also a graph output: neither folds.
-Graph NchwStemGraph(int32_t n, int32_t c, int32_t h, int32_t w, int32_t k, int32_t stride, int nchw_source) {
-  Graph g;
-  const int32_t x = g.AddTensor("x", {n, c, h, w});
-  g.inputs = {x};
-  int32_t src = x;
-  if (nchw_source == 1) src = *AddUnary(&g, OpType::kRelu, x, "relu");
-  Node t;
-  t.type = OpType::kTranspose;
-  t.name = "to_nhwc";
-  t.inputs = {src};
-  t.ints = {0, 2, 3, 1};
-  auto nhwc = AddNode(&g, t, "x.nhwc");
-  EXPECT_TRUE(nhwc.ok()) << nhwc.status();
-  ConvParams p;
-  p.stride_h = p.stride_w = stride;
-  SamePadding(h, k, stride, 1, &p.pad_top, &p.pad_bottom);
-  SamePadding(w, k, stride, 1, &p.pad_left, &p.pad_right);
-  auto y = AddConv2D(&g, *nhwc, Constant(&g, "w", {16, k, k, c}, 1), Constant(&g, "b", {16}, 2), p,
-                     Activation::kSwish, "stem");
-  EXPECT_TRUE(y.ok()) << y.status();
-  g.outputs = {*y};
-  if (nchw_source == 2) g.outputs.push_back(*nhwc);
-  return g;
-}
-
-TEST(NativeBackend, InputTransposeFoldsIntoTheStemsPatches) {
-  struct Case {
-    int32_t n, c, h, w, k, stride, nchw_source;
-    bool folds;
-  };
-  for (const Case& k : {Case{1, 3, 13, 10, 3, 2, 0, true}, Case{2, 3, 7, 9, 3, 1, 0, true},
-                        Case{1, 1, 9, 7, 5, 2, 0, true}, Case{1, 4, 11, 8, 3, 2, 0, true},
-                        Case{1, 3, 6, 5, 5, 1, 0, true}, Case{1, 5, 9, 9, 3, 2, 0, false},
-                        Case{1, 3, 13, 10, 3, 2, 1, false}, Case{1, 3, 13, 10, 3, 2, 2, false}}) {
-    SCOPED_TRACE(::testing::Message() << "n " << k.n << " c " << k.c << " " << k.h << "x" << k.w << " k " << k.k
-                                      << " s " << k.stride << " source " << k.nchw_source);
-    const Graph g = NchwStemGraph(k.n, k.c, k.h, k.w, k.k, k.stride, k.nchw_source);
-    const auto d = ExpectMatchesReference(g);
-    const size_t conv = d.size() - 1;
-    ASSERT_GE(d.size(), 2u);
-    EXPECT_EQ(d[conv - 1].find("folded") != std::string::npos, k.folds) << d[conv - 1];
-    EXPECT_EQ(d[conv], (k.folds ? "conv2d_nchw_columns_f32_" : "conv2d_columns_f32_") + BestIsaName());
-  }
-}
-
 TEST(NativeBackend, DilatedConvUsesIm2col) {
   Graph g;
   const int32_t x = g.AddTensor("x", {1, 11, 12, 3});

@@ -63,15 +63,6 @@ struct GemmStep {
 GemmStep MakeGemm(const NativeContext& ctx, const kernels::Kernel<kernels::KernelOp::kGemm>& k,
                   std::shared_ptr<kernels::PackedGemm> packed, const float* a, int64_t m, float* c, Activation act);
 
-// An NCHW -> NHWC Transpose of a graph input whose only reader is a general FP32 convolution of at
-// most 4 input channels (the stem of imported models) is folded into that convolution: its column patches read
-// the NCHW planes and the Transpose's step does nothing, so the image is read once instead of
-// copied and read again (the copy is bound by memory: an AVX-512 interleave was barely faster).
-// Returns the Transpose node `conv_index` reads through, or -1.
-int FoldedInputTranspose(const Graph& g, size_t conv_index);
-// Whether node `transpose_index` is a Transpose folded into its reader as above.
-bool TransposeFoldedIntoConv(const Graph& g, size_t transpose_index);
-
 // Step factories: each returns the reference step for what its kernels do not cover.
 using StepFn = absl::StatusOr<PreparedStep> (*)(const NativeContext& ctx, const Graph& g, size_t index,
                                                 const TensorPointers& p);

@@ -17,7 +17,6 @@ absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph
   const Node& n = g.nodes[index];
   const Shape& xs = g.tensors[n.inputs[0]].shape;
   if (xs.size() > 4 || n.ints.size() != xs.size()) return ReferenceStep(g, index, p);
-  if (TransposeFoldedIntoConv(g, index)) return PreparedStep{[] {}, "none (folded into the next conv's patches)"};
   const kernels::TransposePlan plan = kernels::MakeTransposePlan(xs, n.ints);
   const DType dtype = g.tensors[n.inputs[0]].dtype;
   const bool s8 = dtype == DType::kI8;  // bytes move unchanged (same parameters)
