@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_values.h"
 #include "benchmark/benchmark.h"
 #include "kernels/aligned_buffer.h"
 #include "kernels/isa.h"
@@ -39,15 +40,7 @@ const DwShape kShapes[] = {
     {"v2_3x3_s2_14x14x576", 14, 14, 576, 3, 2, Activation::kRelu6},
 };
 
-std::vector<float> Values(size_t n, float scale) {
-  std::vector<float> v(n);
-  uint32_t s = 12345;
-  for (float& x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = scale * (static_cast<float>(s >> 8) / static_cast<float>(1 << 24) - 0.5f);
-  }
-  return v;
-}
+using bench::Values;
 
 // rows_per_call 0: all output rows in one call.
 void BM_DwConv(benchmark::State& state, const DwShape& s, const kernels::KernelEntry* entry, int rows_per_call) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_values.h"
 #include "benchmark/benchmark.h"
 #include "kernels/isa.h"
 #include "runtime/backends/native/native_backend.h"
@@ -48,15 +49,7 @@ const LayerSpec kLayers[] = {
     {"dw5x5_14x14x672_swish", true, 14, 14, 672, 672, 5, 1, Activation::kSwish},
 };
 
-std::vector<float> Values(size_t n, float scale) {
-  std::vector<float> v(n);
-  uint32_t s = 12345;
-  for (float& x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = scale * (static_cast<float>(s >> 8) / static_cast<float>(1 << 24) - 0.5f);
-  }
-  return v;
-}
+using bench::Values;
 
 struct Layer {
   Graph graph;
