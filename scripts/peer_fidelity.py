@@ -34,9 +34,17 @@ if a.export_calibration:
     if not calib:
         sys.exit(f"peer_fidelity: no *.calib.npy in {a.peer_dir} (run peer-bench --precision int8 first)")
     c = np.load(os.path.join(a.peer_dir, calib[0]))
-    os.makedirs(a.export_calibration, exist_ok=True)
-    for i in range(c.shape[0]):
-        np.save(os.path.join(a.export_calibration, "c%02d.npy" % i), c[i].astype(np.float32))
+    written = []
+    try:
+        os.makedirs(a.export_calibration, exist_ok=True)
+        for i in range(c.shape[0]):
+            written.append(os.path.join(a.export_calibration, "c%02d.npy" % i))
+            np.save(written[-1], c[i].astype(np.float32))
+    except OSError as e:
+        for f in written:  # no partial set of inputs left behind
+            if os.path.exists(f):
+                os.remove(f)
+        sys.exit(f"peer_fidelity: cannot write the calibration inputs: {e}")
     print(f"wrote {c.shape[0]} calibration inputs to {a.export_calibration}")
 
 for f in ("heldout.npy", "heldout.fp32.npy"):
@@ -50,8 +58,11 @@ with tempfile.TemporaryDirectory() as tmp:
         outs = []
         for i in range(x.shape[0]):
             np.save(os.path.join(tmp, "in.npy"), x[i])
-            r = subprocess.run([a.scalert, "run", model, "--input", os.path.join(tmp, "in.npy"), "--output",
-                                os.path.join(tmp, "out.npy")], capture_output=True, text=True)
+            try:
+                r = subprocess.run([a.scalert, "run", model, "--input", os.path.join(tmp, "in.npy"), "--output",
+                                    os.path.join(tmp, "out.npy")], capture_output=True, text=True)
+            except OSError as e:
+                sys.exit(f"peer_fidelity: cannot run {a.scalert}: {e} (build first, or pass --scalert)")
             if r.returncode != 0:
                 sys.exit(f"peer_fidelity: scalert run {model} failed: {r.stderr.strip()}")
             outs.append(np.load(os.path.join(tmp, "out.npy")).reshape(-1))
