@@ -27,6 +27,12 @@ struct GemmArgs {
   // Optional residual added after the activation (an inverted-residual block's skip connection).
   const float* residual = nullptr;
   int64_t ldr = 0;  // floats between rows of the residual
+  // Optional bytes [prefetch, prefetch + prefetch_bytes) to bring into cache while computing: the
+  // weights of a later memory-bound step (runtime/backends/native/weight_prefetch.h). Only a
+  // hint: kernels may ignore it, and results never depend on it. The x86 kernels spread it over
+  // their register tiles, two cache lines per k-step.
+  const char* prefetch = nullptr;
+  int64_t prefetch_bytes = 0;
 };
 // Computes rows [m_begin, m_end) and columns [n_begin, n_end) of C; n_begin is a multiple of the
 // kernel's panel width (TileShape::nr), n_end is a multiple of it or n.

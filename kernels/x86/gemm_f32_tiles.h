@@ -3,6 +3,9 @@
 // over panels packed by PackGemmWeights with nr = 2 * S::kLanes: a wide panel is computed by
 // register tiles of up to kMaxMr rows x 2 vectors, the narrow last panel (nr / 2) by tiles of up
 // to kMaxMrNarrow rows x 1 vector. Bias and activation are applied while the tile is in registers.
+// A prefetch range (GemmArgs::prefetch) is cut evenly over the tiles; each tile touches its slice
+// two cache lines per k-step, so the memory traffic overlaps the FMAs instead of stalling a
+// later memory-bound step.
 // Include after the SIMD header and vector_math.h, from a file compiled for that ISA.
 #ifndef SCALERT_KERNELS_X86_GEMM_F32_TILES_H_
 #define SCALERT_KERNELS_X86_GEMM_F32_TILES_H_
@@ -21,7 +24,7 @@ namespace {
 // fully unrolled so the accumulators live in registers (GCC keeps an array on the stack as soon
 // as one loop indexes it at run time).
 template <class S, int MR, int NV>
-void GemmTile(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
+void GemmTile(const GemmArgs& g, int64_t m0, int32_t n0, int cols, const char* pf, const char* pf_end) {
   using V = typename S::V;
   constexpr int L = S::kLanes;
   const int32_t k = g.k;
@@ -38,6 +41,11 @@ void GemmTile(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
   for (int r = 0; r < MR; ++r) a[r] = g.a + (m0 + r) * g.lda;
   for (int32_t kk = 0; kk < k; ++kk, b += L * NV) {
     V bv[NV];
+    if (pf < pf_end) {
+      _mm_prefetch(pf, _MM_HINT_T0);
+      _mm_prefetch(pf + 64, _MM_HINT_T0);
+      pf += 128;
+    }
 #pragma GCC unroll 2
     for (int j = 0; j < NV; ++j) bv[j] = S::Load(b + L * j);
 #pragma GCC unroll 16
@@ -133,7 +141,28 @@ void GemmRow(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
   }
 }
 
-using GemmTileFn = void (*)(const GemmArgs&, int64_t, int32_t, int);
+using GemmTileFn = void (*)(const GemmArgs&, int64_t, int32_t, int, const char*, const char*);
+
+// The part of GemmArgs::prefetch each register tile touches: the range cut evenly over `tiles`
+// tiles (whole lines), handed out in order by Next.
+class PrefetchSlices {
+ public:
+  PrefetchSlices(const GemmArgs& g, int64_t tiles)
+      : next_(g.prefetch),
+        end_(g.prefetch ? g.prefetch + g.prefetch_bytes : nullptr),
+        slice_(tiles > 0 ? (g.prefetch_bytes / tiles + 127) / 128 * 128 : 0) {}
+  // [*begin, *end) for the next tile; empty once the range is used up.
+  void Next(const char** begin, const char** end) {
+    *begin = next_;
+    *end = next_ + std::min<int64_t>(slice_, end_ - next_);
+    next_ = *end;
+  }
+
+ private:
+  const char* next_;
+  const char* end_;
+  int64_t slice_;
+};
 
 template <class S, int NV, int... H>
 constexpr std::array<GemmTileFn, sizeof...(H)> GemmTileTable(std::integer_sequence<int, H...>) {
@@ -143,18 +172,26 @@ constexpr std::array<GemmTileFn, sizeof...(H)> GemmTileTable(std::integer_sequen
 // Rows [m_begin, m_end) against one panel in tiles of near-equal height (at most kMaxMr): 49
 // rows with kMaxMr 12 run as 10+10+10+10+9, not 12+12+12+12+1, so no tile degenerates into a
 // single row that reloads the whole panel for one row of output.
+// Register tiles GemmPanel cuts `rows` rows into.
+template <int kMaxMr>
+int64_t PanelTiles(int64_t rows) {
+  return (rows + kMaxMr - 1) / kMaxMr;
+}
+
 template <class S, int NV, int kMaxMr>
-void GemmPanel(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n0, int cols) {
+void GemmPanel(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n0, int cols, PrefetchSlices* pf) {
   static constexpr std::array<GemmTileFn, kMaxMr> kTiles =
       GemmTileTable<S, NV>(std::make_integer_sequence<int, kMaxMr>());
   const int64_t rows = m_end - m_begin;
   if (rows == 1) return GemmRow<S, NV>(g, m_begin, n0, cols);
-  const int64_t tiles = (rows + kMaxMr - 1) / kMaxMr;
+  const int64_t tiles = PanelTiles<kMaxMr>(rows);
   const int64_t base = rows / tiles, extra = rows % tiles;
   int64_t m0 = m_begin;
   for (int64_t t = 0; t < tiles; ++t) {
     const int64_t h = base + (t < extra ? 1 : 0);
-    kTiles[h - 1](g, m0, n0, cols);
+    const char *pf_begin, *pf_end;
+    pf->Next(&pf_begin, &pf_end);
+    kTiles[h - 1](g, m0, n0, cols, pf_begin, pf_end);
     m0 += h;
   }
 }
@@ -173,20 +210,33 @@ void GemmF32(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin,
   const int64_t target = std::max<int64_t>(4 * kMaxMr, kBlockBytes / 4 / std::max(g.k, 1));
   const int64_t blocks = std::max<int64_t>(1, (rows + target - 1) / target);
   const int64_t block = ((rows + blocks - 1) / blocks + kMaxMr - 1) / kMaxMr * kMaxMr;
-  for (int64_t mb = m_begin; mb < m_end; mb += block) {
-    const int64_t me = std::min(m_end, mb + block);
-    for (int32_t n0 = n_begin, width = 0; n0 < n_end; n0 += width) {
-      width = GemmPanelWidth(g.n, n0, kNr, kNrMin);
-      const int cols = std::min<int32_t>(width, g.n - n0);
-      if (width == kNr) {
-        GemmPanel<S, 2, kMaxMr>(g, mb, me, n0, cols);
-      } else if (width == S::kLanes) {
-        GemmPanel<S, 1, kMaxMrNarrow>(g, mb, me, n0, cols);
-      } else if constexpr (kMaxMrHalf > 0) {
-        GemmPanel<typename S::Half, 1, kMaxMrHalf>(g, mb, me, n0, cols);
+  // f(mb, me, n0, width, cols) for each row block and panel, in the order they run.
+  auto for_each_panel = [&](const auto& f) {
+    for (int64_t mb = m_begin; mb < m_end; mb += block) {
+      const int64_t me = std::min(m_end, mb + block);
+      for (int32_t n0 = n_begin, width = 0; n0 < n_end; n0 += width) {
+        width = GemmPanelWidth(g.n, n0, kNr, kNrMin);
+        f(mb, me, n0, width, std::min<int32_t>(width, g.n - n0));
       }
     }
-  }
+  };
+  int64_t tiles = 0;
+  if (g.prefetch)
+    for_each_panel([&](int64_t mb, int64_t me, int32_t, int32_t width, int) {
+      tiles += width == kNr ? PanelTiles<kMaxMr>(me - mb)
+               : width == S::kLanes || kMaxMrHalf == 0 ? PanelTiles<kMaxMrNarrow>(me - mb)
+                                                       : PanelTiles<std::max(kMaxMrHalf, 1)>(me - mb);
+    });
+  PrefetchSlices pf(g, tiles);
+  for_each_panel([&](int64_t mb, int64_t me, int32_t n0, int32_t width, int cols) {
+    if (width == kNr) {
+      GemmPanel<S, 2, kMaxMr>(g, mb, me, n0, cols, &pf);
+    } else if (width == S::kLanes) {
+      GemmPanel<S, 1, kMaxMrNarrow>(g, mb, me, n0, cols, &pf);
+    } else if constexpr (kMaxMrHalf > 0) {
+      GemmPanel<typename S::Half, 1, kMaxMrHalf>(g, mb, me, n0, cols, &pf);
+    }
+  });
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 #ifndef SCALERT_TESTS_NATIVE_GEMM_TESTER_H_
 #define SCALERT_TESTS_NATIVE_GEMM_TESTER_H_
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -31,6 +33,9 @@ class GemmTester {
   // Calls the kernel on this many row bands x column bands (column bands are whole panels).
   GemmTester& row_bands(int v) { row_bands_ = v; return *this; }
   GemmTester& col_bands(int v) { col_bands_ = v; return *this; }
+  // Passes a prefetch range of this many bytes (GemmArgs::prefetch, a hint): the output must be
+  // bit for bit the output without it.
+  GemmTester& prefetch(int64_t bytes) { prefetch_ = bytes; return *this; }
 
   void Test(const Kernel<KernelOp::kGemm>& kernel) const {
     SCOPED_TRACE(::testing::Message() << kernel.name << " m=" << m_ << " n=" << n_ << " k=" << k_
@@ -84,9 +89,24 @@ class GemmTester {
     const int32_t nr = kernel.tile.nr;
     const int64_t panels = (n_ + nr - 1) / nr;
     const int32_t col_step = static_cast<int32_t>((panels + col_bands_ - 1) / col_bands_) * nr;
-    for (int64_t m0 = 0; m0 < m_; m0 += row_step)
-      for (int32_t n0 = 0; n0 < n_; n0 += col_step)
-        kernel.fn(args, m0, std::min(m_, m0 + row_step), n0, std::min(n_, n0 + col_step));
+    auto run = [&](const GemmArgs& run_args) {
+      for (int64_t m0 = 0; m0 < m_; m0 += row_step)
+        for (int32_t n0 = 0; n0 < n_; n0 += col_step)
+          kernel.fn(run_args, m0, std::min(m_, m0 + row_step), n0, std::min(n_, n0 + col_step));
+    };
+    run(args);
+    if (prefetch_ > 0) {
+      std::vector<char> touched(static_cast<size_t>(prefetch_) + 1);
+      GemmArgs hinted = args;
+      hinted.prefetch = touched.data() + 1;  // not line-aligned
+      hinted.prefetch_bytes = prefetch_;
+      std::vector<float> plain = c;
+      std::fill(c.begin(), c.end(), kSentinel);
+      hinted.c = c.data();
+      run(hinted);
+      for (size_t i = 0; i < c.size(); ++i)
+        ASSERT_EQ(std::memcmp(&c[i], &plain[i], sizeof(float)), 0) << "prefetch changed element " << i;
+    }
 
     for (int64_t i = 0; i < m_; ++i) {
       for (int32_t j = 0; j < n_; ++j) {
@@ -104,6 +124,7 @@ class GemmTester {
   bool bias_ = true, residual_ = false;
   Activation act_ = Activation::kNone;
   int row_bands_ = 1, col_bands_ = 1;
+  int64_t prefetch_ = 0;
 };
 
 }  // namespace scalert::kernels::testing

@@ -114,6 +114,18 @@ TEST(NativeGemm, MbconvShapes) {
   }
 }
 
+// A later step's weights touched into cache by the GEMM's tiles (weight_prefetch.h): a hint that
+// never changes the output, whether it is shorter than one tile's share, longer than every tile
+// can take, or given to a single row.
+TEST(NativeGemm, PrefetchRangeChangesNothing) {
+  for (const auto& k : RunnableKernels<KernelOp::kGemm>())
+    for (int64_t bytes : {1, 100, 4096, 1 << 20}) {
+      GemmTester().m(49).n(72).k(33).activation(Activation::kSwish).prefetch(bytes).Test(k);
+      GemmTester().m(100).n(40).k(16).row_bands(3).col_bands(2).residual(true).prefetch(bytes).Test(k);
+      GemmTester().m(1).n(100).k(20).prefetch(bytes).Test(k);
+    }
+}
+
 TEST(NativeDwConv, KernelsStridesAndChannelTails) {
   const auto kernels = RunnableKernels<KernelOp::kDwConv>();
   ASSERT_FALSE(kernels.empty());

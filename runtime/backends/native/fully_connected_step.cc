@@ -22,8 +22,8 @@ absl::StatusOr<PreparedStep> FullyConnectedStep(const NativeContext& ctx, const 
   auto packed = std::make_shared<kernels::PackedGemm>(
       gemm.pack(w.data(), b.empty() ? nullptr : b.data(), ws[0], ws[1], gemm.tile));
   const int64_t m = g.tensors[n.outputs[0]].shape[0];
-  return PreparedStep{MakeGemm(ctx, gemm, std::move(packed), p.get<float>(n.inputs[0]), m,
-                               p.get<float>(n.outputs[0]), n.activation),
+  return PreparedStep{WithWeightPrefetch(ctx, MakeGemm(ctx, gemm, std::move(packed), p.get<float>(n.inputs[0]), m,
+                                                      p.get<float>(n.outputs[0]), n.activation)),
                       KernelLabel("fc", gemm.isa)};
 }
 

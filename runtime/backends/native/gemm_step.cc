@@ -11,12 +11,21 @@ using kernels::KernelOp;
 
 void GemmStep::operator()() const {
   const GemmStep& s = *this;
-  pool->ParallelFor(static_cast<size_t>(split.row_tasks * split.col_tasks), [&s](size_t task) {
+  const int64_t tasks = split.row_tasks * split.col_tasks;
+  const WeightPrefetch::Range pf = prefetch ? prefetch->range(prefetch_slot) : WeightPrefetch::Range{};
+  pool->ParallelFor(static_cast<size_t>(tasks), [&s, &pf, tasks](size_t task) {
     const int64_t rt = static_cast<int64_t>(task) / s.split.col_tasks;
     const int32_t ct = static_cast<int32_t>(static_cast<int64_t>(task) % s.split.col_tasks);
     const int64_t m0 = rt * s.split.row_chunk, m1 = std::min(s.m, m0 + s.split.row_chunk);
     const int32_t n0 = ct * s.split.col_chunk, n1 = std::min(s.args.n, n0 + s.split.col_chunk);
-    s.fn(s.args, m0, m1, n0, n1);
+    if (!pf.data) return s.fn(s.args, m0, m1, n0, n1);
+    // Each task touches its share of the prefetch range (whole lines).
+    kernels::GemmArgs a = s.args;
+    const int64_t share = (pf.bytes / tasks + 63) / 64 * 64;
+    const int64_t begin = std::min<int64_t>(pf.bytes, share * static_cast<int64_t>(task));
+    a.prefetch = pf.data + begin;
+    a.prefetch_bytes = std::min<int64_t>(share, pf.bytes - begin);
+    s.fn(a, m0, m1, n0, n1);
   });
 }
 
@@ -34,9 +43,22 @@ GemmStep MakeGemm(const NativeContext& ctx, const kernels::Kernel<KernelOp::kGem
   s.args.n = packed->n;
   s.args.act = act;
   s.m = m;
+  s.mr = k.tile.mr;
   s.split = SplitGemm(m, packed->n, ctx.pool->threads(), packed->nr);
   s.packed = std::move(packed);
   s.pool = ctx.pool;
+  return s;
+}
+
+GemmStep WithWeightPrefetch(const NativeContext& ctx, GemmStep s) {
+  if (!ctx.prefetch) return s;
+  // A GEMM with enough rows hosts prefetches; one with too few streams its weights once per run
+  // (bound by memory) and has them prefetched by the hosts before it.
+  s.prefetch_slot = ctx.prefetch->AddHost(s.m, s.args.k, s.args.n, s.mr, s.packed->nr);
+  const int64_t weight_bytes = static_cast<int64_t>(s.packed->b.size() * sizeof(float));
+  if (s.prefetch_slot < 0 && weight_bytes >= WeightPrefetch::kMinTargetBytes)
+    ctx.prefetch->AddTarget(s.packed->b.data(), weight_bytes);
+  s.prefetch = ctx.prefetch;
   return s;
 }
 
@@ -51,8 +73,9 @@ absl::StatusOr<PreparedStep> ConvStep(const NativeContext& ctx, const Graph& g, 
                          n.conv.pad_right == 0;
   if (!pointwise) return PatchConvStep(ctx, g, index, p);
   const int64_t m = static_cast<int64_t>(geo.batch) * geo.out_h * geo.out_w;
-  return PreparedStep{MakeGemm(ctx, gemm, PackPointwise(gemm, g, n), p.get<float>(n.inputs[0]), m,
-                               p.get<float>(n.outputs[0]), n.activation),
+  return PreparedStep{WithWeightPrefetch(ctx, MakeGemm(ctx, gemm, PackPointwise(gemm, g, n),
+                                                      p.get<float>(n.inputs[0]), m, p.get<float>(n.outputs[0]),
+                                                      n.activation)),
                       KernelLabel("conv1x1", gemm.isa)};
 }
 

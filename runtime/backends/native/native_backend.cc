@@ -173,6 +173,7 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   if (absl::Status s = CheckNativePrecision(g, options.precision); !s.ok()) return s;  // never run another precision
   ctx.l2_bytes = native.l2_bytes > 0 ? native.l2_bytes : kernels::CacheSizesOrDefaults().l2;
   ctx.se_gate = native.se_gate;
+  ctx.prefetch = std::make_shared<native::WeightPrefetch>();
   BackendOptions o = options;
   o.precision = GraphPrecision(g);  // what runs: the precision of the file's layers
   auto gemm = ctx.registry->Find<kernels::KernelOp::kGemm>(ctx.isa);

@@ -14,6 +14,7 @@
 #include "kernels/packing.h"
 #include "kernels/registry.h"
 #include "kernels/thread_pool.h"
+#include "runtime/backends/native/weight_prefetch.h"
 #include "runtime/backends/native/work_split.h"
 #include "runtime/graph.h"
 #include "runtime/planned_executable.h"
@@ -34,6 +35,8 @@ struct NativeContext {
   const kernels::KernelRegistry* registry = nullptr;
   int64_t l2_bytes = 1 << 20;  // per core: sizes fused blocks' bands
   SeGate se_gate = SeGate::kAuto;
+  // Filled while the plan's steps are made, in run order (MakeGemm); null: no prefetching.
+  std::shared_ptr<WeightPrefetch> prefetch;
 };
 
 // Input `input` of `n` as FP32 when it is a constant, else empty (an absent bias).
@@ -55,13 +58,20 @@ struct GemmStep {
   kernels::GemmF32Fn fn;
   kernels::GemmArgs args;
   int64_t m;
+  int32_t mr = 1;  // the kernel's register tile height
   GemmSplit split;
   std::shared_ptr<kernels::PackedGemm> packed;  // keeps packed_b / bias alive
   std::shared_ptr<kernels::ThreadPool> pool;
+  // A later step's weights this GEMM touches into cache while it runs (weight_prefetch.h).
+  std::shared_ptr<const WeightPrefetch> prefetch;
+  int prefetch_slot = -1;
   void operator()() const;
 };
 GemmStep MakeGemm(const NativeContext& ctx, const kernels::Kernel<kernels::KernelOp::kGemm>& k,
                   std::shared_ptr<kernels::PackedGemm> packed, const float* a, int64_t m, float* c, Activation act);
+// Registers a whole-step GEMM with ctx.prefetch: as a host when it has rows enough to be bound by
+// compute, else (weights read once per run) as a target of the hosts before it.
+GemmStep WithWeightPrefetch(const NativeContext& ctx, GemmStep s);
 
 // Step factories: each returns the reference step for what its kernels do not cover.
 using StepFn = absl::StatusOr<PreparedStep> (*)(const NativeContext& ctx, const Graph& g, size_t index,
