@@ -30,7 +30,7 @@ struct GemmArgs {
   // Optional bytes [prefetch, prefetch + prefetch_bytes) to bring into cache while computing: the
   // weights of a later memory-bound step (runtime/backends/native/weight_prefetch.h). Only a
   // hint: kernels may ignore it, and results never depend on it. The x86 kernels spread it over
-  // their register tiles, two cache lines per k-step.
+  // their register tiles, a cache line per k-step.
   const char* prefetch = nullptr;
   int64_t prefetch_bytes = 0;
 };

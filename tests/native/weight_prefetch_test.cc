@@ -24,10 +24,10 @@ TEST(WeightPrefetch, OnlyGemmsWithRowsForSeveralTilesHost) {
 TEST(WeightPrefetch, NearestHostTakesTheEndAndEarlierHostsTheRest) {
   WeightPrefetch p;
   std::vector<char> weights(1 << 20);
-  // 4 x 2 full tiles x 64 k-steps x 128 bytes = 64 KiB each.
-  const int a = p.AddHost(48, 64, 64, 12, 32);
-  const int b = p.AddHost(48, 64, 64, 12, 32);
-  const int c = p.AddHost(48, 64, 64, 12, 32);
+  // 4 x 2 full tiles x 128 k-steps x 64 bytes = 64 KiB each.
+  const int a = p.AddHost(48, 128, 64, 12, 32);
+  const int b = p.AddHost(48, 128, 64, 12, 32);
+  const int c = p.AddHost(48, 128, 64, 12, 32);
   p.AddTarget(weights.data(), 100 * 1024);
   EXPECT_EQ(p.range(c).data, weights.data() + 36 * 1024);
   EXPECT_EQ(p.range(c).bytes, 64 * 1024);
@@ -37,7 +37,7 @@ TEST(WeightPrefetch, NearestHostTakesTheEndAndEarlierHostsTheRest) {
   // The next target gets only hosts added after this one.
   p.AddTarget(weights.data() + 512 * 1024, 4096);
   EXPECT_EQ(p.range(a).bytes, 0);
-  const int d = p.AddHost(48, 64, 64, 12, 32);
+  const int d = p.AddHost(48, 128, 64, 12, 32);
   p.AddTarget(weights.data() + 512 * 1024, 200 * 1024);  // more than d can take: the rest is left
   EXPECT_EQ(p.range(d).data, weights.data() + (512 + 136) * 1024);
   EXPECT_EQ(p.range(d).bytes, 64 * 1024);

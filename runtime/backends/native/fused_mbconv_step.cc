@@ -81,6 +81,10 @@ struct Fused {
   std::shared_ptr<kernels::ThreadPool> pool;
   // FP32: per slot, band_in_rows pointers: where each input row of the current band sits in the ring.
   std::shared_ptr<std::vector<const float*>> row_tables;
+  // FP32: a later step's weights the project GEMMs touch into cache (weight_prefetch.h), cut
+  // over the output rows so each band takes the same share whichever task runs it.
+  std::shared_ptr<const WeightPrefetch> prefetch;
+  int prefetch_slot = -1;
 
   // Scratch regions (FusedMbconvPlan), in elements of T.
   T* Slot(size_t task) const { return scratch + static_cast<int64_t>(task) * plan.slot_elems; }
@@ -372,6 +376,15 @@ struct Fused {
     }
     pr.c = output + at;
     if (residual) pr.residual = residual + at;
+    if constexpr (!kHalf) {
+      const WeightPrefetch::Range r = prefetch ? prefetch->range(prefetch_slot) : WeightPrefetch::Range{};
+      if (r.data) {
+        const int64_t rows = int64_t{plan.dw.batch} * plan.dw.out_h, row1 = out_row0 + pixels / plan.dw.out_w;
+        const int64_t begin = r.bytes * out_row0 / rows / 64 * 64, end = r.bytes * row1 / rows / 64 * 64;
+        pr.prefetch = r.data + begin;
+        pr.prefetch_bytes = (row1 == rows ? r.bytes : end) - begin;
+      }
+    }
     project.Run(pr, pixels);
   }
 
@@ -669,6 +682,11 @@ absl::StatusOr<PreparedStep> FusedF32Step(const NativeContext& ctx, const Graph&
   }
   SetCommon(ctx, g, index, p, dw, &s);
   s.row_tables = std::make_shared<std::vector<const float*>>(static_cast<size_t>(s.plan.slots) * s.plan.band_in_rows);
+  if (ctx.prefetch && !edges) {
+    s.prefetch_slot = ctx.prefetch->AddHost(int64_t{s.plan.dw.batch} * s.plan.dw.out_h * s.plan.dw.out_w,
+                                            s.project.args.k, s.project.args.n, gemm.tile.mr, s.project_nr);
+    s.prefetch = ctx.prefetch;
+  }
   // FP32 rows of a 16-bit block: named as the 16-bit storage kernels (<format>s_f32acc).
   const std::string label =
       edges ? absl::StrCat(UseOf(s.plan), "_", DTypeName(g.tensors[n.inputs[F::kInput]].dtype), "s_f32acc_",

@@ -9,7 +9,7 @@ int WeightPrefetch::AddHost(int64_t m, int32_t k, int32_t n, int32_t mr, int32_t
   if (m < 4 * int64_t{mr} || k <= 0 || n <= 0 || mr <= 0 || nr <= 0) return -1;
   const int64_t tiles = (m / mr) * (n / nr);  // full tiles: at most as many as the kernel runs
   Host h;
-  h.capacity = tiles * k * 128;  // two cache lines per k-step
+  h.capacity = tiles * k * 64;  // a cache line per k-step
   hosts_.push_back(h);
   return static_cast<int>(hosts_.size() - 1);
 }

@@ -24,8 +24,8 @@ class WeightPrefetch {
     int64_t bytes = 0;
   };
 
-  // A GEMM of m x k x n that runs in register tiles of mr x nr: a host that can touch up to two
-  // cache lines per k-step of each tile. Returns its slot, or -1 when it is too small to host
+  // A GEMM of m x k x n that runs in register tiles of mr x nr: a host that can touch a cache
+  // line per k-step of each tile (a whole step, or the project GEMMs of a fused block's bands). Returns its slot, or -1 when it is too small to host
   // (a few rows: itself bound by memory).
   int AddHost(int64_t m, int32_t k, int32_t n, int32_t mr, int32_t nr);
   // Weights [data, data + bytes) that a memory-bound step reads once per run; they are cut over
