@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/packing_s8.h"
 #include "kernels/x86/avx512vnni/kernels_s8.h"
 #include "kernels/x86/requant_s8_avx512.h"
 
@@ -124,6 +125,7 @@ void Tile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, i
 // same products and epilogue as Tile. With k = 16 the tile's eight rows spent more on moving
 // accumulators and setting up its epilogue than on its 4 vpdpbusd per row and panel.
 constexpr int32_t kMaxNarrowGroups = 8;
+static_assert(4 * kMaxNarrowGroups == kInterleavedQuadsMaxK, "the short-row path reads interleaved groups");
 
 template <int kGroups, int kPanels, bool kBounded>
 void NarrowPanels(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t j,
@@ -149,6 +151,69 @@ void NarrowPanels(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64
   }
 }
 
+// A whole group of 64 columns from column j (PackGemmS8InterleavedQuads ordered its slots so the
+// two saturating packs leave the bytes in column order): the four panels' weights in registers
+// (or spilled to L1), one broadcast per 4 k for four vpdpbusd, and no permute. Bytes [lo, hi) of
+// the group are stored (a thread's column range may cut it).
+template <int kGroups, bool kBounded>
+void NarrowGroup(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t j, int lo,
+                 int hi) {
+  const PackedGemmS8& p = *args.packed;
+  const int8_t* b = p.b.data() + static_cast<int64_t>(j / kVnniGemmS8Panel) * kGroups * 64;
+  __m512i w[4][kGroups];
+  for (int q = 0; q < 4; ++q)
+    for (int g = 0; g < kGroups; ++g) w[q][g] = _mm512_loadu_si512(b + 64 * (q * kGroups + g));
+  __m512i bias[4];
+  __m512 scale[4];
+  for (int q = 0; q < 4; ++q) {
+    bias[q] = _mm512_loadu_si512(p.bias.data() + j + 16 * q);
+    scale[q] = _mm512_loadu_ps(p.scale.data() + j + 16 * q);
+  }
+  const __m512 big = _mm512_set1_ps(1073741824.f);
+  const __m512i zp = _mm512_set1_epi16(static_cast<int16_t>(args.out.zero_point));
+  const ByteBounds bounds = ByteBoundsOf(args.out);
+  const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(bounds.lo)), hi8 = _mm512_set1_epi8(static_cast<char>(bounds.hi));
+  const bool whole = lo == 0 && hi == 64;
+  const __mmask64 mask = ((~__mmask64{0}) >> (64 - (hi - lo))) << lo;
+  // Two rows at a time: the scheduler sees one row's epilogue beside the other's products.
+  const auto store = [&](const __m512i* acc, int8_t* dst) {
+    __m512i q[4];
+    for (int i = 0; i < 4; ++i) {
+      const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), scale[i]);
+      q[i] = _mm512_cvtps_epi32(kBounded ? v : _mm512_min_ps(big, v));
+    }
+    const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[1]), zp);
+    const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[3]), zp);
+    __m512i bytes = _mm512_packs_epi16(w01, w23);
+    if (bounds.narrower) bytes = _mm512_min_epi8(_mm512_max_epi8(bytes, lo8), hi8);
+    if (whole) _mm512_storeu_si512(dst + j, bytes);
+    else _mm512_mask_storeu_epi8(dst + j, mask, bytes);
+  };
+  int64_t r = 0;
+  for (; r + 2 <= rows; r += 2, stage += 2 * k4, c += 2 * args.ldc) {
+    __m512i acc[2][4];
+    for (int h = 0; h < 2; ++h)
+      for (int q = 0; q < 4; ++q) acc[h][q] = bias[q];
+    for (int g = 0; g < kGroups; ++g) {
+      const __m512i x0 = Broadcast4<true>(stage, 4 * kGroups, g), x1 = Broadcast4<true>(stage + k4, 4 * kGroups, g);
+      for (int q = 0; q < 4; ++q) {
+        acc[0][q] = _mm512_dpbusd_epi32(acc[0][q], x0, w[q][g]);
+        acc[1][q] = _mm512_dpbusd_epi32(acc[1][q], x1, w[q][g]);
+      }
+    }
+    store(acc[0], c);
+    store(acc[1], c + args.ldc);
+  }
+  if (r < rows) {
+    __m512i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
+    for (int g = 0; g < kGroups; ++g) {
+      const __m512i x = Broadcast4<true>(stage, 4 * kGroups, g);
+      for (int q = 0; q < 4; ++q) acc[q] = _mm512_dpbusd_epi32(acc[q], x, w[q][g]);
+    }
+    store(acc, c);
+  }
+}
+
 template <int kPanels, bool kBounded>
 void Narrow(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t j, int32_t n_end) {
   switch (k4 / 4) {
@@ -163,11 +228,34 @@ void Narrow(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t row
   }
 }
 
-// Rows [0, rows) of the stage into C from row pointer c, columns [n_begin, n_end), panel pair by pair.
+template <bool kBounded>
+void NarrowGroupOf(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t j,
+                   int lo, int hi) {
+  switch (k4 / 4) {
+    case 1: NarrowGroup<1, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 2: NarrowGroup<2, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 3: NarrowGroup<3, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 4: NarrowGroup<4, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 5: NarrowGroup<5, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 6: NarrowGroup<6, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 7: NarrowGroup<7, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    default: NarrowGroup<8, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+  }
+}
+
+// Rows [0, rows) of the stage into C from row pointer c, columns [n_begin, n_end): whole 64-column
+// groups (interleaved, see NarrowGroup) group by group, the columns after them panel pair by pair.
 template <bool kBounded>
 void NarrowRows(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t n_begin,
                 int32_t n_end) {
-  for (int32_t j = n_begin; j < n_end; j += 2 * kVnniGemmS8Panel) {
+  const int32_t grouped = args.packed->n / 64 * 64;
+  int32_t j = n_begin;
+  while (j < std::min(n_end, grouped)) {
+    const int32_t g = j / 64 * 64, stop = std::min(n_end, g + 64);
+    NarrowGroupOf<kBounded>(args, stage, k4, rows, c, g, j - g, stop - g);
+    j = stop;
+  }
+  for (; j < n_end; j += 2 * kVnniGemmS8Panel) {
     if (j + kVnniGemmS8Panel < n_end) Narrow<2, kBounded>(args, stage, k4, rows, c, j, n_end);
     else Narrow<1, kBounded>(args, stage, k4, rows, c, j, n_end);
   }
