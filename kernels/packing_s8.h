@@ -30,7 +30,7 @@ PackedGemmS8 PackGemmS8Pairs(const int8_t* w, const int32_t* bias, const float* 
                              int32_t a_zero_point, const TileShape& tile);
 PackedGemmS8 PackGemmS8Quads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                              int32_t a_zero_point, const TileShape& tile);
-inline constexpr int32_t kInterleavedQuadsMaxK = 32;
+inline constexpr int32_t kInterleavedQuadsMaxK = 64;
 // The column whose weights slot `slot` (0..63) of a whole 64-column group holds.
 inline int32_t InterleavedQuadsColumn(int32_t slot) { return slot % 16 / 4 * 16 + slot / 16 * 4 + slot % 4; }
 PackedGemmS8 PackGemmS8InterleavedQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,

@@ -7,7 +7,7 @@
 // instantiations (a last panel and a half, as in projects to 24 or 40 channels, is HalfTile), and
 // the epilogue skips its clamp before the conversion when every factor is at most 1/4. (GCC 12
 // still copies some accumulators between registers in the k loop; forcing in-place updates
-// through asm made it spill them instead, twice as slow.) Rows of k <= 32 (expands of 16-32
+// through asm made it spill them instead, twice as slow.) Rows of k <= 64 (expands of 16-64
 // channels) take another loop: the weights of whole 64-column groups (PackGemmS8InterleavedQuads)
 // or of the panels after them in registers, rows two or one at a time (NarrowGroup, NarrowPanels).
 #include <immintrin.h>
@@ -178,11 +178,13 @@ void HalfTile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* 
   }
 }
 
-// Short rows (k <= 4 * kMaxNarrowGroups, as 1x1 expands of 16-32 channels): the weights of a
-// panel pair stay in registers and the staged rows go one at a time with two accumulators, the
-// same products and epilogue as Tile. With k = 16 the tile's eight rows spent more on moving
-// accumulators and setting up its epilogue than on its 4 vpdpbusd per row and panel.
-constexpr int32_t kMaxNarrowGroups = 8;
+// Short rows (k <= 4 * kMaxNarrowGroups, as 1x1 expands of 16-64 channels): the weights of a
+// panel pair stay in registers (or, past 32 of them, in L1 as memory operands) and the staged
+// rows go one at a time with two accumulators, the same products and epilogue as Tile. With
+// k = 16 the tile's eight rows spent more on moving accumulators and setting up its epilogue
+// than on its 4 vpdpbusd per row and panel; at k = 40 and 64 the short-row loop over whole
+// 64-column groups still ran 10-13% faster than the tiles.
+constexpr int32_t kMaxNarrowGroups = 16;
 static_assert(4 * kMaxNarrowGroups == kInterleavedQuadsMaxK, "the short-row path reads interleaved groups");
 
 template <int kGroups, int kPanels, bool kBounded>
@@ -283,7 +285,15 @@ void Narrow(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t row
     case 5: NarrowPanels<5, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
     case 6: NarrowPanels<6, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
     case 7: NarrowPanels<7, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
-    default: NarrowPanels<8, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 8: NarrowPanels<8, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 9: NarrowPanels<9, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 10: NarrowPanels<10, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 11: NarrowPanels<11, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 12: NarrowPanels<12, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 13: NarrowPanels<13, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 14: NarrowPanels<14, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 15: NarrowPanels<15, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    default: NarrowPanels<16, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
   }
 }
 
@@ -298,7 +308,15 @@ void NarrowGroupOf(const GemmS8Args& args, const int8_t* stage, int32_t k4, int6
     case 5: NarrowGroup<5, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
     case 6: NarrowGroup<6, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
     case 7: NarrowGroup<7, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
-    default: NarrowGroup<8, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 8: NarrowGroup<8, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 9: NarrowGroup<9, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 10: NarrowGroup<10, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 11: NarrowGroup<11, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 12: NarrowGroup<12, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 13: NarrowGroup<13, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 14: NarrowGroup<14, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 15: NarrowGroup<15, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    default: NarrowGroup<16, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
   }
 }
 
