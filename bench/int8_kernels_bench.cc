@@ -27,6 +27,7 @@ const LayerSpec kLayers[] = {
     {"expand_56x56x24_144", false, 56, 56, 24, 144, 1, 1},
     {"expand_28x28x40_240", false, 28, 28, 40, 240, 1, 1},
     {"expand_14x14x64_384", false, 14, 14, 64, 384, 1, 1},
+    {"expand_14x14x96_576", false, 14, 14, 96, 576, 1, 1},
     {"project_112x112x32_16", false, 112, 112, 32, 16, 1, 1},
     {"project_56x56x144_24", false, 56, 56, 144, 24, 1, 1},
     {"project_14x14x672_112", false, 14, 14, 672, 112, 1, 1},
