@@ -124,16 +124,17 @@ void Tile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, i
   for (int r = 0; r < kRows; ++r) out.Store(acc0[r], acc1[r], c[r] + j);
 }
 
+// The 32 bytes at p in both halves of a vector.
+inline __m512i Twice32(const void* p) {
+  return _mm512_broadcast_i64x4(_mm256_loadu_si256(static_cast<const __m256i*>(p)));
+}
+
 // Columns [j, n_end) with 16 < n_end - j <= 24 (the last of 24 or 40 channels, e.g. a project
 // to 24): the first panel as Tile, and the 8 columns after it for two rows in one vector: lanes
 // 0-7 row r, lanes 8-15 row r + 1 (weights, bias and factors repeated in both halves, A blended
 // from the two rows' broadcasts). Three vpdpbusd per row pair and 4 k instead of four, and three
 // conversions instead of four in the epilogue; after the packs, the second row's columns 16-23
 // sit in dwords 9 and 13 where the first row's sit in 1 and 5, so one more permute order stores it.
-// The 32 bytes at p in both halves of a vector.
-inline __m512i Twice32(const void* p) {
-  return _mm512_broadcast_i64x4(_mm256_loadu_si256(static_cast<const __m256i*>(p)));
-}
 
 template <int kRows, bool kStaged, bool kBounded>
 void HalfTile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, int32_t j, int32_t n_end) {
@@ -236,7 +237,6 @@ void NarrowGroup(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_
   const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(bounds.hi));
   const bool whole = lo == 0 && hi == 64;
   const __mmask64 mask = ((~__mmask64{0}) >> (64 - (hi - lo))) << lo;
-  // Two rows at a time: the scheduler sees one row's epilogue beside the other's products.
   const auto store = [&](const __m512i* acc, int8_t* dst) {
     __m512i q[4];
     for (int i = 0; i < 4; ++i) {
@@ -250,6 +250,7 @@ void NarrowGroup(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_
     if (whole) _mm512_storeu_si512(dst + j, bytes);
     else _mm512_mask_storeu_epi8(dst + j, mask, bytes);
   };
+  // Two rows at a time: the scheduler sees one row's epilogue beside the other's products.
   int64_t r = 0;
   for (; r + 2 <= rows; r += 2, stage += 2 * k4, c += 2 * args.ldc) {
     __m512i acc[2][4];
