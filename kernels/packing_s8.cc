@@ -69,6 +69,24 @@ PackedGemmS8 PackGemmS8Quads(const int8_t* w, const int32_t* bias, const float* 
   return p;
 }
 
+PackedGemmS8 PackGemmS8InterleavedQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,
+                                        int32_t k, int32_t a_zero_point, const TileShape& tile) {
+  PackedGemmS8 p = PackGemmS8Quads(w, bias, scale, n, k, a_zero_point, tile);
+  if (RoundUp(k, 4) > kInterleavedQuadsMaxK || tile.nr != 16) return p;
+  const PackedGemmS8 natural = p;
+  const int64_t panel = GemmS8PanelBytes(k, 16, 1, 4);
+  for (int32_t g = 0; g + 64 <= n; g += 64)
+    for (int32_t slot = 0; slot < 64; ++slot) {
+      const int32_t to = g + slot, from = g + InterleavedQuadsColumn(slot);
+      p.bias[to] = natural.bias[from];
+      p.scale[to] = natural.scale[from];
+      for (int64_t kk = 0; kk < panel / 16; ++kk)
+        p.b[static_cast<size_t>(to / 16 * panel + (kk / 4 * 16 + to % 16) * 4 + kk % 4)] =
+            natural.b[static_cast<size_t>(from / 16 * panel + (kk / 4 * 16 + from % 16) * 4 + kk % 4)];
+    }
+  return p;
+}
+
 PackedGemmS8 PackGemmS8SignedQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                                    int32_t a_zero_point, const TileShape& tile) {
   PackedGemmS8 p = PackCommon(w, bias, scale, n, k, a_zero_point, tile);

@@ -6,6 +6,11 @@
 //   quads (avx512vnni, vpdpbusd): 4 consecutive k per column: [n/nr][k4/4][nr][4] int8
 //         (k4 = RoundUp(k, 4)); vpdpbusd reads A as unsigned, A + 128 (the sign bit flipped),
 //         so bias' = bias - (128 + x_zp) * sum_k w;
+//   interleaved quads (avx512vnni): the quads layout, but when k4 <= kInterleavedQuadsMaxK each
+//         whole group of 64 columns (4 panels, from column 0) holds its columns in the order the
+//         kernel's two saturating packs leave them: slot 16p + 4i + t of the group is column
+//         16i + 4p + t, so the 64 requantized bytes come out in column order without a permute
+//         (bias and scale in the same slot order; columns after the last whole group unchanged);
 //   signed quads (neondot, SDOT): the quads layout with A read as it is (signed by signed), so
 //         bias' = bias - x_zp * sum_k w;
 //   column pairs (neoni8mm, SMMLA): per 8 consecutive k, two columns' 8 weights each (the 2x8
@@ -25,6 +30,11 @@ PackedGemmS8 PackGemmS8Pairs(const int8_t* w, const int32_t* bias, const float* 
                              int32_t a_zero_point, const TileShape& tile);
 PackedGemmS8 PackGemmS8Quads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                              int32_t a_zero_point, const TileShape& tile);
+inline constexpr int32_t kInterleavedQuadsMaxK = 64;
+// The column whose weights slot `slot` (0..63) of a whole 64-column group holds.
+inline int32_t InterleavedQuadsColumn(int32_t slot) { return slot % 16 / 4 * 16 + slot / 16 * 4 + slot % 4; }
+PackedGemmS8 PackGemmS8InterleavedQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,
+                                        int32_t k, int32_t a_zero_point, const TileShape& tile);
 PackedGemmS8 PackGemmS8SignedQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                                    int32_t a_zero_point, const TileShape& tile);
 PackedGemmS8 PackGemmS8ColumnPairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,

@@ -101,10 +101,12 @@ TEST(GemmS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
         }
     // K beyond the AVX512-VNNI kernel's staging buffer (its unstaged path).
     CheckGemm(kernel, {9, 2053, 40, 7});
-    // The AVX512-VNNI kernel's short rows (k <= 32, weights in registers) at their bound and
-    // just past it, and M past one staged chunk of rows (4096 rows of k <= 4, 160 of k = 100).
+    // The AVX512-VNNI kernel's short rows (k <= 64: weights in registers or L1, whole 64-column
+    // groups in their interleaved order) at their bound and just past it, and M past one staged
+    // chunk of rows (4096 rows of k <= 4, 128 of k = 64, 160 of k = 100).
     for (const GemmCase& t : {GemmCase{33, 32, 48, 11}, GemmCase{33, 33, 48, 12}, GemmCase{5000, 3, 24, 13},
-                              GemmCase{4100, 16, 96, 14}, GemmCase{600, 100, 40, 15}})
+                              GemmCase{4100, 16, 96, 14}, GemmCase{600, 100, 40, 15}, GemmCase{33, 64, 100, 16},
+                              GemmCase{33, 65, 100, 17}, GemmCase{300, 64, 136, 18}})
       EXPECT_TRUE(CheckGemm(kernel, t)) << kernel.name << " m " << t.m << " k " << t.k;
     EXPECT_EQ(cases, 7 * 7 * 8) << kernel.name;
     EXPECT_GT(depends, cases * 9 / 10) << kernel.name;

@@ -4,17 +4,19 @@
 // The rows of a tile are flipped once into a stack buffer (zero-padded to a multiple of 4) and
 // reused for every panel, so the inner loop is a broadcast load and a vpdpbusd; rows longer than
 // the buffer are flipped as they are read. The one- and two-panel tiles are separate
-// instantiations, and the epilogue skips its clamp before the conversion when every factor is at
-// most 1/4. (GCC 12 still copies some accumulators between registers in the k loop; forcing
-// in-place updates through asm made it spill them instead, twice as slow.) Rows of k <= 32
-// (expands of 16-32 channels) take another loop: a panel pair's weights in registers, one row
-// at a time (NarrowPanels).
+// instantiations (a last panel and a half, as in projects to 24 or 40 channels, is HalfTile), and
+// the epilogue skips its clamp before the conversion when every factor is at most 1/4. (GCC 12
+// still copies some accumulators between registers in the k loop; forcing in-place updates
+// through asm made it spill them instead, twice as slow.) Rows of k <= 64 (expands of 16-64
+// channels) take another loop: the weights of whole 64-column groups (PackGemmS8InterleavedQuads)
+// or of the panels after them in registers, rows two or one at a time (NarrowGroup, NarrowPanels).
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
+#include "kernels/packing_s8.h"
 #include "kernels/x86/avx512vnni/kernels_s8.h"
 #include "kernels/x86/requant_s8_avx512.h"
 
@@ -76,11 +78,14 @@ struct TileEpilogue {
   // acc1 is ignored with one panel.
   void Store(__m512i acc0, __m512i acc1, int8_t* dst) const {
     const __m512i q0 = Round(acc0, scale0);
-    const __m512i q1 = kPanels == 2 ? Round(acc1, scale1) : q0;
+    StoreRounded(q0, kPanels == 2 ? Round(acc1, scale1) : q0, order, dst);
+  }
+  // The bytes of rounded q0, q1 in dwords `dwords` (order: q0's lanes, then q1's).
+  void StoreRounded(__m512i q0, __m512i q1, __m512i dwords, int8_t* dst) const {
     const __m512i w = _mm512_adds_epi16(_mm512_packs_epi32(q0, q1), zp);
     __m512i b = _mm512_packs_epi16(w, w);
     if (clamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
-    b = _mm512_permutexvar_epi32(order, b);
+    b = _mm512_permutexvar_epi32(dwords, b);
     if (count == 32) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm512_castsi512_si256(b));
     else _mm256_mask_storeu_epi8(dst, mask, _mm512_castsi512_si256(b));
   }
@@ -119,11 +124,69 @@ void Tile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, i
   for (int r = 0; r < kRows; ++r) out.Store(acc0[r], acc1[r], c[r] + j);
 }
 
-// Short rows (k <= 4 * kMaxNarrowGroups, as 1x1 expands of 16-32 channels): the weights of a
-// panel pair stay in registers and the staged rows go one at a time with two accumulators, the
-// same products and epilogue as Tile. With k = 16 the tile's eight rows spent more on moving
-// accumulators and setting up its epilogue than on its 4 vpdpbusd per row and panel.
-constexpr int32_t kMaxNarrowGroups = 8;
+// The 32 bytes at p in both halves of a vector.
+inline __m512i Twice32(const void* p) {
+  return _mm512_broadcast_i64x4(_mm256_loadu_si256(static_cast<const __m256i*>(p)));
+}
+
+// Columns [j, n_end) with 16 < n_end - j <= 24 (the last of 24 or 40 channels, e.g. a project
+// to 24): the first panel as Tile, and the 8 columns after it for two rows in one vector: lanes
+// 0-7 row r, lanes 8-15 row r + 1 (weights, bias and factors repeated in both halves, A blended
+// from the two rows' broadcasts). Three vpdpbusd per row pair and 4 k instead of four, and three
+// conversions instead of four in the epilogue; after the packs, the second row's columns 16-23
+// sit in dwords 9 and 13 where the first row's sit in 1 and 5, so one more permute order stores it.
+
+template <int kRows, bool kStaged, bool kBounded>
+void HalfTile(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, int32_t j, int32_t n_end) {
+  constexpr int kPairs = (kRows + 1) / 2;
+  const PackedGemmS8& p = *args.packed;
+  const int32_t groups = (p.k + 3) / 4;
+  const int8_t* b0 = p.b.data() + static_cast<int64_t>(j / kVnniGemmS8Panel) * groups * 64;
+  const int8_t* b1 = b0 + static_cast<int64_t>(groups) * 64;
+  __m512i acc0[kRows], acc1[kPairs];
+  {
+    const __m512i bias0 = _mm512_loadu_si512(p.bias.data() + j);
+    const __m512i bias1 = Twice32(p.bias.data() + j + 16);
+#pragma GCC unroll 8
+    for (int r = 0; r < kRows; ++r) acc0[r] = bias0;
+#pragma GCC unroll 4
+    for (int h = 0; h < kPairs; ++h) acc1[h] = bias1;
+  }
+  for (int32_t g = 0; g < groups; ++g) {
+    const __m512i w0 = _mm512_loadu_si512(b0 + 64 * g);
+    const __m512i w1 = Twice32(b1 + 64 * g);
+#pragma GCC unroll 4
+    for (int h = 0; h < kPairs; ++h) {
+      const __m512i x0 = Broadcast4<kStaged>(rows[2 * h], p.k, g);
+      acc0[2 * h] = _mm512_dpbusd_epi32(acc0[2 * h], x0, w0);
+      if (2 * h + 1 < kRows) {
+        const __m512i x1 = Broadcast4<kStaged>(rows[2 * h + 1], p.k, g);
+        acc0[2 * h + 1] = _mm512_dpbusd_epi32(acc0[2 * h + 1], x1, w0);
+        acc1[h] = _mm512_dpbusd_epi32(acc1[h], _mm512_mask_blend_epi32(0xff00, x0, x1), w1);
+      } else {
+        acc1[h] = _mm512_dpbusd_epi32(acc1[h], x0, w1);
+      }
+    }
+  }
+  const TileEpilogue<2, kBounded> out(args, j, n_end);
+  const __m512 scale1 = _mm512_castsi512_ps(Twice32(p.scale.data() + j + 16));
+  const __m512i second = _mm512_setr_epi32(0, 4, 8, 12, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+#pragma GCC unroll 4
+  for (int h = 0; h < kPairs; ++h) {
+    const __m512i q1 = out.Round(acc1[h], scale1);
+    out.StoreRounded(out.Round(acc0[2 * h], out.scale0), q1, out.order, c[2 * h] + j);
+    if (2 * h + 1 < kRows) out.StoreRounded(out.Round(acc0[2 * h + 1], out.scale0), q1, second, c[2 * h + 1] + j);
+  }
+}
+
+// Short rows (k <= 4 * kMaxNarrowGroups, as 1x1 expands of 16-64 channels): the weights of a
+// panel pair stay in registers (or, past 32 of them, in L1 as memory operands) and the staged
+// rows go one at a time with two accumulators, the same products and epilogue as Tile. With
+// k = 16 the tile's eight rows spent more on moving accumulators and setting up its epilogue
+// than on its 4 vpdpbusd per row and panel; at k = 40 and 64 the short-row loop over whole
+// 64-column groups still ran 10-13% faster than the tiles (at k = 96 it ran 10% slower).
+constexpr int32_t kMaxNarrowGroups = 16;
+static_assert(4 * kMaxNarrowGroups == kInterleavedQuadsMaxK, "the short-row path reads interleaved groups");
 
 template <int kGroups, int kPanels, bool kBounded>
 void NarrowPanels(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t j,
@@ -149,6 +212,70 @@ void NarrowPanels(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64
   }
 }
 
+// A whole group of 64 columns from column j (PackGemmS8InterleavedQuads ordered its slots so the
+// two saturating packs leave the bytes in column order): the four panels' weights in registers
+// (or spilled to L1), one broadcast per 4 k for four vpdpbusd, and no permute. Bytes [lo, hi) of
+// the group are stored (a thread's column range may cut it).
+template <int kGroups, bool kBounded>
+void NarrowGroup(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t j, int lo,
+                 int hi) {
+  const PackedGemmS8& p = *args.packed;
+  const int8_t* b = p.b.data() + static_cast<int64_t>(j / kVnniGemmS8Panel) * kGroups * 64;
+  __m512i w[4][kGroups];
+  for (int q = 0; q < 4; ++q)
+    for (int g = 0; g < kGroups; ++g) w[q][g] = _mm512_loadu_si512(b + 64 * (q * kGroups + g));
+  __m512i bias[4];
+  __m512 scale[4];
+  for (int q = 0; q < 4; ++q) {
+    bias[q] = _mm512_loadu_si512(p.bias.data() + j + 16 * q);
+    scale[q] = _mm512_loadu_ps(p.scale.data() + j + 16 * q);
+  }
+  const __m512 big = _mm512_set1_ps(1073741824.f);
+  const __m512i zp = _mm512_set1_epi16(static_cast<int16_t>(args.out.zero_point));
+  const ByteBounds bounds = ByteBoundsOf(args.out);
+  const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(bounds.lo));
+  const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(bounds.hi));
+  const bool whole = lo == 0 && hi == 64;
+  const __mmask64 mask = ((~__mmask64{0}) >> (64 - (hi - lo))) << lo;
+  const auto store = [&](const __m512i* acc, int8_t* dst) {
+    __m512i q[4];
+    for (int i = 0; i < 4; ++i) {
+      const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), scale[i]);
+      q[i] = _mm512_cvtps_epi32(kBounded ? v : _mm512_min_ps(big, v));
+    }
+    const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[1]), zp);
+    const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[3]), zp);
+    __m512i bytes = _mm512_packs_epi16(w01, w23);
+    if (bounds.narrower) bytes = _mm512_min_epi8(_mm512_max_epi8(bytes, lo8), hi8);
+    if (whole) _mm512_storeu_si512(dst + j, bytes);
+    else _mm512_mask_storeu_epi8(dst + j, mask, bytes);
+  };
+  // Two rows at a time: the scheduler sees one row's epilogue beside the other's products.
+  int64_t r = 0;
+  for (; r + 2 <= rows; r += 2, stage += 2 * k4, c += 2 * args.ldc) {
+    __m512i acc[2][4];
+    for (int h = 0; h < 2; ++h)
+      for (int q = 0; q < 4; ++q) acc[h][q] = bias[q];
+    for (int g = 0; g < kGroups; ++g) {
+      const __m512i x0 = Broadcast4<true>(stage, 4 * kGroups, g), x1 = Broadcast4<true>(stage + k4, 4 * kGroups, g);
+      for (int q = 0; q < 4; ++q) {
+        acc[0][q] = _mm512_dpbusd_epi32(acc[0][q], x0, w[q][g]);
+        acc[1][q] = _mm512_dpbusd_epi32(acc[1][q], x1, w[q][g]);
+      }
+    }
+    store(acc[0], c);
+    store(acc[1], c + args.ldc);
+  }
+  if (r < rows) {
+    __m512i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
+    for (int g = 0; g < kGroups; ++g) {
+      const __m512i x = Broadcast4<true>(stage, 4 * kGroups, g);
+      for (int q = 0; q < 4; ++q) acc[q] = _mm512_dpbusd_epi32(acc[q], x, w[q][g]);
+    }
+    store(acc, c);
+  }
+}
+
 template <int kPanels, bool kBounded>
 void Narrow(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t j, int32_t n_end) {
   switch (k4 / 4) {
@@ -159,15 +286,54 @@ void Narrow(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t row
     case 5: NarrowPanels<5, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
     case 6: NarrowPanels<6, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
     case 7: NarrowPanels<7, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
-    default: NarrowPanels<8, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 8: NarrowPanels<8, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 9: NarrowPanels<9, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 10: NarrowPanels<10, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 11: NarrowPanels<11, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 12: NarrowPanels<12, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 13: NarrowPanels<13, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 14: NarrowPanels<14, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    case 15: NarrowPanels<15, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
+    default: NarrowPanels<16, kPanels, kBounded>(args, stage, k4, rows, c, j, n_end); break;
   }
 }
 
-// Rows [0, rows) of the stage into C from row pointer c, columns [n_begin, n_end), panel pair by pair.
+template <bool kBounded>
+void NarrowGroupOf(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t j,
+                   int lo, int hi) {
+  switch (k4 / 4) {
+    case 1: NarrowGroup<1, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 2: NarrowGroup<2, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 3: NarrowGroup<3, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 4: NarrowGroup<4, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 5: NarrowGroup<5, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 6: NarrowGroup<6, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 7: NarrowGroup<7, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 8: NarrowGroup<8, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 9: NarrowGroup<9, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 10: NarrowGroup<10, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 11: NarrowGroup<11, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 12: NarrowGroup<12, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 13: NarrowGroup<13, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 14: NarrowGroup<14, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    case 15: NarrowGroup<15, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+    default: NarrowGroup<16, kBounded>(args, stage, k4, rows, c, j, lo, hi); break;
+  }
+}
+
+// Rows [0, rows) of the stage into C from row pointer c, columns [n_begin, n_end): whole 64-column
+// groups (interleaved, see NarrowGroup) group by group, the columns after them panel pair by pair.
 template <bool kBounded>
 void NarrowRows(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t rows, int8_t* c, int32_t n_begin,
                 int32_t n_end) {
-  for (int32_t j = n_begin; j < n_end; j += 2 * kVnniGemmS8Panel) {
+  const int32_t grouped = args.packed->n / 64 * 64;
+  int32_t j = n_begin;
+  while (j < std::min(n_end, grouped)) {
+    const int32_t g = j / 64 * 64, stop = std::min(n_end, g + 64);
+    NarrowGroupOf<kBounded>(args, stage, k4, rows, c, g, j - g, stop - g);
+    j = stop;
+  }
+  for (; j < n_end; j += 2 * kVnniGemmS8Panel) {
     if (j + kVnniGemmS8Panel < n_end) Narrow<2, kBounded>(args, stage, k4, rows, c, j, n_end);
     else Narrow<1, kBounded>(args, stage, k4, rows, c, j, n_end);
   }
@@ -176,7 +342,10 @@ void NarrowRows(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_t
 template <int kRows, bool kStaged, bool kBounded>
 void Rows(const GemmS8Args& args, const int8_t* const* rows, int8_t* const* c, int32_t n_begin, int32_t n_end) {
   for (int32_t j = n_begin; j < n_end; j += 2 * kVnniGemmS8Panel) {
-    if (j + kVnniGemmS8Panel < n_end) Tile<kRows, 2, kStaged, kBounded>(args, rows, c, j, n_end);
+    const int32_t count = n_end - j;
+    if (count > kVnniGemmS8Panel && count <= kVnniGemmS8Panel + 8)
+      HalfTile<kRows, kStaged, kBounded>(args, rows, c, j, n_end);
+    else if (count > kVnniGemmS8Panel) Tile<kRows, 2, kStaged, kBounded>(args, rows, c, j, n_end);
     else Tile<kRows, 1, kStaged, kBounded>(args, rows, c, j, n_end);
   }
 }

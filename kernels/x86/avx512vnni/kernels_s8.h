@@ -10,7 +10,7 @@ namespace scalert::kernels {
 inline constexpr int32_t kVnniGemmS8Panel = 16;
 inline constexpr int32_t kVnniGemmS8Rows = 8;
 
-// B packed by PackGemmS8Quads with nr = kVnniGemmS8Panel.
+// B packed by PackGemmS8InterleavedQuads with nr = kVnniGemmS8Panel.
 void gemm_s8_avx512vnni(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 // Tiles of 32 channels (channel_tile 32, PackDwConvS8TapBytes); four taps per vpdpbusd.
 void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t row_end);
