@@ -116,9 +116,9 @@ TEST(FusedInt8Blocks, SqueezeExcitationAndSeparablePairs) {
   }
 }
 
-// Pass B of SE blocks gates and projects in chunks of about 16 KiB (at least 32 pixels): wide
+// Pass B of SE blocks gates and projects in chunks of about 32 KiB (at least 64 pixels): wide
 // expansions on maps of odd widths, so chunks end inside rows, bands hold several and the last is
-// partial (600 channels: 32-pixel chunks; 72: 224), kernels 3 and 5, strides 1 and 2, a residual
+// partial (600 channels: 64-pixel chunks; 72: 448), kernels 3 and 5, strides 1 and 2, a residual
 // (the Add per chunk) and a separable block.
 TEST(FusedInt8Blocks, SqueezeExcitationGatesInChunks) {
   for (auto [k, s] : {std::pair{5, 1}, std::pair{3, 2}}) {

@@ -41,7 +41,7 @@ struct FusedMbconvS8Plan {
   int32_t band_rows = 1;     // output rows per band at most
   int32_t band_in_rows = 1;  // input rows one band reads at most
   int32_t slots = 1;         // worker slots = tasks per pass
-  int64_t gate_chunk_pixels = 1;  // SE: pixels pass B gates and projects at a time
+  int64_t gate_chunk_pixels = 1;  // SE: pixels pass B gates and projects at a time (about 32 KiB)
   // Pass A splits the expanded channels among the tasks, each over every row, instead of rows
   // (blocks with an expand at 2+ threads whose row split would expand many input rows twice);
   // it stores the whole depthwise output, and a pass B runs the project (SE: gate, project).
