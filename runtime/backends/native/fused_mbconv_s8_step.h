@@ -46,7 +46,7 @@ struct FusedMbconvS8Plan {
   // (blocks with an expand at 2+ threads whose row split would expand many input rows twice);
   // it stores the whole depthwise output, and a pass B runs the project (SE: gate, project).
   bool split_channels = false;
-  // Scratch bytes: per slot the expanded rows, the depthwise band (SE: the gated band) and, with
+  // Scratch bytes: per slot the expanded rows, the depthwise band (SE: a gated chunk) and, with
   // a residual, the project band before the Add; shared the stored depthwise output (SE or
   // split_channels) and (SE) the pooled / hidden / gate vectors of each image.
   int64_t expanded_bytes = 0, dw_band_bytes = 0, project_band_bytes = 0, slot_bytes = 0;
