@@ -243,12 +243,13 @@ TEST(ElementwiseS8Kernels, TablesAndQuantizeSizesAroundTheVectorWidth) {
 }
 
 // Channel counts around 16 and 64, ranges split at odd channels, more than 256 pixels (sums past
-// what an int16 holds), and inputs pinned at -128 and 127.
+// what an int16 holds; 667 pixels: the AVX-512 kernel's runs of 256 and a partial one), and inputs
+// pinned at -128 and 127.
 TEST(ElementwiseS8Kernels, GlobalMeanChannelsAndExtremes) {
   const auto pool = testing::RunnableKernels<KernelOp::kGlobalAvgPool, KernelDType::kS8>();
   uint32_t seed = 303;
   for (int32_t c : kSizes)
-    for (auto [h, w] : {std::pair{1, 3}, std::pair{16, 16}, std::pair{17, 19}})
+    for (auto [h, w] : {std::pair{1, 3}, std::pair{16, 16}, std::pair{17, 19}, std::pair{23, 29}})
       for (int fill : {0, -128, 127}) {
         const ref::QParams xq{0.02f, fill == 0 ? static_cast<int32_t>(seed % 200) - 100 : -fill / 2},
             yq{0.015f, static_cast<int32_t>(seed % 31) - 15};

@@ -116,6 +116,18 @@ TEST(FusedInt8Blocks, SqueezeExcitationAndSeparablePairs) {
   }
 }
 
+// Pass B of SE blocks gates and projects in chunks of about 32 KiB (at least 64 pixels): wide
+// expansions on maps of odd widths, so chunks end inside rows, bands hold several and the last is
+// partial (600 channels: 64-pixel chunks; 72: 448), kernels 3 and 5, strides 1 and 2, a residual
+// (the Add per chunk) and a separable block.
+TEST(FusedInt8Blocks, SqueezeExcitationGatesInChunks) {
+  for (auto [k, s] : {std::pair{5, 1}, std::pair{3, 2}}) {
+    SCOPED_TRACE(::testing::Message() << "k " << k << " s" << s);
+    ExpectFusedInt8Matches({23, 19, 8, 600, 8, k, s, Activation::kSwish, 2, true, true}, 2);
+    ExpectFusedInt8Matches({31, 29, 72, 72, 9, k, s, Activation::kSwish, 1, true, true, false}, 1);
+  }
+}
+
 // The SE Mul and the residual Add with their operands the other way round (the gate first, the
 // residual first), on a 1x1 map where the gate has the shape of the tensor it scales.
 TEST(FusedInt8Blocks, OperandOrderAndOnePixelMaps) {

@@ -41,11 +41,12 @@ struct FusedMbconvS8Plan {
   int32_t band_rows = 1;     // output rows per band at most
   int32_t band_in_rows = 1;  // input rows one band reads at most
   int32_t slots = 1;         // worker slots = tasks per pass
+  int64_t gate_chunk_pixels = 1;  // SE: pixels pass B gates and projects at a time (about 32 KiB)
   // Pass A splits the expanded channels among the tasks, each over every row, instead of rows
   // (blocks with an expand at 2+ threads whose row split would expand many input rows twice);
   // it stores the whole depthwise output, and a pass B runs the project (SE: gate, project).
   bool split_channels = false;
-  // Scratch bytes: per slot the expanded rows, the depthwise band (SE: the gated band) and, with
+  // Scratch bytes: per slot the expanded rows, the depthwise band (SE: a gated chunk) and, with
   // a residual, the project band before the Add; shared the stored depthwise output (SE or
   // split_channels) and (SE) the pooled / hidden / gate vectors of each image.
   int64_t expanded_bytes = 0, dw_band_bytes = 0, project_band_bytes = 0, slot_bytes = 0;
