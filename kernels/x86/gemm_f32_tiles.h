@@ -169,15 +169,15 @@ constexpr std::array<GemmTileFn, sizeof...(H)> GemmTileTable(std::integer_sequen
   return {&GemmTile<S, H + 1, NV>...};
 }
 
-// Rows [m_begin, m_end) against one panel in tiles of near-equal height (at most kMaxMr): 49
-// rows with kMaxMr 12 run as 10+10+10+10+9, not 12+12+12+12+1, so no tile degenerates into a
-// single row that reloads the whole panel for one row of output.
 // Register tiles GemmPanel cuts `rows` rows into.
 template <int kMaxMr>
 int64_t PanelTiles(int64_t rows) {
   return (rows + kMaxMr - 1) / kMaxMr;
 }
 
+// Rows [m_begin, m_end) against one panel in tiles of near-equal height (at most kMaxMr): 49
+// rows with kMaxMr 12 run as 10+10+10+10+9, not 12+12+12+12+1, so no tile degenerates into a
+// single row that reloads the whole panel for one row of output.
 template <class S, int NV, int kMaxMr>
 void GemmPanel(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n0, int cols, PrefetchSlices* pf) {
   static constexpr std::array<GemmTileFn, kMaxMr> kTiles =
