@@ -11,6 +11,10 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
+#if defined(__x86_64__) && defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #if defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
 #endif
@@ -22,6 +26,7 @@ struct Features {
   // x86
   bool avx2 = false, fma = false, f16c = false, avx512f = false, avx512bw = false, avx512dq = false,
        avx512vl = false, avx512vnni = false, avx512vbmi = false, avx512bf16 = false, avx512fp16 = false;
+  bool amx_tile = false, amx_int8 = false, amx_bf16 = false, amx_usable = false;
   // arm64
   bool asimd = false, asimdhp = false, asimddp = false, asimdfhm = false, i8mm = false, bf16 = false, sve = false;
   CacheSizes caches;
@@ -33,6 +38,34 @@ struct Features {
 bool CpuidAvx512Fp16() {
   unsigned a, b, c, d;
   return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (d >> 23 & 1);
+}
+
+// AMX (CPUID.7.0:EDX[24] tile, [25] int8, [22] bf16), also newer than this cpuinfo.
+void CpuidAmx(Features* f) {
+  unsigned a, b, c, d;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return;
+  f->amx_bf16 = d >> 22 & 1;
+  f->amx_tile = d >> 24 & 1;
+  f->amx_int8 = d >> 25 & 1;
+}
+
+// The tile registers are usable only when the OS saves them (XCR0 bits 17 and 18) and, on Linux,
+// after the process asked for them: the 8 KiB tile state is off by default so that signal frames
+// stay small (arch_prctl ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA, Linux 5.16). The request is
+// made once, for the whole process; where it fails (older kernels, seccomp filters) AMX is not
+// used and every tile kernel falls back to AVX-512.
+bool AmxStateUsable() {
+#if defined(__x86_64__) && defined(__linux__)
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c >> 27 & 1)) return false;  // OSXSAVE: xgetbv is allowed
+  unsigned lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  if ((lo & (3u << 17)) != (3u << 17)) return false;
+  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+  return false;
+#endif
 }
 #endif
 
@@ -77,6 +110,8 @@ Features Detect() {
     f.avx512bf16 = __builtin_cpu_supports("avx512bf16");
   }
   f.avx512fp16 = f.avx512f && f.avx512bw && CpuidAvx512Fp16();
+  CpuidAmx(&f);
+  f.amx_usable = f.amx_tile && f.amx_int8 && f.amx_bf16 && AmxStateUsable();
 #elif defined(__aarch64__)
   f.asimd = true;  // Advanced SIMD is mandatory on AArch64
   if (have_cpuinfo) {
@@ -126,6 +161,8 @@ const char* IsaName(Isa isa) {
     case Isa::kAvx512Vnni: return "avx512vnni";
     case Isa::kAvx512Vbmi: return "avx512vbmi";
     case Isa::kAvx512Bf16: return "avx512bf16";
+    case Isa::kAvx512Fp16: return "avx512fp16";
+    case Isa::kAmx: return "amx";
     case Isa::kNeon: return "neon";
     case Isa::kNeonFp16: return "neonfp16";
     case Isa::kNeonDot: return "neondot";
@@ -136,9 +173,10 @@ const char* IsaName(Isa isa) {
 }
 
 const std::vector<Isa>& AllIsas() {
-  static const std::vector<Isa> all = {Isa::kPortable,   Isa::kAvx2,       Isa::kAvx512, Isa::kAvx512Vnni,
-                                       Isa::kAvx512Vbmi, Isa::kAvx512Bf16, Isa::kNeon,   Isa::kNeonFp16,
-                                       Isa::kNeonDot,    Isa::kNeonFhm,    Isa::kNeonI8mm};
+  static const std::vector<Isa> all = {Isa::kPortable,   Isa::kAvx2,       Isa::kAvx512,      Isa::kAvx512Vnni,
+                                       Isa::kAvx512Vbmi, Isa::kAvx512Bf16, Isa::kAvx512Fp16, Isa::kAmx,
+                                       Isa::kNeon,       Isa::kNeonFp16,   Isa::kNeonDot,     Isa::kNeonFhm,
+                                       Isa::kNeonI8mm};
   return all;
 }
 
@@ -158,11 +196,20 @@ Isa IsaFallback(Isa isa) {
     case Isa::kAvx512Vnni: return Isa::kAvx512;
     case Isa::kAvx512: return Isa::kAvx2;
     case Isa::kAvx512Bf16: return Isa::kAvx512Vbmi;
+    case Isa::kAvx512Fp16: return Isa::kAvx512Bf16;
+    case Isa::kAmx: return Isa::kAvx512Fp16;
     case Isa::kNeonI8mm: return Isa::kNeonFhm;
     case Isa::kNeonFhm: return Isa::kNeonDot;
     case Isa::kNeonDot: return Isa::kNeonFp16;
     case Isa::kNeonFp16: return Isa::kNeon;
     default: return Isa::kPortable;
+  }
+}
+
+bool IsaIncludes(Isa level, Isa feature) {
+  for (;; level = IsaFallback(level)) {
+    if (level == feature) return true;
+    if (level == Isa::kPortable) return false;
   }
 }
 
@@ -176,6 +223,8 @@ bool CpuSupports(Isa isa) {
     case Isa::kAvx512Vnni: return CpuSupports(Isa::kAvx512) && f.avx512vnni;
     case Isa::kAvx512Vbmi: return CpuSupports(Isa::kAvx512Vnni) && f.avx512vbmi;
     case Isa::kAvx512Bf16: return CpuSupports(Isa::kAvx512Vbmi) && f.avx512bf16;
+    case Isa::kAvx512Fp16: return CpuSupports(Isa::kAvx512Bf16) && f.avx512fp16;
+    case Isa::kAmx: return CpuSupports(Isa::kAvx512Fp16) && f.amx_usable;
 #endif
 #if defined(__aarch64__)
     case Isa::kNeon: return f.asimd;
@@ -204,7 +253,8 @@ std::vector<std::string> CpuFeatureNames() {
       {f.avx512f, "avx512f"},   {f.avx512bw, "avx512bw"}, {f.avx512dq, "avx512dq"},
       {f.avx512vl, "avx512vl"}, {f.avx512vnni, "avx512vnni"}, {f.avx512vbmi, "avx512vbmi"},
       {f.avx512bf16, "avx512_bf16"},
-      {f.avx512fp16, "avx512_fp16"}, {f.asimd, "asimd"}, {f.asimdhp, "asimdhp"},
+      {f.avx512fp16, "avx512_fp16"}, {f.amx_bf16, "amx_bf16"}, {f.amx_tile, "amx_tile"},
+      {f.amx_int8, "amx_int8"}, {f.asimd, "asimd"}, {f.asimdhp, "asimdhp"},
       {f.asimddp, "asimddp"}, {f.asimdfhm, "asimdfhm"},   {f.i8mm, "i8mm"},         {f.bf16, "bf16"},
       {f.sve, "sve"}};
   std::vector<std::string> r;

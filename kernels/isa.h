@@ -1,7 +1,7 @@
 // Instruction-set levels the native kernels are written for, detected at run time from cpuinfo
-// (with the OS's own report as a fallback). A level may be forced lower
-// (SCALERT_ISA=portable|avx2|avx512|avx512vnni|avx512vbmi|avx512bf16|neon|neonfp16|neondot|neonfhm|neoni8mm) so every path is testable on
-// one machine.
+// (with the OS's own report as a fallback). A level may be forced lower (SCALERT_ISA=portable|
+// avx2|avx512|avx512vnni|avx512vbmi|avx512bf16|avx512fp16|amx|neon|neonfp16|neondot|neonfhm|
+// neoni8mm) so every path is testable on one machine.
 #ifndef SCALERT_KERNELS_ISA_H_
 #define SCALERT_KERNELS_ISA_H_
 
@@ -19,6 +19,9 @@ enum class Isa : int {
   kAvx512Vnni,    // x86-64: + AVX512-VNNI (vpdpbusd: INT8 dot products); FP32 runs kAvx512's kernels
   kAvx512Vbmi,    // x86-64: + AVX512-VBMI (vpermi2b: byte tables); Ice Lake, Zen 4 and later
   kAvx512Bf16,    // x86-64: + AVX512-BF16 (vdpbf16ps); falls back to kAvx512Vbmi (Zen 4, Sapphire Rapids)
+  kAvx512Fp16,    // x86-64: + AVX512-FP16 (FP16 arithmetic); Sapphire Rapids and later, not Zen 4/5
+  kAmx,           // x86-64: + AMX-TILE/INT8/BF16 (tile matrix multiply), with the OS's permission
+                  // to use the tile state (Linux: arch_prctl ARCH_REQ_XCOMP_PERM); Sapphire Rapids
   kNeon,          // arm64: Advanced SIMD (mandatory on AArch64)
   kNeonFp16,      // arm64: + FP16 arithmetic (ARMv8.2-A FEAT_FP16, "asimdhp")
   kNeonDot,       // arm64: + FP16 + int8 dot products (FEAT_DotProd, "asimddp": SDOT/UDOT)
@@ -28,11 +31,15 @@ enum class Isa : int {
 };
 
 const char* IsaName(Isa isa);
-// Parses an IsaName() ("portable", "avx2", "avx512", "avx512vnni", "avx512vbmi", "avx512bf16", "neon", "neonfp16", "neondot", "neonfhm", "neoni8mm";
-// case-sensitive). False on anything else.
+// Parses an IsaName() ("portable", "avx2", "avx512", "avx512vnni", "avx512vbmi", "avx512bf16",
+// "avx512fp16", "amx", "neon", "neonfp16", "neondot", "neonfhm", "neoni8mm"; case-sensitive).
+// False on anything else.
 bool ParseIsa(const std::string& s, Isa* out);
 // The next lower level kernels may come from (kPortable falls back to itself).
 Isa IsaFallback(Isa isa);
+// True when `level` is `feature` or above it on its fallback chain (kAmx includes kAvx512Bf16):
+// for "does this level have BF16 dot products" rather than comparing levels for equality.
+bool IsaIncludes(Isa level, Isa feature);
 // True when this CPU (and OS) can run code of level `isa`.
 bool CpuSupports(Isa isa);
 // The best level this CPU supports.
@@ -46,7 +53,8 @@ inline constexpr const char* kIsaEnvVar = "SCALERT_ISA";
 
 // The CPU's extensions that kernels or reports care about, whatever level they belong to, by
 // their Linux /proc/cpuinfo names: x86 "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq",
-// "avx512vl", "avx512vnni", "avx512vbmi", "avx512_bf16", "avx512_fp16"; arm64 "asimd", "asimdhp", "asimddp", "asimdfhm",
+// "avx512vl", "avx512vnni", "avx512vbmi", "avx512_bf16", "avx512_fp16", "amx_bf16", "amx_tile",
+// "amx_int8"; arm64 "asimd", "asimdhp", "asimddp", "asimdfhm",
 // "i8mm", "bf16", "sve". Only the ones this CPU has, in that order.
 std::vector<std::string> CpuFeatureNames();
 

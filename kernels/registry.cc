@@ -42,6 +42,8 @@ const KernelRegistry& KernelRegistry::Global() {
     RegisterAvx2HalfKernels(r);
     RegisterAvx512HalfKernels(r);
     RegisterAvx512Bf16Kernels(r);
+    RegisterAvx512Fp16Kernels(r);
+    RegisterAmxKernels(r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
     RegisterNeonKernels(r);

@@ -143,6 +143,8 @@ void RegisterAvx512VbmiKernels(KernelRegistry* r);
 void RegisterAvx2HalfKernels(KernelRegistry* r);
 void RegisterAvx512HalfKernels(KernelRegistry* r);
 void RegisterAvx512Bf16Kernels(KernelRegistry* r);
+void RegisterAvx512Fp16Kernels(KernelRegistry* r);
+void RegisterAmxKernels(KernelRegistry* r);
 #endif
 #if defined(SCALERT_KERNELS_ARM)
 void RegisterNeonKernels(KernelRegistry* r);

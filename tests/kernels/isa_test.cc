@@ -43,7 +43,7 @@ TEST(Isa, SupportedLevelsBelongToThisArchitecture) {
     EXPECT_TRUE(isa == Isa::kPortable || isa >= Isa::kNeon) << IsaName(isa);
 #elif defined(__x86_64__)
     EXPECT_TRUE(isa == Isa::kPortable || isa == Isa::kAvx2 || isa == Isa::kAvx512 || isa == Isa::kAvx512Vnni ||
-                isa == Isa::kAvx512Vbmi || isa == Isa::kAvx512Bf16)
+                isa == Isa::kAvx512Vbmi || isa == Isa::kAvx512Bf16 || isa == Isa::kAvx512Fp16 || isa == Isa::kAmx)
         << IsaName(isa);
 #endif
   }
@@ -68,8 +68,22 @@ TEST(Isa, LevelsFollowTheReportedFeatures) {
   }
   EXPECT_EQ(CpuSupports(Isa::kAvx512Vnni), CpuSupports(Isa::kAvx512) && HasFeature("avx512vnni"));
   EXPECT_EQ(CpuSupports(Isa::kAvx512Vbmi), CpuSupports(Isa::kAvx512Vnni) && HasFeature("avx512vbmi"));
+  EXPECT_EQ(CpuSupports(Isa::kAvx512Bf16), CpuSupports(Isa::kAvx512Vbmi) && HasFeature("avx512_bf16"));
+  EXPECT_EQ(CpuSupports(Isa::kAvx512Fp16), CpuSupports(Isa::kAvx512Bf16) && HasFeature("avx512_fp16"));
+  if (CpuSupports(Isa::kAmx)) {  // (the OS may refuse the tile state: features without the level)
+    EXPECT_TRUE(HasFeature("amx_tile") && HasFeature("amx_int8") && HasFeature("amx_bf16"));
+  }
   EXPECT_FALSE(HasFeature("asimd"));
 #endif
+}
+
+TEST(Isa, IncludesFollowsTheFallbackChain) {
+  EXPECT_TRUE(IsaIncludes(Isa::kAmx, Isa::kAvx512Bf16));
+  EXPECT_TRUE(IsaIncludes(Isa::kAvx512Bf16, Isa::kAvx512Bf16));
+  EXPECT_FALSE(IsaIncludes(Isa::kAvx512Vbmi, Isa::kAvx512Bf16));
+  EXPECT_TRUE(IsaIncludes(Isa::kNeonI8mm, Isa::kNeonFp16));
+  EXPECT_FALSE(IsaIncludes(Isa::kNeonI8mm, Isa::kAvx2));
+  for (Isa isa : AllIsas()) EXPECT_TRUE(IsaIncludes(isa, Isa::kPortable)) << IsaName(isa);
 }
 
 TEST(Isa, DetectsTheLevelTheEmulatedCpuHas) {

@@ -29,7 +29,8 @@ kernels::Kernel<kernels::KernelOp::kGemm, dt> FindHalfGemm(const NativeContext& 
   kernels::Isa isa = ctx.isa;
   // The BF16 dot-product kernel reads BF16 weights: weights stored wider would be rounded, which
   // the file does not ask for, so they take the FP32-arithmetic kernel.
-  if (dt == kernels::KernelDType::kBF16 && g.tensors[weights].dtype != DType::kBF16 && isa == kernels::Isa::kAvx512Bf16)
+  if (dt == kernels::KernelDType::kBF16 && g.tensors[weights].dtype != DType::kBF16 &&
+      kernels::IsaIncludes(isa, kernels::Isa::kAvx512Bf16))
     isa = kernels::Isa::kAvx512;
   return ctx.registry->Find<kernels::KernelOp::kGemm, dt>(F16WeightsLevel<dt>(g, weights, isa));
 }
