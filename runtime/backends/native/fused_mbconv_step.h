@@ -78,6 +78,9 @@ struct FusedMbconvPlan {
   }
 };
 
+// The largest L2 bands are sized for (bytes per core): each worker's band is arena memory.
+inline constexpr int64_t kBandL2Cap = int64_t{1} << 20;
+
 // The plan of fused node `n` for `threads` workers, the FP32 GEMM kernel's tile (unused by 16-bit
 // blocks, which do not fold the gate) and an L2 of `l2` bytes per core. `gate` forces how an
 // FP32 block applies the SE gate (tests, measurements).
