@@ -241,6 +241,19 @@ TEST(MbconvFusionCostModel, SplitImbalanceAndThreadAwareAuto) {
   EXPECT_TRUE(FusionPays(even, FindMbconvBlocks(even)[0], 2, tile, l2));
 }
 
+// Every band reads the block's weights again: where they do not fit in half of L2 and those
+// re-reads outweigh the expanded tensor's round trip, the block runs unfused (FusionPays).
+TEST(MbconvFusionCostModel, WeightsRereadPerBandBeyondL2) {
+  const kernels::TileShape tile{12, 32, 16, 8};
+  const Graph wide = BlocksGraph({7, 7, 160, 960, 160, 3, 1});  // 1.2 MB of weights, 4 bands
+  const MbconvBlock b = FindMbconvBlocks(wide)[0];
+  EXPECT_FALSE(FusionPays(wide, b, 1, tile, int64_t{1} << 20));
+  EXPECT_FALSE(FusionPays(wide, b, 1, tile, int64_t{2} << 20));
+  EXPECT_TRUE(FusionPays(wide, b, 1, tile, int64_t{4} << 20));  // the weights stay in L2
+  const Graph narrow = BlocksGraph({7, 7, 16, 64, 16, 3, 1});  // 8 KB of weights
+  EXPECT_TRUE(FusionPays(narrow, FindMbconvBlocks(narrow)[0], 1, tile, int64_t{1} << 20));
+}
+
 // With squeeze-and-excitation: separable pairs fuse (half the memory), blocks with an expand
 // fuse from 14x14 maps up, not on 7x7 ones (measured in FusionPays).
 TEST(MbconvFusionCostModel, SqueezeExcitationBlocksBySize) {
