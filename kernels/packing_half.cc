@@ -4,16 +4,28 @@
 
 namespace scalert::kernels {
 
-PackedGemm PackGemmWeightsBf16Pairs(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile) {
-  const int32_t nr = tile.nr, nr_min = GemmMinPanel(tile);
-  const int64_t pairs = (k + 1) / 2;
+namespace {
+
+// A PackedGemm of `b_floats` float slots of weights (zero) and the bias padded to RoundUp(n, nr).
+PackedGemm Allocate(const float* bias, int32_t n, int32_t k, const TileShape& tile, int64_t b_floats) {
   PackedGemm p;
   p.n = n;
   p.k = k;
-  p.nr = nr;
-  p.nr_min = nr_min;
-  p.b = AlignedBuffer(static_cast<size_t>(RoundUp(n, nr_min) * pairs));  // one 32-bit pair per float slot
-  p.bias = AlignedBuffer(static_cast<size_t>(RoundUp(n, nr)));
+  p.nr = tile.nr;
+  p.nr_min = GemmMinPanel(tile);
+  p.b = AlignedBuffer(static_cast<size_t>(b_floats));
+  p.bias = AlignedBuffer(static_cast<size_t>(RoundUp(n, tile.nr)));
+  if (bias)
+    for (int32_t j = 0; j < n; ++j) p.bias.data()[j] = bias[j];
+  return p;
+}
+
+}  // namespace
+
+PackedGemm PackGemmWeightsBf16Pairs(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile) {
+  const int32_t nr = tile.nr, nr_min = GemmMinPanel(tile);
+  const int64_t pairs = (k + 1) / 2;
+  PackedGemm p = Allocate(bias, n, k, tile, RoundUp(n, nr_min) * pairs);  // one 32-bit pair per float slot
   uint32_t* b = reinterpret_cast<uint32_t*>(p.b.data());
   for (int32_t n0 = 0, width = 0; n0 < n; n0 += width) {
     width = GemmPanelWidth(n, n0, nr, nr_min);
@@ -26,8 +38,23 @@ PackedGemm PackGemmWeightsBf16Pairs(const float* w, const float* bias, int32_t n
         panel[q * width + j] = lo | hi << 16;
       }
   }
-  if (bias)
-    for (int32_t j = 0; j < n; ++j) p.bias.data()[j] = bias[j];
+  return p;
+}
+
+PackedGemm PackGemmWeightsBf16Tiles(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile) {
+  constexpr int32_t kGroup = 16;  // columns per B tile
+  const int64_t pairs = Bf16TilePairs(k);
+  PackedGemm p = Allocate(bias, n, k, tile, RoundUp(n, GemmMinPanel(tile)) * pairs);  // a 32-bit pair per float slot
+  uint32_t* b = reinterpret_cast<uint32_t*>(p.b.data());
+  for (int32_t col = 0; col < n; ++col) {
+    uint32_t* group = b + static_cast<int64_t>(col / kGroup) * kGroup * pairs;
+    const float* row = w + static_cast<int64_t>(col) * k;
+    for (int64_t q = 0; q < (k + 1) / 2; ++q) {
+      const uint32_t lo = ref::F32ToBf16(row[2 * q]);
+      const uint32_t hi = 2 * q + 1 < k ? ref::F32ToBf16(row[2 * q + 1]) : 0u;
+      group[q * kGroup + col % kGroup] = lo | hi << 16;
+    }
+  }
   return p;
 }
 
@@ -50,13 +77,7 @@ PackedDwConv PackDwConvWeightsBf16Pairs(const float* w, const float* bias, int32
 
 PackedGemm PackGemmWeightsF16(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile) {
   const int32_t nr = tile.nr, nr_min = GemmMinPanel(tile);
-  PackedGemm p;
-  p.n = n;
-  p.k = k;
-  p.nr = nr;
-  p.nr_min = nr_min;
-  p.b = AlignedBuffer(static_cast<size_t>((RoundUp(n, nr_min) * k + 1) / 2));
-  p.bias = AlignedBuffer(static_cast<size_t>(RoundUp(n, nr)));
+  PackedGemm p = Allocate(bias, n, k, tile, (RoundUp(n, nr_min) * k + 1) / 2);
   uint16_t* b = reinterpret_cast<uint16_t*>(p.b.data());
   for (int32_t n0 = 0, width = 0; n0 < n; n0 += width) {
     width = GemmPanelWidth(n, n0, nr, nr_min);
@@ -65,8 +86,6 @@ PackedGemm PackGemmWeightsF16(const float* w, const float* bias, int32_t n, int3
       for (int32_t j = 0; j < width && n0 + j < n; ++j)
         panel[static_cast<int64_t>(kk) * width + j] = ref::F32ToF16(w[static_cast<int64_t>(n0 + j) * k + kk]);
   }
-  if (bias)
-    for (int32_t j = 0; j < n; ++j) p.bias.data()[j] = bias[j];
   return p;
 }
 

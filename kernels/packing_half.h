@@ -17,6 +17,24 @@ namespace scalert::kernels {
 // a BF16 file stores). Bias stays FP32, padded to RoundUp(n, nr).
 PackedGemm PackGemmWeightsBf16Pairs(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile);
 
+// BF16 weights for AMX tile multiplies (TDPBF16PS): k is cut into chunks of
+// Bf16TileKChunk(k) values, each one B tile per 16 columns of chunk / 2 rows of 16 k-pairs (64
+// bytes). Columns in groups of 16, group c / 16 at 32-bit offset c * Bf16TilePairs(k): that
+// many rows of 16 pairs (low half k = 2p, high half 2p + 1; zero past k, so the last chunk may
+// be partial, and past n), so a panel of the kernel (tile.nr, tile.nr_min = 16) is its groups
+// side by side. Bias stays FP32, padded to RoundUp(n, nr).
+PackedGemm PackGemmWeightsBf16Tiles(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile);
+// The chunk: the k rounded up to even when it is at most 32, else the largest even divisor of
+// that from 32 down to 16 (no partial chunk), else 32 (the last chunk partial).
+inline int32_t Bf16TileKChunk(int32_t k) {
+  const int32_t k2 = k + (k & 1);
+  if (k2 <= 32) return k2 > 0 ? k2 : 2;
+  for (int32_t c = 32; c >= 16; c -= 2)
+    if (k2 % c == 0) return c;
+  return 32;
+}
+inline int64_t Bf16TilePairs(int32_t k) { return RoundUp((int64_t{k} + 1) / 2, Bf16TileKChunk(k) / 2); }
+
 // Depthwise weights for BF16 kernels that widen 32 channels at once into an even-channel and an
 // odd-channel FP32 vector: PackDwConvWeights' layout with tile.channel_tile = 32, where within
 // each 32-float group the 16 even channels of the tile come first, then the 16 odd ones.

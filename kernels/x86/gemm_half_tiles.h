@@ -111,6 +111,15 @@ void GemmHalfPanel(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_
   }
 }
 
+// Rows per block (a multiple of `mr`) so a block's slice of 16-bit A, k values a row, stays in L2
+// while every panel of the call passes over it; blocks of near-equal height.
+inline int64_t HalfRowBlock(int64_t rows, int32_t k, int mr) {
+  constexpr int64_t kBlockBytes = 256 * 1024;
+  const int64_t target = std::max<int64_t>(4 * mr, kBlockBytes / 2 / std::max(k, 1));
+  const int64_t blocks = std::max<int64_t>(1, (rows + target - 1) / target);
+  return ((rows + blocks - 1) / blocks + mr - 1) / mr * mr;
+}
+
 // The whole kernel: row blocks whose slice of A stays in L2 while every panel passes over it,
 // panels of 2 vectors then 1 (the last possibly partial). `Tile` is the register tile: FmaHalfTile
 // here, or the BF16 dot-product tile over k-pair panels (avx512bf16/gemm_bf16.cc).
@@ -118,11 +127,7 @@ template <template <class, class, int, int> class Tile, class S, class F, int kM
 void GemmHalf(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
   if (m_end <= m_begin) return;
   constexpr int32_t kNr = 2 * S::kLanes;
-  constexpr int64_t kBlockBytes = 256 * 1024;
-  const int64_t rows = m_end - m_begin;
-  const int64_t target = std::max<int64_t>(4 * kMaxMr, kBlockBytes / 2 / std::max(g.k, 1));
-  const int64_t blocks = std::max<int64_t>(1, (rows + target - 1) / target);
-  const int64_t block = ((rows + blocks - 1) / blocks + kMaxMr - 1) / kMaxMr * kMaxMr;
+  const int64_t block = HalfRowBlock(m_end - m_begin, g.k, kMaxMr);
   for (int64_t mb = m_begin; mb < m_end; mb += block) {
     const int64_t me = std::min(m_end, mb + block);
     for (int32_t n0 = n_begin, width = 0; n0 < n_end; n0 += width) {

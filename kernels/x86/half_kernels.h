@@ -42,6 +42,8 @@ void dwconv_bf16_pairs_avx512bf16(const DwConvHalfArgs& a, int32_t row_begin, in
 void mul_channel_bf16_avx512bf16(int64_t pixels, int32_t channels, const uint16_t* x, const float* s, uint16_t* y,
                                  Activation act);
 void gemm_bf16_avx512bf16(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
+// BF16 products by AMX tiles (TDPBF16PS) over PackGemmWeightsBf16Tiles (amx/gemm_bf16.cc).
+void gemm_bf16_amx(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 
 }  // namespace scalert::kernels
 

@@ -3,7 +3,8 @@
 // not a multiple of 16, with and without expand, squeeze-and-excitation and residual; every
 // level this CPU runs, 1 to 3 threads, the default L2 and a tiny one (short bands, rows carried
 // between bands). Both forms of a 16-bit block run (fused_mbconv_step.h): 16-bit rows where the
-// level's 16-bit GEMMs compute in 16 bits (avx512bf16 BF16, neonfhm FP16), FP32 rows elsewhere.
+// level's 16-bit GEMMs compute in 16 bits (avx512bf16 and amx BF16, neonfhm FP16), FP32 rows
+// elsewhere.
 // Against the unfused 16-bit native path: the same bits where the fused step rounds exactly where
 // the ops do (16-bit rows, no residual). Else it rounds less (the residual added before the
 // project's one rounding; FP32 rows), and on outputs this small the largest error is one of a

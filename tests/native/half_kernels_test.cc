@@ -105,6 +105,11 @@ void GemmSweep() {
       TestGemm<dt>(kernel, 29, 72, 96, act, false, 3);
     TestGemm<dt>(kernel, 31, 40, 25, Activation::kNone, true, 2);
     TestGemm<dt>(kernel, 196, 160, 960, Activation::kNone, true, 2);  // a 14x14 project
+    // Whole and partial 16-row tiles and 32-row blocks; k in one chunk, in chunks that divide it
+    // (40, 144), with a partial last chunk (136, 27 odd), and 16- and 32-column panels.
+    for (int64_t m : {16, 17, 32, 47, 64})
+      for (int32_t k : {27, 32, 40, 136, 144})
+        TestGemm<dt>(kernel, m, 48, k, Activation::kSwish, m % 2 == 1, m == 47 ? 3 : 1);
   }
 }
 
@@ -228,6 +233,12 @@ TEST(HalfKernels, EveryLevelHasItsKernels) {
     EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kBF16, Isa::kAvx512Bf16)->name,
               "gemm_bf16_f32acc_12x32_avx512bf16");
     EXPECT_EQ(r.FindEntry(KernelOp::kDwConv, KernelDType::kBF16, Isa::kAvx512Bf16)->name,
+              "dwconv_bf16s_f32acc_c32pairs_avx512bf16");
+  }
+  // AMX: the BF16 GEMM on tiles; the depthwise stays on avx512bf16's.
+  if (CpuSupports(Isa::kAmx)) {
+    EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kBF16, Isa::kAmx)->name, "gemm_bf16_f32acc_32x32_amx");
+    EXPECT_EQ(r.FindEntry(KernelOp::kDwConv, KernelDType::kBF16, Isa::kAmx)->name,
               "dwconv_bf16s_f32acc_c32pairs_avx512bf16");
   }
 #endif

@@ -27,8 +27,9 @@ kernels::Isa F16WeightsLevel(const Graph& g, int32_t weights, kernels::Isa isa) 
 template <kernels::KernelDType dt>
 kernels::Kernel<kernels::KernelOp::kGemm, dt> FindHalfGemm(const NativeContext& ctx, const Graph& g, int32_t weights) {
   kernels::Isa isa = ctx.isa;
-  // The BF16 dot-product kernel reads BF16 weights: weights stored wider would be rounded, which
-  // the file does not ask for, so they take the FP32-arithmetic kernel.
+  // The BF16 dot-product kernels (vdpbf16ps, and AMX tiles above it) read BF16 weights: weights
+  // stored wider would be rounded, which the file does not ask for, so they take the
+  // FP32-arithmetic kernel.
   if (dt == kernels::KernelDType::kBF16 && g.tensors[weights].dtype != DType::kBF16 &&
       kernels::IsaIncludes(isa, kernels::Isa::kAvx512Bf16))
     isa = kernels::Isa::kAvx512;
