@@ -43,6 +43,13 @@ void mul_channel_bf16_avx512bf16(int64_t pixels, int32_t channels, const uint16_
                                  Activation act);
 void gemm_bf16_avx512bf16(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 
+// FP16 arithmetic at the avx512fp16 level (vfmadd*ph, 32 lanes): FP16 sums over blocks of at
+// most 16 products, each block's sum added to FP32 accumulators (avx512fp16/gemm_f16.cc,
+// dwconv_f16.cc). GEMM over PackGemmWeightsF16 with tile {8, 32, 0, 16}; depthwise over
+// PackDwConvWeightsF16 with channel_tile 32.
+void gemm_f16_avx512fp16(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
+void dwconv_f16_avx512fp16(const DwConvHalfArgs& a, int32_t row_begin, int32_t row_end);
+
 }  // namespace scalert::kernels
 
 #endif  // SCALERT_KERNELS_X86_HALF_KERNELS_H_
