@@ -1,6 +1,8 @@
 // x86 kernels for 16-bit float activations (kernel_types_half.h), both levels. Names say what
 // runs: <op>_<format>s_f32acc_<isa> = 16-bit storage, FP32 arithmetic; gemm_bf16_12x32_avx512bf16 =
-// BF16 products (vdpbf16ps) with FP32 accumulation. Call only where CpuSupports(level).
+// BF16 products (vdpbf16ps) with FP32 accumulation; <op>_f16_f16x16acc_..._avx512fp16 = FP16
+// products summed in FP16 over blocks of at most 16, then in FP32. Call only where
+// CpuSupports(level).
 #ifndef SCALERT_KERNELS_X86_HALF_KERNELS_H_
 #define SCALERT_KERNELS_X86_HALF_KERNELS_H_
 

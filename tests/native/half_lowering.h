@@ -36,9 +36,10 @@ inline Graph Lowered(const Graph& g, Precision p) {
 // the roundings of its partial sums to the one of its output. Measured on these tests' models
 // (small, odd and 224 sizes) and fused blocks: at most 2.25 times the FP32-sum bounds; 3 leaves
 // room for other random weights, not for a wrong tap or k (those miss by far more).
-inline double HalfSumFactor(kernels::Isa isa, Precision p) {
-  return p == Precision::kF16 && kernels::IsaIncludes(isa, kernels::Isa::kAvx512Fp16) ? 3.0 : 1.0;
+inline bool SumsInF16(kernels::Isa isa, Precision p) {
+  return p == Precision::kF16 && kernels::IsaIncludes(isa, kernels::Isa::kAvx512Fp16);
 }
+inline double HalfSumFactor(kernels::Isa isa, Precision p) { return SumsInF16(isa, p) ? 3.0 : 1.0; }
 
 inline std::vector<float> RunWith(Executable& e, const Graph& g, const std::vector<float>& x) {
   std::copy(x.begin(), x.end(), static_cast<float*>(e.input_buffer(0)));
