@@ -14,6 +14,8 @@
 // FP32 as the storage kernels (gemm_half_tiles.h).
 #include <immintrin.h>
 
+#include <cstring>
+
 #include "kernels/x86/half_kernels.h"
 #include "kernels/x86/simd_avx512.h"
 #include "kernels/x86/vector_math.h"
@@ -25,6 +27,16 @@ namespace x86 {
 namespace {
 
 constexpr int32_t kKBlock = 16;
+
+// A[r][k] in all 32 lanes. Through _Float16 (not _mm512_set1_epi16) so GCC 12 and clang 14 fold
+// it into the multiply as an embedded {1to32} broadcast where B is in a register: a separate
+// vpbroadcastw from memory costs a port-5 uop, the port of half the FMAs (no change measurable on
+// the whole models, whose FP16 time is mostly elsewhere, but fewer uops per step).
+inline __m512h BroadcastF16(const uint16_t* p) {
+  _Float16 x;
+  std::memcpy(&x, p, 2);
+  return _mm512_set1_ph(x);
+}
 
 // MR rows x 16 * NV columns (NV = 2: a 32-column panel; 1: the 16-wide last one, computed in
 // the low half of the FP16 vectors).
@@ -50,14 +62,14 @@ struct Fp16BlockTile {
       {  // the block's first step multiplies (no zeroing)
         const __m512h bv = _mm512_castsi512_ph(NV == 2 ? _mm512_loadu_si512(b) : _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b))));
 #pragma GCC unroll 16
-        for (int r = 0; r < MR; ++r) sum[r] = _mm512_mul_ph(_mm512_castsi512_ph(_mm512_set1_epi16(static_cast<short>(a[r][k0]))), bv);
+        for (int r = 0; r < MR; ++r) sum[r] = _mm512_mul_ph(BroadcastF16(a[r] + k0), bv);
         b += kWidth;
       }
       for (int32_t kk = 1; kk < kc; ++kk, b += kWidth) {
         const __m512h bv = _mm512_castsi512_ph(NV == 2 ? _mm512_loadu_si512(b) : _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b))));
 #pragma GCC unroll 16
         for (int r = 0; r < MR; ++r)
-          sum[r] = _mm512_fmadd_ph(_mm512_castsi512_ph(_mm512_set1_epi16(static_cast<short>(a[r][k0 + kk]))), bv, sum[r]);
+          sum[r] = _mm512_fmadd_ph(BroadcastF16(a[r] + k0 + kk), bv, sum[r]);
       }
 #pragma GCC unroll 16
       for (int r = 0; r < MR; ++r) {
