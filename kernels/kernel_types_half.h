@@ -1,9 +1,11 @@
 // Arguments and function types of the native kernels for 16-bit float activations (FP16, BF16):
-// activations are stored in 16 bits, arithmetic is FP32 (or BF16 products with FP32
-// accumulation, AVX512-BF16), and every value is rounded once, to nearest even, when it is
-// stored: the reference backend's rule (kernels/reference/float_formats.h), so a kernel differs
-// from it only by the order of its FP32 sums. Weights are packed by the function the registry
-// pairs with the kernel (FP32 panels, or BF16 k-pairs for vdpbf16ps).
+// activations are stored in 16 bits, arithmetic is FP32 (or BF16 / FP16 products with FP32
+// accumulation, AVX512-BF16 and FMLAL), and every value is rounded once, to nearest even, when it
+// is stored: the reference backend's rule (kernels/reference/float_formats.h), so a kernel differs
+// from it only by the order of its FP32 sums. The exception is avx512fp16, whose FP16 kernels sum
+// blocks of up to 16 products in FP16 before adding them in FP32 (kernels/x86/avx512fp16/gemm_f16.cc).
+// Weights are packed by the function the registry pairs with the kernel (FP32 panels, BF16
+// k-pairs for vdpbf16ps, FP16 panels for the FP16-arithmetic kernels).
 #ifndef SCALERT_KERNELS_KERNEL_TYPES_HALF_H_
 #define SCALERT_KERNELS_KERNEL_TYPES_HALF_H_
 

@@ -29,6 +29,14 @@ inline void DwHalfRowStarts(const DwConvHalfArgs& a, int32_t row, const uint16_t
   }
 }
 
+// Output columns [*ox_lo, *ox_hi) whose K-wide windows at stride St lie inside the image.
+template <int K, int St>
+inline void DwHalfInterior(const ref::ConvGeometry& g, int32_t* ox_lo, int32_t* ox_hi) {
+  *ox_lo = std::min(g.out_w, (g.pad_left + St - 1) / St);
+  const int32_t last = g.in_w - K + g.pad_left;
+  *ox_hi = std::max(*ox_lo, std::min(g.out_w, last < 0 ? 0 : last / St + 1));
+}
+
 // `lanes` < kLanes: the channel tail (partial loads and stores).
 template <class S, class F>
 inline typename S::V DwHalfLoad(const uint16_t* p, int lanes) {
@@ -107,9 +115,8 @@ void DwHalfBlockedRows(const DwConvHalfArgs& a, int32_t row_begin, int32_t row_e
   const ref::ConvGeometry& g = a.geo;
   const int32_t c = g.in_c;
   const int64_t ts = DwTileStride(K * K, L);
-  const int32_t ox_lo = std::min(g.out_w, (g.pad_left + St - 1) / St);
-  const int32_t last = g.in_w - K + g.pad_left;
-  const int32_t ox_hi = std::max(ox_lo, std::min(g.out_w, last < 0 ? 0 : last / St + 1));
+  int32_t ox_lo, ox_hi;
+  DwHalfInterior<K, St>(g, &ox_lo, &ox_hi);
   const uint16_t* rows[K];
   for (int32_t row = row_begin; row < row_end; ++row) {
     DwHalfRowStarts(a, row, rows);

@@ -1,6 +1,8 @@
 // x86 kernels for 16-bit float activations (kernel_types_half.h), both levels. Names say what
 // runs: <op>_<format>s_f32acc_<isa> = 16-bit storage, FP32 arithmetic; gemm_bf16_12x32_avx512bf16 =
-// BF16 products (vdpbf16ps) with FP32 accumulation. Call only where CpuSupports(level).
+// BF16 products (vdpbf16ps) with FP32 accumulation; <op>_f16_f16x16acc_..._avx512fp16 = FP16
+// products summed in FP16 over blocks of at most 16, then in FP32. Call only where
+// CpuSupports(level).
 #ifndef SCALERT_KERNELS_X86_HALF_KERNELS_H_
 #define SCALERT_KERNELS_X86_HALF_KERNELS_H_
 
@@ -44,6 +46,13 @@ void mul_channel_bf16_avx512bf16(int64_t pixels, int32_t channels, const uint16_
 void gemm_bf16_avx512bf16(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 // BF16 products by AMX tiles (TDPBF16PS) over PackGemmWeightsBf16Tiles (amx/gemm_bf16.cc).
 void gemm_bf16_amx(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
+
+// FP16 arithmetic at the avx512fp16 level (vfmadd*ph, 32 lanes): FP16 sums over blocks of at
+// most 16 products, each block's sum added to FP32 accumulators (avx512fp16/gemm_f16.cc,
+// dwconv_f16.cc). GEMM over PackGemmWeightsF16 with tile {8, 32, 0, 16}; depthwise over
+// PackDwConvWeightsF16 with channel_tile 32.
+void gemm_f16_avx512fp16(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
+void dwconv_f16_avx512fp16(const DwConvHalfArgs& a, int32_t row_begin, int32_t row_end);
 
 }  // namespace scalert::kernels
 

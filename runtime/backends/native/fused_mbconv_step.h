@@ -23,10 +23,10 @@
 //   runs the FP32 step above on FP32 rows and converts only at its edges: each band's input
 //   rows (and residual rows) are widened into the slot, the project output is rounded once when
 //   stored. The same products as the 16-bit kernels, fewer roundings, the FP32 kernels' speed.
-// - Where they compute in 16 bits (vdpbf16ps at avx512bf16, TDPBF16PS tiles at amx, FMLAL at
-//   neonfhm: any GEMM whose weights are not packed by PackGemmWeights), it runs the same
-//   bands on those 16-bit GEMM and depthwise kernels (weights packed by their packing functions,
-//   as the unfused 16-bit steps, so 16-bit weights stay 16-bit): the expanded rows and the
+// - Where they compute in 16 bits (vdpbf16ps at avx512bf16, TDPBF16PS tiles at amx, vfmadd*ph
+//   at avx512fp16, FMLAL at neonfhm: any GEMM whose weights are not packed by PackGemmWeights), it
+//   runs the same bands on those 16-bit GEMM and depthwise kernels (weights packed by their
+//   packing functions, as the unfused 16-bit steps, so 16-bit weights stay 16-bit): the expanded rows and the
 //   depthwise band stay 16-bit (half the cache of FP32 rows), rounded where the unfused ops round
 //   them, so without a residual the block computes the same bits as its ops one by one (with
 //   one, the project adds it before its one rounding). The 16-bit depthwise kernels read whole

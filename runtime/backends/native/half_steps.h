@@ -13,12 +13,13 @@
 
 namespace scalert::native {
 
-// The FP16-arithmetic kernels (neonfhm: FMLAL) read FP16 weights: weights stored wider would be
-// rounded, so they take the storage kernels (FP32 arithmetic) one level down.
+// The FP16-arithmetic kernels (neonfhm: FMLAL; avx512fp16: vfmadd*ph) read FP16 weights: weights
+// stored wider would be rounded, so they take the storage kernels (FP32 arithmetic) one level down.
 template <kernels::KernelDType dt>
 kernels::Isa F16WeightsLevel(const Graph& g, int32_t weights, kernels::Isa isa) {
-  if (dt == kernels::KernelDType::kF16 && g.tensors[weights].dtype != DType::kF16 && isa >= kernels::Isa::kNeonFhm)
-    return kernels::Isa::kNeonDot;
+  if (dt != kernels::KernelDType::kF16 || g.tensors[weights].dtype == DType::kF16) return isa;
+  if (isa >= kernels::Isa::kNeonFhm) return kernels::Isa::kNeonDot;
+  if (kernels::IsaIncludes(isa, kernels::Isa::kAvx512Fp16)) return kernels::Isa::kAvx512Bf16;
   return isa;
 }
 
