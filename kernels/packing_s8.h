@@ -16,7 +16,7 @@
 //   chunked quads (amx, tdpbssd): the signed quads layout with k padded with zeros to whole
 //         chunks (AmxGemmS8Chunks): a B tile is one chunk of one panel, kc/4 quads x 16 columns
 //         x 4 bytes, 64 bytes per quad; bias' = bias - x_zp * sum_k w. When k % 4 != 0 (a
-//         3-channel stem's patches) or k <= 32 the avx512vnni kernel runs the GEMM: its
+//         3-channel stem's patches) or k < 24 the avx512vnni kernel runs the GEMM: its
 //         interleaved quads (AmxGemmS8UsesVnni);
 //   column pairs (neoni8mm, SMMLA): per 8 consecutive k, two columns' 8 weights each (the 2x8
 //         right operand of one SMMLA): [n/nr][k8/8][nr/2][2][8] int8 (k8 = RoundUp(k, 8));
@@ -55,7 +55,7 @@ inline AmxS8Chunks AmxGemmS8Chunks(int32_t k) {
 }
 // Whether the amx GEMM leaves depth k to the avx512vnni kernel (and its packing): k % 4 != 0, or
 // k so short that requantizing dominates (gemm_s8.cc in kernels/x86/amx says what was measured).
-inline constexpr int32_t kAmxGemmS8MinK = 36;
+inline constexpr int32_t kAmxGemmS8MinK = 24;
 inline bool AmxGemmS8UsesVnni(int32_t k) { return k % 4 != 0 || k < kAmxGemmS8MinK; }
 PackedGemmS8 PackGemmS8AmxQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                                 int32_t a_zero_point, const TileShape& tile);

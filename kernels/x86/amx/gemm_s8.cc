@@ -8,14 +8,17 @@
 // buffer which the AVX-512 epilogue requantizes two rows at a time (requant_s8_avx512.h). A tile
 // whose loads would pass the last byte of A the call may read (a tail of under 16 rows; the last
 // rows' zero-padded last chunk) is copied chunk by chunk into a zero-padded 16 x 64 stage first.
-// Depths not a multiple of 4 (a 3-channel stem) and up to 32 run on the avx512vnni kernel
+// Packed B starts on a cache line (tile loads of rows crossing lines ran 2.2x slower); rows of A
+// off cache lines (lda = 24, 40, 672 ...) cost up to 1.3x in the multiplies, not copied away yet.
+// Depths not a multiple of 4 (a 3-channel stem) and under 24 run on the avx512vnni kernel
 // (PackGemmS8AmxQuads packs them for it): with so few products per output the requantization
-// dominates, and the tiles' trip through memory made 112x112x16 -> 96 1.45x and 56x56x24 -> 144
-// 1.2x slower than the VNNI kernel's registers (28x28x40 -> 240 ran 1.18x faster on AMX;
-// bench_int8_kernels, 1 thread).
+// dominates, and the tiles' trip through memory made 112x112x16 -> 96 1.09x slower than the VNNI
+// kernel's registers, where 56x56x24 -> 144 ran 1.07x, 112x112x32 -> 16 1.5x and 28x28x40 -> 240
+// 1.5x faster on AMX (bench_int8_kernels, 1 thread, medians of 7).
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "kernels/packing_s8.h"
 #include "kernels/x86/amx/kernels_s8.h"
@@ -108,7 +111,9 @@ void Step(const ATile* a, const int8_t* b0, int64_t panel_bytes, bool resident, 
 }
 
 // Requantizes rows [0, rows) of acc into C from row pointer c, columns [j, j + count) (count <=
-// 32), two rows per BytePacker call.
+// 32), two rows per BytePacker call. kBounded: every factor of the columns is at most 1/4, so
+// float(acc) * m stays below 2^30 and needs no clamp before the conversion.
+template <bool kBounded>
 void Epilogue(const GemmS8Args& args, const BytePacker& packer, const int32_t* acc, int32_t rows, int8_t* c,
               int32_t j, int32_t count) {
   const PackedGemmS8& p = *args.packed;
@@ -124,7 +129,7 @@ void Epilogue(const GemmS8Args& args, const BytePacker& packer, const int32_t* a
   for (int32_t r = 0; r < rows; r += 2) {
     const int32_t* x0 = acc + r * kAccRow;
     const int32_t* x1 = r + 1 < rows ? x0 + kAccRow : x0;
-    const __m512i bytes = packer.Pack(scaled(x0, bias0, scale0), scaled(x0 + kAmxGemmS8Panel, bias1, scale1),
+    const __m512i bytes = packer.Pack<kBounded>(scaled(x0, bias0, scale0), scaled(x0 + kAmxGemmS8Panel, bias1, scale1),
                                       scaled(x1, bias0, scale0), scaled(x1 + kAmxGemmS8Panel, bias1, scale1));
     int8_t* dst = c + r * args.ldc + j;
     if (count >= 32) {
@@ -136,6 +141,14 @@ void Epilogue(const GemmS8Args& args, const BytePacker& packer, const int32_t* a
       if (r + 1 < rows) _mm256_mask_storeu_epi8(dst + args.ldc, mask, _mm512_extracti64x4_epi64(bytes, 1));
     }
   }
+}
+
+// Whether every requantization factor of columns [n_begin, n_end) is at most 1/4 in magnitude
+// (NaN is not).
+bool ScalesBounded(const PackedGemmS8& p, int32_t n_begin, int32_t n_end) {
+  for (int32_t j = n_begin; j < n_end; ++j)
+    if (!(std::fabs(p.scale[j]) <= 0.25f)) return false;
+  return true;
 }
 
 }  // namespace
@@ -155,6 +168,7 @@ void gemm_s8_amx(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t
   // Stage rows past a tile's valid ones hold whatever an earlier tile left: their sums are not stored.
   alignas(64) int8_t stage[2][kTileRows * kTileRowBytes] = {};
   const BytePacker packer(args.out);
+  const auto epilogue = ScalesBounded(p, n_begin, n_end) ? Epilogue<true> : Epilogue<false>;
   struct Pending {
     int32_t rows = 0, j = 0, count = 0;
     int8_t* c = nullptr;
@@ -190,11 +204,11 @@ void gemm_s8_amx(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t
       else if (halves == 2) Step<2, 1>(a, b, panel_bytes, resident, k, chunks, to);
       else if (count > kAmxGemmS8Panel) Step<1, 2>(a, b, panel_bytes, resident, k, chunks, to);
       else Step<1, 1>(a, b, panel_bytes, resident, k, chunks, to);
-      if (pending.c) Epilogue(args, packer, acc[(step - 1) & 1], pending.rows, pending.c, pending.j, pending.count);
+      if (pending.c) epilogue(args, packer, acc[(step - 1) & 1], pending.rows, pending.c, pending.j, pending.count);
       pending = {rows, j, count, c};
     }
   }
-  if (pending.c) Epilogue(args, packer, acc[(step - 1) & 1], pending.rows, pending.c, pending.j, pending.count);
+  if (pending.c) epilogue(args, packer, acc[(step - 1) & 1], pending.rows, pending.c, pending.j, pending.count);
 }
 
 #undef SCALERT_LOAD_A
