@@ -44,9 +44,10 @@ void Configure(int32_t kc) {
   cfg.Load();
 }
 
-// The 16 rows of one A tile: chunk c of row r at base + r * stride + c * kc, unless staged: `rows`
-// valid rows (the others read as zeros) copied into `stage` (16 x 64 bytes) chunk by chunk, every
-// chunk (stage_all: fewer than 16 rows) or only the last (it would read past the call's last byte).
+// The 16 rows of one A tile: chunk c of row r at base + r * stride + c * kc, unless staged: the
+// `rows` valid rows copied into `stage` (16 x 64 bytes; the other rows' sums are never stored)
+// chunk by chunk, every chunk (stage_all: fewer than 16 rows) or only the last (stage_last: its
+// loads would pass the call's last byte).
 struct ATile {
   const int8_t* base = nullptr;
   int64_t stride = 0;
@@ -55,8 +56,7 @@ struct ATile {
   int8_t* stage = nullptr;
 };
 
-// Bytes [k0, k0 + kc) of the tile's valid rows into its stage, zero from k on; the stage's other
-// rows stay zero.
+// Bytes [k0, k0 + kc) of the tile's valid rows into its stage, zero from k on (as the weights).
 void Stage(const ATile& t, int32_t k, int32_t k0, int32_t kc) {
   const int32_t count = std::max(0, std::min(kc, k - k0));
   const __mmask64 mask = count >= 64 ? ~__mmask64{0} : (__mmask64{1} << count) - 1;
@@ -66,7 +66,8 @@ void Stage(const ATile& t, int32_t k, int32_t k0, int32_t kc) {
   asm volatile("" : : "r"(t.stage) : "memory");
 }
 
-// tileloadd of chunk c of A tile `t` into tmm `tmm`.
+// tileloadd of chunk c of A tile `t` into tmm `tmm` (k, kc and last from the enclosing scope;
+// tile numbers must be literals in GCC's tile intrinsics, hence a macro).
 #define SCALERT_LOAD_A(tmm, t, c)                                                     \
   do {                                                                                \
     if ((t).stage_all || ((t).stage_last && (c) == last)) {                           \
