@@ -1,5 +1,5 @@
-// Every registered INT8 GEMM this CPU can run (portable, avx2, avx512vnni, amx, neondot, neoni8mm) against the reference
-// INT8 fully connected layer, bit for bit: odd M, K not a multiple of 4 or 16, N around the panel
+// Every registered INT8 GEMM this CPU can run (portable, avx2, avx512vnni, amx, neondot, neoni8mm)
+// against the reference INT8 fully connected layer, bit for bit: odd M, K not a multiple of 4 or 16, N around the panel
 // widths, strided A and C, input and output zero points, fused relu / relu6 clamps, one K past
 // the VNNI kernel's staging buffer, its short-row path and chunks of staged rows, the AMX kernel's
 // k chunks (padded or not) and row tiles (whole, staged tails, the last rows' padded chunk), and the
