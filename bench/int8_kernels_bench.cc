@@ -1,4 +1,5 @@
-// The registered INT8 kernels (1x1 GEMM, depthwise; one per level this CPU runs) beside the
+// The registered INT8 kernels (1x1 GEMM, depthwise; one per level this CPU runs: avx512vnni and amx
+// side by side on a Sapphire Rapids) beside the
 // native FP32 backend on the same MBConv layers of EfficientNet-B0 / MobileNetV2 at 224x224, one
 // thread, and the SE block's gate Mul and the residual Add alone. The INT8 side is the kernel alone, the FP32 side includes the backend's step. Compare
 // within one run:
@@ -31,6 +32,7 @@ const LayerSpec kLayers[] = {
     {"project_112x112x32_16", false, 112, 112, 32, 16, 1, 1},
     {"project_56x56x144_24", false, 56, 56, 144, 24, 1, 1},
     {"project_14x14x672_112", false, 14, 14, 672, 112, 1, 1},
+    {"project_7x7x1152_320", false, 7, 7, 1152, 320, 1, 1},
     {"head_7x7x320_1280", false, 7, 7, 320, 1280, 1, 1},
     {"dw3x3_56x56x144", true, 56, 56, 144, 144, 3, 1},
     {"dw3x3_112x112x96_s2", true, 112, 112, 96, 96, 3, 2},

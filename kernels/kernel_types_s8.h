@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/aligned_buffer.h"
 #include "kernels/packing.h"
 #include "kernels/reference/conv.h"
 #include "kernels/reference/quantized.h"
@@ -39,7 +40,8 @@ inline int8_t RoundClampS8(float v, const RequantS8& o) {
 // GEMM weights [n, k] in the layout of one kernel family, with the per-column bias (input zero
 // point folded in) and requantization factors, both padded with zeros to RoundUp(n, nr).
 struct PackedGemmS8 {
-  std::vector<int8_t> b;        // bytes; a kernel family may store wider elements (avx2: int16 pairs)
+  // Bytes, from a cache line; a kernel family may store wider elements (avx2: int16 pairs).
+  std::vector<int8_t, AlignedAllocator<int8_t>> b;
   std::vector<int32_t> bias;
   std::vector<float> scale;     // m[c] = RequantScale(x_scale, w_scale[c], y_scale)
   int32_t n = 0, k = 0, nr = 0;

@@ -1,5 +1,6 @@
 #include "kernels/packing_s8.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace scalert::kernels {
@@ -51,9 +52,10 @@ PackedGemmS8 PackGemmS8Pairs(const int8_t* w, const int32_t* bias, const float* 
 
 namespace {
 
-// [n/nr][k4/4][nr][4]: 4 consecutive k per column, zero past n and k.
-void QuadsLayout(const int8_t* w, int32_t n, int32_t k, int32_t nr, PackedGemmS8* p) {
-  const int64_t panel = GemmS8PanelBytes(k, nr, 1, 4);
+// [n/nr][depth/4][nr][4]: 4 consecutive k per column, zero past n and k (depth: k rounded up to
+// a multiple of 4, or more).
+void QuadsLayout(const int8_t* w, int32_t n, int32_t k, int32_t nr, PackedGemmS8* p, int32_t depth = 0) {
+  const int64_t panel = GemmS8PanelBytes(std::max(k, depth), nr, 1, 4);
   p->b.assign(static_cast<size_t>(RoundUp(n, nr) / nr * panel), 0);
   for (int32_t j = 0; j < n; ++j)
     for (int32_t kk = 0; kk < k; ++kk)
@@ -91,6 +93,14 @@ PackedGemmS8 PackGemmS8SignedQuads(const int8_t* w, const int32_t* bias, const f
                                    int32_t a_zero_point, const TileShape& tile) {
   PackedGemmS8 p = PackCommon(w, bias, scale, n, k, a_zero_point, tile);
   QuadsLayout(w, n, k, tile.nr, &p);
+  return p;
+}
+
+PackedGemmS8 PackGemmS8AmxQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
+                                int32_t a_zero_point, const TileShape& tile) {
+  if (AmxGemmS8UsesVnni(k)) return PackGemmS8InterleavedQuads(w, bias, scale, n, k, a_zero_point, tile);
+  PackedGemmS8 p = PackCommon(w, bias, scale, n, k, a_zero_point, tile);
+  QuadsLayout(w, n, k, tile.nr, &p, AmxGemmS8Chunks(k).padded());
   return p;
 }
 

@@ -13,6 +13,11 @@
 //         (bias and scale in the same slot order; columns after the last whole group unchanged);
 //   signed quads (neondot, SDOT): the quads layout with A read as it is (signed by signed), so
 //         bias' = bias - x_zp * sum_k w;
+//   chunked quads (amx, tdpbssd): the signed quads layout with k padded with zeros to whole
+//         chunks (AmxGemmS8Chunks): a B tile is one chunk of one panel, kc/4 quads x 16 columns
+//         x 4 bytes, 64 bytes per quad; bias' = bias - x_zp * sum_k w. When k % 4 != 0 (a
+//         3-channel stem's patches) or k < 24 the avx512vnni kernel runs the GEMM: its
+//         interleaved quads (AmxGemmS8UsesVnni);
 //   column pairs (neoni8mm, SMMLA): per 8 consecutive k, two columns' 8 weights each (the 2x8
 //         right operand of one SMMLA): [n/nr][k8/8][nr/2][2][8] int8 (k8 = RoundUp(k, 8));
 //         bias' = bias - x_zp * sum_k w.
@@ -37,6 +42,23 @@ PackedGemmS8 PackGemmS8InterleavedQuads(const int8_t* w, const int32_t* bias, co
                                         int32_t k, int32_t a_zero_point, const TileShape& tile);
 PackedGemmS8 PackGemmS8SignedQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                                    int32_t a_zero_point, const TileShape& tile);
+// The k chunks of the amx GEMM: as few as 64-byte tile rows allow (a TDPBSSD costs the same for
+// any depth), of equal depth kc (a multiple of 4), so one tile configuration serves the call; k
+// is padded with zero weights to count * kc (less than 64 bytes past k).
+struct AmxS8Chunks {
+  int32_t kc = 4, count = 0;
+  int32_t padded() const { return kc * count; }
+};
+inline AmxS8Chunks AmxGemmS8Chunks(int32_t k) {
+  const int32_t k4 = (k + 3) / 4 * 4, count = (k4 + 63) / 64;
+  return {count > 0 ? ((k4 + count - 1) / count + 3) / 4 * 4 : 4, count};
+}
+// Whether the amx GEMM leaves depth k to the avx512vnni kernel (and its packing): k % 4 != 0, or
+// k so short that requantizing dominates (gemm_s8.cc in kernels/x86/amx says what was measured).
+inline constexpr int32_t kAmxGemmS8MinK = 24;
+inline bool AmxGemmS8UsesVnni(int32_t k) { return k % 4 != 0 || k < kAmxGemmS8MinK; }
+PackedGemmS8 PackGemmS8AmxQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
+                                int32_t a_zero_point, const TileShape& tile);
 PackedGemmS8 PackGemmS8ColumnPairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,
                                    int32_t k, int32_t a_zero_point, const TileShape& tile);
 

@@ -60,9 +60,12 @@ struct BytePacker {
     clamp = b.narrower;
   }
   __m512i Round(__m512 v) const { return _mm512_cvtps_epi32(_mm512_min_ps(big, v)); }
+  // kBounded: every |v| < 2^31 (no +inf, NaN or overflow), so cvtps2dq needs no min first.
+  template <bool kBounded = false>
   __m512i Pack(__m512 v0, __m512 v1, __m512 v2, __m512 v3) const {
-    const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(Round(v0), Round(v1)), zp);
-    const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(Round(v2), Round(v3)), zp);
+    const auto round = [this](__m512 v) { return kBounded ? _mm512_cvtps_epi32(v) : Round(v); };
+    const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(round(v0), round(v1)), zp);
+    const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(round(v2), round(v3)), zp);
     __m512i b = _mm512_packs_epi16(w01, w23);
     if (clamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
     return _mm512_permutexvar_epi32(order, b);

@@ -1,11 +1,18 @@
-// Every registered INT8 GEMM this CPU can run (portable, avx2, avx512vnni, neondot, neoni8mm) against the reference
-// INT8 fully connected layer, bit for bit: odd M, K not a multiple of 4 or 16, N around the panel
+// Every registered INT8 GEMM this CPU can run (portable, avx2, avx512vnni, amx, neondot, neoni8mm)
+// against the reference INT8 fully connected layer, bit for bit: odd M, K not a multiple of 4 or 16, N around the panel
 // widths, strided A and C, input and output zero points, fused relu / relu6 clamps, one K past
-// the VNNI kernel's staging buffer, its short-row path and chunks of staged rows, and the
+// the VNNI kernel's staging buffer, its short-row path and chunks of staged rows, the AMX kernel's
+// k chunks (padded or not) and row tiles (whole, staged tails, the last rows' padded chunk), and the
 // sub-ranges a 1-3 thread pool hands the kernel.
 #include <algorithm>
+#include <cstring>
 #include <random>
 #include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 #include "gtest/gtest.h"
 #include "kernels/reference/quantized.h"
@@ -23,8 +30,46 @@ struct GemmCase {
   uint32_t seed;
 };
 
+// A copy of `bytes` bytes that ends where an inaccessible page begins, so a kernel reading past
+// them faults (tile loads are not instrumented by AddressSanitizer). Elsewhere, a plain copy.
+class GuardedBytes {
+ public:
+  GuardedBytes(const int8_t* src, size_t bytes) {
+#if defined(__linux__)
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    size_ = (bytes + page - 1) / page * page + page;
+    void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED) {
+      base_ = static_cast<int8_t*>(p);
+      mprotect(base_ + size_ - page, page, PROT_NONE);
+      data_ = base_ + size_ - page - bytes;
+    }
+#endif
+    if (!data_) {
+      plain_.resize(bytes);
+      data_ = plain_.data();
+    }
+    if (bytes > 0) std::memcpy(data_, src, bytes);
+  }
+  ~GuardedBytes() {
+#if defined(__linux__)
+    if (base_) munmap(base_, size_);
+#endif
+  }
+  GuardedBytes(const GuardedBytes&) = delete;
+  GuardedBytes& operator=(const GuardedBytes&) = delete;
+  const int8_t* data() const { return data_; }
+
+ private:
+  int8_t* base_ = nullptr;
+  int8_t* data_ = nullptr;
+  size_t size_ = 0;
+  std::vector<int8_t> plain_;
+};
+
 // Returns whether the reference output changes with the input zero point (the test requires
-// that of most cases: a comparison of constant outputs would prove little).
+// that of most cases: a comparison of constant outputs would prove little). A ends at its last
+// row's k-th byte, followed by an inaccessible page.
 bool CheckGemm(const Kernel<KernelOp::kGemm, KernelDType::kS8>& kernel, const GemmCase& t) {
   const int32_t m = t.m, k = t.k, n = t.n;
   uint32_t seed = t.seed;
@@ -53,8 +98,9 @@ bool CheckGemm(const Kernel<KernelOp::kGemm, KernelDType::kS8>& kernel, const Ge
                         bounds, want_other.data());
 
   const PackedGemmS8 packed = kernel.pack(w.data(), bias.data(), mult.data(), n, k, a_zp, kernel.tile);
+  const GuardedBytes guarded(a.data(), static_cast<size_t>((m - 1) * lda + k));
   GemmS8Args args;
-  args.a = a.data();
+  args.a = guarded.data();
   args.lda = lda;
   args.packed = &packed;
   args.ldc = ldc;
@@ -113,12 +159,38 @@ TEST(GemmS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
   }
 }
 
+// The AMX kernel's own shapes: k in one chunk (24, 32, 40, 64), in equal chunks without padding
+// (96 = 2 x 48, 128) and with it (68 = 2 x 36 for 68 + 4, 100 = 2 x 52, 672 = 11 x 64 for 704,
+// 2052: its padded last chunk is staged for the call's last rows), k % 4 != 0 or k < 24 (the
+// avx512vnni kernel); M on and around the 16-row tiles and 32-row steps; N on one or two
+// 16-column panels and a masked last one.
+TEST(GemmS8Kernels, AmxTilesMatchTheReference) {
+  if (!CpuSupports(Isa::kAmx)) GTEST_SKIP() << "no AMX on this CPU (or the OS denies the tile state)";
+  const auto kernel = KernelRegistry::Global().Find<KernelOp::kGemm, KernelDType::kS8>(Isa::kAmx);
+  ASSERT_EQ(kernel.isa, Isa::kAmx);
+  uint32_t seed = 100;
+  int cases = 0, depends = 0;
+  for (int32_t m : {1, 15, 16, 17, 31, 32, 33, 48, 70})
+    for (int32_t k : {16, 20, 24, 27, 32, 40, 64, 68, 96, 100, 128, 672})
+      for (int32_t n : {8, 16, 32, 48, 112}) {
+        depends += CheckGemm(kernel, {m, k, n, seed});
+        seed += 5;
+        ++cases;
+      }
+  EXPECT_GT(depends, cases * 9 / 10);
+  for (const GemmCase& t : {GemmCase{200, 2052, 40, 3}, GemmCase{12544 / 7, 40, 96, 4}, GemmCase{196, 1152, 320, 5}})
+    EXPECT_TRUE(CheckGemm(kernel, t)) << "m " << t.m << " k " << t.k << " n " << t.n;
+}
+
 TEST(GemmS8Kernels, EveryLevelHasItsInt8Gemm) {
 #if defined(SCALERT_KERNELS_X86)
   const auto& r = KernelRegistry::Global();
   EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kAvx2)->name, "gemm_s8_4x16_avx2");
   EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kAvx512)->name, "gemm_s8_4x16_avx2");
   EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kAvx512Vnni)->name, "gemm_s8_8x32_avx512vnni");
+  for (Isa isa : {Isa::kAvx512Vbmi, Isa::kAvx512Bf16, Isa::kAvx512Fp16})
+    EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kS8, isa)->name, "gemm_s8_8x32_avx512vnni") << IsaName(isa);
+  EXPECT_EQ(r.FindEntry(KernelOp::kGemm, KernelDType::kS8, Isa::kAmx)->name, "gemm_s8_32x32_amx");
 #endif
 #if defined(SCALERT_KERNELS_ARM)
   // SDOT from neondot up, SMMLA at neoni8mm; below it (and with the level capped there) the portable kernel runs.

@@ -23,7 +23,12 @@ struct alignas(64) TileConfig {
     rows[tile] = static_cast<uint8_t>(tile_rows);
     colsb[tile] = static_cast<uint16_t>(bytes_per_row);
   }
-  void Load() const { _tile_loadconfig(this); }
+  void Load() const {
+    // GCC 12's _tile_loadconfig names only 8 bytes of its operand: this makes every field's store
+    // happen before it.
+    asm volatile("" : : "r"(this) : "memory");
+    _tile_loadconfig(this);
+  }
 };
 static_assert(sizeof(TileConfig) == 64, "ldtilecfg reads 64 bytes");
 
