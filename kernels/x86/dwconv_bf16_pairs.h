@@ -11,6 +11,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "kernels/kernel_types_half.h"
 #include "kernels/packing.h"
@@ -36,22 +37,44 @@ inline void StorePairs(uint16_t* p, __mmask32 m, __m512 even, __m512 odd) {
   else _mm512_mask_storeu_epi16(p, m, v);
 }
 
+// The bias (t = 0) and tap t's weights (half 0: even channels, 1: odd) of a channel group. At 3x3
+// stride 1 the group loads its 20 vectors once and they stay in registers across the row (about
+// 10% faster than reloading them every block on Sapphire Rapids, bench_dwconv_f32 bf16/...);
+// elsewhere they are read from the packed weights: 5x5's 52 would spill (a copy measured up to
+// 8% slower) and at 3x3 stride 2 the register copy measured no better.
+template <int K>
+struct RegisterWeights {
+  __m512 v[K * K + 1][2];
+  explicit RegisterWeights(const float* w) {
+    for (int t = 0; t <= K * K; ++t) {
+      v[t][0] = _mm512_load_ps(w + 32 * t);
+      v[t][1] = _mm512_load_ps(w + 32 * t + 16);
+    }
+  }
+  __m512 operator()(int t, int half) const { return v[t][half]; }
+};
+struct PackedWeights {
+  const float* w;
+  explicit PackedWeights(const float* p) : w(p) {}
+  __m512 operator()(int t, int half) const { return _mm512_load_ps(w + 32 * t + 16 * half); }
+};
+
 // Up to 4 pixels from ox, 32 channels (fewer in the tail group: mask m); as DwHalfBlock.
-template <class O, int K, int St, bool kChecked, bool kFull>
-void DwPairBlock(const uint16_t* const* in, const uint16_t* zero, const float* w, int64_t c, int32_t pad_left,
-                 int32_t in_w, int32_t ox, int count, uint16_t* out_row, __mmask32 m, Activation act) {
+template <class O, int K, int St, bool kChecked, bool kFull, class W>
+__attribute__((always_inline)) inline void DwPairBlock(const uint16_t* const* in, const uint16_t* zero, const W& wv,
+                                                       int64_t c, int32_t pad_left, int32_t in_w, int32_t ox,
+                                                       int count, uint16_t* out_row, __mmask32 m, Activation act) {
   constexpr int kPx = 4;
   constexpr int kCols = (kPx - 1) * St + K;
   __m512 acc[kPx][2];
 #pragma GCC unroll 4
   for (int p = 0; p < kPx; ++p) {
-    acc[p][0] = _mm512_load_ps(w);
-    acc[p][1] = _mm512_load_ps(w + 16);
+    acc[p][0] = wv(0, 0);
+    acc[p][1] = wv(0, 1);
   }
   const int32_t ix0 = ox * St - pad_left;
   for (int ky = 0; ky < K; ++ky) {
     if (!in[ky]) continue;
-    const float* wk = w + 32 * (1 + ky * K);
 #pragma GCC unroll 11
     for (int col = 0; col < kCols; ++col) {
       const int32_t ix = ix0 + col;
@@ -62,8 +85,8 @@ void DwPairBlock(const uint16_t* const* in, const uint16_t* zero, const float* w
       for (int p = 0; p < kPx; ++p) {
         const int kx = col - p * St;
         if (kx >= 0 && kx < K) {
-          acc[p][0] = _mm512_fmadd_ps(e, _mm512_load_ps(wk + 32 * kx), acc[p][0]);
-          acc[p][1] = _mm512_fmadd_ps(o, _mm512_load_ps(wk + 32 * kx + 16), acc[p][1]);
+          acc[p][0] = _mm512_fmadd_ps(e, wv(1 + ky * K + kx, 0), acc[p][0]);
+          acc[p][1] = _mm512_fmadd_ps(o, wv(1 + ky * K + kx, 1), acc[p][1]);
         }
       }
     }
@@ -78,17 +101,18 @@ void DwPairGroup(const DwConvHalfArgs& a, const uint16_t* const* rows, int32_t c
   const ref::ConvGeometry& g = a.geo;
   const uint16_t* in[K];
   for (int ky = 0; ky < K; ++ky) in[ky] = rows[ky] ? rows[ky] + c0 : nullptr;
+  const std::conditional_t<K == 3 && St == 1, RegisterWeights<K>, PackedWeights> wv(w);
   const uint16_t* zero = a.zero + c0;
   uint16_t* out = out_row + c0;
   const int32_t interior_end = ox_lo + (ox_hi - ox_lo) / 4 * 4;
   for (int32_t ox = ox_lo; ox < interior_end; ox += 4)
-    DwPairBlock<O, K, St, false, kFull>(in, zero, w, g.in_c, g.pad_left, g.in_w, ox, 4, out, m, a.act);
+    DwPairBlock<O, K, St, false, kFull>(in, zero, wv, g.in_c, g.pad_left, g.in_w, ox, 4, out, m, a.act);
   for (int32_t ox = 0; ox < ox_lo; ox += 4)
-    DwPairBlock<O, K, St, true, kFull>(in, zero, w, g.in_c, g.pad_left, g.in_w, ox, std::min(4, ox_lo - ox), out, m,
+    DwPairBlock<O, K, St, true, kFull>(in, zero, wv, g.in_c, g.pad_left, g.in_w, ox, std::min(4, ox_lo - ox), out, m,
                                        a.act);
   for (int32_t ox = interior_end; ox < g.out_w; ox += 4)
-    DwPairBlock<O, K, St, true, kFull>(in, zero, w, g.in_c, g.pad_left, g.in_w, ox, std::min(4, g.out_w - ox), out, m,
-                                    a.act);
+    DwPairBlock<O, K, St, true, kFull>(in, zero, wv, g.in_c, g.pad_left, g.in_w, ox, std::min(4, g.out_w - ox), out,
+                                       m, a.act);
 }
 
 template <class O, int K, int St>
