@@ -252,6 +252,10 @@ MachineInfo DetectMachine() {
       {"avx512vnni", static_cast<bool>(__builtin_cpu_supports("avx512vnni"))},
       {"avx512bf16", avx512 && CpuidBit(7, 1, kEax, 5)},
       {"avx512fp16", avx512 && CpuidBit(7, 0, kEdx, 23)},
+      // AMX tiles (TDPBSSD / TDPBF16PS); whether Linux grants the process their state is
+      // kernels/isa.h's `amx` level.
+      {"amx_int8", avx512 && CpuidBit(7, 0, kEdx, 24) && CpuidBit(7, 0, kEdx, 25)},
+      {"amx_bf16", avx512 && CpuidBit(7, 0, kEdx, 24) && CpuidBit(7, 0, kEdx, 22)},
   };
   for (const Feature& feat : features)
     if (feat.present) m.isa.push_back(feat.name);
