@@ -66,7 +66,9 @@ with tempfile.TemporaryDirectory() as tmp:
             if r.returncode != 0:
                 sys.exit(f"peer_fidelity: scalert run {model} failed: {r.stderr.strip()}")
             outs.append(np.load(os.path.join(tmp, "out.npy")).reshape(-1))
-        out = np.stack(outs)
+        # float64: B0's random-weight logits are ~1e-14, whose squared norms multiplied underflow float32.
+        out = np.stack(outs).astype(np.float64)
+        ref = ref.astype(np.float64)
         snr = 10 * np.log10((ref ** 2).sum() / ((out - ref) ** 2).sum())
         cosine = (ref * out).sum() / np.sqrt((ref ** 2).sum() * (out ** 2).sum())
         top1 = int((ref.argmax(1) == out.argmax(1)).sum())
