@@ -152,8 +152,12 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(const std::vector<std::string>& a
     o.isas = tools::SplitList(args->get("isa"));
     for (const std::string& i : o.isas) {
       kernels::Isa unused;
-      if (!kernels::ParseIsa(i, &unused))
-        return absl::InvalidArgumentError(absl::StrCat("--isa: unknown level '", i, "' (portable, avx2, avx512, avx512vnni, avx512vbmi, neon)"));
+      if (!kernels::ParseIsa(i, &unused)) {
+        std::vector<std::string> names;
+        for (kernels::Isa isa : kernels::AllIsas()) names.push_back(kernels::IsaName(isa));
+        return absl::InvalidArgumentError(
+            absl::StrCat("--isa: unknown level '", i, "' (", absl::StrJoin(names, ", "), ")"));
+      }
     }
   }
   if (args->has("fusion")) {
