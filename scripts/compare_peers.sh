@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # ScaleRT native against ONNX Runtime, OpenVINO and LiteRT on the same ONNX files, interleaved:
 # each round runs, per model and thread count, peer-bench FP32, then INT8 and OpenVINO BF16 when a
-# lowered ScaleRT file sits beside the model, then one `scalert bench` of the ScaleRT files; the
-# end prints each runtime's median over the rounds and native's ratios to the fastest peer.
+# lowered ScaleRT file sits beside the model, then one `scalert bench` per ScaleRT file; the end
+# prints each runtime's median over the rounds and native's ratios to the fastest peer.
+# Each ScaleRT file gets its own process, as peer-bench gives each peer: alternating the FP32,
+# INT8 and BF16 files in one process ran B0 FP32 ~8% slower (each run starts with the other
+# model's data in L2), a handicap the peers do not have.
 #
 # Usage: scripts/compare_peers.sh [-r ROUNDS] [-t "1 2"] DIR/X.onnx [DIR/Y.onnx ...]
 #   DIR/X.srm       `scalert import DIR/X.onnx -o DIR/X.srm` (required)
@@ -48,12 +51,14 @@ for round in $(seq "$rounds"); do
         files+=("${base}_bf16.srm")
         run "$peers" "$m" --threads "$t" --precision bf16 --runtime openvino 2>&1 | tail -1 | tee -a "$log"
       fi
-      run "$scalert" bench "${files[@]}" --backend native --threads "$t" --min-time 2 --json 2>/dev/null |
-        python3 -c '
+      for f in "${files[@]}"; do
+        run "$scalert" bench "$f" --backend native --threads "$t" --min-time 2 --json 2>/dev/null |
+          python3 -c '
 import json, sys
 for r in json.load(sys.stdin)["results"]:
     print("scalert", r["model"].split("/")[-1], r["precision"], r["threads"], "median", r["median_ms"])' |
-        tee -a "$log"
+          tee -a "$log"
+      done
     done
   done
 done
