@@ -93,6 +93,29 @@ TEST(Quantizer, Fp16AndBf16HalveTheWeightsAndStayClose) {
   EXPECT_LE(r->weight_bytes_after, 0.51 * r->weight_bytes_before);  // the f32 bias is all that is left
 }
 
+// BF16 depthwise layers keep FP32 weights (their kernels multiply in FP32); every other BF16
+// layer, and FP16 depthwise layers (vfmadd*ph reads FP16 weights), narrow theirs.
+TEST(Quantizer, Bf16KeepsDepthwiseWeightsFp32) {
+  const Graph g = MakeMbconvTestGraph();
+  for (Precision p : {Precision::kF16, Precision::kBF16}) {
+    QuantizeOptions o = Options(g, p);
+    o.calibration.clear();
+    auto r = Quantize(g, o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    int depthwise = 0, others = 0;
+    for (const Node& n : r->lowered.nodes) {
+      if (n.type != OpType::kConv2D && n.type != OpType::kDepthwiseConv2D && n.type != OpType::kFullyConnected) continue;
+      const DType w = r->lowered.tensors[n.inputs[1]].dtype;
+      const bool dw = n.type == OpType::kDepthwiseConv2D;
+      (dw ? depthwise : others)++;
+      EXPECT_EQ(w, dw && p == Precision::kBF16 ? DType::kF32 : (p == Precision::kF16 ? DType::kF16 : DType::kBF16))
+          << n.name << " " << PrecisionName(p);
+    }
+    EXPECT_GT(depthwise, 0);
+    EXPECT_GT(others, 0);
+  }
+}
+
 // An MBConv block whose layers each shrink their input ~1000x, as a random-weight MobileNetV2 or
 // EfficientNet does (kaiming fan-out depthwise weights): activations near 1e-7 and logits near
 // 1e-12, below FP16's smallest subnormal. `act` after expand and depthwise (relu6 or swish), an
