@@ -23,6 +23,7 @@ const char* KernelDTypeName(KernelDType t) {
     case KernelDType::kF16: return "f16";
     case KernelDType::kBF16: return "bf16";
     case KernelDType::kS8: return "s8";
+    case KernelDType::kF32Bf16W: return "f32_bf16w";
   }
   return "unknown";
 }

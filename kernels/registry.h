@@ -23,7 +23,8 @@ const char* KernelOpName(KernelOp op);
 
 // Element types kernels are written for: activations x weights as the kernel reads them.
 // kS8: int8 activations and weights with int32 accumulation and requantization (issue 17).
-enum class KernelDType { kF32, kF16, kBF16, kS8 };
+// kF32Bf16W: FP32 activations and sums with BF16 weights (a BF16 file's classifier).
+enum class KernelDType { kF32, kF16, kBF16, kS8, kF32Bf16W };
 const char* KernelDTypeName(KernelDType t);
 
 // The function type of (op, dtype) kernels and of the packing function their weights need
@@ -44,6 +45,11 @@ template <> struct KernelTraits<KernelOp::kAdd, KernelDType::kF32> { using Fn = 
 template <> struct KernelTraits<KernelOp::kMul, KernelDType::kF32> { using Fn = BinaryF32Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kMulChannel, KernelDType::kF32> { using Fn = MulChannelF32Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kGlobalAvgPool, KernelDType::kF32> { using Fn = GlobalAvgPoolF32Fn; using PackFn = NoPacking; };
+// The FP32 GEMM's arguments; packed_b holds BF16 weights as the packing lays them out.
+template <> struct KernelTraits<KernelOp::kGemm, KernelDType::kF32Bf16W> {
+  using Fn = GemmF32Fn;
+  using PackFn = KernelTraits<KernelOp::kGemm, KernelDType::kF32>::PackFn;
+};
 // INT8 (kernel_types_s8.h): the packing folds the input zero point into the bias, so it takes it.
 template <> struct KernelTraits<KernelOp::kGemm, KernelDType::kS8> { using Fn = GemmS8Fn; using PackFn = PackGemmS8Fn; };
 template <> struct KernelTraits<KernelOp::kDwConv, KernelDType::kS8> { using Fn = DwConvS8Fn; using PackFn = PackDwConvS8Fn; };

@@ -160,7 +160,10 @@ Precision GraphPrecision(const Graph& g) {
   DType seen = DType::kF32;
   for (const Node& n : g.nodes) {
     if (n.type != OpType::kConv2D && n.type != OpType::kDepthwiseConv2D && n.type != OpType::kFullyConnected) continue;
-    const DType d = g.tensors[n.inputs[0]].dtype;
+    DType d = g.tensors[n.inputs[0]].dtype;
+    // A BF16 file's classifier: FP32 activations, BF16 weights (scalert quantize --mode bf16).
+    if (n.type == OpType::kFullyConnected && d == DType::kF32 && g.tensors[n.inputs[1]].dtype == DType::kBF16)
+      d = DType::kBF16;
     if (any && d != seen) return Precision::kMixed;
     any = true;
     seen = d;

@@ -17,7 +17,8 @@ absl::Status CheckNodeDTypes(const Graph& g, size_t index);
 int32_t WeightChannelAxis(OpType type);
 
 // The precision a graph computes in: f32 if every compute operator (convolutions, fully
-// connected) reads f32, i8/f16/bf16 if all read that dtype, kMixed otherwise.
+// connected) reads f32, i8/f16/bf16 if all read that dtype, kMixed otherwise. A fully connected
+// layer with f32 activations and bf16 weights counts as bf16 (a BF16 file's classifier).
 Precision GraphPrecision(const Graph& g);
 
 }  // namespace scalert

@@ -52,9 +52,10 @@ int Quantize(const std::vector<std::string>& argv) {
                  Usage("quantize", "IN.srm -o OUT.srm --mode int8|fp16|bf16|mixed [flags]",
                        "Lowers an FP32 model (scaled or imported): INT8 with per-channel symmetric weights and\n"
                        "per-tensor activations from calibration, FP16 or BF16 weights and activations, or a\n"
-                       "per-layer mix. Quantize/Dequantize appear only where precisions meet. Lowered layers\n"
-                       "run on the reference backend (the oracle); the report and --auto-mixed run it too,\n"
-                       "which takes about (layers + 1) x held-out inputs model runs.\n"
+                       "per-layer mix (BF16 keeps depthwise weights and the classifier's activations FP32:\n"
+                       "their kernels compute in FP32 anyway). Quantize/Dequantize appear only where\n"
+                       "precisions meet. Lowered layers run on the reference backend (the oracle); the report\n"
+                       "and --auto-mixed run it too, which takes about (layers + 1) x held-out inputs model runs.\n"
                        "Calibration from JPEG/PNG folders needs the image reader (runtime/image/), not in this\n"
                        "build: pass preprocessed .npy inputs or random draws.",
                        kFlags).c_str());

@@ -93,6 +93,62 @@ TEST(Quantizer, Fp16AndBf16HalveTheWeightsAndStayClose) {
   EXPECT_LE(r->weight_bytes_after, 0.51 * r->weight_bytes_before);  // the f32 bias is all that is left
 }
 
+// The MBConv test graph lowered to FP16 or BF16 without calibration.
+absl::StatusOr<QuantizeResult> LoweredMbconv(Precision p) {
+  const Graph g = MakeMbconvTestGraph();
+  QuantizeOptions o = Options(g, p);
+  o.calibration.clear();
+  return Quantize(g, o);
+}
+
+// BF16 depthwise layers keep FP32 weights (their kernels multiply in FP32); every other BF16
+// layer, and FP16 depthwise layers (vfmadd*ph reads FP16 weights), narrow theirs.
+TEST(Quantizer, Bf16KeepsDepthwiseWeightsFp32) {
+  for (Precision p : {Precision::kF16, Precision::kBF16}) {
+    auto r = LoweredMbconv(p);
+    ASSERT_TRUE(r.ok()) << r.status();
+    int depthwise = 0, others = 0;
+    for (const Node& n : r->lowered.nodes) {
+      if (n.type != OpType::kConv2D && n.type != OpType::kDepthwiseConv2D && n.type != OpType::kFullyConnected) continue;
+      const DType w = r->lowered.tensors[n.inputs[1]].dtype;
+      const bool dw = n.type == OpType::kDepthwiseConv2D;
+      (dw ? depthwise : others)++;
+      EXPECT_EQ(w, dw && p == Precision::kBF16 ? DType::kF32 : (p == Precision::kF16 ? DType::kF16 : DType::kBF16))
+          << n.name << " " << PrecisionName(p);
+    }
+    EXPECT_GT(depthwise, 0);
+    EXPECT_GT(others, 0);
+  }
+}
+
+// A BF16 file's classifier reads and writes FP32 with BF16 weights, and the file still says
+// bf16; the pools stay BF16; FP16 is as before.
+TEST(Quantizer, Bf16ClassifierKeepsFp32ActivationsWithBf16Weights) {
+  for (Precision p : {Precision::kF16, Precision::kBF16}) {
+    auto r = LoweredMbconv(p);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(GraphPrecision(r->lowered), p);
+    const DType act = p == Precision::kBF16 ? DType::kF32 : DType::kF16;
+    int checked = 0;
+    for (const Node& n : r->lowered.nodes) {
+      const DType in = r->lowered.tensors[n.inputs[0]].dtype;
+      if (n.type == OpType::kFullyConnected) {
+        EXPECT_EQ(in, act) << PrecisionName(p);
+        EXPECT_EQ(r->lowered.tensors[n.outputs[0]].dtype, act);
+        EXPECT_EQ(r->lowered.tensors[n.inputs[1]].dtype, p == Precision::kBF16 ? DType::kBF16 : DType::kF16);
+        ++checked;
+      } else if (n.name == "pool" || n.name == "se.pool") {
+        EXPECT_EQ(in, p == Precision::kBF16 ? DType::kBF16 : DType::kF16);
+        ++checked;
+      }
+    }
+    EXPECT_EQ(checked, 3) << PrecisionName(p);
+    if (p == Precision::kBF16) {
+      EXPECT_GT(r->fidelity->snr_db, 30);
+    }
+  }
+}
+
 // An MBConv block whose layers each shrink their input ~1000x, as a random-weight MobileNetV2 or
 // EfficientNet does (kaiming fan-out depthwise weights): activations near 1e-7 and logits near
 // 1e-12, below FP16's smallest subnormal. `act` after expand and depthwise (relu6 or swish), an

@@ -23,15 +23,22 @@ Graph SplitActivations(const Graph& g);
 // place in a fused block). Tensors left unused are dropped.
 Graph RejoinActivations(const Graph& lowered);
 
+// Per tensor: the node writing it (-1: none) and how many node inputs and graph outputs read it.
+struct TensorUses {
+  std::vector<int32_t> producer, readers;
+};
+TensorUses UsesOf(const Graph& g);
+
 // Per-tensor INT8 parameters covering `r` (asymmetric, 0 exactly representable).
 Quantization ActivationQuantization(Range r);
 
 // Lowers each node i to precision[i] (fp32 nodes stay as they are). INT8 nodes need `ranges`
 // for every activation they read or write; FP16 nodes use them (and `pre_activation`, the ranges
 // before fused activations) to scale what FP16 cannot hold (half_scaling.h). Graph inputs and
-// outputs stay f32, under their names.
+// outputs stay f32, under their names. Layers i with bf16_weights[i] (fp32 nodes: FP32
+// activations) store their weights as BF16 (a BF16 file's classifier, quantizer.cc).
 absl::StatusOr<Graph> LowerGraph(const Graph& g, const std::vector<Precision>& precision, const Ranges& ranges,
-                                 const Ranges& pre_activation = {});
+                                 const Ranges& pre_activation = {}, const std::vector<bool>& bf16_weights = {});
 
 }  // namespace scalert::quantize
 

@@ -1,5 +1,6 @@
 // Registers the AVX-512 kernels with their tiles and packings.
 #include "kernels/registry.h"
+#include "kernels/packing_half.h"
 #include "kernels/packing_s8.h"
 #include "kernels/x86/avx512/kernels_f32.h"
 #include "kernels/x86/avx512/kernels_s8.h"
@@ -10,6 +11,8 @@ void RegisterAvx512Kernels(KernelRegistry* r) {
   constexpr KernelDType f32 = KernelDType::kF32;
   constexpr Isa isa = Isa::kAvx512;
   r->Add<KernelOp::kGemm, f32>(isa, "gemm_f32_12x32_avx512", {12, 32, 0, 8}, gemm_f32_avx512, PackGemmWeights);
+  r->Add<KernelOp::kGemm, KernelDType::kF32Bf16W>(isa, "gemm_f32_bf16w_1x32_avx512", {1, 32, 0, 16}, gemm_f32_bf16w_avx512,
+                                                 PackGemmWeightsBf16Pairs);
   r->Add<KernelOp::kDwConv, f32>(isa, "dwconv_f32_c16_avx512", {1, 1, 16}, dwconv_f32_avx512, PackDwConvWeights);
   r->Add<KernelOp::kActivation, f32>(isa, "activation_f32_avx512", {1, 1, 16}, activation_f32_avx512);
   r->Add<KernelOp::kAdd, f32>(isa, "add_f32_avx512", {1, 1, 16}, add_f32_avx512);
