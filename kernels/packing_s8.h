@@ -25,6 +25,7 @@
 #ifndef SCALERT_KERNELS_PACKING_S8_H_
 #define SCALERT_KERNELS_PACKING_S8_H_
 
+#include "kernels/isa.h"
 #include "kernels/kernel_types_s8.h"
 
 namespace scalert::kernels {
@@ -57,6 +58,9 @@ inline AmxS8Chunks AmxGemmS8Chunks(int32_t k) {
 // k so short that requantizing dominates (gemm_s8.cc in kernels/x86/amx says what was measured).
 inline constexpr int32_t kAmxGemmS8MinK = 24;
 inline bool AmxGemmS8UsesVnni(int32_t k) { return k % 4 != 0 || k < kAmxGemmS8MinK; }
+// The level whose kernel runs a GEMM of depth k given to the INT8 GEMM entry of level `isa`: a
+// step's label names it (an amx entry hands the depths above to avx512vnni).
+inline Isa GemmS8RunsAt(Isa isa, int32_t k) { return isa == Isa::kAmx && AmxGemmS8UsesVnni(k) ? Isa::kAvx512Vnni : isa; }
 PackedGemmS8 PackGemmS8AmxQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                                 int32_t a_zero_point, const TileShape& tile);
 PackedGemmS8 PackGemmS8ColumnPairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,

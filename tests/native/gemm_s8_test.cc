@@ -15,6 +15,7 @@
 #endif
 
 #include "gtest/gtest.h"
+#include "kernels/packing_s8.h"
 #include "kernels/reference/quantized.h"
 #include "kernels/thread_pool.h"
 #include "tests/native/kernel_list.h"
@@ -180,6 +181,18 @@ TEST(GemmS8Kernels, AmxTilesMatchTheReference) {
   EXPECT_GT(depends, cases * 9 / 10);
   for (const GemmCase& t : {GemmCase{200, 2052, 40, 3}, GemmCase{12544 / 7, 40, 96, 4}, GemmCase{196, 1152, 320, 5}})
     EXPECT_TRUE(CheckGemm(kernel, t)) << "m " << t.m << " k " << t.k << " n " << t.n;
+}
+
+// The level a step's label names for a GEMM of depth k: the amx entry's short or odd depths run
+// the avx512vnni kernel; every other level runs its own.
+TEST(GemmS8Kernels, LabelsNameTheLevelThatRunsTheDepth) {
+  EXPECT_EQ(GemmS8RunsAt(Isa::kAmx, 27), Isa::kAvx512Vnni);  // a 3-channel stem's patches
+  EXPECT_EQ(GemmS8RunsAt(Isa::kAmx, 16), Isa::kAvx512Vnni);
+  EXPECT_EQ(GemmS8RunsAt(Isa::kAmx, 8), Isa::kAvx512Vnni);
+  EXPECT_EQ(GemmS8RunsAt(Isa::kAmx, 24), Isa::kAmx);
+  EXPECT_EQ(GemmS8RunsAt(Isa::kAmx, 1280), Isa::kAmx);
+  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512Vnni, Isa::kNeonDot})
+    for (int32_t k : {3, 16, 27, 320}) EXPECT_EQ(GemmS8RunsAt(isa, k), isa) << IsaName(isa) << " k " << k;
 }
 
 TEST(GemmS8Kernels, EveryLevelHasItsInt8Gemm) {

@@ -32,11 +32,15 @@ TEST(NativeInt8, StepsNameTheInt8KernelsThatRun) {
           kernels::KernelRegistry::Global().FindEntry(op, kernels::KernelDType::kS8, isa)->isa));
     };
     const std::string gemm = level(kernels::KernelOp::kGemm), table = level(kernels::KernelOp::kActivation);
+    // The stem (k = 27) and the FC (k = 8) are too short or odd for the amx GEMM, whose entry runs
+    // them on the avx512vnni kernel: their labels say so.
+    const std::string short_gemm = gemm == "amx" ? "avx512vnni" : gemm;
     for (const std::string& want : std::vector<std::string>{
-             "quantize_f32_s8_" + level(kernels::KernelOp::kQuantize), "conv2d_im2col_s8_" + gemm, "dwconv_s8_" + level(kernels::KernelOp::kDwConv),
+             "quantize_f32_s8_" + level(kernels::KernelOp::kQuantize), "conv2d_im2col_s8_" + short_gemm,
+             "dwconv_s8_" + level(kernels::KernelOp::kDwConv),
              "swish_table_s8_" + table, "sigmoid_table_s8_" + table,
              "mul_channel_s8_" + level(kernels::KernelOp::kMulChannel), "add_s8_" + level(kernels::KernelOp::kAdd),
-             "global_avg_pool_s8_" + level(kernels::KernelOp::kGlobalAvgPool), "fc_s8_" + gemm,
+             "global_avg_pool_s8_" + level(kernels::KernelOp::kGlobalAvgPool), "fc_s8_" + short_gemm,
              "dequantize_s8_f32_" + level(kernels::KernelOp::kDequantize)})
       EXPECT_NE(std::find(ops.begin(), ops.end(), want), ops.end()) << kernels::IsaName(isa) << ": no " << want;
     // Only data movement (the reshape before the classifier) runs the reference's copy.

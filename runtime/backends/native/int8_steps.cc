@@ -13,6 +13,7 @@
 #include "kernels/aligned_buffer.h"
 #include "kernels/dwconv_taps.h"
 #include "kernels/im2col_s8.h"
+#include "kernels/packing_s8.h"
 #include "runtime/backends/native/native_steps.h"
 #include "runtime/backends/reference/reference_backend.h"
 
@@ -25,6 +26,7 @@ using kernels::KernelOp;
 using kernels::ThreadPool;
 constexpr KernelDType kS8 = KernelDType::kS8;
 
+// `isa`: the level of the kernel that runs (for a GEMM, GemmS8RunsAt of its depth).
 std::string Int8Label(const std::string& use, Isa isa) { return absl::StrCat(use, "_s8_", kernels::IsaName(isa)); }
 
 // m[c] of the reference's requantization for a layer with weights `w` (per channel or per tensor).
@@ -142,7 +144,7 @@ absl::StatusOr<PreparedStep> ConvS8(const NativeContext& ctx, const Graph& g, si
   if (pointwise) {
     const int64_t m = static_cast<int64_t>(geo.batch) * geo.out_h * geo.out_w;
     return PreparedStep{MakeGemmS8(ctx, gemm, std::move(packed), x, geo.in_c, m, y, OutputRequant(g, n)),
-                        Int8Label("conv1x1", gemm.isa)};
+                        Int8Label("conv1x1", kernels::GemmS8RunsAt(gemm.isa, k))};
   }
   PatchConvS8 s;
   s.fn = gemm.fn;
@@ -156,7 +158,7 @@ absl::StatusOr<PreparedStep> ConvS8(const NativeContext& ctx, const Graph& g, si
   s.scratch = std::make_shared<std::vector<std::vector<int8_t>>>(
       static_cast<size_t>(s.split.tasks), std::vector<int8_t>(static_cast<size_t>(k) * geo.out_w));
   s.pool = ctx.pool;
-  return PreparedStep{s, Int8Label("conv2d_im2col", gemm.isa)};
+  return PreparedStep{s, Int8Label("conv2d_im2col", kernels::GemmS8RunsAt(gemm.isa, k))};
 }
 
 absl::StatusOr<PreparedStep> FullyConnectedS8(const NativeContext& ctx, const Graph& g, size_t index,
@@ -169,7 +171,7 @@ absl::StatusOr<PreparedStep> FullyConnectedS8(const NativeContext& ctx, const Gr
   const int64_t m = g.tensors[n.outputs[0]].shape[0];
   return PreparedStep{MakeGemmS8(ctx, gemm, std::move(packed), p.get<int8_t>(n.inputs[0]), ws[1], m,
                                  p.get<int8_t>(n.outputs[0]), OutputRequant(g, n)),
-                      Int8Label("fc", gemm.isa)};
+                      Int8Label("fc", kernels::GemmS8RunsAt(gemm.isa, ws[1]))};
 }
 
 // Rows split over the pool, or, when that leaves a task too few rows (each task interleaves the
