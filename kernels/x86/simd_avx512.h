@@ -21,6 +21,7 @@ struct Avx512 {
   // 8-float registers for narrow GEMM panels: a ymm FMA costs half a zmm one on CPUs that split
   // zmm operations (AMD Zen 4), so 8 leftover columns do not pay for 16.
   using Half = Avx2;
+  static Half::V LowHalf(V v) { return _mm512_castps512_ps256(v); }  // the first 8 lanes (no instruction)
 
   static V Zero() { return _mm512_setzero_ps(); }
   static V Set(float x) { return _mm512_set1_ps(x); }

@@ -84,6 +84,9 @@ TEST(NativeGemm, EveryActivation) {
     for (Activation act : kAllActivations) {
       GemmTester().m(23).n(40).k(19).activation(act).Test(k);
       GemmTester().m(7).n(13).k(8).bias(false).activation(act).Test(k);
+      // A 1-vector panel and a half-vector one after it (16 + 8 columns at avx512): one tile.
+      GemmTester().m(25).n(24).k(19).activation(act).residual(true).Test(k);
+      GemmTester().m(13).n(53).k(5).activation(act).Test(k);
     }
 }
 

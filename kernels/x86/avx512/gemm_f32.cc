@@ -1,6 +1,6 @@
 // gemm_f32_12x32_avx512: register tiles of up to 12 rows x 32 columns (24 accumulators of the 32
 // registers) over 32-wide packed panels; up to 16 x 16 and 16 x 8 (ymm) tiles for the narrower
-// last panels.
+// last panels, and up to 12 x (16 + 8) where a 16-wide panel is followed by an 8-wide one.
 #include "kernels/x86/avx512/kernels_f32.h"
 #include "kernels/x86/simd_avx512.h"
 #include "kernels/x86/vector_math.h"
