@@ -17,7 +17,8 @@
 namespace scalert::kernels {
 namespace {
 constexpr uint32_t Generation(uint64_t state) { return static_cast<uint32_t>(state >> 32); }
-constexpr uint32_t NextTask(uint64_t state) { return static_cast<uint32_t>(state); }
+constexpr uint32_t Front(uint64_t state) { return static_cast<uint32_t>(state >> 16) & 0xffff; }
+constexpr uint32_t Back(uint64_t state) { return static_cast<uint32_t>(state) & 0xffff; }
 // An idle worker polls for the next job this long before sleeping: long enough to catch the next
 // operator of the same inference without a wake-up. Between polls it yields the CPU rather than
 // only pausing: when the machine is oversubscribed the OS may put the worker on the caller's own
@@ -64,7 +65,7 @@ void ThreadPool::StopWorkers() {
     if (t.joinable()) t.join();
 }
 
-uint32_t ThreadPool::Drain(uint64_t state) const {
+uint32_t ThreadPool::Drain(uint64_t state, bool from_back) const {
   const uint32_t gen = Generation(state);
   const Job& job = jobs_[gen & 1];
   uint32_t ran = 0;
@@ -74,10 +75,11 @@ uint32_t ThreadPool::Drain(uint64_t state) const {
     const TaskFn fn = job.fn.load(std::memory_order_relaxed);
     const void* ctx = job.ctx.load(std::memory_order_relaxed);
     const uint32_t n = job.n.load(std::memory_order_relaxed);
-    if (Generation(state) != gen || NextTask(state) >= n) return ran;
-    if (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+    if (Generation(state) != gen || Front(state) + Back(state) >= n) return ran;
+    const uint64_t claimed = state + (from_back ? 1 : uint64_t{1} << 16);
+    if (!state_.compare_exchange_weak(state, claimed, std::memory_order_acq_rel, std::memory_order_acquire))
       continue;  // `state` now holds the current value
-    fn(ctx, NextTask(state));
+    fn(ctx, from_back ? n - 1 - Back(state) : Front(state));
     ++ran;
     done_.fetch_add(1, std::memory_order_acq_rel);
     state = state_.load(std::memory_order_acquire);
@@ -103,7 +105,7 @@ void ThreadPool::Run(size_t n, TaskFn fn, const void* ctx) const {
     wake_.notify_all();
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const uint32_t ran = Drain(start);
+  const uint32_t ran = Drain(start, /*from_back=*/false);
   if (done_.load(std::memory_order_acquire) >= n) {
     solo_period_ /= 2;
     return;
@@ -149,7 +151,7 @@ void ThreadPool::WorkerLoop() {
     }
     if (stop_.load()) return;
     seen = Generation(state);
-    Drain(state);
+    Drain(state, /*from_back=*/true);
   }
 }
 

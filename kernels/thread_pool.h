@@ -11,9 +11,16 @@
 // pool runs the next calls on the caller alone, then tries the workers again; the solo period
 // doubles with each stall in a row and halves with each call that did not stall. So an
 // oversubscribed machine costs about the one-thread time instead of a time slice per operator.
+//
+// The caller claims tasks from the front (0, 1, ...), workers from the back (n-1, n-2, ...): the
+// steps split their tensors in the same order (rows first), so on 2 threads the caller keeps
+// computing the top of every map and the worker the bottom, and each step reads mostly what its
+// own core wrote the step before, from its own L2 rather than the other core's. With one counter
+// whichever thread came first took task 0, and about half the activations crossed cores per step.
 #ifndef SCALERT_KERNELS_THREAD_POOL_H_
 #define SCALERT_KERNELS_THREAD_POOL_H_
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -47,6 +54,14 @@ class ThreadPool {
       for (size_t i = 0; i < n; ++i) task(i);
       return;
     }
+    if (n > kMaxTasks) {  // more than the claim counters hold: runs of consecutive tasks
+      const size_t per = (n + kMaxTasks - 1) / kMaxTasks;
+      const auto runs = [&task, n, per](size_t r) {
+        for (size_t i = r * per; i < std::min(n, (r + 1) * per); ++i) task(i);
+      };
+      Run((n + per - 1) / per, [](const void* ctx, size_t i) { (*static_cast<const decltype(runs)*>(ctx))(i); }, &runs);
+      return;
+    }
     Run(n, [](const void* ctx, size_t i) { (*static_cast<const F*>(ctx))(i); }, &task);
   }
 
@@ -62,9 +77,13 @@ class ThreadPool {
     std::atomic<uint32_t> n{0};
   };
 
+  // Tasks per call the state word counts (16 bits each for the front and the back claims).
+  static constexpr size_t kMaxTasks = 0xffff;
+
   void Run(size_t n, TaskFn fn, const void* ctx) const;
-  // Claims and runs tasks of the current job until none is left; returns how many it ran.
-  uint32_t Drain(uint64_t state) const;
+  // Claims and runs tasks of the current job until none is left, from the front (the caller) or
+  // the back (workers); returns how many it ran.
+  uint32_t Drain(uint64_t state, bool from_back) const;
   void WorkerLoop();
 
   void StopWorkers();
@@ -72,7 +91,8 @@ class ThreadPool {
   int threads_ = 1;
   std::string start_error_;
   std::vector<std::thread> workers_;
-  // Generation in the high 32 bits, next unclaimed task in the low 32 bits.
+  // Generation in the high 32 bits, tasks claimed from the front in the next 16, from the back in
+  // the low 16.
   mutable std::atomic<uint64_t> state_{0};
   mutable std::atomic<uint32_t> done_{0};  // tasks of the current job finished
   mutable Job jobs_[2];

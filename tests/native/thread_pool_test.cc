@@ -22,11 +22,33 @@ TEST(NativeThreadPool, ThreadCount) {
 TEST(NativeThreadPool, EveryTaskRunsOnceForManySizes) {
   for (int threads : {1, 2, 3}) {
     ThreadPool pool(threads);
-    for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{64}, size_t{1000}}) {
+    // 100000: more tasks than the claim counters hold (run in groups of consecutive tasks).
+    for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{64}, size_t{1000},
+                     size_t{100000}}) {
       std::vector<std::atomic<int>> hits(n);
       pool.ParallelFor(n, [&](size_t i) { hits[i].fetch_add(1); });
       for (size_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "threads " << threads << " n " << n << " i " << i;
     }
+  }
+}
+
+// The caller takes tasks from the front and workers from the back, so the caller keeps the
+// first part of every split (the same rows step after step stay on its core).
+TEST(NativeThreadPool, CallerTakesTheFirstTaskWorkersTheLast) {
+  ThreadPool pool(2);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::vector<std::thread::id> ran_by(4);
+  for (int round = 0; round < 3; ++round) {
+    // Tasks long enough that neither side can claim them all before the other starts.
+    pool.ParallelFor(4, [&](size_t i) {
+      ran_by[i] = std::this_thread::get_id();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    });
+    EXPECT_EQ(ran_by[0], caller);
+    EXPECT_EQ(ran_by[1], caller);
+    // A worker that ran anything ran the last task first (it may also have been asleep or not
+    // scheduled, and the caller ran them all).
+    if (ran_by[2] != caller) EXPECT_NE(ran_by[3], caller);
   }
 }
 
