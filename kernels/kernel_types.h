@@ -67,6 +67,9 @@ using MulChannelF32Fn = void (*)(int64_t pixels, int32_t channels, const float* 
 // y[c] = mean over p < pixels of x[p, c], for channels [c_begin, c_end).
 using GlobalAvgPoolF32Fn = void (*)(int64_t pixels, int32_t channels, const float* x, float* y, int32_t c_begin,
                                     int32_t c_end);
+// y[3 * p + c] = x[c * plane_stride + p] for p < pixels, c < 3: three planes (an NCHW RGB image's
+// rows) to interleaved pixels (ref::Interleave3).
+using Interleave3F32Fn = void (*)(int64_t pixels, const float* x, int64_t plane_stride, float* y);
 
 }  // namespace scalert::kernels
 

@@ -110,6 +110,8 @@ using LookupS8Fn = void (*)(int64_t n, const int8_t* x, const int8_t* table, int
 using QuantizeS8Fn = void (*)(int64_t n, const float* x, float scale, int32_t zero_point, int8_t* y);
 // y[i] = scale * (x[i] - zero_point) in single precision, one rounding (ref::Dequantize).
 using DequantizeS8Fn = void (*)(int64_t n, const int8_t* x, float scale, int32_t zero_point, float* y);
+// y[3 * p + c] = x[c * plane_stride + p] for p < pixels, c < 3 (ref::Interleave3).
+using Interleave3S8Fn = void (*)(int64_t pixels, const int8_t* x, int64_t plane_stride, int8_t* y);
 
 }  // namespace scalert::kernels
 

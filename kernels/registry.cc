@@ -13,6 +13,7 @@ const char* KernelOpName(KernelOp op) {
     case KernelOp::kGlobalAvgPool: return "global_avg_pool";
     case KernelOp::kQuantize: return "quantize";
     case KernelOp::kDequantize: return "dequantize";
+    case KernelOp::kInterleave3: return "interleave3";
   }
   return "unknown";
 }

@@ -18,7 +18,8 @@
 
 namespace scalert::kernels {
 
-enum class KernelOp { kGemm, kDwConv, kActivation, kAdd, kMul, kMulChannel, kGlobalAvgPool, kQuantize, kDequantize };
+enum class KernelOp { kGemm, kDwConv, kActivation, kAdd, kMul, kMulChannel, kGlobalAvgPool, kQuantize, kDequantize,
+                      kInterleave3 };
 const char* KernelOpName(KernelOp op);
 
 // Element types kernels are written for: activations x weights as the kernel reads them.
@@ -45,6 +46,8 @@ template <> struct KernelTraits<KernelOp::kAdd, KernelDType::kF32> { using Fn = 
 template <> struct KernelTraits<KernelOp::kMul, KernelDType::kF32> { using Fn = BinaryF32Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kMulChannel, KernelDType::kF32> { using Fn = MulChannelF32Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kGlobalAvgPool, KernelDType::kF32> { using Fn = GlobalAvgPoolF32Fn; using PackFn = NoPacking; };
+// Three planes to interleaved pixels: the NCHW -> NHWC transpose of an RGB input.
+template <> struct KernelTraits<KernelOp::kInterleave3, KernelDType::kF32> { using Fn = Interleave3F32Fn; using PackFn = NoPacking; };
 // The FP32 GEMM's arguments; packed_b holds BF16 weights as the packing lays them out.
 template <> struct KernelTraits<KernelOp::kGemm, KernelDType::kF32Bf16W> {
   using Fn = GemmF32Fn;
@@ -59,6 +62,7 @@ template <> struct KernelTraits<KernelOp::kMulChannel, KernelDType::kS8> { using
 template <> struct KernelTraits<KernelOp::kGlobalAvgPool, KernelDType::kS8> { using Fn = GlobalAvgPoolS8Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kQuantize, KernelDType::kS8> { using Fn = QuantizeS8Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kDequantize, KernelDType::kS8> { using Fn = DequantizeS8Fn; using PackFn = NoPacking; };
+template <> struct KernelTraits<KernelOp::kInterleave3, KernelDType::kS8> { using Fn = Interleave3S8Fn; using PackFn = NoPacking; };
 
 // 16-bit float activations (kernel_types_half.h): the same function types for FP16 and BF16;
 // the packing function takes FP32 weights and lays them out as the kernel reads them.

@@ -117,6 +117,14 @@ inline void Transpose(const std::vector<int32_t>& in_shape, const std::vector<in
   }
 }
 
+// y[3 * p + c] = x[c * plane_stride + p]: three planes to interleaved pixels (the NCHW -> NHWC
+// transpose of an RGB image, a run of pixels at a time).
+template <typename T>
+inline void Interleave3(int64_t pixels, const T* x, int64_t plane_stride, T* y) {
+  for (int64_t p = 0; p < pixels; ++p)
+    for (int64_t c = 0; c < 3; ++c) y[3 * p + c] = x[c * plane_stride + p];
+}
+
 inline void Quantize(int64_t n, const float* in, int8_t* out, float scale, int32_t zero_point) {
   for (int64_t i = 0; i < n; ++i) {
     float q = std::nearbyint(in[i] / scale) + static_cast<float>(zero_point);

@@ -17,6 +17,7 @@ void mul_channel_f32_avx512(int64_t pixels, int32_t channels, const float* x, co
                           Activation act);
 void global_avg_pool_f32_avx512(int64_t pixels, int32_t channels, const float* x, float* y, int32_t c_begin,
                               int32_t c_end);
+void interleave3_f32_avx512(int64_t pixels, const float* x, int64_t plane_stride, float* y);
 
 }  // namespace scalert::kernels
 

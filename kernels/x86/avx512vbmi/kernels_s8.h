@@ -7,6 +7,7 @@
 namespace scalert::kernels {
 
 void lookup_s8_avx512vbmi(int64_t n, const int8_t* x, const int8_t* table, int8_t* y);
+void interleave3_s8_avx512vbmi(int64_t pixels, const int8_t* x, int64_t plane_stride, int8_t* y);
 
 }  // namespace scalert::kernels
 

@@ -1,5 +1,8 @@
 // Transpose split by output rows.
 #include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "kernels/registry.h"
 #include "kernels/transpose.h"
 
 #include "runtime/backends/native/native_steps.h"
@@ -11,6 +14,28 @@ namespace scalert::native {
 using kernels::Isa;
 using kernels::KernelOp;
 using kernels::ThreadPool;
+
+namespace {
+
+// True when the plan turns three planes into interleaved pixels (NCHW -> NHWC of an RGB image) with
+// the rows of each image contiguous in its planes, so a run of output rows is one Interleave3 call.
+bool IsPlanesToPixels(const kernels::TransposePlan& plan) {
+  return plan.out_shape[3] == 3 && plan.in_stride[2] == 1 && plan.in_stride[1] == plan.out_shape[2] &&
+         plan.in_stride[3] >= plan.out_shape[1] * plan.out_shape[2];
+}
+
+// Output rows [r0, r1) of an Interleave3 plan, one call per image the range touches.
+template <typename T, typename Fn>
+void InterleaveRows(const kernels::TransposePlan& plan, Fn fn, const T* x, T* y, int64_t r0, int64_t r1) {
+  const int64_t h = plan.out_shape[1], w = plan.out_shape[2];
+  while (r0 < r1) {
+    const int64_t image = r0 / h, end = std::min(r1, (image + 1) * h);
+    fn((end - r0) * w, x + image * plan.in_stride[0] + (r0 - image * h) * w, plan.in_stride[3], y + r0 * w * 3);
+    r0 = end;
+  }
+}
+
+}  // namespace
 
 absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph& g, size_t index,
                                            const TensorPointers& p) {
@@ -28,6 +53,31 @@ absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph
   const Split1D split =
       SplitRange(rows, ctx.pool->threads(), 1, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(row_elems, 1)));
   auto pool = ctx.pool;
+  // An RGB input's NCHW -> NHWC: the registry's vector kernel where the level has one.
+  auto f32_planes = ctx.registry->Find<KernelOp::kInterleave3>(ctx.isa);
+  auto s8_planes = ctx.registry->Find<KernelOp::kInterleave3, kernels::KernelDType::kS8>(ctx.isa);
+  if (IsPlanesToPixels(plan) && dtype == DType::kF32 && f32_planes) {
+    auto fn = f32_planes.fn;
+    return PreparedStep{[=] {
+                          pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
+                            const int64_t r0 = static_cast<int64_t>(t) * split.chunk;
+                            InterleaveRows(plan, fn, reinterpret_cast<const float*>(x), reinterpret_cast<float*>(y), r0,
+                                           std::min(rows, r0 + split.chunk));
+                          });
+                        },
+                        absl::StrCat("transpose_", f32_planes.name)};
+  }
+  if (IsPlanesToPixels(plan) && s8 && s8_planes) {
+    auto fn = s8_planes.fn;
+    return PreparedStep{[=] {
+                          pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
+                            const int64_t r0 = static_cast<int64_t>(t) * split.chunk;
+                            InterleaveRows(plan, fn, reinterpret_cast<const int8_t*>(x), reinterpret_cast<int8_t*>(y),
+                                           r0, std::min(rows, r0 + split.chunk));
+                          });
+                        },
+                        absl::StrCat("transpose_", s8_planes.name)};
+  }
   return PreparedStep{[=] {
                         pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
                           const int64_t r0 = static_cast<int64_t>(t) * split.chunk;
