@@ -34,9 +34,11 @@ void ZeroPixels(int64_t columns, int32_t c, T* dst, int64_t dst_stride) {
   for (int64_t j = 0; j < columns; ++j, dst += dst_stride) std::memset(dst, 0, sizeof(T) * c);
 }
 
-// Any element type: FP32, and 16-bit floats (whose zero is all-zero bits too).
-template <typename T>
-void ColumnPatchRowOf(const ref::ConvGeometry& g, const T* input, int32_t row, T* buf) {
+// The columns of output row `row` around `copy(n, iy, ix, columns, dst, stride)`, which fills the
+// in-image columns of input row iy of image n from input column ix: the padding is the same for
+// every layout. Any element type: FP32, and 16-bit floats (whose zero is all-zero bits too).
+template <typename T, typename CopyRow>
+void ColumnPatchRowWith(const ref::ConvGeometry& g, int32_t row, T* buf, CopyRow copy) {
   const int32_t n = row / g.out_h, oy = row % g.out_h;
   const int64_t width = ColumnPatchWidth(g);
   const int32_t c = g.in_c;
@@ -53,18 +55,45 @@ void ColumnPatchRowOf(const ref::ConvGeometry& g, const T* input, int32_t row, T
     }
     ZeroPixels(left, c, dst, stride);
     ZeroPixels(width - right, c, dst + right * stride, stride);
-    const T* src = input + ((static_cast<int64_t>(n) * g.in_h + iy) * g.in_w + (left - g.pad_left)) * c;
-    T* d = dst + left * stride;
-    switch (c) {
-      case 1: ScatterPixels<1>(src, right - left, c, d, stride); break;
-      case 3: ScatterPixels<3>(src, right - left, c, d, stride); break;
-      case 4: ScatterPixels<4>(src, right - left, c, d, stride); break;
-      default: ScatterPixels<0>(src, right - left, c, d, stride); break;
-    }
+    copy(n, iy, left - g.pad_left, right - left, dst + left * stride, stride);
   }
 }
 
+template <typename T>
+void ColumnPatchRowOf(const ref::ConvGeometry& g, const T* input, int32_t row, T* buf) {
+  const int32_t c = g.in_c;
+  ColumnPatchRowWith(g, row, buf, [&](int32_t n, int32_t iy, int64_t ix, int64_t columns, T* d, int64_t stride) {
+    const T* src = input + ((static_cast<int64_t>(n) * g.in_h + iy) * g.in_w + ix) * c;
+    switch (c) {
+      case 1: ScatterPixels<1>(src, columns, c, d, stride); break;
+      case 3: ScatterPixels<3>(src, columns, c, d, stride); break;
+      case 4: ScatterPixels<4>(src, columns, c, d, stride); break;
+      default: ScatterPixels<0>(src, columns, c, d, stride); break;
+    }
+  });
+}
+
+// `columns` pixels of one row of c planes `plane` elements apart to every `dst_stride`-th element
+// of dst (C > 0: the channel count at compile time, so the three planes of an RGB row are read in
+// step).
+template <int C>
+void GatherPlanes(const float* src, int64_t plane, int64_t columns, int32_t c, float* dst, int64_t dst_stride) {
+  if (C > 0) c = C;
+  for (int64_t j = 0; j < columns; ++j, dst += dst_stride)
+    for (int32_t ch = 0; ch < c; ++ch) dst[ch] = src[ch * plane + j];
+}
+
 }  // namespace
+
+void ColumnPatchRowNchw(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf) {
+  const int32_t c = g.in_c;
+  const int64_t plane = static_cast<int64_t>(g.in_h) * g.in_w;
+  ColumnPatchRowWith(g, row, buf, [&](int32_t n, int32_t iy, int64_t ix, int64_t columns, float* d, int64_t stride) {
+    const float* src = input + static_cast<int64_t>(n) * c * plane + static_cast<int64_t>(iy) * g.in_w + ix;
+    if (c == 3) GatherPlanes<3>(src, plane, columns, c, d, stride);
+    else GatherPlanes<0>(src, plane, columns, c, d, stride);
+  });
+}
 
 void ColumnPatchRow(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf) {
   ColumnPatchRowOf(g, input, row, buf);

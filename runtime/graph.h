@@ -43,6 +43,9 @@ struct ConvParams {
   int32_t dilation_h = 1, dilation_w = 1;
   int32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
   int32_t depth_multiplier = 1;
+  // Conv2D only, set by passes/nchw_input.h for the native backend (never in a file): the input is
+  // [N, C, H, W] instead of [N, H, W, C]; the output stays NHWC.
+  bool input_nchw = false;
 };
 
 struct Node {

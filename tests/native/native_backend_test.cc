@@ -3,13 +3,16 @@
 // whole MBConv networks at non-square sizes, at every ISA level this CPU runs, on 1 and 2
 // threads.
 #include <array>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kernels/im2col.h"
 #include "kernels/isa.h"
+#include "kernels/reference/elementwise.h"
 #include "runtime/backends/native/native_backend.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/graph_builder.h"
@@ -117,6 +120,96 @@ TEST(NativeBackend, StemAndGeneralConvUseColumnPatches) {
   ExpectMatchesReference(ConvGraph(false, 8, 21, 3, 24, 3, 2, false, Activation::kRelu6));
   ExpectMatchesReference(ConvGraph(false, 9, 10, 1, 8, 3, 2, true, Activation::kNone));  // one channel
   ExpectMatchesReference(ConvGraph(false, 3, 4, 6, 5, 5, 1, true, Activation::kNone));   // padding > input
+}
+
+// An imported model's stem: input [n, c, h, w] -> Transpose {0, 2, 3, 1} -> conv (and, with
+// `second_reader`, a Relu also reading the transposed tensor, which must keep the transpose).
+Graph NchwConvGraph(int32_t n, int32_t h, int32_t w, int32_t c, int32_t out_c, int32_t k, int32_t stride,
+                    bool same_padding, Activation act, bool second_reader = false) {
+  Graph g;
+  const int32_t x = g.AddTensor("x", {n, c, h, w});
+  g.inputs = {x};
+  Node t;
+  t.type = OpType::kTranspose;
+  t.inputs = {x};
+  t.ints = {0, 2, 3, 1};
+  auto nhwc = AddNode(&g, t, "to_nhwc");
+  EXPECT_TRUE(nhwc.ok()) << nhwc.status();
+  ConvParams p;
+  p.stride_h = p.stride_w = stride;
+  if (same_padding) {
+    SamePadding(h, k, stride, 1, &p.pad_top, &p.pad_bottom);
+    SamePadding(w, k, stride, 1, &p.pad_left, &p.pad_right);
+  }
+  auto y = AddConv2D(&g, *nhwc, Constant(&g, "w", {out_c, k, k, c}, 1), Constant(&g, "b", {out_c}, 2), p, act, "conv");
+  EXPECT_TRUE(y.ok()) << y.status();
+  g.outputs = {*y};
+  if (second_reader) {
+    Node r;
+    r.type = OpType::kRelu;
+    r.inputs = {*nhwc};
+    auto z = AddNode(&g, r, "relu");
+    EXPECT_TRUE(z.ok()) << z.status();
+    g.outputs.push_back(*z);
+  }
+  return g;
+}
+
+// The column patches of an NCHW input equal those of its NHWC transpose: odd maps, 1 to 5
+// channels, kernels 3 and 5, strides 1 and 2, padding wider than the map, batch 2 (both images).
+TEST(NativeBackend, NchwColumnPatchesMatchNhwc) {
+  for (int32_t c : {1, 3, 4, 5})
+    for (int32_t k : {3, 5})
+      for (int32_t stride : {1, 2})
+        for (auto [h, w] : {std::pair{9, 13}, std::pair{3, 2}}) {
+          SCOPED_TRACE(::testing::Message() << "c " << c << " k " << k << " stride " << stride << " " << h << "x" << w);
+          ref::ConvGeometry geo;
+          geo.batch = 2;
+          geo.in_h = h, geo.in_w = w, geo.in_c = c;
+          geo.kernel_h = geo.kernel_w = k;
+          geo.stride_h = geo.stride_w = stride;
+          int32_t pad_end = 0;
+          SamePadding(h, k, stride, 1, &geo.pad_top, &pad_end);
+          geo.out_h = (h + geo.pad_top + pad_end - k) / stride + 1;
+          SamePadding(w, k, stride, 1, &geo.pad_left, &pad_end);
+          geo.out_w = (w + geo.pad_left + pad_end - k) / stride + 1;
+          geo.out_c = 4;
+          const std::vector<float> nchw = RandomVector(static_cast<size_t>(2 * c * h * w), 5);
+          std::vector<float> nhwc(nchw.size());
+          ref::Transpose(std::vector<int32_t>{2, c, h, w}, {0, 2, 3, 1}, nchw.data(), nhwc.data());
+          const size_t floats = static_cast<size_t>(kernels::ColumnPatchFloats(geo));
+          for (int32_t row = 0; row < 2 * geo.out_h; ++row) {
+            std::vector<float> want(floats, 7.f), got(floats + 1, 9.f);
+            kernels::ColumnPatchRow(geo, nhwc.data(), row, want.data());
+            kernels::ColumnPatchRowNchw(geo, nchw.data(), row, got.data());
+            ASSERT_EQ(got[floats], 9.f) << "wrote past the columns";
+            got.resize(floats);
+            for (float v : got) ASSERT_TRUE(std::isfinite(v));
+            ASSERT_EQ(got, want) << "row " << row;
+          }
+        }
+}
+
+// The transpose before a stem goes into the conv (passes/nchw_input.h): both original nodes run
+// as one step that names its NCHW columns; strides 1 and 2, kernels 3 and 5, odd maps, 1 to 5
+// channels, batch 1 and 2. A transpose read by another node too, or feeding a 1x1, stays.
+TEST(NativeBackend, StemReadsNchwInputWithoutTranspose) {
+  for (auto [n, h, w, c, out_c, k, stride] :
+       {std::array{1, 33, 30, 3, 32, 3, 2}, std::array{2, 12, 11, 5, 9, 5, 1}, std::array{1, 17, 14, 3, 16, 5, 2},
+        std::array{2, 9, 10, 1, 8, 3, 2}, std::array{1, 10, 7, 4, 17, 3, 1}, std::array{1, 3, 4, 3, 5, 5, 1}}) {
+    SCOPED_TRACE(::testing::Message() << n << "x" << c << "x" << h << "x" << w << " k " << k << " s " << stride);
+    auto d = ExpectMatchesReference(NchwConvGraph(n, h, w, c, out_c, k, stride, true, Activation::kRelu6));
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0], "conv2d_columns_nchw_f32_" + BestIsaName());
+    EXPECT_EQ(d[1], d[0]);
+  }
+  auto shared = ExpectMatchesReference(NchwConvGraph(1, 9, 8, 3, 8, 3, 2, true, Activation::kNone, true));
+  ASSERT_EQ(shared.size(), 3u);
+  EXPECT_EQ(shared[0].rfind("transpose_", 0), 0u) << shared[0];
+  EXPECT_EQ(shared[1], "conv2d_columns_f32_" + BestIsaName());
+  auto pointwise = ExpectMatchesReference(NchwConvGraph(1, 9, 8, 3, 8, 1, 1, false, Activation::kNone));
+  ASSERT_EQ(pointwise.size(), 2u);
+  EXPECT_EQ(pointwise[0].rfind("transpose_", 0), 0u) << pointwise[0];
 }
 
 TEST(NativeBackend, DilatedConvUsesIm2col) {

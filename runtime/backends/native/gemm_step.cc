@@ -66,6 +66,7 @@ absl::StatusOr<PreparedStep> ConvStep(const NativeContext& ctx, const Graph& g, 
                                       const TensorPointers& p) {
   const Node& n = g.nodes[index];
   auto gemm = ctx.registry->Find<KernelOp::kGemm>(ctx.isa);
+  if (n.conv.input_nchw) return PatchConvStep(ctx, g, index, p);  // the pass checked it can
   if (!gemm || !IsConstant(g, n, 1)) return ReferenceStep(g, index, p);
   const ref::ConvGeometry geo = ConvGeometryOf(g, n);
   const bool pointwise = geo.kernel_h == 1 && geo.kernel_w == 1 && geo.stride_h == 1 && geo.stride_w == 1 &&

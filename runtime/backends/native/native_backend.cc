@@ -18,6 +18,7 @@
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/dtype_rules.h"
 #include "runtime/passes/mbconv_fusion.h"
+#include "runtime/passes/nchw_input.h"
 #include "runtime/planned_executable.h"
 #include "runtime/weights.h"
 
@@ -202,9 +203,13 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
              ctx.registry->Find<KernelOp::kDwConv, KernelDType::kBF16>(ctx.isa);
     return d == DType::kF32 || d == DType::kI8;  // INT8: CanFuseS8 checks
   };
+  // Stems that read an imported model's NCHW input themselves, without the transpose before them.
+  NchwInputGraph nchw = AbsorbNchwTransposes(
+      g, [&ctx](const Graph& graph, const Node& n) { return native::PatchConvCanReadNchw(ctx, graph, n); });
+  const Graph& unfused = nchw.absorbed > 0 ? nchw.graph : g;
   FusedGraph fused;
   if (native.fusion != FusionPolicy::kOff && can_fuse) {
-    fused = FuseMbconvBlocks(g, [&](const Graph& graph, const MbconvBlock& b) {
+    fused = FuseMbconvBlocks(unfused, [&](const Graph& graph, const MbconvBlock& b) {
       if (!has_kernels(graph.tensors[graph.nodes[b.depthwise].inputs[0]].dtype)) return false;
       // INT8 blocks fuse wherever the level's INT8 kernels run every part: fused, no block was
       // measurably slower and the models ran faster (fused_mbconv_s8_step.h).
@@ -214,10 +219,11 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
     });
   }
   if (fused.fused_blocks == 0) {
-    auto e = PlannedExecutable::Create(g, o, [&ctx](const Graph& graph, size_t index, const TensorPointers& p) {
+    auto e = PlannedExecutable::Create(unfused, o, [&ctx](const Graph& graph, size_t index, const TensorPointers& p) {
       return MakeNativeStep(ctx, graph, index, p);
     });
     if (!e.ok()) return e.status();
+    if (nchw.absorbed > 0) (*e)->set_original_nodes(nchw.node_of);
     return std::unique_ptr<Executable>(std::move(e).value());
   }
   // Fused blocks ask for their scratch before the plan is made, so it lives in the arena.
@@ -232,7 +238,13 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
       [&ctx](const Graph& graph, size_t index, const TensorPointers& p) { return MakeNativeStep(ctx, graph, index, p); },
       scratch);
   if (!e.ok()) return e.status();
-  (*e)->set_original_nodes(fused.node_of);
+  std::vector<int32_t> step_of = fused.node_of;  // per node of g: through both passes
+  if (nchw.absorbed > 0) {
+    step_of.assign(g.nodes.size(), -1);
+    for (size_t i = 0; i < g.nodes.size(); ++i)
+      if (nchw.node_of[i] >= 0) step_of[i] = fused.node_of[nchw.node_of[i]];
+  }
+  (*e)->set_original_nodes(std::move(step_of));
   return std::unique_ptr<Executable>(std::move(e).value());
 }
 

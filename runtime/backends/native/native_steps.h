@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "kernels/isa.h"
 #include "kernels/packing.h"
+#include "kernels/reference/conv.h"
 #include "kernels/registry.h"
 #include "kernels/thread_pool.h"
 #include "runtime/backends/native/weight_prefetch.h"
@@ -79,6 +80,11 @@ using StepFn = absl::StatusOr<PreparedStep> (*)(const NativeContext& ctx, const 
 absl::StatusOr<PreparedStep> ConvStep(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p);
 absl::StatusOr<PreparedStep> PatchConvStep(const NativeContext& ctx, const Graph& g, size_t index,
                                            const TensorPointers& p);
+// Whether PatchConvStep builds column patches (kernels/im2col.h) for this geometry.
+inline bool ColumnPatchesFit(const ref::ConvGeometry& geo) { return geo.dilation_w == 1 && geo.kernel_h <= 64; }
+// Whether Conv2D `n` (of an NHWC graph) runs as an FP32 column-patch step at ctx's level, so it
+// can read its input as NCHW instead (passes/nchw_input.h).
+bool PatchConvCanReadNchw(const NativeContext& ctx, const Graph& g, const Node& n);
 absl::StatusOr<PreparedStep> DepthwiseStep(const NativeContext& ctx, const Graph& g, size_t index,
                                            const TensorPointers& p);
 absl::StatusOr<PreparedStep> FullyConnectedStep(const NativeContext& ctx, const Graph& g, size_t index,

@@ -1,6 +1,7 @@
 // General (non-pointwise) convolutions: patches of output rows times the packed weights.
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "kernels/aligned_buffer.h"
 #include "kernels/im2col.h"
 #include "runtime/backends/native/native_steps.h"
@@ -21,6 +22,7 @@ struct PatchConv {
   kernels::GemmArgs args;  // a and c are set per row
   ref::ConvGeometry geo;
   bool column_patches;
+  bool input_nchw;  // column patches from an NCHW input (passes/nchw_input.h)
   const float* input;
   float* output;
   Split1D split;  // over batch * out_h rows; task i uses scratch slot i
@@ -38,7 +40,8 @@ struct PatchConv {
       const int32_t r0 = static_cast<int32_t>(task * s.split.chunk);
       const int32_t r1 = static_cast<int32_t>(std::min<int64_t>(rows, r0 + s.split.chunk));
       for (int32_t r = r0; r < r1; ++r) {
-        if (s.column_patches) kernels::ColumnPatchRow(s.geo, s.input, r, buf);
+        if (s.input_nchw) kernels::ColumnPatchRowNchw(s.geo, s.input, r, buf);
+        else if (s.column_patches) kernels::ColumnPatchRow(s.geo, s.input, r, buf);
         else kernels::Im2ColRow(s.geo, s.input, r, buf);
         a.c = s.output + static_cast<int64_t>(r) * s.geo.out_w * s.geo.out_c;
         s.fn(a, 0, s.geo.out_w, 0, a.n);
@@ -46,6 +49,17 @@ struct PatchConv {
     });
   }
 };
+
+bool PatchConvCanReadNchw(const NativeContext& ctx, const Graph& g, const Node& n) {
+  if (n.type != OpType::kConv2D || n.conv.input_nchw || !AllActivationsF32(g, n) || !IsConstant(g, n, 1) ||
+      !ctx.registry->Find<KernelOp::kGemm>(ctx.isa))
+    return false;
+  const ref::ConvGeometry geo = ConvGeometryOf(g, n);
+  const bool pointwise = geo.kernel_h == 1 && geo.kernel_w == 1 && geo.stride_h == 1 && geo.stride_w == 1 &&
+                         n.conv.pad_top == 0 && n.conv.pad_bottom == 0 && n.conv.pad_left == 0 &&
+                         n.conv.pad_right == 0;
+  return !pointwise && ColumnPatchesFit(geo);
+}
 
 absl::StatusOr<PreparedStep> PatchConvStep(const NativeContext& ctx, const Graph& g, size_t index,
                                            const TensorPointers& p) {
@@ -55,7 +69,9 @@ absl::StatusOr<PreparedStep> PatchConvStep(const NativeContext& ctx, const Graph
   std::vector<float> w = ConstantAsF32(g.tensors[n.inputs[1]]);
   const std::vector<float> b = OptionalF32(g, n, 2);
   const int32_t k = geo.kernel_h * geo.kernel_w * geo.in_c;
-  const bool column_patches = geo.dilation_w == 1 && geo.kernel_h <= 64;
+  const bool column_patches = ColumnPatchesFit(geo);
+  if (n.conv.input_nchw && !column_patches)
+    return absl::InternalError(absl::StrCat(g.NodeLabel(index), ": an NCHW input needs column patches"));
   if (column_patches) {
     std::vector<float> owhi(w.size());
     kernels::ColumnPatchWeights(geo, w.data(), owhi.data());
@@ -68,6 +84,7 @@ absl::StatusOr<PreparedStep> PatchConvStep(const NativeContext& ctx, const Graph
   s.args = MakeGemm(ctx, gemm, packed, nullptr, geo.out_w, nullptr, n.activation).args;
   s.geo = geo;
   s.column_patches = column_patches;
+  s.input_nchw = n.conv.input_nchw;
   if (column_patches) s.args.lda = kernels::ColumnPatchStride(geo);
   s.input = p.get<float>(n.inputs[0]);
   s.output = p.get<float>(n.outputs[0]);
@@ -78,7 +95,7 @@ absl::StatusOr<PreparedStep> PatchConvStep(const NativeContext& ctx, const Graph
       column_patches ? kernels::ColumnPatchFloats(geo) : kernels::Im2ColPatch(geo) * geo.out_w;
   for (int64_t t = 0; t < s.split.tasks; ++t) s.scratch->emplace_back(static_cast<size_t>(scratch_floats));
   s.pool = ctx.pool;
-  return PreparedStep{s, KernelLabel(column_patches ? "conv2d_columns" : "conv2d_im2col", gemm.isa)};
+  return PreparedStep{s, KernelLabel(n.conv.input_nchw ? "conv2d_columns_nchw" : column_patches ? "conv2d_columns" : "conv2d_im2col", gemm.isa)};
 }
 
 }  // namespace scalert::native

@@ -328,6 +328,7 @@ ref::ConvGeometry ConvGeometryOf(const Graph& g, const Node& n) {
   const Shape& y = g.tensors[n.outputs[0]].shape;
   ref::ConvGeometry geo;
   geo.batch = x[0]; geo.in_h = x[1]; geo.in_w = x[2]; geo.in_c = x[3];
+  if (n.conv.input_nchw) { geo.in_c = x[1]; geo.in_h = x[2]; geo.in_w = x[3]; }
   geo.out_h = y[1]; geo.out_w = y[2]; geo.out_c = y[3];
   geo.kernel_h = w[1]; geo.kernel_w = w[2];
   geo.stride_h = n.conv.stride_h; geo.stride_w = n.conv.stride_w;
