@@ -65,7 +65,9 @@ struct TileRun {
 };
 
 // Quad row of input row `row` (nullptr: a padding row) for output columns [o0, o0 + n): for
-// each column and group, the interleaved, sign-flipped bytes of its taps.
+// each column and group, the interleaved, sign-flipped bytes of its taps. kFull: the tile has 32
+// channels (plain loads, not masked ones).
+template <bool kFull>
 void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, int8_t* dst) {
   const ref::ConvGeometry& g = t.args->geo;
   // Paired: quad q serves columns o0 + 2q and o0 + 2q + 1 with four real taps (at stride 2, the
@@ -74,9 +76,12 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
   n = (n + per_quad - 1) / per_quad;
   const int8_t* zero = t.args->zero + t.c0;
   const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+  auto load = [&](const int8_t* p) {
+    return kFull ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)) : _mm256_maskz_loadu_epi8(t.mask, p);
+  };
   auto quad = [&](const int8_t* const* src, int8_t* to) {
     __m256i x[4], out[4];
-    for (int i = 0; i < 4; ++i) x[i] = _mm256_xor_si256(_mm256_maskz_loadu_epi8(t.mask, src[i]), flip);
+    for (int i = 0; i < 4; ++i) x[i] = _mm256_xor_si256(load(src[i]), flip);
     Interleave(x[0], x[1], x[2], x[3], out);
     for (int j = 0; j < 4; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(to) + j, out[j]);
   };
@@ -93,12 +98,22 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
       int32_t run = 1;
       while (col + run < n && ix0 + run * quad_stride + span < g.in_w) ++run;
       for (int32_t q = 0; q < t.built; ++q) {
+        const int64_t to_step = static_cast<int64_t>(t.built) * kQuadBytes;
+        if (4 * q + 3 < taps_w) {  // four real taps at fixed offsets: one pointer to step
+          const int8_t* s0 = base + static_cast<int64_t>(4 * q) * g.dilation_w * g.in_c;
+          const int64_t tap = static_cast<int64_t>(g.dilation_w) * g.in_c;
+          int8_t* to = dst + static_cast<int64_t>(q) * kQuadBytes;
+          for (int32_t k = 0; k < run; ++k, to += to_step, s0 += column_step) {
+            const int8_t* four[4] = {s0, s0 + tap, s0 + 2 * tap, s0 + 3 * tap};
+            quad(four, to);
+          }
+          continue;
+        }
         for (int32_t i = 0; i < 4; ++i) {
           const int32_t kx = 4 * q + i;
           src[i] = kx < taps_w ? base + static_cast<int64_t>(kx) * g.dilation_w * g.in_c : zero;
         }
         int8_t* to = dst + static_cast<int64_t>(q) * kQuadBytes;
-        const int64_t to_step = static_cast<int64_t>(t.built) * kQuadBytes;
         for (int32_t k = 0; k < run; ++k, to += to_step) {
           quad(src, to);
           for (int32_t i = 0; i < 4; ++i)
@@ -240,7 +255,7 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
         used[s] = true;
         tag[s] = want[ky];
         slot[ky] = s;
-        BuildQuadRow(t, want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c, o0, n_cols + t.spill,
+        (t.mask == ~__mmask32{0} ? BuildQuadRow<true> : BuildQuadRow<false>)(t, want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c, o0, n_cols + t.spill,
                      ring + s * slot_bytes);
       }
       int8_t* out = a.output + (static_cast<int64_t>(r) * g.out_w + o0) * g.out_c + t.c0;
