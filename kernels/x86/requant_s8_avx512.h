@@ -63,11 +63,16 @@ struct BytePacker {
   // kBounded: every |v| < 2^31 (no +inf, NaN or overflow), so cvtps2dq needs no min first.
   template <bool kBounded = false>
   __m512i Pack(__m512 v0, __m512 v1, __m512 v2, __m512 v3) const {
+    return clamp ? PackAs<kBounded, true>(v0, v1, v2, v3) : PackAs<kBounded, false>(v0, v1, v2, v3);
+  }
+  // The same with `clamp` fixed at compile time (kClamp == clamp), for loops that choose once.
+  template <bool kBounded, bool kClamp>
+  __m512i PackAs(__m512 v0, __m512 v1, __m512 v2, __m512 v3) const {
     const auto round = [this](__m512 v) { return kBounded ? _mm512_cvtps_epi32(v) : Round(v); };
     const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(round(v0), round(v1)), zp);
     const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(round(v2), round(v3)), zp);
     __m512i b = _mm512_packs_epi16(w01, w23);
-    if (clamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
+    if constexpr (kClamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
     return _mm512_permutexvar_epi32(order, b);
   }
 };

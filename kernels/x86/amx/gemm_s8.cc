@@ -117,8 +117,9 @@ void Step(const ATile* a, const int8_t* b0, int64_t panel_bytes, bool resident, 
 
 // Requantizes rows [0, rows) of acc into C from row pointer c, columns [j, j + count) (count <=
 // 32), two rows per BytePacker call. kBounded: every factor of the columns is at most 1/4, so
-// float(acc) * m stays below 2^30 and needs no clamp before the conversion.
-template <bool kBounded>
+// float(acc) * m stays below 2^30 and needs no clamp before the conversion; kClamp: the packer's
+// clamp (a fused relu / relu6), fixed so the loop has no branch on it.
+template <bool kBounded, bool kClamp>
 void Epilogue(const GemmS8Args& args, const BytePacker& packer, const int32_t* acc, int32_t rows, int8_t* c,
               int32_t j, int32_t count) {
   const PackedGemmS8& p = *args.packed;
@@ -134,7 +135,7 @@ void Epilogue(const GemmS8Args& args, const BytePacker& packer, const int32_t* a
   for (int32_t r = 0; r < rows; r += 2) {
     const int32_t* x0 = acc + r * kAccRow;
     const int32_t* x1 = r + 1 < rows ? x0 + kAccRow : x0;
-    const __m512i bytes = packer.Pack<kBounded>(scaled(x0, bias0, scale0), scaled(x0 + kAmxGemmS8Panel, bias1, scale1),
+    const __m512i bytes = packer.PackAs<kBounded, kClamp>(scaled(x0, bias0, scale0), scaled(x0 + kAmxGemmS8Panel, bias1, scale1),
                                       scaled(x1, bias0, scale0), scaled(x1 + kAmxGemmS8Panel, bias1, scale1));
     int8_t* dst = c + r * args.ldc + j;
     if (count >= 32) {
@@ -173,7 +174,9 @@ void gemm_s8_amx(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t
   // Stage rows past a tile's valid ones hold whatever an earlier tile left: their sums are not stored.
   alignas(64) int8_t stage[2][kTileRows * kTileRowBytes] = {};
   const BytePacker packer(args.out);
-  const auto epilogue = ScalesBounded(p, n_begin, n_end) ? Epilogue<true> : Epilogue<false>;
+  const bool bounded = ScalesBounded(p, n_begin, n_end);
+  const auto epilogue = packer.clamp ? (bounded ? Epilogue<true, true> : Epilogue<false, true>)
+                                     : (bounded ? Epilogue<true, false> : Epilogue<false, false>);
   struct Pending {
     int32_t rows = 0, j = 0, count = 0;
     int8_t* c = nullptr;

@@ -65,7 +65,9 @@ struct TileRun {
 };
 
 // Quad row of input row `row` (nullptr: a padding row) for output columns [o0, o0 + n): for
-// each column and group, the interleaved, sign-flipped bytes of its taps.
+// each column and group, the interleaved, sign-flipped bytes of its taps. kFull: the tile has 32
+// channels (plain loads, not masked ones).
+template <bool kFull>
 void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, int8_t* dst) {
   const ref::ConvGeometry& g = t.args->geo;
   // Paired: quad q serves columns o0 + 2q and o0 + 2q + 1 with four real taps (at stride 2, the
@@ -74,9 +76,12 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
   n = (n + per_quad - 1) / per_quad;
   const int8_t* zero = t.args->zero + t.c0;
   const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+  auto load = [&](const int8_t* p) {
+    return kFull ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)) : _mm256_maskz_loadu_epi8(t.mask, p);
+  };
   auto quad = [&](const int8_t* const* src, int8_t* to) {
     __m256i x[4], out[4];
-    for (int i = 0; i < 4; ++i) x[i] = _mm256_xor_si256(_mm256_maskz_loadu_epi8(t.mask, src[i]), flip);
+    for (int i = 0; i < 4; ++i) x[i] = _mm256_xor_si256(load(src[i]), flip);
     Interleave(x[0], x[1], x[2], x[3], out);
     for (int j = 0; j < 4; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(to) + j, out[j]);
   };
@@ -93,12 +98,22 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
       int32_t run = 1;
       while (col + run < n && ix0 + run * quad_stride + span < g.in_w) ++run;
       for (int32_t q = 0; q < t.built; ++q) {
+        const int64_t to_step = static_cast<int64_t>(t.built) * kQuadBytes;
+        if (4 * q + 3 < taps_w) {  // four real taps at fixed offsets: one pointer to step
+          const int8_t* s0 = base + static_cast<int64_t>(4 * q) * g.dilation_w * g.in_c;
+          const int64_t tap = static_cast<int64_t>(g.dilation_w) * g.in_c;
+          int8_t* to = dst + static_cast<int64_t>(q) * kQuadBytes;
+          for (int32_t k = 0; k < run; ++k, to += to_step, s0 += column_step) {
+            const int8_t* four[4] = {s0, s0 + tap, s0 + 2 * tap, s0 + 3 * tap};
+            quad(four, to);
+          }
+          continue;
+        }
         for (int32_t i = 0; i < 4; ++i) {
           const int32_t kx = 4 * q + i;
           src[i] = kx < taps_w ? base + static_cast<int64_t>(kx) * g.dilation_w * g.in_c : zero;
         }
         int8_t* to = dst + static_cast<int64_t>(q) * kQuadBytes;
-        const int64_t to_step = static_cast<int64_t>(t.built) * kQuadBytes;
         for (int32_t k = 0; k < run; ++k, to += to_step) {
           quad(src, to);
           for (int32_t i = 0; i < 4; ++i)
@@ -143,8 +158,10 @@ inline void DotWindow(const int8_t* const* rows, int64_t at, int32_t shift, cons
 }
 
 // kKh / kGroups: the kernel height and groups per row when fixed at compile time (3x3, 5x5), or 0.
-// kPaired: the stride of a paired 3x3 window (1 or 2), 0 when not paired.
-template <int kKh, int kGroups, bool kShifted = false, int kPaired = 0>
+// kPaired: the stride of a paired 3x3 window (1 or 2), 0 when not paired. kBounded: every factor
+// of the tile is at most 1/4 (TileBounded); kClamp: a fused relu / relu6 narrows the bytes. Both
+// fixed at compile time keep the epilogue free of branches (they were tested per pixel).
+template <int kKh, int kGroups, bool kShifted, int kPaired, bool kBounded, bool kClamp>
 void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring) {
   static_assert(!kPaired || (kKh == 3 && kGroups == 1), "pairs are 3x3 windows");
   const DwConvS8Args& a = *t.args;
@@ -188,25 +205,21 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
     bias[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p.bias.data() + t.c0 + 8 * j));
     scale[j] = _mm256_loadu_ps(p.scale.data() + t.c0 + 8 * j);
   }
-  // Factors of at most 1/4 keep float(acc) * m below 2^30: no min before the conversion.
-  bool bounded = true;
-  for (int32_t c = t.c0; c < std::min(p.channels, t.c0 + kTile); ++c) bounded = bounded && std::fabs(p.scale[c]) <= 0.25f;
   const __m256 big = _mm256_set1_ps(1073741824.f);
   const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(a.out.zero_point));
   const ByteBounds bounds = ByteBoundsOf(a.out);
-  const bool clamp = bounds.narrower;
   const __m256i lo8 = _mm256_set1_epi8(static_cast<char>(bounds.lo)), hi8 = _mm256_set1_epi8(static_cast<char>(bounds.hi));
   const int64_t slot_bytes = static_cast<int64_t>(t.cols + t.spill) * t.built * kQuadBytes;
   auto store = [&](const __m256i* acc, int8_t* out) {
     __m256i r32[4];
     for (int j = 0; j < 4; ++j) {
       const __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[j]), scale[j]);
-      r32[j] = _mm256_cvtps_epi32(bounded ? v : _mm256_min_ps(big, v));
+      r32[j] = _mm256_cvtps_epi32(kBounded ? v : _mm256_min_ps(big, v));
     }
     const __m256i w01 = _mm256_adds_epi16(_mm256_packs_epi32(r32[0], r32[1]), zp);
     const __m256i w23 = _mm256_adds_epi16(_mm256_packs_epi32(r32[2], r32[3]), zp);
     __m256i b = _mm256_packs_epi16(w01, w23);
-    if (clamp) b = _mm256_min_epi8(_mm256_max_epi8(b, lo8), hi8);
+    if constexpr (kClamp) b = _mm256_min_epi8(_mm256_max_epi8(b, lo8), hi8);
     _mm256_mask_storeu_epi8(out, t.mask, b);
   };
 
@@ -242,7 +255,7 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
         used[s] = true;
         tag[s] = want[ky];
         slot[ky] = s;
-        BuildQuadRow(t, want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c, o0, n_cols + t.spill,
+        (t.mask == ~__mmask32{0} ? BuildQuadRow<true> : BuildQuadRow<false>)(t, want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c, o0, n_cols + t.spill,
                      ring + s * slot_bytes);
       }
       int8_t* out = a.output + (static_cast<int64_t>(r) * g.out_w + o0) * g.out_c + t.c0;
@@ -300,6 +313,23 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
   }
 }
 
+// Factors of at most 1/4 keep float(acc) * m below 2^30: no min before the conversion.
+bool TileBounded(const PackedDwConvS8& p, int32_t c0) {
+  bool bounded = true;
+  for (int32_t c = c0; c < std::min(p.channels, c0 + kTile); ++c) bounded = bounded && std::fabs(p.scale[c]) <= 0.25f;
+  return bounded;
+}
+
+// RunTile<kKh, kGroups, kShifted, kPaired> with the tile's kBounded and kClamp.
+template <int kKh, int kGroups, bool kShifted = false, int kPaired = 0>
+void Run(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring) {
+  const bool bounded = TileBounded(*t.args->packed, t.c0), clamp = ByteBoundsOf(t.args->out).narrower;
+  if (bounded && clamp) RunTile<kKh, kGroups, kShifted, kPaired, true, true>(t, row_begin, row_end, ring);
+  else if (bounded) RunTile<kKh, kGroups, kShifted, kPaired, true, false>(t, row_begin, row_end, ring);
+  else if (clamp) RunTile<kKh, kGroups, kShifted, kPaired, false, true>(t, row_begin, row_end, ring);
+  else RunTile<kKh, kGroups, kShifted, kPaired, false, false>(t, row_begin, row_end, ring);
+}
+
 }  // namespace
 
 void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t row_end) {
@@ -327,12 +357,12 @@ void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t r
       const int32_t left = p.channels - c0;
       const __mmask32 mask = left >= kTile ? ~__mmask32{0} : (~__mmask32{0}) >> (kTile - left);
       const TileRun t{&args, c0, mask, groups, cols, shift, built, paired, spill};
-      if (paired && g.stride_w == 2) RunTile<3, 1, false, 2>(t, b0, b1, ring);
-      else if (paired) RunTile<3, 1, false, 1>(t, b0, b1, ring);
-      else if (args.geo.kernel_h == 3 && groups == 1) RunTile<3, 1>(t, b0, b1, ring);
-      else if (shifted) RunTile<5, 2, true>(t, b0, b1, ring);
-      else if (args.geo.kernel_h == 5 && groups == 2) RunTile<5, 2>(t, b0, b1, ring);
-      else RunTile<0, 0>(t, b0, b1, ring);
+      if (paired && g.stride_w == 2) Run<3, 1, false, 2>(t, b0, b1, ring);
+      else if (paired) Run<3, 1, false, 1>(t, b0, b1, ring);
+      else if (args.geo.kernel_h == 3 && groups == 1) Run<3, 1>(t, b0, b1, ring);
+      else if (shifted) Run<5, 2, true>(t, b0, b1, ring);
+      else if (args.geo.kernel_h == 5 && groups == 2) Run<5, 2>(t, b0, b1, ring);
+      else Run<0, 0>(t, b0, b1, ring);
     }
   }
 }

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/packing_s8.h"
 #include "kernels/x86/avx512vnni/kernels_s8.h"
@@ -79,6 +80,17 @@ struct TileEpilogue {
   void Store(__m512i acc0, __m512i acc1, int8_t* dst) const {
     const __m512i q0 = Round(acc0, scale0);
     StoreRounded(q0, kPanels == 2 ? Round(acc1, scale1) : q0, order, dst);
+  }
+  // The same with clamp == kClamp and (count == 32) == kWhole known, for loops that choose once.
+  template <bool kClamp, bool kWhole>
+  void StoreAs(__m512i acc0, __m512i acc1, int8_t* dst) const {
+    const __m512i q0 = Round(acc0, scale0);
+    const __m512i w = _mm512_adds_epi16(_mm512_packs_epi32(q0, kPanels == 2 ? Round(acc1, scale1) : q0), zp);
+    __m512i b = _mm512_packs_epi16(w, w);
+    if constexpr (kClamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
+    b = _mm512_permutexvar_epi32(order, b);
+    if constexpr (kWhole) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm512_castsi512_si256(b));
+    else _mm256_mask_storeu_epi8(dst, mask, _mm512_castsi512_si256(b));
   }
   // The bytes of rounded q0, q1 in dwords `dwords` (order: q0's lanes, then q1's).
   void StoreRounded(__m512i q0, __m512i q1, __m512i dwords, int8_t* dst) const {
@@ -201,15 +213,23 @@ void NarrowPanels(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64
   const __m512i bias0 = _mm512_loadu_si512(p.bias.data() + j);
   const __m512i bias1 = kPanels == 2 ? _mm512_loadu_si512(p.bias.data() + j + 16) : bias0;
   const TileEpilogue<kPanels, kBounded> out(args, j, n_end);
-  for (int64_t r = 0; r < rows; ++r, stage += k4, c += args.ldc) {
-    __m512i acc0 = bias0, acc1 = bias1;
-    for (int g = 0; g < kGroups; ++g) {
-      const __m512i x = Broadcast4<true>(stage, 4 * kGroups, g);
-      acc0 = _mm512_dpbusd_epi32(acc0, x, w0[g]);
-      if (kPanels == 2) acc1 = _mm512_dpbusd_epi32(acc1, x, w1[g]);
+  // The clamp and the whole store chosen once per call, not per row.
+  const auto run = [&](auto clamp_c, auto whole_c) {
+    for (int64_t r = 0; r < rows; ++r, stage += k4, c += args.ldc) {
+      __m512i acc0 = bias0, acc1 = bias1;
+      for (int g = 0; g < kGroups; ++g) {
+        const __m512i x = Broadcast4<true>(stage, 4 * kGroups, g);
+        acc0 = _mm512_dpbusd_epi32(acc0, x, w0[g]);
+        if (kPanels == 2) acc1 = _mm512_dpbusd_epi32(acc1, x, w1[g]);
+      }
+      out.template StoreAs<decltype(clamp_c)::value, decltype(whole_c)::value>(acc0, acc1, c + j);
     }
-    out.Store(acc0, acc1, c + j);
-  }
+  };
+  const bool whole = out.count == 32;
+  if (out.clamp && whole) run(std::true_type{}, std::true_type{});
+  else if (out.clamp) run(std::true_type{}, std::false_type{});
+  else if (whole) run(std::false_type{}, std::true_type{});
+  else run(std::false_type{}, std::false_type{});
 }
 
 // A whole group of 64 columns from column j (PackGemmS8InterleavedQuads ordered its slots so the
@@ -235,45 +255,54 @@ void NarrowGroup(const GemmS8Args& args, const int8_t* stage, int32_t k4, int64_
   const ByteBounds bounds = ByteBoundsOf(args.out);
   const __m512i lo8 = _mm512_set1_epi8(static_cast<char>(bounds.lo));
   const __m512i hi8 = _mm512_set1_epi8(static_cast<char>(bounds.hi));
-  const bool whole = lo == 0 && hi == 64;
   const __mmask64 mask = ((~__mmask64{0}) >> (64 - (hi - lo))) << lo;
-  const auto store = [&](const __m512i* acc, int8_t* dst) {
-    __m512i q[4];
-    for (int i = 0; i < 4; ++i) {
-      const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), scale[i]);
-      q[i] = _mm512_cvtps_epi32(kBounded ? v : _mm512_min_ps(big, v));
-    }
-    const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[1]), zp);
-    const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[3]), zp);
-    __m512i bytes = _mm512_packs_epi16(w01, w23);
-    if (bounds.narrower) bytes = _mm512_min_epi8(_mm512_max_epi8(bytes, lo8), hi8);
-    if (whole) _mm512_storeu_si512(dst + j, bytes);
-    else _mm512_mask_storeu_epi8(dst + j, mask, bytes);
-  };
-  // Two rows at a time: the scheduler sees one row's epilogue beside the other's products.
-  int64_t r = 0;
-  for (; r + 2 <= rows; r += 2, stage += 2 * k4, c += 2 * args.ldc) {
-    __m512i acc[2][4];
-    for (int h = 0; h < 2; ++h)
-      for (int q = 0; q < 4; ++q) acc[h][q] = bias[q];
-    for (int g = 0; g < kGroups; ++g) {
-      const __m512i x0 = Broadcast4<true>(stage, 4 * kGroups, g), x1 = Broadcast4<true>(stage + k4, 4 * kGroups, g);
-      for (int q = 0; q < 4; ++q) {
-        acc[0][q] = _mm512_dpbusd_epi32(acc[0][q], x0, w[q][g]);
-        acc[1][q] = _mm512_dpbusd_epi32(acc[1][q], x1, w[q][g]);
+  // The rows with the clamp (kClamp) and the whole group's store (kWhole) chosen once per call,
+  // not per row.
+  const auto run = [&](auto clamp_c, auto whole_c) {
+    constexpr bool kClamp = decltype(clamp_c)::value, kWhole = decltype(whole_c)::value;
+    const auto store = [&](const __m512i* acc, int8_t* dst) {
+      __m512i q[4];
+      for (int i = 0; i < 4; ++i) {
+        const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[i]), scale[i]);
+        q[i] = _mm512_cvtps_epi32(kBounded ? v : _mm512_min_ps(big, v));
       }
+      const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[1]), zp);
+      const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[3]), zp);
+      __m512i bytes = _mm512_packs_epi16(w01, w23);
+      if constexpr (kClamp) bytes = _mm512_min_epi8(_mm512_max_epi8(bytes, lo8), hi8);
+      if constexpr (kWhole) _mm512_storeu_si512(dst + j, bytes);
+      else _mm512_mask_storeu_epi8(dst + j, mask, bytes);
+    };
+    // Two rows at a time: the scheduler sees one row's epilogue beside the other's products.
+    int64_t r = 0;
+    for (; r + 2 <= rows; r += 2, stage += 2 * k4, c += 2 * args.ldc) {
+      __m512i acc[2][4];
+      for (int h = 0; h < 2; ++h)
+        for (int q = 0; q < 4; ++q) acc[h][q] = bias[q];
+      for (int g = 0; g < kGroups; ++g) {
+        const __m512i x0 = Broadcast4<true>(stage, 4 * kGroups, g), x1 = Broadcast4<true>(stage + k4, 4 * kGroups, g);
+        for (int q = 0; q < 4; ++q) {
+          acc[0][q] = _mm512_dpbusd_epi32(acc[0][q], x0, w[q][g]);
+          acc[1][q] = _mm512_dpbusd_epi32(acc[1][q], x1, w[q][g]);
+        }
+      }
+      store(acc[0], c);
+      store(acc[1], c + args.ldc);
     }
-    store(acc[0], c);
-    store(acc[1], c + args.ldc);
-  }
-  if (r < rows) {
-    __m512i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
-    for (int g = 0; g < kGroups; ++g) {
-      const __m512i x = Broadcast4<true>(stage, 4 * kGroups, g);
-      for (int q = 0; q < 4; ++q) acc[q] = _mm512_dpbusd_epi32(acc[q], x, w[q][g]);
+    if (r < rows) {
+      __m512i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
+      for (int g = 0; g < kGroups; ++g) {
+        const __m512i x = Broadcast4<true>(stage, 4 * kGroups, g);
+        for (int q = 0; q < 4; ++q) acc[q] = _mm512_dpbusd_epi32(acc[q], x, w[q][g]);
+      }
+      store(acc, c);
     }
-    store(acc, c);
-  }
+  };
+  const bool whole = lo == 0 && hi == 64;
+  if (bounds.narrower && whole) run(std::true_type{}, std::true_type{});
+  else if (bounds.narrower) run(std::true_type{}, std::false_type{});
+  else if (whole) run(std::false_type{}, std::true_type{});
+  else run(std::false_type{}, std::false_type{});
 }
 
 template <int kPanels, bool kBounded>
