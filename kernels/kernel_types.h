@@ -33,6 +33,10 @@ struct GemmArgs {
   // their register tiles, a cache line per k-step.
   const char* prefetch = nullptr;
   int64_t prefetch_bytes = 0;
+  // B was last read a whole run ago (a whole-step GEMM), so it comes from L3 or memory: without
+  // a prefetch range, the x86 kernels touch the next panel of B while a panel runs, the same way.
+  // Only a hint, like the range.
+  bool cold_weights = false;
 };
 // Computes rows [m_begin, m_end) and columns [n_begin, n_end) of C; n_begin is a multiple of the
 // kernel's panel width (TileShape::nr), n_end is a multiple of it or n.

@@ -6,7 +6,9 @@
 // A prefetch range (GemmArgs::prefetch) is cut evenly over the tiles; each tile touches its slice
 // a cache line per k-step, so the memory traffic overlaps the FMAs instead of stalling a later
 // memory-bound step (two lines per k-step slowed the host by more: 0.39 -> 0.47-0.56 ms against
-// 0.44-0.49 for a 5 MB classifier behind a 7x7 320 -> 1280 head on the Zen 4).
+// 0.44-0.49 for a 5 MB classifier behind a 7x7 320 -> 1280 head on the Zen 4). Without one, a
+// GEMM with cold weights (GemmArgs::cold_weights) has the tiles of each panel touch the next
+// panel the same way.
 // Include after the SIMD header and vector_math.h, from a file compiled for that ISA.
 #ifndef SCALERT_KERNELS_X86_GEMM_F32_TILES_H_
 #define SCALERT_KERNELS_X86_GEMM_F32_TILES_H_
@@ -205,14 +207,14 @@ void GemmRow(const GemmArgs& g, int64_t m0, int32_t n0, int cols) {
 
 using GemmTileFn = void (*)(const GemmArgs&, int64_t, int32_t, int, const char*, const char*);
 
-// The part of GemmArgs::prefetch each register tile touches: the range cut evenly over `tiles`
-// tiles (whole lines), handed out in order by Next.
+// The part of a range each register tile touches: the range cut evenly over `tiles` tiles
+// (whole lines), handed out in order by Next.
 class PrefetchSlices {
  public:
-  PrefetchSlices(const GemmArgs& g, int64_t tiles)
-      : next_(g.prefetch),
-        end_(g.prefetch ? g.prefetch + g.prefetch_bytes : nullptr),
-        slice_(tiles > 0 ? (g.prefetch_bytes / tiles + 63) / 64 * 64 : 0) {}
+  PrefetchSlices(const char* data, int64_t bytes, int64_t tiles)
+      : next_(data),
+        end_(data ? data + bytes : nullptr),
+        slice_(tiles > 0 ? (bytes / tiles + 63) / 64 * 64 : 0) {}
   // [*begin, *end) for the next tile; empty once the range is used up.
   void Next(const char** begin, const char** end) {
     *begin = next_;
@@ -242,20 +244,29 @@ int64_t PanelTiles(int64_t rows) {
   return (rows + kMaxMr - 1) / kMaxMr;
 }
 
+// Bytes of B a panel's tiles touch while they run (GemmArgs::cold_weights): the next panel.
+struct NextPanel {
+  const char* data = nullptr;
+  int64_t bytes = 0;
+};
+
 // Rows [m_begin, m_end) in tiles of near-equal height (at most N = kMaxMr rows, tile h rows by
 // tile_fns[h - 1]): 49 rows with kMaxMr 12 run as 10+10+10+10+9, not 12+12+12+12+1, so no tile
-// degenerates into a single row that reloads the whole panel for one row of output.
+// degenerates into a single row that reloads the whole panel for one row of output. Each tile
+// touches its slice of `pf`, or else of `next` cut over the panel's tiles.
 template <size_t N>
 void RunPanelTiles(const std::array<GemmTileFn, N>& tile_fns, const GemmArgs& g, int64_t m_begin, int64_t m_end,
-                   int32_t n0, int cols, PrefetchSlices* pf) {
+                   int32_t n0, int cols, PrefetchSlices* pf, NextPanel next) {
   const int64_t rows = m_end - m_begin;
   const int64_t tiles = PanelTiles<static_cast<int>(N)>(rows);
   const int64_t base = rows / tiles, extra = rows % tiles;
+  PrefetchSlices own(next.data, next.bytes, tiles);
+  PrefetchSlices* touch = next.data ? &own : pf;
   int64_t m0 = m_begin;
   for (int64_t t = 0; t < tiles; ++t) {
     const int64_t h = base + (t < extra ? 1 : 0);
     const char *pf_begin, *pf_end;
-    pf->Next(&pf_begin, &pf_end);
+    touch->Next(&pf_begin, &pf_end);
     tile_fns[h - 1](g, m0, n0, cols, pf_begin, pf_end);
     m0 += h;
   }
@@ -263,20 +274,21 @@ void RunPanelTiles(const std::array<GemmTileFn, N>& tile_fns, const GemmArgs& g,
 
 // Rows [m_begin, m_end) against one panel (one row: GemmRow).
 template <class S, int NV, int kMaxMr>
-void GemmPanel(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n0, int cols, PrefetchSlices* pf) {
+void GemmPanel(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n0, int cols, PrefetchSlices* pf,
+               NextPanel next) {
   static constexpr std::array<GemmTileFn, kMaxMr> kTiles =
       GemmTileTable<S, NV>(std::make_integer_sequence<int, kMaxMr>());
   if (m_end - m_begin == 1) return GemmRow<S, NV>(g, m_begin, n0, cols);
-  RunPanelTiles(kTiles, g, m_begin, m_end, n0, cols, pf);
+  RunPanelTiles(kTiles, g, m_begin, m_end, n0, cols, pf, next);
 }
 
 // Rows [m_begin, m_end) (at least 2) against a 1-vector panel and the half-vector panel after it.
 template <class S, int kMaxMr>
 void GemmPanelWithHalf(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n0, int half_cols,
-                       PrefetchSlices* pf) {
+                       PrefetchSlices* pf, NextPanel next) {
   static constexpr std::array<GemmTileFn, kMaxMr> kTiles =
       WithHalfTileTable<S>(std::make_integer_sequence<int, kMaxMr>());
-  RunPanelTiles(kTiles, g, m_begin, m_end, n0, half_cols, pf);
+  RunPanelTiles(kTiles, g, m_begin, m_end, n0, half_cols, pf, next);
 }
 
 // The whole kernel: rows are walked in blocks whose slice of A (block x k floats, about
@@ -284,7 +296,9 @@ void GemmPanelWithHalf(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_
 // tile height, so e.g. a 7x7 map (49 rows) is one block. Panels are 2 vectors wide, then 1
 // vector, then (when S has a half-width type, S::Half) half a vector: PackGemmWeights with
 // TileShape{nr = 2 * kLanes, nr_min = kLanes / 2 or kLanes}. A 1-vector panel followed by a
-// half-vector one runs as one panel of both (GemmTileWithHalf).
+// half-vector one runs as one panel of both (GemmTileWithHalf). With cold weights and no
+// GemmArgs::prefetch, the first row block's panels each touch the next panel while they run:
+// B then streams from L3 ahead of its use instead of stalling a panel's first tile.
 template <class S, int kMaxMr, int kMaxMrNarrow, int kMaxMrHalf = 0>
 void GemmF32(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
   constexpr int32_t kNr = 2 * S::kLanes;
@@ -311,11 +325,17 @@ void GemmF32(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin,
                : width == S::kLanes || kMaxMrHalf == 0 ? PanelTiles<kMaxMrNarrow>(me - mb)
                                                        : PanelTiles<std::max(kMaxMrHalf, 1)>(me - mb);
     });
-  PrefetchSlices pf(g, tiles);
+  PrefetchSlices pf(g.prefetch, g.prefetch_bytes, tiles);
   // A 1-vector panel followed by a half-vector one (in this call's columns) runs as one.
   auto pairs_with_half = [&](int64_t mb, int64_t me, int32_t n0, int32_t width) {
     return kMaxMrHalf > 0 && width == S::kLanes && me - mb > 1 && n0 + width < n_end &&
            GemmPanelWidth(g.n, n0 + width, kNr, kNrMin) == S::kLanes / 2;
+  };
+  // The panel at n_after (the one after the panel that runs), while the first block runs.
+  auto next_panel = [&](int64_t mb, int32_t n_after) {
+    if (!g.cold_weights || g.prefetch || mb != m_begin || n_after >= n_end) return NextPanel{};
+    return NextPanel{reinterpret_cast<const char*>(g.packed_b + static_cast<int64_t>(n_after) * g.k),
+                     int64_t{GemmPanelWidth(g.n, n_after, kNr, kNrMin)} * g.k * 4};
   };
   int32_t paired = -1;  // the half panel the previous call computed with its 1-vector panel
   for_each_panel([&](int64_t mb, int64_t me, int32_t n0, int32_t width, int cols) {
@@ -325,17 +345,20 @@ void GemmF32(const GemmArgs& g, int64_t m_begin, int64_t m_end, int32_t n_begin,
         return;
       }
       if (pairs_with_half(mb, me, n0, width)) {
-        GemmPanelWithHalf<S, kMaxMr>(g, mb, me, n0, std::min<int32_t>(S::kLanes / 2, g.n - n0 - width), &pf);
+        const int32_t after = n0 + width + GemmPanelWidth(g.n, n0 + width, kNr, kNrMin);
+        GemmPanelWithHalf<S, kMaxMr>(g, mb, me, n0, std::min<int32_t>(S::kLanes / 2, g.n - n0 - width), &pf,
+                                     next_panel(mb, after));
         paired = n0 + width;
         return;
       }
     }
+    const NextPanel next = next_panel(mb, n0 + width);
     if (width == kNr) {
-      GemmPanel<S, 2, kMaxMr>(g, mb, me, n0, cols, &pf);
+      GemmPanel<S, 2, kMaxMr>(g, mb, me, n0, cols, &pf, next);
     } else if (width == S::kLanes) {
-      GemmPanel<S, 1, kMaxMrNarrow>(g, mb, me, n0, cols, &pf);
+      GemmPanel<S, 1, kMaxMrNarrow>(g, mb, me, n0, cols, &pf, next);
     } else if constexpr (kMaxMrHalf > 0) {
-      GemmPanel<typename S::Half, 1, kMaxMrHalf>(g, mb, me, n0, cols, &pf);
+      GemmPanel<typename S::Half, 1, kMaxMrHalf>(g, mb, me, n0, cols, &pf, next);
     }
   });
 }

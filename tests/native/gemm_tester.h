@@ -36,6 +36,9 @@ class GemmTester {
   // Passes a prefetch range of this many bytes (GemmArgs::prefetch, a hint): the output must be
   // bit for bit the output without it.
   GemmTester& prefetch(int64_t bytes) { prefetch_ = bytes; return *this; }
+  // Sets GemmArgs::cold_weights (a hint: the kernel touches B ahead of its use): the output must
+  // be bit for bit the output without it.
+  GemmTester& cold_weights(bool v) { cold_ = v; return *this; }
 
   void Test(const Kernel<KernelOp::kGemm>& kernel) const {
     SCOPED_TRACE(::testing::Message() << kernel.name << " m=" << m_ << " n=" << n_ << " k=" << k_
@@ -95,17 +98,20 @@ class GemmTester {
           kernel.fn(run_args, m0, std::min(m_, m0 + row_step), n0, std::min(n_, n0 + col_step));
     };
     run(args);
-    if (prefetch_ > 0) {
+    if (prefetch_ > 0 || cold_) {
       std::vector<char> touched(static_cast<size_t>(prefetch_) + 1);
       GemmArgs hinted = args;
-      hinted.prefetch = touched.data() + 1;  // not line-aligned
-      hinted.prefetch_bytes = prefetch_;
+      if (prefetch_ > 0) {
+        hinted.prefetch = touched.data() + 1;  // not line-aligned
+        hinted.prefetch_bytes = prefetch_;
+      }
+      hinted.cold_weights = cold_;
       std::vector<float> plain = c;
       std::fill(c.begin(), c.end(), kSentinel);
       hinted.c = c.data();
       run(hinted);
       for (size_t i = 0; i < c.size(); ++i)
-        ASSERT_EQ(std::memcmp(&c[i], &plain[i], sizeof(float)), 0) << "prefetch changed element " << i;
+        ASSERT_EQ(std::memcmp(&c[i], &plain[i], sizeof(float)), 0) << "a hint changed element " << i;
     }
 
     for (int64_t i = 0; i < m_; ++i) {
@@ -125,6 +131,7 @@ class GemmTester {
   Activation act_ = Activation::kNone;
   int row_bands_ = 1, col_bands_ = 1;
   int64_t prefetch_ = 0;
+  bool cold_ = false;
 };
 
 }  // namespace scalert::kernels::testing

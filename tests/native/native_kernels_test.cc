@@ -129,6 +129,20 @@ TEST(NativeGemm, PrefetchRangeChangesNothing) {
     }
 }
 
+// Cold weights (a whole-step GEMM): the tiles touch the next panel of B, a hint that never changes
+// the output: 2-vector, 1-vector and half-vector panels (72 = 32 + 32 + 8 and 40 = 32 + 8 at
+// AVX-512), several row blocks (k = 600), bands as threads split them, one row, and together with
+// a prefetch range (which then takes the tiles' touches).
+TEST(NativeGemm, ColdWeightsChangeNothing) {
+  for (const auto& k : RunnableKernels<KernelOp::kGemm>()) {
+    GemmTester().m(49).n(72).k(33).activation(Activation::kRelu6).cold_weights(true).Test(k);
+    GemmTester().m(100).n(40).k(16).row_bands(3).col_bands(2).residual(true).cold_weights(true).Test(k);
+    GemmTester().m(300).n(56).k(600).cold_weights(true).Test(k);
+    GemmTester().m(1).n(100).k(20).cold_weights(true).Test(k);
+    GemmTester().m(49).n(72).k(33).prefetch(4096).cold_weights(true).Test(k);
+  }
+}
+
 TEST(NativeDwConv, KernelsStridesAndChannelTails) {
   const auto kernels = RunnableKernels<KernelOp::kDwConv>();
   ASSERT_FALSE(kernels.empty());

@@ -21,6 +21,15 @@ TEST(WeightPrefetch, OnlyGemmsWithRowsForSeveralTilesHost) {
   EXPECT_EQ(p.range(7).data, nullptr);
 }
 
+TEST(WeightPrefetch, PaysOnlyWhereL3CannotHoldTheWeightsFourTimes) {
+  constexpr int64_t kMiB = 1 << 20;
+  EXPECT_TRUE(WeightPrefetch::Pays(14 * kMiB, 32 * kMiB));    // MobileNetV2 on a 32 MiB L3
+  EXPECT_FALSE(WeightPrefetch::Pays(14 * kMiB, 480 * kMiB));  // and on a 480 MiB one
+  EXPECT_TRUE(WeightPrefetch::Pays(14 * kMiB, 56 * kMiB - 1));
+  EXPECT_FALSE(WeightPrefetch::Pays(14 * kMiB, 56 * kMiB));
+  EXPECT_TRUE(WeightPrefetch::Pays(14 * kMiB, 0));  // L3 unknown: as before
+}
+
 TEST(WeightPrefetch, NearestHostTakesTheEndAndEarlierHostsTheRest) {
   WeightPrefetch p;
   std::vector<char> weights(1 << 20);

@@ -42,6 +42,8 @@ GemmStep MakeGemm(const NativeContext& ctx, const kernels::Kernel<KernelOp::kGem
   s.args.k = packed->k;
   s.args.n = packed->n;
   s.args.act = act;
+  // The step reads its weights once per run: they were last read a run ago.
+  s.args.cold_weights = true;
   s.m = m;
   s.mr = k.tile.mr;
   s.split = SplitGemm(m, packed->n, ctx.pool->threads(), packed->nr);

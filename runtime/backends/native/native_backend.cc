@@ -184,7 +184,11 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   if (absl::Status s = CheckNativePrecision(g, options.precision); !s.ok()) return s;  // never run another precision
   ctx.l2_bytes = native.l2_bytes > 0 ? native.l2_bytes : kernels::CacheSizesOrDefaults().l2;
   ctx.se_gate = native.se_gate;
-  ctx.prefetch = std::make_shared<native::WeightPrefetch>();
+  int64_t weight_bytes = 0;
+  for (const Tensor& t : g.tensors)
+    if (t.is_constant()) weight_bytes += t.bytes();
+  const int64_t l3_bytes = native.l3_bytes > 0 ? native.l3_bytes : kernels::CacheSizesOrDefaults().l3;
+  if (native::WeightPrefetch::Pays(weight_bytes, l3_bytes)) ctx.prefetch = std::make_shared<native::WeightPrefetch>();
   BackendOptions o = options;
   o.precision = GraphPrecision(g);  // what runs: the precision of the file's layers
   auto gemm = ctx.registry->Find<kernels::KernelOp::kGemm>(ctx.isa);

@@ -29,6 +29,9 @@ struct NativeOptions {
   FusionPolicy fusion = FusionPolicy::kOff;
   // L2 bytes per core the fused blocks' bands are sized for; 0 = this CPU's.
   int64_t l2_bytes = 0;
+  // L3 bytes (shared) that decide whether steps prefetch later steps' weights
+  // (WeightPrefetch::Pays); 0 = this CPU's.
+  int64_t l3_bytes = 0;
   // How a fused block applies its squeeze-and-excitation gate (tests force each way).
   native::SeGate se_gate = native::SeGate::kAuto;
 };

@@ -82,6 +82,7 @@ absl::StatusOr<PreparedStep> PatchConvStep(const NativeContext& ctx, const Graph
   PatchConv s;
   s.fn = gemm.fn;
   s.args = MakeGemm(ctx, gemm, packed, nullptr, geo.out_w, nullptr, n.activation).args;
+  s.args.cold_weights = false;  // one call per output row: the weights stay in cache after the first
   s.geo = geo;
   s.column_patches = column_patches;
   s.input_nchw = n.conv.input_nchw;

@@ -27,6 +27,10 @@ void WeightPrefetch::AddTarget(const void* data, int64_t bytes) {
   first_open_ = hosts_.size();
 }
 
+bool WeightPrefetch::Pays(int64_t weight_bytes, int64_t l3_bytes) {
+  return l3_bytes <= 0 || l3_bytes < 4 * weight_bytes;
+}
+
 WeightPrefetch::Range WeightPrefetch::range(int slot) const {
   if (slot < 0 || static_cast<size_t>(slot) >= hosts_.size()) return {};
   return hosts_[static_cast<size_t>(slot)].range;
