@@ -75,9 +75,12 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
   const int32_t per_quad = t.paired ? 2 : 1, taps_w = t.paired ? 4 : g.kernel_w;
   n = (n + per_quad - 1) / per_quad;
   const int8_t* zero = t.args->zero + t.c0;
+  // Copies of the tile's constants: the byte stores below may alias anything reached through t.
+  const __mmask32 mask = t.mask;
+  const int32_t built = t.built;
   const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
   auto load = [&](const int8_t* p) {
-    return kFull ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)) : _mm256_maskz_loadu_epi8(t.mask, p);
+    return kFull ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)) : _mm256_maskz_loadu_epi8(mask, p);
   };
   auto quad = [&](const int8_t* const* src, int8_t* to) {
     __m256i x[4], out[4];
@@ -97,8 +100,8 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
       // The run of inside columns from here, one quad per group and column.
       int32_t run = 1;
       while (col + run < n && ix0 + run * quad_stride + span < g.in_w) ++run;
-      for (int32_t q = 0; q < t.built; ++q) {
-        const int64_t to_step = static_cast<int64_t>(t.built) * kQuadBytes;
+      for (int32_t q = 0; q < built; ++q) {
+        const int64_t to_step = static_cast<int64_t>(built) * kQuadBytes;
         if (4 * q + 3 < taps_w) {  // four real taps at fixed offsets: one pointer to step
           const int8_t* s0 = base + static_cast<int64_t>(4 * q) * g.dilation_w * g.in_c;
           const int64_t tap = static_cast<int64_t>(g.dilation_w) * g.in_c;
@@ -120,11 +123,11 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
             if (src[i] != zero) src[i] += column_step;
         }
       }
-      dst += static_cast<int64_t>(run) * t.built * kQuadBytes;
+      dst += static_cast<int64_t>(run) * built * kQuadBytes;
       col += run - 1;
       continue;
     }
-    for (int32_t q = 0; q < t.built; ++q, dst += kQuadBytes) {
+    for (int32_t q = 0; q < built; ++q, dst += kQuadBytes) {
       for (int32_t i = 0; i < 4; ++i) {
         const int32_t kx = 4 * q + i, ix = ix0 + kx * g.dilation_w;
         src[i] = row && kx < taps_w && ix >= 0 && ix < g.in_w ? row + static_cast<int64_t>(ix) * g.in_c + t.c0 : zero;
@@ -168,6 +171,10 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
   const ref::ConvGeometry& g = a.geo;
   const PackedDwConvS8& p = *a.packed;
   const int32_t kh = g.kernel_h, kw = g.kernel_w, groups = t.groups;
+  // Copies of the tile's constants: the output's byte stores may alias anything reached through t
+  // (the mask was reloaded after every store).
+  const __mmask32 mask = t.mask;
+  const int32_t built = t.built, shift = t.shift;
   // The weights of this tile, interleaved like the inputs: (ky, group) -> 4 vectors.
   alignas(32) __m256i wq[kMaxDwTaps * 4];
   const int8_t* wb = reinterpret_cast<const int8_t*>(p.w.data());
@@ -220,7 +227,7 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
     const __m256i w23 = _mm256_adds_epi16(_mm256_packs_epi32(r32[2], r32[3]), zp);
     __m256i b = _mm256_packs_epi16(w01, w23);
     if constexpr (kClamp) b = _mm256_min_epi8(_mm256_max_epi8(b, lo8), hi8);
-    _mm256_mask_storeu_epi8(out, t.mask, b);
+    _mm256_mask_storeu_epi8(out, mask, b);
   };
 
   for (int32_t o0 = 0; o0 < g.out_w; o0 += t.cols) {
@@ -255,7 +262,7 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
         used[s] = true;
         tag[s] = want[ky];
         slot[ky] = s;
-        (t.mask == ~__mmask32{0} ? BuildQuadRow<true> : BuildQuadRow<false>)(t, want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c, o0, n_cols + t.spill,
+        (mask == ~__mmask32{0} ? BuildQuadRow<true> : BuildQuadRow<false>)(t, want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c, o0, n_cols + t.spill,
                      ring + s * slot_bytes);
       }
       int8_t* out = a.output + (static_cast<int64_t>(r) * g.out_w + o0) * g.out_c + t.c0;
@@ -264,10 +271,9 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
       const int64_t out_c = g.out_c;
       int32_t col = 0;
       if constexpr (kPaired > 0) {  // quad q: columns 2q and 2q + 1 (at stride 2, the second with quad q + 1)
-        for (; col < n_cols; col += 2, out += 2 * out_c) {
+        for (int64_t at = 0; col < n_cols; col += 2, out += 2 * out_c, at += kQuadBytes) {
           __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
           __m256i acc2[4] = {bias[0], bias[1], bias[2], bias[3]};
-          const int64_t at = static_cast<int64_t>(col / 2) * kQuadBytes;
           for (int32_t ky = 0; ky < 3; ++ky) {
             const __m256i* v = reinterpret_cast<const __m256i*>(rows[ky] + at);
             for (int j = 0; j < 4; ++j) {
@@ -287,18 +293,18 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
         for (; col + 2 <= n_cols; col += 2, out += 2 * out_c) {
           __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
           __m256i acc2[4] = {bias[0], bias[1], bias[2], bias[3]};
-          const int64_t at = static_cast<int64_t>(col) * t.built * kQuadBytes;
-          DotWindow<kKh, kGroups, kShifted>(rows, at, t.shift, wq, acc);
-          DotWindow<kKh, kGroups, kShifted>(rows, at + t.built * kQuadBytes, t.shift, wq, acc2);
+          const int64_t at = static_cast<int64_t>(col) * built * kQuadBytes;
+          DotWindow<kKh, kGroups, kShifted>(rows, at, shift, wq, acc);
+          DotWindow<kKh, kGroups, kShifted>(rows, at + built * kQuadBytes, shift, wq, acc2);
           store(acc, out);
           store(acc2, out + out_c);
         }
       }
       for (; col < n_cols; ++col, out += out_c) {
         __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
-        const int64_t at = static_cast<int64_t>(col) * t.built * kQuadBytes;
+        const int64_t at = static_cast<int64_t>(col) * built * kQuadBytes;
         if constexpr (kKh > 0) {
-          DotWindow<kKh, kGroups, kShifted>(rows, at, t.shift, wq, acc);
+          DotWindow<kKh, kGroups, kShifted>(rows, at, shift, wq, acc);
         } else {
           for (int32_t ky = 0; ky < kh; ++ky) {
             const __m256i* x = reinterpret_cast<const __m256i*>(rows[ky] + at);
