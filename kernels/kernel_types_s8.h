@@ -58,6 +58,9 @@ struct GemmS8Args {
   int8_t* c = nullptr;
   int64_t ldc = 0;
   RequantS8 out;
+  // C holds y ^ 0x80 (y + 128 read as unsigned), as a depthwise with DwConvS8Args::unsigned_in
+  // reads it; only for the kernels GemmS8WritesUnsigned names (packing_s8.h).
+  bool unsigned_out = false;
 };
 // Rows [m_begin, m_end) and columns [n_begin, n_end) of C; n_begin is a multiple of the tile's nr.
 using GemmS8Fn = void (*)(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
@@ -85,6 +88,9 @@ struct DwConvS8Args {
   const PackedDwConvS8* packed = nullptr;
   int8_t* output = nullptr;
   RequantS8 out;
+  // input and zero hold x ^ 0x80 (an expand's GemmS8Args::unsigned_out): the kernel reads them
+  // without flipping; only for the kernels DwConvS8ReadsUnsigned names (packing_s8.h).
+  bool unsigned_in = false;
 };
 // Output rows [row_begin, row_end) counted over batch * out_h.
 using DwConvS8Fn = void (*)(const DwConvS8Args& args, int32_t row_begin, int32_t row_end);

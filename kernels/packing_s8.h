@@ -61,6 +61,13 @@ inline bool AmxGemmS8UsesVnni(int32_t k) { return k % 4 != 0 || k < kAmxGemmS8Mi
 // The level whose kernel runs a GEMM of depth k given to the INT8 GEMM entry of level `isa`: a
 // step's label names it (an amx entry hands the depths above to avx512vnni).
 inline Isa GemmS8RunsAt(Isa isa, int32_t k) { return isa == Isa::kAmx && AmxGemmS8UsesVnni(k) ? Isa::kAvx512Vnni : isa; }
+// Whether the INT8 GEMM entry of level `isa` writes GemmS8Args::unsigned_out bytes for depth k at
+// no cost (the amx epilogue packs with unsigned saturation; depths it hands to avx512vnni are
+// flipped after, correct but a second pass, so not offered).
+inline bool GemmS8WritesUnsigned(Isa isa, int32_t k) { return GemmS8RunsAt(isa, k) == Isa::kAmx; }
+// Whether the INT8 depthwise entry of level `isa` (its Kernel::isa) reads DwConvS8Args::unsigned_in
+// input: the avx512vnni kernel, which otherwise flips every tap it interleaves.
+inline bool DwConvS8ReadsUnsigned(Isa isa) { return isa == Isa::kAvx512Vnni; }
 PackedGemmS8 PackGemmS8AmxQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                                 int32_t a_zero_point, const TileShape& tile);
 PackedGemmS8 PackGemmS8ColumnPairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kernels/packing_s8.h"
 #include "kernels/reference/quantized.h"
 #include "kernels/thread_pool.h"
 #include "tests/native/kernel_list.h"
@@ -76,6 +77,16 @@ TEST(DwConvS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
               args.zero = zero.data();
               args.packed = &packed;
               args.out = MakeRequantS8(out, bounds);
+              // The avx512vnni kernel also takes its input flipped (DwConvS8Args::unsigned_in), the
+              // padding's zero point with it.
+              std::vector<int8_t> x_flipped(x.size()), zero_flipped(zero.size());
+              for (size_t i = 0; i < x.size(); ++i) x_flipped[i] = static_cast<int8_t>(x[i] ^ 0x80);
+              for (size_t i = 0; i < zero.size(); ++i) zero_flipped[i] = static_cast<int8_t>(zero[i] ^ 0x80);
+              for (bool flipped : {false, true}) {
+              if (flipped && !DwConvS8ReadsUnsigned(kernel.isa)) continue;
+              args.unsigned_in = flipped;
+              args.input = flipped ? x_flipped.data() : x.data();
+              args.zero = flipped ? zero_flipped.data() : zero.data();
               for (int threads : {1, 2, 3}) {
                 ThreadPool pool(threads);
                 std::vector<int8_t> got(want.size(), 0x55);
@@ -85,7 +96,9 @@ TEST(DwConvS8Kernels, MatchTheReferenceBitForBitAtEveryLevel) {
                   kernel.fn(args, g.out_h * static_cast<int32_t>(t) / tasks, g.out_h * static_cast<int32_t>(t + 1) / tasks);
                 });
                 ASSERT_EQ(got, want) << kernel.name << " " << h << "x" << w << " c " << c << " k " << k << " stride "
-                                     << stride << " dilation " << dilation << " threads " << threads;
+                                     << stride << " dilation " << dilation << " threads " << threads
+                                     << (flipped ? " unsigned input" : "");
+              }
               }
               ++cases;
             }

@@ -71,7 +71,8 @@ class GuardedBytes {
 // Returns whether the reference output changes with the input zero point (the test requires
 // that of most cases: a comparison of constant outputs would prove little). A ends at its last
 // row's k-th byte, followed by an inaccessible page.
-bool CheckGemm(const Kernel<KernelOp::kGemm, KernelDType::kS8>& kernel, const GemmCase& t) {
+// unsigned_out: C holds the bytes y ^ 0x80 (GemmS8Args::unsigned_out).
+bool CheckGemm(const Kernel<KernelOp::kGemm, KernelDType::kS8>& kernel, const GemmCase& t, bool unsigned_out = false) {
   const int32_t m = t.m, k = t.k, n = t.n;
   uint32_t seed = t.seed;
   const int32_t a_zp = static_cast<int32_t>(seed % 255) - 128;
@@ -106,6 +107,8 @@ bool CheckGemm(const Kernel<KernelOp::kGemm, KernelDType::kS8>& kernel, const Ge
   args.packed = &packed;
   args.ldc = ldc;
   args.out = MakeRequantS8(out, bounds);
+  args.unsigned_out = unsigned_out;
+  const int flip = unsigned_out ? 0x80 : 0;
   for (int threads : {1, 2, 3}) {
     ThreadPool pool(threads);
     const int8_t kSentinel = 0x55;
@@ -124,8 +127,8 @@ bool CheckGemm(const Kernel<KernelOp::kGemm, KernelDType::kS8>& kernel, const Ge
     });
     for (int32_t i = 0; i < m; ++i) {
       for (int32_t j = 0; j < n; ++j)
-        EXPECT_EQ(c[static_cast<size_t>(i) * ldc + j], want[static_cast<size_t>(i) * n + j])
-            << kernel.name << " m " << m << " k " << k << " n " << n << " threads " << threads << " at " << i << ","
+        EXPECT_EQ(static_cast<int8_t>(c[static_cast<size_t>(i) * ldc + j] ^ flip), want[static_cast<size_t>(i) * n + j])
+            << kernel.name << (unsigned_out ? " unsigned" : "") << " m " << m << " k " << k << " n " << n << " threads " << threads << " at " << i << ","
             << j;
       for (int64_t j = n; j < ldc; ++j) EXPECT_EQ(c[i * ldc + j], kSentinel) << kernel.name << " wrote past n";
     }
@@ -181,6 +184,39 @@ TEST(GemmS8Kernels, AmxTilesMatchTheReference) {
   EXPECT_GT(depends, cases * 9 / 10);
   for (const GemmCase& t : {GemmCase{200, 2052, 40, 3}, GemmCase{12544 / 7, 40, 96, 4}, GemmCase{196, 1152, 320, 5}})
     EXPECT_TRUE(CheckGemm(kernel, t)) << "m " << t.m << " k " << t.k << " n " << t.n;
+}
+
+// The AMX entry's unsigned output (GemmS8Args::unsigned_out, read by a fused block's depthwise):
+// the same sweep of tiles, the bytes y ^ 0x80; its short or odd depths (the avx512vnni kernel, then
+// a flip) too.
+TEST(GemmS8Kernels, AmxWritesUnsignedBytes) {
+  if (!CpuSupports(Isa::kAmx)) GTEST_SKIP() << "no AMX on this CPU (or the OS denies the tile state)";
+  const auto kernel = KernelRegistry::Global().Find<KernelOp::kGemm, KernelDType::kS8>(Isa::kAmx);
+  ASSERT_EQ(kernel.isa, Isa::kAmx);
+  uint32_t seed = 300;
+  int cases = 0, depends = 0;
+  for (int32_t m : {1, 15, 17, 32, 33, 70})
+    for (int32_t k : {16, 24, 27, 32, 68, 100})
+      for (int32_t n : {8, 16, 33, 48, 112}) {
+        depends += CheckGemm(kernel, {m, k, n, seed}, true);
+        seed += 5;
+        ++cases;
+      }
+  EXPECT_GT(depends, cases * 9 / 10);
+}
+
+// Which entries write and read unsigned bytes: the amx GEMM on its own depths, the avx512vnni
+// depthwise; no other level.
+TEST(GemmS8Kernels, UnsignedBytesOnlyWhereTheKernelsTakeThem) {
+  EXPECT_TRUE(GemmS8WritesUnsigned(Isa::kAmx, 24));
+  EXPECT_TRUE(GemmS8WritesUnsigned(Isa::kAmx, 960));
+  EXPECT_FALSE(GemmS8WritesUnsigned(Isa::kAmx, 16));
+  EXPECT_FALSE(GemmS8WritesUnsigned(Isa::kAmx, 27));
+  EXPECT_TRUE(DwConvS8ReadsUnsigned(Isa::kAvx512Vnni));
+  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni, Isa::kNeonDot})
+    EXPECT_FALSE(GemmS8WritesUnsigned(isa, 96)) << IsaName(isa);
+  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512, Isa::kAmx, Isa::kNeonDot})
+    EXPECT_FALSE(DwConvS8ReadsUnsigned(isa)) << IsaName(isa);
 }
 
 // The level a step's label names for a GEMM of depth k: the amx entry's short or odd depths run

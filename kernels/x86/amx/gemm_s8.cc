@@ -118,8 +118,9 @@ void Step(const ATile* a, const int8_t* b0, int64_t panel_bytes, bool resident, 
 // Requantizes rows [0, rows) of acc into C from row pointer c, columns [j, j + count) (count <=
 // 32), two rows per BytePacker call. kBounded: every factor of the columns is at most 1/4, so
 // float(acc) * m stays below 2^30 and needs no clamp before the conversion; kClamp: the packer's
-// clamp (a fused relu / relu6), fixed so the loop has no branch on it.
-template <bool kBounded, bool kClamp>
+// clamp (a fused relu / relu6), fixed so the loop has no branch on it; kUnsigned: y + 128
+// (GemmS8Args::unsigned_out, the packer made for it).
+template <bool kBounded, bool kClamp, bool kUnsigned>
 void Epilogue(const GemmS8Args& args, const BytePacker& packer, const int32_t* acc, int32_t rows, int8_t* c,
               int32_t j, int32_t count) {
   const PackedGemmS8& p = *args.packed;
@@ -135,7 +136,7 @@ void Epilogue(const GemmS8Args& args, const BytePacker& packer, const int32_t* a
   for (int32_t r = 0; r < rows; r += 2) {
     const int32_t* x0 = acc + r * kAccRow;
     const int32_t* x1 = r + 1 < rows ? x0 + kAccRow : x0;
-    const __m512i bytes = packer.PackAs<kBounded, kClamp>(scaled(x0, bias0, scale0), scaled(x0 + kAmxGemmS8Panel, bias1, scale1),
+    const __m512i bytes = packer.PackAs<kBounded, kClamp, kUnsigned>(scaled(x0, bias0, scale0), scaled(x0 + kAmxGemmS8Panel, bias1, scale1),
                                       scaled(x1, bias0, scale0), scaled(x1 + kAmxGemmS8Panel, bias1, scale1));
     int8_t* dst = c + r * args.ldc + j;
     if (count >= 32) {
@@ -157,11 +158,27 @@ bool ScalesBounded(const PackedGemmS8& p, int32_t n_begin, int32_t n_end) {
   return true;
 }
 
+// C's rows [m_begin, m_end), columns [n_begin, n_end) xor 0x80: unsigned_out for the depths the
+// avx512vnni kernel runs (it writes signed bytes).
+void FlipBytes(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  for (int64_t r = m_begin; r < m_end; ++r)
+    for (int32_t j = n_begin; j < n_end; j += 64) {
+      const __mmask64 mask = n_end - j >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n_end - j)) - 1;
+      int8_t* at = args.c + r * args.ldc + j;
+      _mm512_mask_storeu_epi8(at, mask, _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, at), flip));
+    }
+}
+
 }  // namespace
 
 void gemm_s8_amx(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
   const PackedGemmS8& p = *args.packed;
-  if (AmxGemmS8UsesVnni(p.k)) return gemm_s8_avx512vnni(args, m_begin, m_end, n_begin, n_end);
+  if (AmxGemmS8UsesVnni(p.k)) {
+    gemm_s8_avx512vnni(args, m_begin, m_end, n_begin, n_end);
+    if (args.unsigned_out) FlipBytes(args, m_begin, m_end, n_begin, n_end);
+    return;
+  }
   if (m_begin >= m_end || n_begin >= n_end) return;
   const int32_t k = p.k;
   const AmxS8Chunks chunks = AmxGemmS8Chunks(k);
@@ -173,10 +190,14 @@ void gemm_s8_amx(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t
   alignas(64) int32_t acc[2][kAmxGemmS8Rows * kAccRow] = {};
   // Stage rows past a tile's valid ones hold whatever an earlier tile left: their sums are not stored.
   alignas(64) int8_t stage[2][kTileRows * kTileRowBytes] = {};
-  const BytePacker packer(args.out);
+  const BytePacker packer(args.out, args.unsigned_out);
   const bool bounded = ScalesBounded(p, n_begin, n_end);
-  const auto epilogue = packer.clamp ? (bounded ? Epilogue<true, true> : Epilogue<false, true>)
-                                     : (bounded ? Epilogue<true, false> : Epilogue<false, false>);
+  const auto epilogue =
+      args.unsigned_out
+          ? (packer.clamp ? (bounded ? Epilogue<true, true, true> : Epilogue<false, true, true>)
+                          : (bounded ? Epilogue<true, false, true> : Epilogue<false, false, true>))
+          : (packer.clamp ? (bounded ? Epilogue<true, true, false> : Epilogue<false, true, false>)
+                          : (bounded ? Epilogue<true, false, false> : Epilogue<false, false, false>));
   struct Pending {
     int32_t rows = 0, j = 0, count = 0;
     int8_t* c = nullptr;

@@ -12,10 +12,12 @@
 // every pixel to int16 pairs: twice the shuffles per product.
 //
 // x is read as unsigned, x + 128 (sign bit flipped; PackDwConvS8TapBytes folds 128 * sum w into
-// the bias); the missing taps of a row's last group read the zero vector with weight 0. Bias and
-// scale are stored in accumulator order (QuadsLane), and the packs of the epilogue put the bytes
-// back in channel order. The epilogue is the GEMM's: clamps by saturating packs (the same result
-// as quantized.h's RoundClamp, which clamps to integer bounds before a monotone rounding).
+// the bias; input flipped already, DwConvS8Args::unsigned_in from a fused block's amx expand,
+// saves the builder 4 of its 12 ops per quad); the missing taps of a row's last group read the
+// zero vector with weight 0. Bias and scale are stored in accumulator order (QuadsLane), and the
+// packs of the epilogue put the bytes back in channel order. The epilogue is the GEMM's: clamps
+// by saturating packs (the same result as quantized.h's RoundClamp, which clamps to integer
+// bounds before a monotone rounding).
 #include <immintrin.h>
 
 #include <algorithm>
@@ -66,8 +68,8 @@ struct TileRun {
 
 // Quad row of input row `row` (nullptr: a padding row) for output columns [o0, o0 + n): for
 // each column and group, the interleaved, sign-flipped bytes of its taps. kFull: the tile has 32
-// channels (plain loads, not masked ones).
-template <bool kFull>
+// channels (plain loads, not masked ones); kFlipped: the input holds them flipped already.
+template <bool kFull, bool kFlipped>
 void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, int8_t* dst) {
   const ref::ConvGeometry& g = t.args->geo;
   // Paired: quad q serves columns o0 + 2q and o0 + 2q + 1 with four real taps (at stride 2, the
@@ -84,7 +86,7 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
   };
   auto quad = [&](const int8_t* const* src, int8_t* to) {
     __m256i x[4], out[4];
-    for (int i = 0; i < 4; ++i) x[i] = _mm256_xor_si256(load(src[i]), flip);
+    for (int i = 0; i < 4; ++i) x[i] = kFlipped ? load(src[i]) : _mm256_xor_si256(load(src[i]), flip);
     Interleave(x[0], x[1], x[2], x[3], out);
     for (int j = 0; j < 4; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(to) + j, out[j]);
   };
@@ -262,7 +264,9 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
         used[s] = true;
         tag[s] = want[ky];
         slot[ky] = s;
-        (mask == ~__mmask32{0} ? BuildQuadRow<true> : BuildQuadRow<false>)(t, want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c, o0, n_cols + t.spill,
+        const bool full = mask == ~__mmask32{0};
+        (a.unsigned_in ? (full ? BuildQuadRow<true, true> : BuildQuadRow<false, true>)
+                       : (full ? BuildQuadRow<true, false> : BuildQuadRow<false, false>))(t, want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c, o0, n_cols + t.spill,
                      ring + s * slot_bytes);
       }
       int8_t* out = a.output + (static_cast<int64_t>(r) * g.out_w + o0) * g.out_c + t.c0;
