@@ -72,13 +72,19 @@ struct BytePacker {
   // The same with `clamp` fixed at compile time (kClamp == clamp), for loops that choose once.
   template <bool kBounded, bool kClamp, bool kUnsigned = false>
   __m512i PackAs(__m512 v0, __m512 v1, __m512 v2, __m512 v3) const {
+    return _mm512_permutexvar_epi32(order, PackUnordered<kBounded, kClamp, kUnsigned>(v0, v1, v2, v3));
+  }
+  // The bytes before that order, for callers that permute them their own way: dword 4i + j holds
+  // bytes 4i..4i+3 of vector j.
+  template <bool kBounded, bool kClamp, bool kUnsigned = false>
+  __m512i PackUnordered(__m512 v0, __m512 v1, __m512 v2, __m512 v3) const {
     const auto round = [this](__m512 v) { return kBounded ? _mm512_cvtps_epi32(v) : Round(v); };
     const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(round(v0), round(v1)), zp);
     const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(round(v2), round(v3)), zp);
     __m512i b = kUnsigned ? _mm512_packus_epi16(w01, w23) : _mm512_packs_epi16(w01, w23);
     if constexpr (kClamp && kUnsigned) b = _mm512_min_epu8(_mm512_max_epu8(b, lo8), hi8);
     else if constexpr (kClamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
-    return _mm512_permutexvar_epi32(order, b);
+    return b;
   }
 };
 

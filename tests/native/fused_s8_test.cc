@@ -142,6 +142,11 @@ TEST(FusedInt8Blocks, AmxExpandWritesUnsignedBytes) {
       }
   ExpectFusedInt8Matches({9, 11, 32, 100, 32, 3, 1, Activation::kNone, 2}, 2);
   ExpectFusedInt8Matches({7, 7, 40, 140, 40, 3, 1, Activation::kRelu6, 2}, 2);
+  // As pixel pairs too (3x3 at stride 1, even widths, expanded channels a multiple of 16).
+  ExpectFusedInt8Matches({9, 10, 24, 48, 24, 3, 1, Activation::kRelu6, 2}, 2);
+  ExpectFusedInt8Matches({6, 12, 32, 144, 32, 3, 1, Activation::kNone, 2}, 2);
+  ExpectFusedInt8Matches({8, 8, 40, 144, 40, 3, 1, Activation::kRelu6, 2}, 2);
+  ExpectFusedInt8Matches({5, 2, 24, 96, 24, 3, 1, Activation::kRelu6, 1}, 1);
 }
 
 // The SE Mul and the residual Add with their operands the other way round (the gate first, the

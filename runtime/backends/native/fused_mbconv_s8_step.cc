@@ -275,7 +275,7 @@ struct FusedS8 {
         image = n;
         kept_lo = lo;
         kept_hi = hi;
-        d.input = ebuf + c0;
+        d.input = ebuf + (d.pixel_pairs ? 2 * c0 : c0);  // a pair's channel c0 is 2 * c0 bytes on
       } else {
         d.input = input + (int64_t{n} * g.in_h + lo) * row_bytes + c0;
       }
@@ -372,10 +372,16 @@ absl::StatusOr<FusedS8> BuildFusedS8(const NativeContext& ctx, const Graph& g, c
                              kernels::GemmS8WritesUnsigned(k.gemm.isa, s.expand.packed->k) &&
                              kernels::DwConvS8ReadsUnsigned(k.dw.isa);
   if (unsigned_band) s.expand.args.unsigned_out = true;
+  // And as pixel pairs, which a paired 3x3 depthwise at stride 1 interleaves into quads of taps
+  // with half the unpacks (even widths, channels a multiple of 16).
+  const bool pair_band = unsigned_band && kernels::GemmS8WritesPixelPairs(k.gemm.isa, s.expand.packed->k) &&
+                         kernels::DwConvS8ReadsPixelPairs(k.dw.isa, plan.dw);
+  s.expand.args.pixel_pairs = pair_band;
   const uint8_t zero_byte = static_cast<uint8_t>(static_cast<uint8_t>(dw_x.zero_point) ^ (unsigned_band ? 0x80 : 0));
   s.zero = std::make_shared<const std::vector<int8_t>>(static_cast<size_t>(s.dw_w->padded),
                                                        static_cast<int8_t>(zero_byte));
   s.depthwise.unsigned_in = unsigned_band;
+  s.depthwise.pixel_pairs = pair_band;
   s.depthwise.geo = plan.dw;
   s.depthwise.zero = s.zero->data();
   s.depthwise.packed = s.dw_w.get();
