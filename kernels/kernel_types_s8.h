@@ -58,6 +58,13 @@ struct GemmS8Args {
   int8_t* c = nullptr;
   int64_t ldc = 0;
   RequantS8 out;
+  // C holds y ^ 0x80 (y + 128 read as unsigned), as a depthwise with DwConvS8Args::unsigned_in
+  // reads it; only for the kernels GemmS8WritesUnsigned names (packing_s8.h).
+  bool unsigned_out = false;
+  // Rows 2i and 2i + 1 of C as a pixel pair (PixelPairOffset, packing_s8.h), as the avx512vnni
+  // depthwise reads them (DwConvS8Args::pixel_pairs): ldc == n, a multiple of 16, m_begin and
+  // m_end even, n_begin a multiple of 32; only for the kernels GemmS8WritesPixelPairs names.
+  bool pixel_pairs = false;
 };
 // Rows [m_begin, m_end) and columns [n_begin, n_end) of C; n_begin is a multiple of the tile's nr.
 using GemmS8Fn = void (*)(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
@@ -85,6 +92,12 @@ struct DwConvS8Args {
   const PackedDwConvS8* packed = nullptr;
   int8_t* output = nullptr;
   RequantS8 out;
+  // input and zero hold x ^ 0x80 (an expand's GemmS8Args::unsigned_out): the kernel reads them
+  // without flipping; only for the kernels DwConvS8ReadsUnsigned names (packing_s8.h).
+  bool unsigned_in = false;
+  // input holds pixel pairs (columns 2i, 2i + 1 of a row; PixelPairOffset), from an expand's
+  // GemmS8Args::pixel_pairs; only where DwConvS8ReadsPixelPairs.
+  bool pixel_pairs = false;
 };
 // Output rows [row_begin, row_end) counted over batch * out_h.
 using DwConvS8Fn = void (*)(const DwConvS8Args& args, int32_t row_begin, int32_t row_end);

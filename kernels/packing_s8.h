@@ -61,6 +61,31 @@ inline bool AmxGemmS8UsesVnni(int32_t k) { return k % 4 != 0 || k < kAmxGemmS8Mi
 // The level whose kernel runs a GEMM of depth k given to the INT8 GEMM entry of level `isa`: a
 // step's label names it (an amx entry hands the depths above to avx512vnni).
 inline Isa GemmS8RunsAt(Isa isa, int32_t k) { return isa == Isa::kAmx && AmxGemmS8UsesVnni(k) ? Isa::kAvx512Vnni : isa; }
+// Whether the INT8 GEMM entry of level `isa` writes GemmS8Args::unsigned_out bytes for depth k at
+// no cost (the amx epilogue packs with unsigned saturation; depths it hands to avx512vnni are
+// flipped after, correct but a second pass, so not offered).
+inline bool GemmS8WritesUnsigned(Isa isa, int32_t k) { return GemmS8RunsAt(isa, k) == Isa::kAmx; }
+// Whether the INT8 depthwise entry of level `isa` (its Kernel::isa) reads DwConvS8Args::unsigned_in
+// input: the avx512vnni kernel, which otherwise flips every tap it interleaves.
+inline bool DwConvS8ReadsUnsigned(Isa isa) { return isa == Isa::kAvx512Vnni; }
+// Pixel pairs (GemmS8Args / DwConvS8Args::pixel_pairs): two pixels x, x + 1 (x even) of
+// `channels` channels (a multiple of 16) in 2 * channels bytes from the first's offset, by tiles of
+// 32 channels c0..: the bytes of vpunpcklbw then vpunpckhbw of the two pixels' 32 bytes (ymm,
+// 128-bit lanes), 64 at 2 * c0; a last 16 channels alternate, 32 bytes. The depthwise then builds
+// each quad of four taps (two pairs) with 4 unpacks instead of 8. The offset of channel c of
+// pixel `which` (0, 1):
+inline int64_t PixelPairOffset(int32_t c, int32_t which, int32_t channels) {
+  const int32_t c0 = c / 32 * 32, e = c % 32;
+  if (channels - c0 < 32) return 2 * int64_t{c0} + 2 * e + which;
+  return 2 * int64_t{c0} + e / 8 % 2 * 32 + e / 16 * 16 + 2 * (e % 8) + which;
+}
+inline bool GemmS8WritesPixelPairs(Isa isa, int32_t k) { return GemmS8WritesUnsigned(isa, k); }
+// The avx512vnni depthwise reads pixel pairs for 3x3 windows at stride 1 (paired columns) on an
+// even width and channels a multiple of 16.
+inline bool DwConvS8ReadsPixelPairs(Isa isa, const ref::ConvGeometry& g) {
+  return isa == Isa::kAvx512Vnni && g.kernel_h == 3 && g.kernel_w == 3 && g.stride_w == 1 && g.dilation_w == 1 &&
+         g.in_w % 2 == 0 && g.in_c % 16 == 0;
+}
 PackedGemmS8 PackGemmS8AmxQuads(const int8_t* w, const int32_t* bias, const float* scale, int32_t n, int32_t k,
                                 int32_t a_zero_point, const TileShape& tile);
 PackedGemmS8 PackGemmS8ColumnPairs(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,

@@ -45,16 +45,20 @@ inline ByteBounds ByteBoundsOf(const RequantS8& o) {
 // NaN gives INT_MIN, i.e. lo, as RoundClamp16), cvtps2dq rounds to nearest even, saturating packs
 // to int16, + zero point, saturating pack to int8, then a fused relu / relu6's byte bounds. One
 // 64-byte store instead of four vpmovdb stores (slow on Zen 4).
+// Unsigned (PackAs<..., true>, from a packer made with unsigned_out): the bytes y + 128, by the
+// zero point + 128 and an unsigned saturating pack ([0, 255] of s + zp + 128 is [-128, 127] of
+// s + zp, plus 128, for any int16 s), at no extra cost.
 struct BytePacker {
   __m512 big;
   __m512i zp, lo8, hi8, order;
   bool clamp;
-  explicit BytePacker(const RequantS8& o) {
+  explicit BytePacker(const RequantS8& o, bool unsigned_out = false) {
     const ByteBounds b = ByteBoundsOf(o);
+    const int32_t shift = unsigned_out ? 128 : 0;
     big = _mm512_set1_ps(1073741824.f);
-    zp = _mm512_set1_epi16(static_cast<int16_t>(o.zero_point));
-    lo8 = _mm512_set1_epi8(static_cast<char>(b.lo));
-    hi8 = _mm512_set1_epi8(static_cast<char>(b.hi));
+    zp = _mm512_set1_epi16(static_cast<int16_t>(o.zero_point + shift));
+    lo8 = _mm512_set1_epi8(static_cast<char>(b.lo + shift));
+    hi8 = _mm512_set1_epi8(static_cast<char>(b.hi + shift));
     // After the two packs, dword 4i + j holds bytes 4i..4i+3 of vector j.
     order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     clamp = b.narrower;
@@ -66,14 +70,21 @@ struct BytePacker {
     return clamp ? PackAs<kBounded, true>(v0, v1, v2, v3) : PackAs<kBounded, false>(v0, v1, v2, v3);
   }
   // The same with `clamp` fixed at compile time (kClamp == clamp), for loops that choose once.
-  template <bool kBounded, bool kClamp>
+  template <bool kBounded, bool kClamp, bool kUnsigned = false>
   __m512i PackAs(__m512 v0, __m512 v1, __m512 v2, __m512 v3) const {
+    return _mm512_permutexvar_epi32(order, PackUnordered<kBounded, kClamp, kUnsigned>(v0, v1, v2, v3));
+  }
+  // The bytes before that order, for callers that permute them their own way: dword 4i + j holds
+  // bytes 4i..4i+3 of vector j.
+  template <bool kBounded, bool kClamp, bool kUnsigned = false>
+  __m512i PackUnordered(__m512 v0, __m512 v1, __m512 v2, __m512 v3) const {
     const auto round = [this](__m512 v) { return kBounded ? _mm512_cvtps_epi32(v) : Round(v); };
     const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(round(v0), round(v1)), zp);
     const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(round(v2), round(v3)), zp);
-    __m512i b = _mm512_packs_epi16(w01, w23);
-    if constexpr (kClamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
-    return _mm512_permutexvar_epi32(order, b);
+    __m512i b = kUnsigned ? _mm512_packus_epi16(w01, w23) : _mm512_packs_epi16(w01, w23);
+    if constexpr (kClamp && kUnsigned) b = _mm512_min_epu8(_mm512_max_epu8(b, lo8), hi8);
+    else if constexpr (kClamp) b = _mm512_min_epi8(_mm512_max_epi8(b, lo8), hi8);
+    return b;
   }
 };
 

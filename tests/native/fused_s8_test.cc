@@ -128,6 +128,27 @@ TEST(FusedInt8Blocks, SqueezeExcitationGatesInChunks) {
   }
 }
 
+// Expands of depth >= 24 (a multiple of 4) run on AMX, which writes the band as unsigned bytes
+// for the avx512vnni depthwise (no table between them: relu6 in the clamp, or no activation):
+// kernels 3 and 5, strides 1 and 2, odd sizes, expanded channels not a multiple of 16 or 32,
+// residual stacks, a 7x7 map split by channels at 2-3 threads. Every level runs them (the others
+// keep signed bytes).
+TEST(FusedInt8Blocks, AmxExpandWritesUnsignedBytes) {
+  for (int32_t k : {3, 5})
+    for (int32_t s : {1, 2})
+      for (auto [h, w] : {std::pair{7, 9}, std::pair{12, 10}}) {
+        SCOPED_TRACE(::testing::Message() << "k" << k << " s" << s << " " << h << "x" << w);
+        ExpectFusedInt8Matches({h, w, 24, 52, 24, k, s, Activation::kRelu6, 2}, 2);
+      }
+  ExpectFusedInt8Matches({9, 11, 32, 100, 32, 3, 1, Activation::kNone, 2}, 2);
+  ExpectFusedInt8Matches({7, 7, 40, 140, 40, 3, 1, Activation::kRelu6, 2}, 2);
+  // As pixel pairs too (3x3 at stride 1, even widths, expanded channels a multiple of 16).
+  ExpectFusedInt8Matches({9, 10, 24, 48, 24, 3, 1, Activation::kRelu6, 2}, 2);
+  ExpectFusedInt8Matches({6, 12, 32, 144, 32, 3, 1, Activation::kNone, 2}, 2);
+  ExpectFusedInt8Matches({8, 8, 40, 144, 40, 3, 1, Activation::kRelu6, 2}, 2);
+  ExpectFusedInt8Matches({5, 2, 24, 96, 24, 3, 1, Activation::kRelu6, 1}, 1);
+}
+
 // The SE Mul and the residual Add with their operands the other way round (the gate first, the
 // residual first), on a 1x1 map where the gate has the shape of the tensor it scales.
 TEST(FusedInt8Blocks, OperandOrderAndOnePixelMaps) {

@@ -71,13 +71,17 @@ class GuardedBytes {
 // Returns whether the reference output changes with the input zero point (the test requires
 // that of most cases: a comparison of constant outputs would prove little). A ends at its last
 // row's k-th byte, followed by an inaccessible page.
-bool CheckGemm(const Kernel<KernelOp::kGemm, KernelDType::kS8>& kernel, const GemmCase& t) {
+// unsigned_out: C holds the bytes y ^ 0x80 (GemmS8Args::unsigned_out); pixel_pairs: rows 2i, 2i + 1
+// as one pixel pair (PixelPairOffset; m even, dense rows, tasks splitting rows on even rows and
+// columns on tiles of 32).
+bool CheckGemm(const Kernel<KernelOp::kGemm, KernelDType::kS8>& kernel, const GemmCase& t, bool unsigned_out = false,
+               bool pixel_pairs = false) {
   const int32_t m = t.m, k = t.k, n = t.n;
   uint32_t seed = t.seed;
   const int32_t a_zp = static_cast<int32_t>(seed % 255) - 128;
   const ref::QParams out{0.05f, static_cast<int32_t>(seed * 7 % 200) - 100};
   const Activation act = seed % 3 == 0 ? Activation::kNone : seed % 3 == 1 ? Activation::kRelu : Activation::kRelu6;
-  const int64_t lda = k + seed % 3, ldc = n + seed % 2;  // strided rows in some cases
+  const int64_t lda = k + (pixel_pairs ? 0 : seed % 3), ldc = n + (pixel_pairs ? 0 : seed % 2);  // strided rows in some cases
   const std::vector<int8_t> a = RandomInt8(static_cast<size_t>(m) * lda, seed + 1);
   const std::vector<int8_t> w = RandomInt8(static_cast<size_t>(n) * k, seed + 2, -127);
   std::vector<int32_t> bias(n);
@@ -106,26 +110,35 @@ bool CheckGemm(const Kernel<KernelOp::kGemm, KernelDType::kS8>& kernel, const Ge
   args.packed = &packed;
   args.ldc = ldc;
   args.out = MakeRequantS8(out, bounds);
+  args.unsigned_out = unsigned_out;
+  args.pixel_pairs = pixel_pairs;
+  const int flip = unsigned_out ? 0x80 : 0;
+  // Where C holds row i, column j.
+  const auto at = [&](int32_t i, int32_t j) {
+    return pixel_pairs ? static_cast<size_t>(i / 2) * 2 * n + PixelPairOffset(j, i % 2, n)
+                       : static_cast<size_t>(i) * ldc + j;
+  };
+  const int32_t row_unit = pixel_pairs ? 2 : 1, col_unit = pixel_pairs ? 32 : kernel.tile.nr;
   for (int threads : {1, 2, 3}) {
     ThreadPool pool(threads);
     const int8_t kSentinel = 0x55;
     std::vector<int8_t> c(static_cast<size_t>(m) * ldc, kSentinel);
     args.c = c.data();
     // Row bands x column bands of whole panels, as the backend splits work.
-    const int64_t row_tasks = std::min<int64_t>(m, threads * 2);
-    const int32_t panels = (n + kernel.tile.nr - 1) / kernel.tile.nr;
+    const int64_t units = m / row_unit, row_tasks = std::min<int64_t>(units, threads * 2);
+    const int32_t panels = (n + col_unit - 1) / col_unit;
     const int32_t col_tasks = std::min(panels, threads);
     pool.ParallelFor(static_cast<size_t>(row_tasks * col_tasks), [&](size_t task) {
       const int64_t rt = static_cast<int64_t>(task) / col_tasks, ct = static_cast<int64_t>(task) % col_tasks;
-      const int64_t r0 = m * rt / row_tasks, r1 = m * (rt + 1) / row_tasks;
-      const int32_t n0 = std::min(n, static_cast<int32_t>(panels * ct / col_tasks) * kernel.tile.nr);
-      const int32_t n1 = std::min(n, static_cast<int32_t>(panels * (ct + 1) / col_tasks) * kernel.tile.nr);
+      const int64_t r0 = units * rt / row_tasks * row_unit, r1 = units * (rt + 1) / row_tasks * row_unit;
+      const int32_t n0 = std::min(n, static_cast<int32_t>(panels * ct / col_tasks) * col_unit);
+      const int32_t n1 = std::min(n, static_cast<int32_t>(panels * (ct + 1) / col_tasks) * col_unit);
       kernel.fn(args, r0, r1, n0, n1);
     });
     for (int32_t i = 0; i < m; ++i) {
       for (int32_t j = 0; j < n; ++j)
-        EXPECT_EQ(c[static_cast<size_t>(i) * ldc + j], want[static_cast<size_t>(i) * n + j])
-            << kernel.name << " m " << m << " k " << k << " n " << n << " threads " << threads << " at " << i << ","
+        EXPECT_EQ(static_cast<int8_t>(c[at(i, j)] ^ flip), want[static_cast<size_t>(i) * n + j])
+            << kernel.name << (unsigned_out ? " unsigned" : "") << (pixel_pairs ? " pairs" : "") << " m " << m << " k " << k << " n " << n << " threads " << threads << " at " << i << ","
             << j;
       for (int64_t j = n; j < ldc; ++j) EXPECT_EQ(c[i * ldc + j], kSentinel) << kernel.name << " wrote past n";
     }
@@ -181,6 +194,77 @@ TEST(GemmS8Kernels, AmxTilesMatchTheReference) {
   EXPECT_GT(depends, cases * 9 / 10);
   for (const GemmCase& t : {GemmCase{200, 2052, 40, 3}, GemmCase{12544 / 7, 40, 96, 4}, GemmCase{196, 1152, 320, 5}})
     EXPECT_TRUE(CheckGemm(kernel, t)) << "m " << t.m << " k " << t.k << " n " << t.n;
+}
+
+// The AMX entry's unsigned output (GemmS8Args::unsigned_out, read by a fused block's depthwise):
+// the same sweep of tiles, the bytes y ^ 0x80; its short or odd depths (the avx512vnni kernel, then
+// a flip) too.
+TEST(GemmS8Kernels, AmxWritesUnsignedBytes) {
+  if (!CpuSupports(Isa::kAmx)) GTEST_SKIP() << "no AMX on this CPU (or the OS denies the tile state)";
+  const auto kernel = KernelRegistry::Global().Find<KernelOp::kGemm, KernelDType::kS8>(Isa::kAmx);
+  ASSERT_EQ(kernel.isa, Isa::kAmx);
+  uint32_t seed = 300;
+  int cases = 0, depends = 0;
+  for (int32_t m : {1, 15, 17, 32, 33, 70})
+    for (int32_t k : {16, 24, 27, 32, 68, 100})
+      for (int32_t n : {8, 16, 33, 48, 112}) {
+        depends += CheckGemm(kernel, {m, k, n, seed}, true);
+        seed += 5;
+        ++cases;
+      }
+  EXPECT_GT(depends, cases * 9 / 10);
+}
+
+// The AMX entry's pixel pairs, on its own depths and (through plain rows, more than 256 columns
+// in chunks) the avx512vnni kernel's; one or two 16-column panels, a last 16.
+TEST(GemmS8Kernels, AmxWritesPixelPairs) {
+  if (!CpuSupports(Isa::kAmx)) GTEST_SKIP() << "no AMX on this CPU (or the OS denies the tile state)";
+  const auto kernel = KernelRegistry::Global().Find<KernelOp::kGemm, KernelDType::kS8>(Isa::kAmx);
+  ASSERT_EQ(kernel.isa, Isa::kAmx);
+  uint32_t seed = 500;
+  int cases = 0, depends = 0;
+  for (int32_t m : {2, 16, 30, 32, 34, 98})
+    for (int32_t k : {16, 24, 32, 68, 144})
+      for (int32_t n : {16, 32, 48, 144, 272})
+        for (bool unsigned_out : {false, true}) {
+          depends += CheckGemm(kernel, {m, k, n, seed}, unsigned_out, true);
+          seed += 3;
+          ++cases;
+        }
+  EXPECT_GT(depends, cases * 9 / 10);
+}
+
+// The pixel-pair layout: a whole tile's halves are the two pixels' vpunpcklbw, vpunpckhbw (per
+// 128-bit lane); a last 16 channels alternate; every byte of a pair is used once.
+TEST(GemmS8Kernels, PixelPairOffsetsCoverEachPairOnce) {
+  EXPECT_EQ(PixelPairOffset(0, 0, 64), 0);
+  EXPECT_EQ(PixelPairOffset(0, 1, 64), 1);
+  EXPECT_EQ(PixelPairOffset(7, 1, 64), 15);
+  EXPECT_EQ(PixelPairOffset(16, 0, 64), 16);
+  EXPECT_EQ(PixelPairOffset(8, 0, 64), 32);
+  EXPECT_EQ(PixelPairOffset(24, 1, 64), 49);
+  EXPECT_EQ(PixelPairOffset(32, 0, 64), 64);
+  EXPECT_EQ(PixelPairOffset(40, 1, 48), 2 * 32 + 17);
+  for (int32_t channels : {16, 32, 48, 144}) {
+    std::vector<int> seen(2 * channels);
+    for (int32_t c = 0; c < channels; ++c)
+      for (int32_t which = 0; which < 2; ++which) ++seen[PixelPairOffset(c, which, channels)];
+    EXPECT_EQ(seen, std::vector<int>(2 * channels, 1)) << channels;
+  }
+}
+
+// Which entries write and read unsigned bytes: the amx GEMM on its own depths, the avx512vnni
+// depthwise; no other level.
+TEST(GemmS8Kernels, UnsignedBytesOnlyWhereTheKernelsTakeThem) {
+  EXPECT_TRUE(GemmS8WritesUnsigned(Isa::kAmx, 24));
+  EXPECT_TRUE(GemmS8WritesUnsigned(Isa::kAmx, 960));
+  EXPECT_FALSE(GemmS8WritesUnsigned(Isa::kAmx, 16));
+  EXPECT_FALSE(GemmS8WritesUnsigned(Isa::kAmx, 27));
+  EXPECT_TRUE(DwConvS8ReadsUnsigned(Isa::kAvx512Vnni));
+  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512, Isa::kAvx512Vnni, Isa::kNeonDot})
+    EXPECT_FALSE(GemmS8WritesUnsigned(isa, 96)) << IsaName(isa);
+  for (Isa isa : {Isa::kPortable, Isa::kAvx2, Isa::kAvx512, Isa::kAmx, Isa::kNeonDot})
+    EXPECT_FALSE(DwConvS8ReadsUnsigned(isa)) << IsaName(isa);
 }
 
 // The level a step's label names for a GEMM of depth k: the amx entry's short or odd depths run

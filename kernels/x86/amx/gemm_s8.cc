@@ -12,6 +12,8 @@
 // rows' zero-padded last chunk) is copied chunk by chunk into a zero-padded 16 x 64 stage first.
 // Packed B starts on a cache line (tile loads of rows crossing lines ran 2.2x slower); rows of A
 // off cache lines (lda = 24, 40, 672 ...) cost up to 1.3x in the multiplies, not copied away yet.
+// For a fused block's depthwise the epilogue may write unsigned bytes (an unsigned pack) and pixel
+// pairs (a vpermb in place of its vpermd): GemmS8Args::unsigned_out, pixel_pairs.
 // Depths not a multiple of 4 (a 3-channel stem) and under 24 run on the avx512vnni kernel
 // (PackGemmS8AmxQuads packs them for it): with so few products per output the requantization
 // dominates, and the tiles' trip through memory made 112x112x16 -> 96 1.09x slower than the VNNI
@@ -118,10 +120,13 @@ void Step(const ATile* a, const int8_t* b0, int64_t panel_bytes, bool resident, 
 // Requantizes rows [0, rows) of acc into C from row pointer c, columns [j, j + count) (count <=
 // 32), two rows per BytePacker call. kBounded: every factor of the columns is at most 1/4, so
 // float(acc) * m stays below 2^30 and needs no clamp before the conversion; kClamp: the packer's
-// clamp (a fused relu / relu6), fixed so the loop has no branch on it.
-template <bool kBounded, bool kClamp>
+// clamp (a fused relu / relu6), fixed so the loop has no branch on it; kUnsigned: y + 128
+// (GemmS8Args::unsigned_out, the packer made for it). kPairs: rows r, r + 1 as a pixel pair
+// (GemmS8Args::pixel_pairs; rows even, count 16 or 32), one vpermb (`pairs`: the whole tile's
+// order, pairs_tail: a last 16 channels') in place of the packer's vpermd.
+template <bool kBounded, bool kClamp, bool kUnsigned, bool kPairs = false>
 void Epilogue(const GemmS8Args& args, const BytePacker& packer, const int32_t* acc, int32_t rows, int8_t* c,
-              int32_t j, int32_t count) {
+              int32_t j, int32_t count, __m512i pairs, __m512i pairs_tail) {
   const PackedGemmS8& p = *args.packed;
   const bool two = count > kAmxGemmS8Panel;  // bias and scale are padded to whole panels only
   const __m512i bias0 = _mm512_loadu_si512(p.bias.data() + j);
@@ -132,10 +137,25 @@ void Epilogue(const GemmS8Args& args, const BytePacker& packer, const int32_t* a
   const auto scaled = [](const int32_t* x, __m512i bias, __m512 scale) {
     return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_load_si512(x), bias)), scale);
   };
+  if constexpr (kPairs) {
+    const __m512i order = count >= 32 ? pairs : pairs_tail;
+    for (int32_t r = 0; r < rows; r += 2) {
+      const int32_t* x0 = acc + r * kAccRow;
+      const int32_t* x1 = x0 + kAccRow;
+      const __m512i bytes = _mm512_permutexvar_epi8(
+          order, packer.PackUnordered<kBounded, kClamp, kUnsigned>(
+                     scaled(x0, bias0, scale0), scaled(x0 + kAmxGemmS8Panel, bias1, scale1), scaled(x1, bias0, scale0),
+                     scaled(x1 + kAmxGemmS8Panel, bias1, scale1)));
+      int8_t* dst = c + r * args.ldc + 2 * j;
+      if (count >= 32) _mm512_storeu_si512(dst, bytes);
+      else _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm512_castsi512_si256(bytes));
+    }
+    return;
+  }
   for (int32_t r = 0; r < rows; r += 2) {
     const int32_t* x0 = acc + r * kAccRow;
     const int32_t* x1 = r + 1 < rows ? x0 + kAccRow : x0;
-    const __m512i bytes = packer.PackAs<kBounded, kClamp>(scaled(x0, bias0, scale0), scaled(x0 + kAmxGemmS8Panel, bias1, scale1),
+    const __m512i bytes = packer.PackAs<kBounded, kClamp, kUnsigned>(scaled(x0, bias0, scale0), scaled(x0 + kAmxGemmS8Panel, bias1, scale1),
                                       scaled(x1, bias0, scale0), scaled(x1 + kAmxGemmS8Panel, bias1, scale1));
     int8_t* dst = c + r * args.ldc + j;
     if (count >= 32) {
@@ -157,11 +177,64 @@ bool ScalesBounded(const PackedGemmS8& p, int32_t n_begin, int32_t n_end) {
   return true;
 }
 
+// The vpermb index of a pixel pair from BytePacker::PackUnordered's bytes (vectors: row r's
+// columns 0-15, 16-31, row r + 1's 0-15, 16-31): a whole tile of 32 columns, or (tail) 16.
+__m512i PairOrder(bool tail) {
+  alignas(64) int8_t index[64] = {};
+  const int32_t channels = tail ? 16 : 32;
+  for (int32_t which = 0; which < 2; ++which)
+    for (int32_t col = 0; col < channels; ++col) {
+      const int32_t vec = 2 * which + col / 16, e = col % 16;
+      index[PixelPairOffset(col, which, channels)] = static_cast<int8_t>((4 * (e / 4) + vec) * 4 + e % 4);
+    }
+  return _mm512_load_si512(index);
+}
+
+// pixel_pairs for the depths the avx512vnni kernel runs (not offered: GemmS8WritesPixelPairs), two
+// rows at a time through a plain buffer of up to 256 columns.
+void PairsThroughRows(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
+  constexpr int32_t kCols = 256;
+  alignas(64) int8_t buf[2 * kCols];
+  const int32_t n = args.packed->n;
+  const int flip = args.unsigned_out ? 0x80 : 0;
+  for (int64_t r = m_begin; r < m_end; r += 2)
+    for (int32_t n0 = n_begin; n0 < n_end; n0 += kCols) {
+      const int32_t n1 = std::min(n_end, n0 + kCols);
+      GemmS8Args x = args;
+      x.a = args.a + r * args.lda;
+      x.c = buf - n0;  // the kernel writes column j at c + j: buf[j - n0]
+      x.ldc = kCols;
+      x.pixel_pairs = x.unsigned_out = false;
+      const int32_t rows = static_cast<int32_t>(std::min<int64_t>(2, m_end - r));
+      gemm_s8_avx512vnni(x, 0, rows, n0, n1);
+      for (int32_t which = 0; which < rows; ++which)
+        for (int32_t j = n0; j < n1; ++j)
+          args.c[r * args.ldc + PixelPairOffset(j, which, n)] = static_cast<int8_t>(buf[which * kCols + j - n0] ^ flip);
+    }
+}
+
+// C's rows [m_begin, m_end), columns [n_begin, n_end) xor 0x80: unsigned_out for the depths the
+// avx512vnni kernel runs (it writes signed bytes).
+void FlipBytes(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  for (int64_t r = m_begin; r < m_end; ++r)
+    for (int32_t j = n_begin; j < n_end; j += 64) {
+      const __mmask64 mask = n_end - j >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n_end - j)) - 1;
+      int8_t* at = args.c + r * args.ldc + j;
+      _mm512_mask_storeu_epi8(at, mask, _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, at), flip));
+    }
+}
+
 }  // namespace
 
 void gemm_s8_amx(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end) {
   const PackedGemmS8& p = *args.packed;
-  if (AmxGemmS8UsesVnni(p.k)) return gemm_s8_avx512vnni(args, m_begin, m_end, n_begin, n_end);
+  if (AmxGemmS8UsesVnni(p.k)) {
+    if (args.pixel_pairs) return PairsThroughRows(args, m_begin, m_end, n_begin, n_end);
+    gemm_s8_avx512vnni(args, m_begin, m_end, n_begin, n_end);
+    if (args.unsigned_out) FlipBytes(args, m_begin, m_end, n_begin, n_end);
+    return;
+  }
   if (m_begin >= m_end || n_begin >= n_end) return;
   const int32_t k = p.k;
   const AmxS8Chunks chunks = AmxGemmS8Chunks(k);
@@ -173,10 +246,22 @@ void gemm_s8_amx(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t
   alignas(64) int32_t acc[2][kAmxGemmS8Rows * kAccRow] = {};
   // Stage rows past a tile's valid ones hold whatever an earlier tile left: their sums are not stored.
   alignas(64) int8_t stage[2][kTileRows * kTileRowBytes] = {};
-  const BytePacker packer(args.out);
+  const BytePacker packer(args.out, args.unsigned_out);
   const bool bounded = ScalesBounded(p, n_begin, n_end);
-  const auto epilogue = packer.clamp ? (bounded ? Epilogue<true, true> : Epilogue<false, true>)
-                                     : (bounded ? Epilogue<true, false> : Epilogue<false, false>);
+  const auto epilogue = [&]() -> decltype(&Epilogue<true, true, true>) {
+    if (args.pixel_pairs) {  // only with unsigned bytes (the fused depthwise's input)
+      if (!args.unsigned_out) return packer.clamp ? (bounded ? Epilogue<true, true, false, true> : Epilogue<false, true, false, true>)
+                                                  : (bounded ? Epilogue<true, false, false, true> : Epilogue<false, false, false, true>);
+      return packer.clamp ? (bounded ? Epilogue<true, true, true, true> : Epilogue<false, true, true, true>)
+                          : (bounded ? Epilogue<true, false, true, true> : Epilogue<false, false, true, true>);
+    }
+    return args.unsigned_out
+               ? (packer.clamp ? (bounded ? Epilogue<true, true, true> : Epilogue<false, true, true>)
+                               : (bounded ? Epilogue<true, false, true> : Epilogue<false, false, true>))
+               : (packer.clamp ? (bounded ? Epilogue<true, true, false> : Epilogue<false, true, false>)
+                               : (bounded ? Epilogue<true, false, false> : Epilogue<false, false, false>));
+  }();
+  const __m512i pairs = PairOrder(false), pairs_tail = PairOrder(true);
   struct Pending {
     int32_t rows = 0, j = 0, count = 0;
     int8_t* c = nullptr;
@@ -212,11 +297,13 @@ void gemm_s8_amx(const GemmS8Args& args, int64_t m_begin, int64_t m_end, int32_t
       else if (halves == 2) Step<2, 1>(a, b, panel_bytes, resident, k, chunks, to);
       else if (count > kAmxGemmS8Panel) Step<1, 2>(a, b, panel_bytes, resident, k, chunks, to);
       else Step<1, 1>(a, b, panel_bytes, resident, k, chunks, to);
-      if (pending.c) epilogue(args, packer, acc[(step - 1) & 1], pending.rows, pending.c, pending.j, pending.count);
+      if (pending.c)
+        epilogue(args, packer, acc[(step - 1) & 1], pending.rows, pending.c, pending.j, pending.count, pairs, pairs_tail);
       pending = {rows, j, count, c};
     }
   }
-  if (pending.c) epilogue(args, packer, acc[(step - 1) & 1], pending.rows, pending.c, pending.j, pending.count);
+  if (pending.c)
+    epilogue(args, packer, acc[(step - 1) & 1], pending.rows, pending.c, pending.j, pending.count, pairs, pairs_tail);
 }
 
 #undef SCALERT_LOAD_A

@@ -12,10 +12,13 @@
 // every pixel to int16 pairs: twice the shuffles per product.
 //
 // x is read as unsigned, x + 128 (sign bit flipped; PackDwConvS8TapBytes folds 128 * sum w into
-// the bias); the missing taps of a row's last group read the zero vector with weight 0. Bias and
-// scale are stored in accumulator order (QuadsLane), and the packs of the epilogue put the bytes
-// back in channel order. The epilogue is the GEMM's: clamps by saturating packs (the same result
-// as quantized.h's RoundClamp, which clamps to integer bounds before a monotone rounding).
+// the bias; input flipped already, DwConvS8Args::unsigned_in from a fused block's amx expand,
+// saves the builder 4 of its 12 ops per quad; in pixel pairs, DwConvS8Args::pixel_pairs, the
+// expand's epilogue did the first unpack round, 4 more); the missing taps of a row's last group
+// read the zero vector with weight 0. Bias and scale are stored in accumulator order (QuadsLane), and the
+// packs of the epilogue put the bytes back in channel order. The epilogue is the GEMM's: clamps
+// by saturating packs (the same result as quantized.h's RoundClamp, which clamps to integer
+// bounds before a monotone rounding).
 #include <immintrin.h>
 
 #include <algorithm>
@@ -62,12 +65,17 @@ struct TileRun {
   // build (building was 60% of the kernel's time on 112x112x96 at stride 2) for 1.5x the products.
   bool paired;
   int32_t spill;   // columns built past a chunk: shift when shifted, 2 when paired at stride 2
+  // The input in pixel pairs (DwConvS8Args::pixel_pairs; paired at stride 1): quads start on even
+  // input columns, so with an odd left padding chunks start at column -1 (first = 1), whose
+  // output is not stored.
+  bool pairs;
+  int32_t first;
 };
 
 // Quad row of input row `row` (nullptr: a padding row) for output columns [o0, o0 + n): for
 // each column and group, the interleaved, sign-flipped bytes of its taps. kFull: the tile has 32
-// channels (plain loads, not masked ones).
-template <bool kFull>
+// channels (plain loads, not masked ones); kFlipped: the input holds them flipped already.
+template <bool kFull, bool kFlipped>
 void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, int8_t* dst) {
   const ref::ConvGeometry& g = t.args->geo;
   // Paired: quad q serves columns o0 + 2q and o0 + 2q + 1 with four real taps (at stride 2, the
@@ -75,13 +83,16 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
   const int32_t per_quad = t.paired ? 2 : 1, taps_w = t.paired ? 4 : g.kernel_w;
   n = (n + per_quad - 1) / per_quad;
   const int8_t* zero = t.args->zero + t.c0;
+  // Copies of the tile's constants: the byte stores below may alias anything reached through t.
+  const __mmask32 mask = t.mask;
+  const int32_t built = t.built;
   const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
   auto load = [&](const int8_t* p) {
-    return kFull ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)) : _mm256_maskz_loadu_epi8(t.mask, p);
+    return kFull ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)) : _mm256_maskz_loadu_epi8(mask, p);
   };
   auto quad = [&](const int8_t* const* src, int8_t* to) {
     __m256i x[4], out[4];
-    for (int i = 0; i < 4; ++i) x[i] = _mm256_xor_si256(load(src[i]), flip);
+    for (int i = 0; i < 4; ++i) x[i] = kFlipped ? load(src[i]) : _mm256_xor_si256(load(src[i]), flip);
     Interleave(x[0], x[1], x[2], x[3], out);
     for (int j = 0; j < 4; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(to) + j, out[j]);
   };
@@ -97,8 +108,8 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
       // The run of inside columns from here, one quad per group and column.
       int32_t run = 1;
       while (col + run < n && ix0 + run * quad_stride + span < g.in_w) ++run;
-      for (int32_t q = 0; q < t.built; ++q) {
-        const int64_t to_step = static_cast<int64_t>(t.built) * kQuadBytes;
+      for (int32_t q = 0; q < built; ++q) {
+        const int64_t to_step = static_cast<int64_t>(built) * kQuadBytes;
         if (4 * q + 3 < taps_w) {  // four real taps at fixed offsets: one pointer to step
           const int8_t* s0 = base + static_cast<int64_t>(4 * q) * g.dilation_w * g.in_c;
           const int64_t tap = static_cast<int64_t>(g.dilation_w) * g.in_c;
@@ -120,17 +131,52 @@ void BuildQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, in
             if (src[i] != zero) src[i] += column_step;
         }
       }
-      dst += static_cast<int64_t>(run) * t.built * kQuadBytes;
+      dst += static_cast<int64_t>(run) * built * kQuadBytes;
       col += run - 1;
       continue;
     }
-    for (int32_t q = 0; q < t.built; ++q, dst += kQuadBytes) {
+    for (int32_t q = 0; q < built; ++q, dst += kQuadBytes) {
       for (int32_t i = 0; i < 4; ++i) {
         const int32_t kx = 4 * q + i, ix = ix0 + kx * g.dilation_w;
         src[i] = row && kx < taps_w && ix >= 0 && ix < g.in_w ? row + static_cast<int64_t>(ix) * g.in_c + t.c0 : zero;
       }
       quad(src, dst);
     }
+  }
+}
+
+// BuildQuadRow for pixel-pair input (TileRun::pairs): quad q of input columns 2p..2p + 3 is the
+// 16-bit interleave of pairs p and p + 1, each loaded as its two halves (the vpunpck[lh]bw of its
+// pixels). kFull: a tile of 32 channels, else a last 16 (their pairs alternate: each half is one
+// 128-bit lane, broadcast; the other lane's sums are not stored).
+template <bool kFull, bool kFlipped>
+void BuildPairQuadRow(const TileRun& t, const int8_t* row, int32_t o0, int32_t n, int8_t* dst) {
+  const ref::ConvGeometry& g = t.args->geo;
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+  // Padding pairs: every byte the zero point (DwConvS8Args::zero is uniform).
+  const __m256i zero = _mm256_set1_epi8(static_cast<char>(t.args->zero[0]));
+  const __m256i zero_x = kFlipped ? zero : _mm256_xor_si256(zero, flip);
+  const int64_t pair_bytes = 2 * static_cast<int64_t>(g.in_c);
+  const int32_t pairs = g.in_w / 2;
+  const int8_t* base = row ? row + 2 * static_cast<int64_t>(t.c0) : nullptr;
+  auto half = [&](int32_t p, int h) {
+    if (!base || p < 0 || p >= pairs) return zero_x;
+    const int8_t* at = base + p * pair_bytes;
+    const __m256i v = kFull ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at + 32 * h))
+                            : _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at + 16 * h)));
+    return kFlipped ? v : _mm256_xor_si256(v, flip);
+  };
+  int32_t p = (o0 - g.pad_left) / 2;  // exact: o0 - pad_left is even
+  __m256i lo = half(p, 0), hi = half(p, 1);
+  for (int32_t q = 0; q < (n + 1) / 2; ++q, ++p, dst += kQuadBytes) {
+    const __m256i lo1 = half(p + 1, 0), hi1 = half(p + 1, 1);
+    __m256i* to = reinterpret_cast<__m256i*>(dst);
+    _mm256_store_si256(to + 0, _mm256_unpacklo_epi16(lo, lo1));
+    _mm256_store_si256(to + 1, _mm256_unpackhi_epi16(lo, lo1));
+    _mm256_store_si256(to + 2, _mm256_unpacklo_epi16(hi, hi1));
+    _mm256_store_si256(to + 3, _mm256_unpackhi_epi16(hi, hi1));
+    lo = lo1;
+    hi = hi1;
   }
 }
 
@@ -168,6 +214,10 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
   const ref::ConvGeometry& g = a.geo;
   const PackedDwConvS8& p = *a.packed;
   const int32_t kh = g.kernel_h, kw = g.kernel_w, groups = t.groups;
+  // Copies of the tile's constants: the output's byte stores may alias anything reached through t
+  // (the mask was reloaded after every store).
+  const __mmask32 mask = t.mask;
+  const int32_t built = t.built, shift = t.shift;
   // The weights of this tile, interleaved like the inputs: (ky, group) -> 4 vectors.
   alignas(32) __m256i wq[kMaxDwTaps * 4];
   const int8_t* wb = reinterpret_cast<const int8_t*>(p.w.data());
@@ -220,10 +270,11 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
     const __m256i w23 = _mm256_adds_epi16(_mm256_packs_epi32(r32[2], r32[3]), zp);
     __m256i b = _mm256_packs_epi16(w01, w23);
     if constexpr (kClamp) b = _mm256_min_epi8(_mm256_max_epi8(b, lo8), hi8);
-    _mm256_mask_storeu_epi8(out, t.mask, b);
+    _mm256_mask_storeu_epi8(out, mask, b);
   };
 
-  for (int32_t o0 = 0; o0 < g.out_w; o0 += t.cols) {
+  int8_t* const output = a.output;
+  for (int32_t o0 = -t.first; o0 < g.out_w; o0 += t.cols) {
     const int32_t n_cols = std::min(t.cols, g.out_w - o0);
     // Slot s holds the quad row of input row tag[s] (batch * in_h + iy; -1 for padding rows,
     // which are all alike; -2 for none) for this chunk of columns.
@@ -255,19 +306,26 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
         used[s] = true;
         tag[s] = want[ky];
         slot[ky] = s;
-        (t.mask == ~__mmask32{0} ? BuildQuadRow<true> : BuildQuadRow<false>)(t, want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c, o0, n_cols + t.spill,
-                     ring + s * slot_bytes);
+        const bool full = mask == ~__mmask32{0};
+        const int8_t* in_row = want[ky] < 0 ? nullptr : a.input + want[ky] * g.in_w * g.in_c;
+        if (t.pairs)
+          (a.unsigned_in ? (full ? BuildPairQuadRow<true, true> : BuildPairQuadRow<false, true>)
+                         : (full ? BuildPairQuadRow<true, false> : BuildPairQuadRow<false, false>))(
+              t, in_row, o0, n_cols + t.spill, ring + s * slot_bytes);
+        else
+          (a.unsigned_in ? (full ? BuildQuadRow<true, true> : BuildQuadRow<false, true>)
+                         : (full ? BuildQuadRow<true, false> : BuildQuadRow<false, false>))(
+              t, in_row, o0, n_cols + t.spill, ring + s * slot_bytes);
       }
-      int8_t* out = a.output + (static_cast<int64_t>(r) * g.out_w + o0) * g.out_c + t.c0;
       const int8_t* rows[kMaxDwTaps];
       for (int32_t ky = 0; ky < kh; ++ky) rows[ky] = ring + slot[ky] * slot_bytes;
       const int64_t out_c = g.out_c;
       int32_t col = 0;
       if constexpr (kPaired > 0) {  // quad q: columns 2q and 2q + 1 (at stride 2, the second with quad q + 1)
-        for (; col < n_cols; col += 2, out += 2 * out_c) {
+        const int64_t out_row = static_cast<int64_t>(r) * g.out_w * out_c + t.c0;
+        for (int64_t at = 0; col < n_cols; col += 2, at += kQuadBytes) {
           __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
           __m256i acc2[4] = {bias[0], bias[1], bias[2], bias[3]};
-          const int64_t at = static_cast<int64_t>(col / 2) * kQuadBytes;
           for (int32_t ky = 0; ky < 3; ++ky) {
             const __m256i* v = reinterpret_cast<const __m256i*>(rows[ky] + at);
             for (int j = 0; j < 4; ++j) {
@@ -278,27 +336,29 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
                 acc2[j] = _mm256_dpbusd_epi32(acc2[j], _mm256_load_si256(v + 4 + j), wq_far[ky * 4 + j]);
             }
           }
-          store(acc, out);
-          if (col + 1 < n_cols) store(acc2, out + out_c);
+          const int32_t o = o0 + col;  // -1: the virtual column of pixel pairs
+          if (o >= 0) store(acc, output + out_row + o * out_c);
+          if (col + 1 < n_cols) store(acc2, output + out_row + (o + 1) * out_c);
         }
         continue;
       }
+      int8_t* out = output + (static_cast<int64_t>(r) * g.out_w + o0) * out_c + t.c0;
       if constexpr (kKh > 0) {  // two pixels at a time: independent sums in flight
         for (; col + 2 <= n_cols; col += 2, out += 2 * out_c) {
           __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
           __m256i acc2[4] = {bias[0], bias[1], bias[2], bias[3]};
-          const int64_t at = static_cast<int64_t>(col) * t.built * kQuadBytes;
-          DotWindow<kKh, kGroups, kShifted>(rows, at, t.shift, wq, acc);
-          DotWindow<kKh, kGroups, kShifted>(rows, at + t.built * kQuadBytes, t.shift, wq, acc2);
+          const int64_t at = static_cast<int64_t>(col) * built * kQuadBytes;
+          DotWindow<kKh, kGroups, kShifted>(rows, at, shift, wq, acc);
+          DotWindow<kKh, kGroups, kShifted>(rows, at + built * kQuadBytes, shift, wq, acc2);
           store(acc, out);
           store(acc2, out + out_c);
         }
       }
       for (; col < n_cols; ++col, out += out_c) {
         __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
-        const int64_t at = static_cast<int64_t>(col) * t.built * kQuadBytes;
+        const int64_t at = static_cast<int64_t>(col) * built * kQuadBytes;
         if constexpr (kKh > 0) {
-          DotWindow<kKh, kGroups, kShifted>(rows, at, t.shift, wq, acc);
+          DotWindow<kKh, kGroups, kShifted>(rows, at, shift, wq, acc);
         } else {
           for (int32_t ky = 0; ky < kh; ++ky) {
             const __m256i* x = reinterpret_cast<const __m256i*>(rows[ky] + at);
@@ -342,9 +402,12 @@ void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t r
   // 5 quads per column, at least 51 columns, of which shift <= 8 are the second group's).
   const bool paired = g.kernel_h == 3 && g.kernel_w == 3 && (g.stride_w == 1 || g.stride_w == 2) && g.dilation_w == 1;
   const int32_t spill = shifted ? shift : paired && g.stride_w == 2 ? 2 : 0;
+  // Pixel pairs: the caller checked DwConvS8ReadsPixelPairs (paired, stride 1, even width).
+  const bool pairs = args.pixel_pairs;
+  const int32_t first = pairs ? g.pad_left & 1 : 0, width = g.out_w + first;
   int32_t cols = static_cast<int32_t>(std::min<int64_t>(
-      g.out_w, kRingBytes / (static_cast<int64_t>(g.kernel_h) * built * kQuadBytes) - spill));
-  if (paired && cols < g.out_w) cols &= ~1;  // chunks start at even columns (whole quads)
+      width, kRingBytes / (static_cast<int64_t>(g.kernel_h) * built * kQuadBytes) - spill));
+  if (paired && cols < width) cols &= ~1;  // chunks start at even columns (whole quads)
   alignas(64) int8_t ring[kRingBytes];
   // Bands of output rows whose input rows stay in L2 while every tile passes over them (tile by
   // tile over the whole image re-read a 112x112x96 input from memory per tile); a band costs
@@ -356,7 +419,7 @@ void dwconv_s8_avx512vnni(const DwConvS8Args& args, int32_t row_begin, int32_t r
     for (int32_t c0 = 0; c0 < p.channels; c0 += kTile) {
       const int32_t left = p.channels - c0;
       const __mmask32 mask = left >= kTile ? ~__mmask32{0} : (~__mmask32{0}) >> (kTile - left);
-      const TileRun t{&args, c0, mask, groups, cols, shift, built, paired, spill};
+      const TileRun t{&args, c0, mask, groups, cols, shift, built, paired, spill, pairs, first};
       if (paired && g.stride_w == 2) Run<3, 1, false, 2>(t, b0, b1, ring);
       else if (paired) Run<3, 1, false, 1>(t, b0, b1, ring);
       else if (args.geo.kernel_h == 3 && groups == 1) Run<3, 1>(t, b0, b1, ring);

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "kernels/dwconv_taps.h"
 #include "kernels/kernel_types_s8.h"
+#include "kernels/packing_s8.h"
 #include "runtime/backends/native/fused_mbconv_step.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/fused_mbconv.h"
@@ -274,7 +275,7 @@ struct FusedS8 {
         image = n;
         kept_lo = lo;
         kept_hi = hi;
-        d.input = ebuf + c0;
+        d.input = ebuf + (d.pixel_pairs ? 2 * c0 : c0);  // a pair's channel c0 is 2 * c0 bytes on
       } else {
         d.input = input + (int64_t{n} * g.in_h + lo) * row_bytes + c0;
       }
@@ -364,8 +365,23 @@ absl::StatusOr<FusedS8> BuildFusedS8(const NativeContext& ctx, const Graph& g, c
                                                                      OptionalBias(g, dw), m.data(), plan.expanded_c,
                                                                      plan.dw.kernel_h * plan.dw.kernel_w,
                                                                      dw_x.zero_point, k.dw.tile));
+  // The expand writes its band as unsigned bytes (y + 128) where its kernel does so at no cost and
+  // the depthwise reads them so (its builder then skips a flip per tap load); not under a table,
+  // which maps signed bytes. The padding taps' zero point is flipped with them.
+  const bool unsigned_band = plan.expand && !s.expand_table.table &&
+                             kernels::GemmS8WritesUnsigned(k.gemm.isa, s.expand.packed->k) &&
+                             kernels::DwConvS8ReadsUnsigned(k.dw.isa);
+  if (unsigned_band) s.expand.args.unsigned_out = true;
+  // And as pixel pairs, which a paired 3x3 depthwise at stride 1 interleaves into quads of taps
+  // with half the unpacks (even widths, channels a multiple of 16).
+  const bool pair_band = unsigned_band && kernels::GemmS8WritesPixelPairs(k.gemm.isa, s.expand.packed->k) &&
+                         kernels::DwConvS8ReadsPixelPairs(k.dw.isa, plan.dw);
+  s.expand.args.pixel_pairs = pair_band;
+  const uint8_t zero_byte = static_cast<uint8_t>(static_cast<uint8_t>(dw_x.zero_point) ^ (unsigned_band ? 0x80 : 0));
   s.zero = std::make_shared<const std::vector<int8_t>>(static_cast<size_t>(s.dw_w->padded),
-                                                       static_cast<int8_t>(dw_x.zero_point));
+                                                       static_cast<int8_t>(zero_byte));
+  s.depthwise.unsigned_in = unsigned_band;
+  s.depthwise.pixel_pairs = pair_band;
   s.depthwise.geo = plan.dw;
   s.depthwise.zero = s.zero->data();
   s.depthwise.packed = s.dw_w.get();
