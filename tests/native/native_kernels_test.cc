@@ -208,6 +208,24 @@ TEST(NativeDwConv, LoneRowsOnEveryWidth) {
           }
 }
 
+// Runs of more than two rows on maps whose input rows are wide (AVX-512: column strips of 28
+// pixels down the run, dwconv_f32_rows.h): strips that end mid-row and at the border, lone rows
+// left after the pairs, channel tails, and bands that start on odd rows.
+TEST(NativeDwConv, ColumnStripsOnWideRows) {
+  for (const auto& k : RunnableKernels<KernelOp::kDwConv>())
+    for (int32_t ks : {3, 5})
+      for (int32_t s : {1, 2})
+        for (auto [w, c] : {std::pair{61, 33}, std::pair{120, 16}, std::pair{57, 40}})
+          for (int bands : {1, 3}) {
+            SCOPED_TRACE(::testing::Message() << k.name << " k=" << ks << " s=" << s << " w=" << w << " c=" << c
+                                              << " bands=" << bands);
+            DwConvTester().channels(c).input(9, w).kernel(ks).stride(s).padding(ks / 2).row_bands(bands)
+                .activation(Activation::kRelu6).Test(k);
+            DwConvTester().channels(c).batch(2).input(7, w).kernel(ks).stride(s).padding(0, ks / 2, ks / 2, 0)
+                .row_bands(bands).Test(k);
+          }
+}
+
 TEST(NativeDwConv, MbconvShapes) {
   for (const auto& k : RunnableKernels<KernelOp::kDwConv>()) {
     DwConvTester().channels(144).input(28, 28).kernel(3).stride(2).padding(0, 0, 1, 1).Test(k);
