@@ -37,10 +37,10 @@ void ZeroPixels(int64_t columns, int32_t c, T* dst, int64_t dst_stride) {
 // The columns of output row `row` around `copy(n, iy, ix, columns, dst, stride)`, which fills the
 // in-image columns of input row iy of image n from input column ix: the padding is the same for
 // every layout. Any element type: FP32, and 16-bit floats (whose zero is all-zero bits too).
+// Only the first `width` columns (at most ColumnPatchWidth(g)) are written.
 template <typename T, typename CopyRow>
-void ColumnPatchRowWith(const ref::ConvGeometry& g, int32_t row, T* buf, CopyRow copy) {
+void ColumnPatchRowWith(const ref::ConvGeometry& g, int32_t row, int64_t width, T* buf, CopyRow copy) {
   const int32_t n = row / g.out_h, oy = row % g.out_h;
-  const int64_t width = ColumnPatchWidth(g);
   const int32_t c = g.in_c;
   const int64_t stride = static_cast<int64_t>(g.kernel_h) * c;  // elements between columns
   // Columns [0, left) and [right, width) fall in the padding.
@@ -62,7 +62,8 @@ void ColumnPatchRowWith(const ref::ConvGeometry& g, int32_t row, T* buf, CopyRow
 template <typename T>
 void ColumnPatchRowOf(const ref::ConvGeometry& g, const T* input, int32_t row, T* buf) {
   const int32_t c = g.in_c;
-  ColumnPatchRowWith(g, row, buf, [&](int32_t n, int32_t iy, int64_t ix, int64_t columns, T* d, int64_t stride) {
+  ColumnPatchRowWith(g, row, ColumnPatchWidth(g), buf,
+                     [&](int32_t n, int32_t iy, int64_t ix, int64_t columns, T* d, int64_t stride) {
     const T* src = input + ((static_cast<int64_t>(n) * g.in_h + iy) * g.in_w + ix) * c;
     switch (c) {
       case 1: ScatterPixels<1>(src, columns, c, d, stride); break;
@@ -86,9 +87,13 @@ void GatherPlanes(const float* src, int64_t plane, int64_t columns, int32_t c, f
 }  // namespace
 
 void ColumnPatchRowNchw(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf) {
+  ColumnPatchColumnsNchw(g, input, row, ColumnPatchWidth(g), buf);
+}
+
+void ColumnPatchColumnsNchw(const ref::ConvGeometry& g, const float* input, int32_t row, int64_t width, float* buf) {
   const int32_t c = g.in_c;
   const int64_t plane = static_cast<int64_t>(g.in_h) * g.in_w;
-  ColumnPatchRowWith(g, row, buf, [&](int32_t n, int32_t iy, int64_t ix, int64_t columns, float* d, int64_t stride) {
+  ColumnPatchRowWith(g, row, std::min(width, ColumnPatchWidth(g)), buf, [&](int32_t n, int32_t iy, int64_t ix, int64_t columns, float* d, int64_t stride) {
     const float* src = input + static_cast<int64_t>(n) * c * plane + static_cast<int64_t>(iy) * g.in_w + ix;
     if (c == 3) GatherPlanes<3>(src, plane, columns, c, d, stride);
     else GatherPlanes<0>(src, plane, columns, c, d, stride);

@@ -37,6 +37,9 @@ void ColumnPatchRow(const ref::ConvGeometry& g, const float* input, int32_t row,
 // The same columns from an NCHW input (in_c planes of in_h x in_w): an imported model's stem reads
 // its input without a transpose step before it.
 void ColumnPatchRowNchw(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf);
+// Only the first `width` columns of that row: the patches of its first pixels (output pixel ox
+// needs columns up to ox * stride_w + kernel_w).
+void ColumnPatchColumnsNchw(const ref::ConvGeometry& g, const float* input, int32_t row, int64_t width, float* buf);
 // The same for 16-bit float activations (FP16 / BF16 bits; sizes in elements, as above).
 void ColumnPatchRow(const ref::ConvGeometry& g, const uint16_t* input, int32_t row, uint16_t* buf);
 // OHWI weights [out_c, kh, kw, in_c] reordered to [out_c, kw, kh, in_c] to match column patches.

@@ -37,6 +37,9 @@ struct GemmArgs {
   // a prefetch range, the x86 kernels touch the next panel of B while a panel runs, the same way.
   // Only a hint, like the range.
   bool cold_weights = false;
+  // KernelOp::kGemmOffsets kernels only (the others ignore it): A element (m, kk) is
+  // a[m * lda + a_offsets[kk]], k offsets (a convolution's taps read where the input lies).
+  const int64_t* a_offsets = nullptr;
 };
 // Computes rows [m_begin, m_end) and columns [n_begin, n_end) of C; n_begin is a multiple of the
 // kernel's panel width (TileShape::nr), n_end is a multiple of it or n.

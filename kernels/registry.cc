@@ -14,6 +14,7 @@ const char* KernelOpName(KernelOp op) {
     case KernelOp::kQuantize: return "quantize";
     case KernelOp::kDequantize: return "dequantize";
     case KernelOp::kInterleave3: return "interleave3";
+    case KernelOp::kGemmOffsets: return "gemm_offsets";
   }
   return "unknown";
 }

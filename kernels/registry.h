@@ -19,7 +19,7 @@
 namespace scalert::kernels {
 
 enum class KernelOp { kGemm, kDwConv, kActivation, kAdd, kMul, kMulChannel, kGlobalAvgPool, kQuantize, kDequantize,
-                      kInterleave3 };
+                      kInterleave3, kGemmOffsets };
 const char* KernelOpName(KernelOp op);
 
 // Element types kernels are written for: activations x weights as the kernel reads them.
@@ -46,6 +46,11 @@ template <> struct KernelTraits<KernelOp::kAdd, KernelDType::kF32> { using Fn = 
 template <> struct KernelTraits<KernelOp::kMul, KernelDType::kF32> { using Fn = BinaryF32Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kMulChannel, KernelDType::kF32> { using Fn = MulChannelF32Fn; using PackFn = NoPacking; };
 template <> struct KernelTraits<KernelOp::kGlobalAvgPool, KernelDType::kF32> { using Fn = GlobalAvgPoolF32Fn; using PackFn = NoPacking; };
+// The GEMM with A read through GemmArgs::a_offsets (x86 only: callers fall back to patches and kGemm).
+template <> struct KernelTraits<KernelOp::kGemmOffsets, KernelDType::kF32> {
+  using Fn = GemmF32Fn;
+  using PackFn = PackedGemm (*)(const float* w, const float* bias, int32_t n, int32_t k, const TileShape& tile);
+};
 // Three planes to interleaved pixels: the NCHW -> NHWC transpose of an RGB input.
 template <> struct KernelTraits<KernelOp::kInterleave3, KernelDType::kF32> { using Fn = Interleave3F32Fn; using PackFn = NoPacking; };
 // The FP32 GEMM's arguments; packed_b holds BF16 weights as the packing lays them out.

@@ -23,6 +23,43 @@
 namespace scalert::kernels::x86 {
 namespace {
 
+// The end of an MR x NV register tile of C at (m0, n0): activation, the residual, and the store
+// of `cols` columns (also gemm_offsets_f32_tiles.h's tiles).
+template <class S, int MR, int NV>
+inline __attribute__((always_inline)) void GemmTileFinish(const GemmArgs& g, int64_t m0, int32_t n0, int cols,
+                                                          typename S::V (&acc)[MR][NV]) {
+  constexpr int L = S::kLanes;
+  ActivateAll<S, MR * NV>(&acc[0][0], g.act);
+  float* c = g.c + m0 * g.ldc + n0;
+  const int full = cols / L;
+  const typename S::Mask mask = S::FirstLanes(cols % L);
+  if (g.residual) {  // the skip connection, added while the tile is in registers
+    const float* res = g.residual + m0 * g.ldr + n0;
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+      for (int j = 0; j < NV; ++j) {
+        if (j < full) acc[r][j] = S::Add(acc[r][j], S::LoadU(res + r * g.ldr + L * j));
+        else if (j == full && cols % L) acc[r][j] = S::Add(acc[r][j], S::LoadMasked(res + r * g.ldr + L * j, mask));
+      }
+  }
+  if (cols == L * NV) {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+      for (int j = 0; j < NV; ++j) S::StoreU(c + r * g.ldc + L * j, acc[r][j]);
+    return;
+  }
+  // Narrow last panel: full vectors, then one masked vector.
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) {
+      if (j < full) S::StoreU(c + r * g.ldc + L * j, acc[r][j]);
+      else if (j == full) S::StoreMasked(c + r * g.ldc + L * j, mask, acc[r][j]);
+    }
+}
+
 // MR rows x NV vectors of C at (m0, n0); `cols` <= NV * kLanes columns are stored. Every loop is
 // fully unrolled so the accumulators live in registers (GCC keeps an array on the stack as soon
 // as one loop indexes it at run time).
@@ -57,35 +94,7 @@ void GemmTile(const GemmArgs& g, int64_t m0, int32_t n0, int cols, const char* p
       for (int j = 0; j < NV; ++j) acc[r][j] = S::Fma(av, bv[j], acc[r][j]);
     }
   }
-  ActivateAll<S, MR * NV>(&acc[0][0], g.act);
-  float* c = g.c + m0 * g.ldc + n0;
-  const int full = cols / L;
-  const typename S::Mask mask = S::FirstLanes(cols % L);
-  if (g.residual) {  // the skip connection, added while the tile is in registers
-    const float* res = g.residual + m0 * g.ldr + n0;
-#pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
-      for (int j = 0; j < NV; ++j) {
-        if (j < full) acc[r][j] = S::Add(acc[r][j], S::LoadU(res + r * g.ldr + L * j));
-        else if (j == full && cols % L) acc[r][j] = S::Add(acc[r][j], S::LoadMasked(res + r * g.ldr + L * j, mask));
-      }
-  }
-  if (cols == L * NV) {
-#pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
-      for (int j = 0; j < NV; ++j) S::StoreU(c + r * g.ldc + L * j, acc[r][j]);
-    return;
-  }
-  // Narrow last panel: full vectors, then one masked vector.
-#pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
-    for (int j = 0; j < NV; ++j) {
-      if (j < full) S::StoreU(c + r * g.ldc + L * j, acc[r][j]);
-      else if (j == full) S::StoreMasked(c + r * g.ldc + L * j, mask, acc[r][j]);
-    }
+  GemmTileFinish<S, MR, NV>(g, m0, n0, cols, acc);
 }
 
 // A 1-vector panel and the half-vector panel after it (S::Half: e.g. 16 + 8 columns, where n is

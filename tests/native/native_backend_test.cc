@@ -124,8 +124,9 @@ TEST(NativeBackend, StemAndGeneralConvUseColumnPatches) {
 
 // An imported model's stem: input [n, c, h, w] -> Transpose {0, 2, 3, 1} -> conv (and, with
 // `second_reader`, a Relu also reading the transposed tensor, which must keep the transpose).
+// `pad` >= 0: that padding on every side instead (torchvision's stems), not 'same'.
 Graph NchwConvGraph(int32_t n, int32_t h, int32_t w, int32_t c, int32_t out_c, int32_t k, int32_t stride,
-                    bool same_padding, Activation act, bool second_reader = false) {
+                    bool same_padding, Activation act, bool second_reader = false, int32_t pad = -1) {
   Graph g;
   const int32_t x = g.AddTensor("x", {n, c, h, w});
   g.inputs = {x};
@@ -141,6 +142,7 @@ Graph NchwConvGraph(int32_t n, int32_t h, int32_t w, int32_t c, int32_t out_c, i
     SamePadding(h, k, stride, 1, &p.pad_top, &p.pad_bottom);
     SamePadding(w, k, stride, 1, &p.pad_left, &p.pad_right);
   }
+  if (pad >= 0) p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = pad;
   auto y = AddConv2D(&g, *nhwc, Constant(&g, "w", {out_c, k, k, c}, 1), Constant(&g, "b", {out_c}, 2), p, act, "conv");
   EXPECT_TRUE(y.ok()) << y.status();
   g.outputs = {*y};
@@ -190,6 +192,15 @@ TEST(NativeBackend, NchwColumnPatchesMatchNhwc) {
         }
 }
 
+// The NCHW stem's name at the best level: interior pixels in place where the level has a
+// kGemmOffsets kernel, column patches otherwise.
+std::string NchwStemName() {
+  const Isa best = kernels::testing::KernelIsa(UsableIsa(kernels::DetectedIsa()));
+  const bool offsets =
+      kernels::KernelRegistry::Global().FindEntry(kernels::KernelOp::kGemmOffsets, kernels::KernelDType::kF32, best);
+  return std::string(offsets ? "conv2d_nchw_in_place_f32_" : "conv2d_columns_nchw_f32_") + BestIsaName();
+}
+
 // The transpose before a stem goes into the conv (passes/nchw_input.h): both original nodes run
 // as one step that names its NCHW columns; strides 1 and 2, kernels 3 and 5, odd maps, 1 to 5
 // channels, batch 1 and 2. A transpose read by another node too, or feeding a 1x1, stays.
@@ -200,7 +211,7 @@ TEST(NativeBackend, StemReadsNchwInputWithoutTranspose) {
     SCOPED_TRACE(::testing::Message() << n << "x" << c << "x" << h << "x" << w << " k " << k << " s " << stride);
     auto d = ExpectMatchesReference(NchwConvGraph(n, h, w, c, out_c, k, stride, true, Activation::kRelu6));
     ASSERT_EQ(d.size(), 2u);
-    EXPECT_EQ(d[0], "conv2d_columns_nchw_f32_" + BestIsaName());
+    EXPECT_EQ(d[0], NchwStemName());
     EXPECT_EQ(d[1], d[0]);
   }
   auto shared = ExpectMatchesReference(NchwConvGraph(1, 9, 8, 3, 8, 3, 2, true, Activation::kNone, true));
@@ -210,6 +221,33 @@ TEST(NativeBackend, StemReadsNchwInputWithoutTranspose) {
   auto pointwise = ExpectMatchesReference(NchwConvGraph(1, 9, 8, 3, 8, 1, 1, false, Activation::kNone));
   ASSERT_EQ(pointwise.size(), 2u);
   EXPECT_EQ(pointwise[0].rfind("transpose_", 0), 0u) << pointwise[0];
+}
+
+// Interior pixels read in place from the NCHW planes (kGemmOffsets), border pixels from column
+// patches: torchvision's symmetric padding (left border only, or also a right one on odd
+// widths), no padding, 5x5 and 7x7 windows where no pixel is interior, 4 channels, batch 2;
+// every level on 1 to 4 threads.
+TEST(NativeBackend, NchwStemInteriorInPlace) {
+  for (auto [n, h, w, c, out_c, k, stride, pad] :
+       {std::array{1, 31, 30, 3, 32, 3, 2, 1}, std::array{2, 19, 23, 3, 24, 3, 2, 1}, std::array{1, 20, 18, 3, 40, 5, 2, 2},
+        std::array{1, 13, 16, 4, 17, 3, 1, 1}, std::array{1, 12, 9, 3, 8, 3, 2, 0}, std::array{1, 6, 6, 3, 16, 7, 2, 3},
+        std::array{1, 29, 27, 3, 56, 3, 2, 1}}) {
+    SCOPED_TRACE(::testing::Message() << n << "x" << c << "x" << h << "x" << w << " k " << k << " s " << stride
+                                      << " pad " << pad);
+    const Graph g = NchwConvGraph(n, h, w, c, out_c, k, stride, false, Activation::kRelu6, false, pad);
+    auto d = ExpectMatchesReference(g);
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0], NchwStemName());
+    const std::vector<float> x = RandomVector(static_cast<size_t>(g.tensors[g.inputs[0]].num_elements()), 21);
+    const std::vector<float> want = RunReference(g, x);
+    for (int threads : {3, 4}) {
+      BackendOptions o;
+      o.threads = threads;
+      auto e = PrepareNativeWith(g, o, NativeOptions{});
+      ASSERT_TRUE(e.ok()) << e.status();
+      EXPECT_LE(RelativeError(scalert::Run(**e, g, x), want), 1e-5) << threads << " threads";
+    }
+  }
 }
 
 TEST(NativeBackend, DilatedConvUsesIm2col) {

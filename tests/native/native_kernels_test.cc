@@ -1,8 +1,10 @@
 // Every native kernel at every ISA level this CPU runs, against the reference kernels, over
 // awkward shapes: odd sizes, channel counts that are not multiples of 8, narrow last panels,
 // strides 1 and 2, kernels 3 and 5, asymmetric padding, every activation.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -143,6 +145,100 @@ TEST(NativeGemm, ColdWeightsChangeNothing) {
   }
 }
 
+// The GEMM over A read through offsets (a stem's taps in an NCHW image) against the reference on
+// the gathered rows, and bit for bit against the same level's GEMM on them (from 2 rows on: one
+// row runs on the GEMM's split-chain row kernel): awkward m, every panel width (8-wide ones by
+// masked loads of B), offsets in any order, row strides 1 to 3, activations, a residual, row
+// and column sub-ranges; columns past n stay untouched.
+TEST(NativeGemmOffsets, GatheredRowsMatchTheGemm) {
+  const auto kernels = RunnableKernels<KernelOp::kGemmOffsets>();
+#if defined(SCALERT_KERNELS_X86)
+  if (CpuSupports(Isa::kAvx2)) {
+    ASSERT_FALSE(kernels.empty());
+  }
+#endif
+  for (const auto& k : kernels) {
+    const KernelEntry* dense_entry = KernelRegistry::Global().FindEntry(KernelOp::kGemm, KernelDType::kF32, k.isa);
+    ASSERT_NE(dense_entry, nullptr);
+    const auto dense = KernelFromEntry<KernelOp::kGemm, KernelDType::kF32>(*dense_entry);
+    ASSERT_EQ(dense.pack, k.pack);
+    for (int64_t m : {1, 2, 7, 12, 13, 30, 111})
+      for (int32_t n : {1, 8, 16, 24, 32, 40, 56, 72})
+        for (int32_t kk : {1, 5, 27})
+          for (int64_t lda : {1, 2, 3}) {
+            const Activation act = kAllActivations[(m + n + kk) % 7];
+            const bool residual = (n + kk) % 3 == 0;
+            SCOPED_TRACE(::testing::Message() << k.name << " m=" << m << " n=" << n << " k=" << kk << " lda=" << lda
+                                              << " act=" << static_cast<int>(act) << " residual=" << residual);
+            std::vector<int64_t> off(static_cast<size_t>(kk));
+            for (int32_t j = 0; j < kk; ++j) off[j] = (kk - 1 - j) % 3 * 97 + j / 3 * 11 + j % 2;  // any order
+            const int64_t span = (m - 1) * lda + *std::max_element(off.begin(), off.end()) + 1;
+            const std::vector<float> img = RandomVector(static_cast<size_t>(span), 7);
+            std::vector<float> a(static_cast<size_t>(m * kk)), a_abs(a.size());
+            for (int64_t i = 0; i < m; ++i)
+              for (int32_t j = 0; j < kk; ++j) {
+                a[i * kk + j] = img[i * lda + off[j]];
+                a_abs[i * kk + j] = std::abs(a[i * kk + j]);
+              }
+            const std::vector<float> w = RandomVector(static_cast<size_t>(n) * kk, 8);
+            const std::vector<float> b = RandomVector(static_cast<size_t>(n), 9);
+            const int64_t ldc = n + 5;
+            const std::vector<float> res = RandomVector(static_cast<size_t>(m * ldc), 10);
+            std::vector<float> w_abs(w.size()), b_abs(b.size());
+            for (size_t i = 0; i < w.size(); ++i) w_abs[i] = std::abs(w[i]);
+            for (size_t i = 0; i < b.size(); ++i) b_abs[i] = std::abs(b[i]);
+            std::vector<float> want(static_cast<size_t>(m) * n), magnitude(want.size());
+            ref::FullyConnected(static_cast<int32_t>(m), kk, n, a.data(), w.data(), b.data(), want.data(), act);
+            ref::FullyConnected(static_cast<int32_t>(m), kk, n, a_abs.data(), w_abs.data(), b_abs.data(),
+                                magnitude.data(), Activation::kNone);
+            PackedGemm packed = k.pack(w.data(), b.data(), n, kk, k.tile);
+            GemmArgs args;
+            args.packed_b = packed.b.data();
+            args.bias = packed.bias.data();
+            args.ldc = ldc;
+            args.k = kk;
+            args.n = n;
+            args.act = act;
+            if (residual) {
+              args.residual = res.data();
+              args.ldr = ldc;
+            }
+            std::vector<float> got(static_cast<size_t>(m * ldc), 12345.f), plain = got;
+            GemmArgs gathered = args;
+            gathered.a = img.data();
+            gathered.lda = lda;
+            gathered.a_offsets = off.data();
+            gathered.c = got.data();
+            const int64_t half = m / 2;  // two row ranges, and the columns in two at a panel boundary
+            const int32_t n_split = n > k.tile.nr ? k.tile.nr : n;
+            for (auto [m0, m1] : {std::pair{int64_t{0}, half}, std::pair{half, m}}) {
+              k.fn(gathered, m0, m1, 0, n_split);
+              k.fn(gathered, m0, m1, n_split, n);
+            }
+            GemmArgs on_dense = args;
+            on_dense.a = a.data();
+            on_dense.lda = kk;
+            on_dense.c = plain.data();
+            dense.fn(on_dense, 0, m, 0, n);
+            for (int64_t i = 0; i < m; ++i)
+              for (int64_t j = 0; j < ldc; ++j) {
+                const float v = got[i * ldc + j];
+                if (j >= n) {
+                  ASSERT_EQ(v, 12345.f) << "wrote past n at " << i << "," << j;
+                  continue;
+                }
+                const double r = want[i * n + j] + (residual ? res[i * ldc + j] : 0.f);
+                const double tol = 4e-6 * (magnitude[i * n + j] + (residual ? std::abs(res[i * ldc + j]) : 0.f)) + 1e-6;
+                ASSERT_TRUE(std::isfinite(v)) << i << "," << j;
+                ASSERT_NEAR(v, r, tol) << i << "," << j;
+                if (m >= 2) {
+                  ASSERT_EQ(std::memcmp(&v, &plain[i * ldc + j], sizeof(float)), 0) << i << "," << j;
+                }
+              }
+          }
+  }
+}
+
 TEST(NativeDwConv, KernelsStridesAndChannelTails) {
   const auto kernels = RunnableKernels<KernelOp::kDwConv>();
   ASSERT_FALSE(kernels.empty());
@@ -205,6 +301,24 @@ TEST(NativeDwConv, LoneRowsOnEveryWidth) {
             SCOPED_TRACE(::testing::Message() << k.name << " k=" << ks << " s=" << s << " w=" << w << " c=" << c);
             DwConvTester().channels(c).input(5, w).kernel(ks).stride(s).padding(ks / 2).row_bands(5)
                 .activation(Activation::kSwish).Test(k);
+          }
+}
+
+// Runs of more than two rows on maps whose input rows are wide (AVX-512: column strips of 28
+// pixels down the run, dwconv_f32_rows.h): strips that end mid-row and at the border, lone rows
+// left after the pairs, channel tails, and bands that start on odd rows.
+TEST(NativeDwConv, ColumnStripsOnWideRows) {
+  for (const auto& k : RunnableKernels<KernelOp::kDwConv>())
+    for (int32_t ks : {3, 5})
+      for (int32_t s : {1, 2})
+        for (auto [w, c] : {std::pair{61, 33}, std::pair{120, 16}, std::pair{57, 40}})
+          for (int bands : {1, 3}) {
+            SCOPED_TRACE(::testing::Message() << k.name << " k=" << ks << " s=" << s << " w=" << w << " c=" << c
+                                              << " bands=" << bands);
+            DwConvTester().channels(c).input(9, w).kernel(ks).stride(s).padding(ks / 2).row_bands(bands)
+                .activation(Activation::kRelu6).Test(k);
+            DwConvTester().channels(c).batch(2).input(7, w).kernel(ks).stride(s).padding(0, ks / 2, ks / 2, 0)
+                .row_bands(bands).Test(k);
           }
 }
 

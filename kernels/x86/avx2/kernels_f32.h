@@ -7,6 +7,8 @@
 namespace scalert::kernels {
 
 void gemm_f32_avx2(const GemmArgs& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
+// A read through GemmArgs::a_offsets (gemm_offsets_f32_tiles.h); weights packed as for gemm_f32_avx2.
+void gemm_offsets_f32_avx2(const GemmArgs& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 void dwconv_f32_avx2(const DwConvArgs& args, int32_t row_begin, int32_t row_end);
 void activation_f32_avx2(int64_t n, const float* x, float* y, Activation act);
 void add_f32_avx2(int64_t n, const float* a, const float* b, float* y, Activation act);

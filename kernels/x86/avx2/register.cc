@@ -10,6 +10,8 @@ void RegisterAvx2Kernels(KernelRegistry* r) {
   constexpr KernelDType f32 = KernelDType::kF32;
   constexpr Isa isa = Isa::kAvx2;
   r->Add<KernelOp::kGemm, f32>(isa, "gemm_f32_6x16_avx2", {6, 16, 0, 8}, gemm_f32_avx2, PackGemmWeights);
+  r->Add<KernelOp::kGemmOffsets, f32>(isa, "gemm_offsets_f32_6x16_avx2", {6, 16, 0, 8}, gemm_offsets_f32_avx2,
+                                      PackGemmWeights);
   r->Add<KernelOp::kDwConv, f32>(isa, "dwconv_f32_c8_avx2", {1, 1, 8}, dwconv_f32_avx2, PackDwConvWeights);
   r->Add<KernelOp::kActivation, f32>(isa, "activation_f32_avx2", {1, 1, 8}, activation_f32_avx2);
   r->Add<KernelOp::kAdd, f32>(isa, "add_f32_avx2", {1, 1, 8}, add_f32_avx2);

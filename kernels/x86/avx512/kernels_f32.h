@@ -7,6 +7,8 @@
 namespace scalert::kernels {
 
 void gemm_f32_avx512(const GemmArgs& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
+// A read through GemmArgs::a_offsets (gemm_offsets_f32_tiles.h); weights packed as for gemm_f32_avx512.
+void gemm_offsets_f32_avx512(const GemmArgs& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 // FP32 activations times BF16 weights packed by PackGemmWeightsBf16Pairs (gemm_f32_bf16w.cc).
 void gemm_f32_bf16w_avx512(const GemmArgs& args, int64_t m_begin, int64_t m_end, int32_t n_begin, int32_t n_end);
 void dwconv_f32_avx512(const DwConvArgs& args, int32_t row_begin, int32_t row_end);

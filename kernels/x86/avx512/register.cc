@@ -11,6 +11,8 @@ void RegisterAvx512Kernels(KernelRegistry* r) {
   constexpr KernelDType f32 = KernelDType::kF32;
   constexpr Isa isa = Isa::kAvx512;
   r->Add<KernelOp::kGemm, f32>(isa, "gemm_f32_12x32_avx512", {12, 32, 0, 8}, gemm_f32_avx512, PackGemmWeights);
+  r->Add<KernelOp::kGemmOffsets, f32>(isa, "gemm_offsets_f32_12x32_avx512", {12, 32, 0, 8}, gemm_offsets_f32_avx512,
+                                      PackGemmWeights);
   r->Add<KernelOp::kGemm, KernelDType::kF32Bf16W>(isa, "gemm_f32_bf16w_1x32_avx512", {1, 32, 0, 16}, gemm_f32_bf16w_avx512,
                                                  PackGemmWeightsBf16Pairs);
   r->Add<KernelOp::kDwConv, f32>(isa, "dwconv_f32_c16_avx512", {1, 1, 16}, dwconv_f32_avx512, PackDwConvWeights);
