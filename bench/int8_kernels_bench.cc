@@ -34,6 +34,9 @@ const LayerSpec kLayers[] = {
     {"project_14x14x672_112", false, 14, 14, 672, 112, 1, 1},
     {"project_7x7x1152_320", false, 7, 7, 1152, 320, 1, 1},
     {"head_7x7x320_1280", false, 7, 7, 320, 1280, 1, 1},
+    // The 224x224 stem's GEMM per call: one output row at depth 27, five at the padded 28.
+    {"stem_gemm_1x112x27_32", false, 1, 112, 27, 32, 1, 1},
+    {"stem_gemm_5x112x28_32", false, 5, 112, 28, 32, 1, 1},
     {"dw3x3_56x56x144", true, 56, 56, 144, 144, 3, 1},
     {"dw3x3_112x112x96_s2", true, 112, 112, 96, 96, 3, 2},
     {"dw5x5_14x14x672", true, 14, 14, 672, 672, 5, 1},

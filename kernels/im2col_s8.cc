@@ -1,5 +1,6 @@
 #include "kernels/im2col_s8.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace scalert::kernels {
@@ -60,29 +61,54 @@ void Im2ColRowS8(const ref::ConvGeometry& geo, const int8_t* input, int8_t zero_
   // writes stay inside the input tensor and this row's patches; the columns before and after
   // the run take the general path (after it, so they overwrite what spilled into them).
   const int8_t* rows[16];
+  int64_t last_row = -1;  // offset of the last input row read, for the 16-byte bound
   for (int32_t ky = 0; ky < kh; ++ky) {
     const int32_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
     rows[ky] = iy < 0 || iy >= g.in_h ? nullptr : input + (static_cast<int64_t>(n) * g.in_h + iy) * g.in_w * g.in_c;
+    if (rows[ky]) last_row = std::max<int64_t>(last_row, rows[ky] - input);
   }
   const int64_t input_bytes = static_cast<int64_t>(g.batch) * g.in_h * g.in_w * g.in_c;
   const int64_t patch = kh * span;
   const int64_t buf_bytes = static_cast<int64_t>(g.out_w) * patch;
   int32_t first = 0;
   while (first < g.out_w && first * g.stride_w - g.pad_left < 0) ++first;
-  int32_t ox = first;
-  for (; ox < g.out_w; ++ox) {
+  // The run [first, end): the window inside the image columns, the last kernel row's 16-byte
+  // write inside this row's patches and every 16-byte read inside the input (all grow with ox),
+  // found once so the copy loop has no checks.
+  int32_t end = first;
+  const auto fits = [&](int32_t ox) {
     const int64_t ix0 = static_cast<int64_t>(ox) * g.stride_w - g.pad_left;
-    if (ix0 + g.kernel_w > g.in_w || ox * patch + patch - span + 16 > buf_bytes) break;
-    bool fits = true;
-    for (int32_t ky = 0; ky < kh; ++ky)
-      if (rows[ky] && (rows[ky] - input) + ix0 * g.in_c + 16 > input_bytes) fits = false;
-    if (!fits) break;
-    int8_t* dst = buf + ox * patch;
-    for (int32_t ky = 0; ky < kh; ++ky, dst += span) {
-      if (rows[ky]) std::memcpy(dst, rows[ky] + ix0 * g.in_c, 16);
-      else FillBytes(dst, zero_point, span);
+    return ix0 + g.kernel_w <= g.in_w && ox * patch + patch - span + 16 <= buf_bytes &&
+           (last_row < 0 || last_row + ix0 * g.in_c + 16 <= input_bytes);
+  };
+  while (end < g.out_w && fits(end)) ++end;
+  if (first < end) {
+    // Padding rows copy from 16 bytes of the zero point without stepping.
+    int8_t zeros[16];
+    FillBytes(zeros, zero_point, 16);
+    const int8_t* src[16];
+    int64_t step[16];
+    const int64_t ix0 = static_cast<int64_t>(first) * g.stride_w - g.pad_left;
+    for (int32_t ky = 0; ky < kh; ++ky) {
+      src[ky] = rows[ky] ? rows[ky] + ix0 * g.in_c : zeros;
+      step[ky] = rows[ky] ? static_cast<int64_t>(g.stride_w) * g.in_c : 0;
+    }
+    int8_t* dst = buf + first * patch;
+    if (kh == 3) {  // the stem's 3x3: a fixed count, unrolled
+      for (int32_t ox = first; ox < end; ++ox, dst += patch)
+        for (int32_t ky = 0; ky < 3; ++ky) {
+          std::memcpy(dst + ky * span, src[ky], 16);
+          src[ky] += step[ky];
+        }
+    } else {
+      for (int32_t ox = first; ox < end; ++ox, dst += patch)
+        for (int32_t ky = 0; ky < kh; ++ky) {
+          std::memcpy(dst + ky * span, src[ky], 16);
+          src[ky] += step[ky];
+        }
     }
   }
+  const int32_t ox = end;
   PatchColumns(g, input, zero_point, n, oy, 0, first, buf);
   PatchColumns(g, input, zero_point, n, oy, ox, g.out_w, buf);
 }

@@ -50,7 +50,10 @@ struct PackedGemmS8 {
 using PackGemmS8Fn = PackedGemmS8 (*)(const int8_t* w, const int32_t* bias, const float* scale, int32_t n,
                                       int32_t k, int32_t a_zero_point, const TileShape& tile);
 
-// C[m, n] = requant(A[m, k] * B[k, n] + bias'[n]); rows of A are lda bytes apart.
+// C[m, n] = requant(A[m, k] * B[k, n] + bias'[n]); rows of A are lda bytes apart. lda may be
+// less than k where the weights past lda are zero (the INT8 conv step's padded depth: each row's
+// last k - lda bytes are the next row's first, times zero); the kernel then reads k - lda bytes
+// past the last row, which the caller keeps readable.
 struct GemmS8Args {
   const int8_t* a = nullptr;
   int64_t lda = 0;

@@ -30,6 +30,14 @@ std::vector<int8_t> RandomInt8(size_t n, uint32_t seed, int lo) {
 
 namespace {
 
+// The metadata every test graph carries: family "test", its input size and channels.
+void SetTestMetadata(Graph* g, int32_t h, int32_t w, int32_t c) {
+  g->metadata.family = "test";
+  g->metadata.input_h = h;
+  g->metadata.input_w = w;
+  g->metadata.in_channels = c;
+}
+
 int32_t Weights(Graph* g, const std::string& name, Shape shape, uint32_t seed, int32_t fan_in) {
   int64_t n = 1;
   for (int32_t d : shape) n *= d;
@@ -82,10 +90,7 @@ Graph MakeMbconvTestGraph(int32_t h, int32_t w, int32_t c, uint32_t seed) {
                               Activation::kNone, "fc"));
   y = Check(AddUnary(&g, OpType::kSoftmax, y, "softmax"));
   g.outputs = {y};
-  g.metadata.family = "test";
-  g.metadata.input_h = h;
-  g.metadata.input_w = w;
-  g.metadata.in_channels = c;
+  SetTestMetadata(&g, h, w, c);
   return g;
 }
 
@@ -172,10 +177,29 @@ Graph MakeInt8TestGraph(int32_t h, int32_t w, uint32_t seed) {
          QuantizedActivation(&g, "logits.q", {1, classes}, 0.005f, 0), "fc");
   y = Op(&g, OpType::kDequantize, {y}, g.AddTensor("logits", {1, classes}), "dequantize");
   g.outputs = {y};
-  g.metadata.family = "test";
-  g.metadata.input_h = h;
-  g.metadata.input_w = w;
-  g.metadata.in_channels = c;
+  SetTestMetadata(&g, h, w, c);
+  return g;
+}
+
+Graph MakeInt8ConvTestGraph(int32_t batch, int32_t h, int32_t w, int32_t c, int32_t out_c, int32_t kernel,
+                            int32_t stride, uint32_t seed) {
+  Graph g;
+  int32_t x = g.AddTensor("input", {batch, h, w, c});
+  g.inputs = {x};
+  int32_t q = Op(&g, OpType::kQuantize, {x}, QuantizedActivation(&g, "input.q", {batch, h, w, c}, 1.f / 128, 3),
+                 "quantize");
+  ConvParams conv;
+  conv.stride_h = conv.stride_w = stride;
+  SamePadding(h, kernel, stride, 1, &conv.pad_top, &conv.pad_bottom);
+  SamePadding(w, kernel, stride, 1, &conv.pad_left, &conv.pad_right);
+  const int32_t oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
+  int32_t y = Op(&g, OpType::kConv2D,
+                 {q, Int8Weights(&g, "conv.w", {out_c, kernel, kernel, c}, 0, seed), Int32Bias(&g, "conv.b", out_c, seed + 1)},
+                 QuantizedActivation(&g, "conv.out", {batch, oh, ow, out_c}, 6.f / 255, -128), "conv", Activation::kRelu6);
+  g.nodes.back().conv = conv;
+  y = Op(&g, OpType::kDequantize, {y}, g.AddTensor("output", {batch, oh, ow, out_c}), "dequantize");
+  g.outputs = {y};
+  SetTestMetadata(&g, h, w, c);
   return g;
 }
 

@@ -26,6 +26,11 @@ Graph MakeMbconvTestGraph(int32_t h = 17, int32_t w = 12, int32_t c = 3, uint32_
 // the format in use, per-channel weights, non-zero activation zero points.
 Graph MakeInt8TestGraph(int32_t h = 9, int32_t w = 7, uint32_t seed = 1);
 
+// f32 input [batch, h, w, c] -> Quantize -> one i8 Conv2D (kernel x kernel, stride, SAME padding,
+// relu6, per-channel weights) -> Dequantize: the INT8 general convolution (patches + GEMM) alone.
+Graph MakeInt8ConvTestGraph(int32_t batch, int32_t h, int32_t w, int32_t c, int32_t out_c, int32_t kernel,
+                            int32_t stride, uint32_t seed = 1);
+
 // The MBConv test graph with every inner activation stored as `dtype` (f16 or bf16) and
 // Quantize/Dequantize at the f32 input and output; weights stay f32.
 Graph MakeLowFloatTestGraph(DType dtype, int32_t h = 17, int32_t w = 12);

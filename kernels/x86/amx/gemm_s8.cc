@@ -19,8 +19,11 @@
 // dominates, and the tiles' trip through memory made 112x112x16 -> 96 1.09x slower than the VNNI
 // kernel's registers, where 56x56x24 -> 144 ran 1.07x, 112x112x32 -> 16 1.5x and 28x28x40 -> 240
 // 1.5x faster on AMX (bench_int8_kernels, 1 thread, medians of 7). MobileNetV2's stem (k = 27,
-// padded to one 28-byte chunk, 32 columns) ran 1.17x slower here than on the VNNI kernel (its
-// step 0.133 against 0.114 ms, three alternating `scalert bench --profile` runs, 1 thread).
+// padded to one 28-byte chunk, 32 columns) ran 1.17x slower here than on the VNNI kernel when
+// called per 112-pixel row (its step 0.133 against 0.114 ms, three alternating `scalert bench
+// --profile` runs, 1 thread); the INT8 conv step now hands it five rows per call at depth 28
+// (int8_steps.cc), 1.4x faster than per row at 27 on the VNNI kernel (bench_int8_kernels
+// stem_gemm_*).
 #include <immintrin.h>
 
 #include <algorithm>

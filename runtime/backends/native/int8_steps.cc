@@ -97,15 +97,18 @@ GemmS8Step MakeGemmS8(const NativeContext& ctx, const kernels::Kernel<KernelOp::
   return s;
 }
 
-// General convolutions (the stem): each task extracts the patches of its output rows into its own
-// scratch (padding taps hold the input zero point) and multiplies them with the packed weights.
+// General convolutions (the stem): each task extracts the patches of up to `rows_per_call` of its
+// output rows at a time into its own scratch (padding taps hold the input zero point; patches k
+// bytes apart) and multiplies them with the packed weights in one GEMM call.
 struct PatchConvS8 {
   kernels::GemmS8Fn fn;
-  kernels::GemmS8Args args;  // a and c are set per row
+  kernels::GemmS8Args args;  // a and c are set per call
   ref::ConvGeometry geo;
   const int8_t* input;
   int8_t zero_point;
   int8_t* output;
+  int64_t patch_row_bytes;  // one output row's patches
+  int32_t rows_per_call;
   Split1D split;  // over batch * out_h rows; task i uses scratch slot i
   std::shared_ptr<const kernels::PackedGemmS8> packed;
   std::shared_ptr<std::vector<std::vector<int8_t>>> scratch;
@@ -120,14 +123,22 @@ struct PatchConvS8 {
       a.a = buf;
       const int32_t r0 = static_cast<int32_t>(task * s.split.chunk);
       const int32_t r1 = static_cast<int32_t>(std::min<int64_t>(rows, r0 + s.split.chunk));
-      for (int32_t r = r0; r < r1; ++r) {
-        kernels::Im2ColRowS8(s.geo, s.input, s.zero_point, r, buf);
-        a.c = s.output + static_cast<int64_t>(r) * s.geo.out_w * s.geo.out_c;
-        s.fn(a, 0, s.geo.out_w, 0, s.packed->n);
+      for (int32_t r = r0; r < r1; r += s.rows_per_call) {
+        const int32_t n = std::min(s.rows_per_call, r1 - r);
+        for (int32_t i = 0; i < n; ++i) kernels::Im2ColRowS8(s.geo, s.input, s.zero_point, r + i, buf + i * s.patch_row_bytes);
+        a.c = s.output + static_cast<int64_t>(r) * s.geo.out_w * s.geo.out_c;  // rows r.. are contiguous
+        s.fn(a, 0, static_cast<int64_t>(n) * s.geo.out_w, 0, s.packed->n);
       }
     });
   }
 };
+
+// The weights [n, k] with zeros appended to depth k_to (> k).
+std::vector<int8_t> PadDepth(const int8_t* w, int32_t n, int32_t k, int32_t k_to) {
+  std::vector<int8_t> padded(static_cast<size_t>(n) * k_to, 0);
+  for (int32_t i = 0; i < n; ++i) std::copy_n(w + int64_t{i} * k, k, padded.begin() + int64_t{i} * k_to);
+  return padded;
+}
 
 absl::StatusOr<PreparedStep> ConvS8(const NativeContext& ctx, const Graph& g, size_t index, const TensorPointers& p) {
   const Node& n = g.nodes[index];
@@ -135,12 +146,21 @@ absl::StatusOr<PreparedStep> ConvS8(const NativeContext& ctx, const Graph& g, si
   if (!gemm || !IsConstant(g, n, 1)) return ReferenceStep(g, index, p);
   const ref::ConvGeometry geo = ConvGeometryOf(g, n);
   const int32_t k = geo.kernel_h * geo.kernel_w * geo.in_c;
-  auto packed = PackInt8Gemm(gemm, g, n, g.tensors[n.inputs[1]].as<int8_t>(), geo.out_c, k);
+  const int8_t* w = g.tensors[n.inputs[1]].as<int8_t>();
   const int8_t* x = p.get<int8_t>(n.inputs[0]);
   int8_t* y = p.get<int8_t>(n.outputs[0]);
   const bool pointwise = geo.kernel_h == 1 && geo.kernel_w == 1 && geo.stride_h == 1 && geo.stride_w == 1 &&
                          n.conv.pad_top == 0 && n.conv.pad_bottom == 0 && n.conv.pad_left == 0 &&
                          n.conv.pad_right == 0;
+  // A depth that is not a multiple of 4 (an RGB stem's 27) goes to the amx kernel as the next
+  // multiple (zero weights appended; the patches stay k bytes apart, so each row's extra byte is
+  // the next patch's first, times zero) where that level runs it, instead of the avx512vnni kernel
+  // (a pointwise conv keeps k: its rows are the tensor's pixels).
+  const int32_t k4 = (k + 3) / 4 * 4;
+  const bool pad_depth = !pointwise && k4 != k && kernels::GemmS8RunsAt(gemm.isa, k4) == Isa::kAmx &&
+                         kernels::GemmS8RunsAt(gemm.isa, k) != Isa::kAmx;
+  auto packed = pad_depth ? PackInt8Gemm(gemm, g, n, PadDepth(w, geo.out_c, k, k4).data(), geo.out_c, k4)
+                          : PackInt8Gemm(gemm, g, n, w, geo.out_c, k);
   if (pointwise) {
     const int64_t m = static_cast<int64_t>(geo.batch) * geo.out_h * geo.out_w;
     return PreparedStep{MakeGemmS8(ctx, gemm, std::move(packed), x, geo.in_c, m, y, OutputRequant(g, n)),
@@ -153,12 +173,19 @@ absl::StatusOr<PreparedStep> ConvS8(const NativeContext& ctx, const Graph& g, si
   s.input = x;
   s.zero_point = static_cast<int8_t>(QParamsOf(g.tensors[n.inputs[0]]).zero_point);
   s.output = y;
+  s.patch_row_bytes = static_cast<int64_t>(k) * geo.out_w;
+  // Output rows per GEMM call: patches of about 16 KiB (stay in L1 between the copy and the
+  // multiply), so the amx kernel's steps pipeline over many rows (one 112-pixel row per call
+  // left it 4 steps; the MobileNetV2 stem then ran slower on amx than on avx512vnni).
+  s.rows_per_call = static_cast<int32_t>(std::max<int64_t>(1, 16384 / std::max<int64_t>(1, s.patch_row_bytes)));
   s.split = SplitRange(static_cast<int64_t>(geo.batch) * geo.out_h, ctx.pool->threads(), 1, 1);
   s.packed = std::move(packed);
+  // 64 bytes of slack: the padded depth reads up to k4 - k bytes past the last patch.
   s.scratch = std::make_shared<std::vector<std::vector<int8_t>>>(
-      static_cast<size_t>(s.split.tasks), std::vector<int8_t>(static_cast<size_t>(k) * geo.out_w));
+      static_cast<size_t>(s.split.tasks),
+      std::vector<int8_t>(static_cast<size_t>(s.patch_row_bytes * s.rows_per_call + 64)));
   s.pool = ctx.pool;
-  return PreparedStep{s, Int8Label("conv2d_im2col", kernels::GemmS8RunsAt(gemm.isa, k))};
+  return PreparedStep{s, Int8Label("conv2d_im2col", kernels::GemmS8RunsAt(gemm.isa, s.packed->k))};
 }
 
 absl::StatusOr<PreparedStep> FullyConnectedS8(const NativeContext& ctx, const Graph& g, size_t index,
