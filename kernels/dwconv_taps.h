@@ -33,7 +33,8 @@ inline void DwRowStarts(const DwConvArgs& a, int32_t row, DwRowTaps* r) {
 
 // Where output row `row` starts.
 inline float* DwOutputRow(const DwConvArgs& a, int32_t row) {
-  return a.output + static_cast<int64_t>(row - a.output_row_origin) * a.geo.out_w * a.geo.out_c;
+  const int64_t stride = a.output_row_stride ? a.output_row_stride : int64_t{a.geo.out_w} * a.geo.out_c;
+  return a.output + static_cast<int64_t>(row - a.output_row_origin) * stride;
 }
 
 // Fills taps[kernel_h * kernel_w] for output column ox of the row described by `r`.

@@ -58,8 +58,10 @@ struct DwConvArgs {
   // Optional, for fused callers that keep rows in a ring buffer: input row iy of image n starts
   // at input_rows[n * in_h + iy] (only rows the requested output rows read must be valid).
   const float* const* input_rows = nullptr;
-  // Output row r is written at output + (r - output_row_origin) * out_w * out_c.
+  // Output row r is written at output + (r - output_row_origin) * stride, stride =
+  // output_row_stride, or out_w * out_c when 0 (a fused caller's column chunk of wider rows).
   int32_t output_row_origin = 0;
+  int64_t output_row_stride = 0;
 };
 // Computes output rows [row_begin, row_end) counted over batch * out_h.
 using DwConvF32Fn = void (*)(const DwConvArgs& args, int32_t row_begin, int32_t row_end);

@@ -30,24 +30,27 @@ inline __attribute__((always_inline)) void GemmTileFinish(const GemmArgs& g, int
                                                           typename S::V (&acc)[MR][NV]) {
   constexpr int L = S::kLanes;
   ActivateAll<S, MR * NV>(&acc[0][0], g.act);
-  float* c = g.c + m0 * g.ldc + n0;
+  // Strides in locals: the stores (may-alias intrinsics) would otherwise make GCC reload them
+  // from `g` after every store.
+  const int64_t ldc = g.ldc, ldr = g.ldr;
+  float* c = g.c + m0 * ldc + n0;
   const int full = cols / L;
   const typename S::Mask mask = S::FirstLanes(cols % L);
   if (g.residual) {  // the skip connection, added while the tile is in registers
-    const float* res = g.residual + m0 * g.ldr + n0;
+    const float* res = g.residual + m0 * ldr + n0;
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 2
       for (int j = 0; j < NV; ++j) {
-        if (j < full) acc[r][j] = S::Add(acc[r][j], S::LoadU(res + r * g.ldr + L * j));
-        else if (j == full && cols % L) acc[r][j] = S::Add(acc[r][j], S::LoadMasked(res + r * g.ldr + L * j, mask));
+        if (j < full) acc[r][j] = S::Add(acc[r][j], S::LoadU(res + r * ldr + L * j));
+        else if (j == full && cols % L) acc[r][j] = S::Add(acc[r][j], S::LoadMasked(res + r * ldr + L * j, mask));
       }
   }
   if (cols == L * NV) {
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 2
-      for (int j = 0; j < NV; ++j) S::StoreU(c + r * g.ldc + L * j, acc[r][j]);
+      for (int j = 0; j < NV; ++j) S::StoreU(c + r * ldc + L * j, acc[r][j]);
     return;
   }
   // Narrow last panel: full vectors, then one masked vector.
@@ -55,8 +58,8 @@ inline __attribute__((always_inline)) void GemmTileFinish(const GemmArgs& g, int
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 2
     for (int j = 0; j < NV; ++j) {
-      if (j < full) S::StoreU(c + r * g.ldc + L * j, acc[r][j]);
-      else if (j == full) S::StoreMasked(c + r * g.ldc + L * j, mask, acc[r][j]);
+      if (j < full) S::StoreU(c + r * ldc + L * j, acc[r][j]);
+      else if (j == full) S::StoreMasked(c + r * ldc + L * j, mask, acc[r][j]);
     }
 }
 
@@ -140,22 +143,23 @@ void GemmTileWithHalf(const GemmArgs& g, int64_t m0, int32_t n0, int half_cols, 
   }
   ActivateAll<S, MR>(acc, g.act);
   ActivateAll<H, MR>(acch, g.act);
-  float* c = g.c + m0 * g.ldc + n0;
+  const int64_t ldc = g.ldc, ldr = g.ldr;  // in locals, as in GemmTile
+  float* c = g.c + m0 * ldc + n0;
   const typename H::Mask mask = H::FirstLanes(half_cols);
   if (g.residual) {
-    const float* res = g.residual + m0 * g.ldr + n0;
+    const float* res = g.residual + m0 * ldr + n0;
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
-      acc[r] = S::Add(acc[r], S::LoadU(res + r * g.ldr));
-      const float* rh = res + r * g.ldr + L;
+      acc[r] = S::Add(acc[r], S::LoadU(res + r * ldr));
+      const float* rh = res + r * ldr + L;
       acch[r] = H::Add(acch[r], half_cols == LH ? H::LoadU(rh) : H::LoadMasked(rh, mask));
     }
   }
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
-    S::StoreU(c + r * g.ldc, acc[r]);
-    if (half_cols == LH) H::StoreU(c + r * g.ldc + L, acch[r]);
-    else H::StoreMasked(c + r * g.ldc + L, mask, acch[r]);
+    S::StoreU(c + r * ldc, acc[r]);
+    if (half_cols == LH) H::StoreU(c + r * ldc + L, acch[r]);
+    else H::StoreMasked(c + r * ldc + L, mask, acch[r]);
   }
 }
 

@@ -1,7 +1,9 @@
 // Builder-style tester for depthwise kernels:
 //   DwConvTester().channels(17).input(9, 7).kernel(5).stride(2).padding(2).Test(kernel);
 // compares against the reference DepthwiseConv2D with a tolerance scaled by sum |x * w|, and
-// calls the kernel on bands of output rows the way the backend splits work across threads.
+// calls the kernel on bands of output rows the way the backend splits work across threads;
+// row_gap(g) writes output rows g floats apart beyond their width (DwConvArgs::output_row_stride,
+// a fused block's column chunk) and checks the gaps stay untouched.
 #ifndef SCALERT_TESTS_NATIVE_DWCONV_TESTER_H_
 #define SCALERT_TESTS_NATIVE_DWCONV_TESTER_H_
 
@@ -33,6 +35,7 @@ class DwConvTester {
   DwConvTester& bias(bool v) { bias_ = v; return *this; }
   DwConvTester& activation(Activation v) { act_ = v; return *this; }
   DwConvTester& row_bands(int v) { row_bands_ = v; return *this; }
+  DwConvTester& row_gap(int32_t v) { row_gap_ = v; return *this; }
 
   ref::ConvGeometry Geometry() const {
     ref::ConvGeometry g;
@@ -49,7 +52,7 @@ class DwConvTester {
     const ref::ConvGeometry g = Geometry();
     SCOPED_TRACE(::testing::Message() << kernel.name << " c=" << c_ << " in=" << h_ << "x" << w_ << " k=" << kh_
                                       << "x" << kw_ << " s=" << sh_ << " pad=" << pt_ << "," << pl_ << ","
-                                      << pb_ << "," << pr_ << " act=" << static_cast<int>(act_));
+                                      << pb_ << "," << pr_ << " act=" << static_cast<int>(act_) << " gap=" << row_gap_);
     ASSERT_GT(g.out_h, 0);
     ASSERT_GT(g.out_w, 0);
     const int32_t taps = kh_ * kw_;
@@ -68,7 +71,8 @@ class DwConvTester {
 
     PackedDwConv packed = kernel.pack(w.data(), bias_ ? b.data() : nullptr, c_, taps, kernel.tile);
     AlignedBuffer zero(static_cast<size_t>(RoundUp(c_, kernel.tile.channel_tile)));
-    std::vector<float> y(out_size, std::nanf(""));
+    const int64_t row = int64_t{g.out_w} * c_, stride = row + row_gap_;
+    std::vector<float> y(static_cast<size_t>(batch_) * g.out_h * stride, std::nanf(""));
     DwConvArgs args;
     args.geo = g;
     args.input = x.data();
@@ -76,10 +80,17 @@ class DwConvTester {
     args.zero = zero.data();
     args.output = y.data();
     args.act = act_;
+    if (row_gap_ > 0) args.output_row_stride = stride;
     const int32_t rows = batch_ * g.out_h, step = (rows + row_bands_ - 1) / row_bands_;
     for (int32_t r0 = 0; r0 < rows; r0 += step) kernel.fn(args, r0, std::min(rows, r0 + step));
-    for (size_t i = 0; i < out_size; ++i)
-      ASSERT_NEAR(y[i], want[i], 4e-6 * magnitude[i] + 1e-6) << "at element " << i << " (channel " << i % c_ << ")";
+    for (size_t i = 0; i < out_size; ++i) {
+      const size_t at = i / row * stride + i % row;  // fails on NaN: every element is written
+      ASSERT_NEAR(y[at], want[i], 4e-6 * magnitude[i] + 1e-6) << "at element " << i << " (channel " << i % c_ << ")";
+    }
+    for (size_t at = 0; at < y.size(); ++at)
+      if (static_cast<int64_t>(at % stride) >= row) {
+        ASSERT_TRUE(std::isnan(y[at])) << "a gap written at " << at;
+      }
   }
 
  private:
@@ -88,6 +99,7 @@ class DwConvTester {
   bool bias_ = true;
   Activation act_ = Activation::kNone;
   int row_bands_ = 1;
+  int32_t row_gap_ = 0;
 };
 
 }  // namespace scalert::kernels::testing

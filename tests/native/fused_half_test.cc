@@ -83,15 +83,15 @@ void ExpectFusedHalfMatches(const BlockSpec& spec, int32_t want_fused) {
     // a 1x3 output of 7 channels may round its largest error either way.
     const double unit = p == Precision::kF16 ? 1.0 / 1024 : 1.0 / 128;
     for (Isa isa : kernels::SupportedIsas())
-      for (int64_t l2 : {int64_t{0}, int64_t{16} << 10}) {
+      for (auto [l2, chunk] : {std::pair<int64_t, int32_t>{0, 0}, {16 << 10, 0}, {16 << 10, 1}, {0, 3}}) {
         const double f = testing::HalfSumFactor(isa, p);  // FP16 sums at avx512fp16
         const double from_ops = std::max(3 * f * storage, unit), from_ops2 = std::max(3 * f * storage2, unit);
         const double from_fp32 = std::max(2 * f * storage, unit), from_fp32_2 = std::max(2 * f * storage2, unit);
         std::vector<float> one_thread;
         for (int threads : {1, 2, 3}) {
           SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads, l2 " << l2
-                                            << "; storage " << storage);
-          auto fused = NativeWithFusion(g, isa, threads, FusionPolicy::kOn, l2);
+                                            << ", chunks of " << chunk << "; storage " << storage);
+          auto fused = NativeWithFusion(g, isa, threads, FusionPolicy::kOn, l2, chunk);
           auto unfused = NativeWithFusion(g, isa, threads, FusionPolicy::kOff, l2);
           ASSERT_TRUE(fused && unfused);
           EXPECT_GT(FusedHalfOps(*fused, p), 0);

@@ -48,10 +48,11 @@ inline std::vector<float> RunWith(Executable& e, const Graph& g, const std::vect
   return std::vector<float>(y, y + g.tensors[g.outputs[0]].num_elements());
 }
 
-// Native at level `isa` with `fusion` forced and an L2 of `l2` bytes (0: the CPU's); freed
-// tensors are poisoned, so a fused step that read a dead tensor would see garbage.
+// Native at level `isa` with `fusion` forced, an L2 of `l2` bytes (0: the CPU's) and fused FP32
+// bands in chunks of `chunk_cols` columns (0: as L1d decides); freed tensors are poisoned, so a
+// fused step that read a dead tensor would see garbage.
 inline std::unique_ptr<Executable> NativeWithFusion(const Graph& g, kernels::Isa isa, int threads,
-                                                    FusionPolicy fusion, int64_t l2 = 0) {
+                                                    FusionPolicy fusion, int64_t l2 = 0, int32_t chunk_cols = 0) {
   BackendOptions o;
   o.threads = threads;
   o.poison_freed = true;
@@ -59,6 +60,7 @@ inline std::unique_ptr<Executable> NativeWithFusion(const Graph& g, kernels::Isa
   no.max_isa = isa;
   no.fusion = fusion;
   no.l2_bytes = l2;
+  no.fused_chunk_cols = chunk_cols;
   auto e = PrepareNativeWith(g, o, no);
   EXPECT_TRUE(e.ok()) << e.status();
   return e.ok() ? std::move(e).value() : nullptr;

@@ -43,6 +43,7 @@ struct Mode {
   FusionPolicy fusion;
   native::SeGate gate = native::SeGate::kAuto;
   int64_t l2 = 0;
+  int32_t chunk_cols = 0;  // fused FP32 bands in chunks of this many columns (0: as L1d decides)
 };
 
 std::unique_ptr<Executable> Prepare(const Graph& g, const Mode& m) {
@@ -54,14 +55,16 @@ std::unique_ptr<Executable> Prepare(const Graph& g, const Mode& m) {
   no.fusion = m.fusion;
   no.se_gate = m.gate;
   no.l2_bytes = m.l2;
+  no.fused_chunk_cols = m.chunk_cols;
   auto e = PrepareNativeWith(g, o, no);
   EXPECT_TRUE(e.ok()) << e.status();
   return e.ok() ? std::move(e).value() : nullptr;
 }
 
 // Fused native == reference within 1e-4 at every level, 1-4 threads, kOn and kAuto, both SE
-// gate modes and a tiny L2 (many short bands, so halos are carried between bands); and the
-// same bits for every thread count.
+// gate modes, a tiny L2 (many short bands, so halos are carried between bands) and bands in
+// column chunks of 1 and 3 (a chunk's windows overlapping the one before, one new column, a
+// narrower last chunk); and the same bits for every thread count.
 void ExpectFusedMatches(const Graph& g, int32_t want_fused) {
   const size_t n = static_cast<size_t>(g.tensors[g.inputs[0]].num_elements());
   const std::vector<float> x = RandomVector(n, 31), x2 = RandomVector(n, 32);
@@ -72,13 +75,13 @@ void ExpectFusedMatches(const Graph& g, int32_t want_fused) {
   ASSERT_GT(RelativeError(other, want), 1e-3) << "output does not depend on the input";
   ASSERT_EQ(FuseMbconvBlocks(g, [](const Graph&, const MbconvBlock&) { return true; }).fused_blocks, want_fused);
   for (Isa isa : kernels::testing::Fp32KernelLevels())
-    for (int64_t l2 : {int64_t{0}, int64_t{16} << 10})
+    for (auto [l2, chunk] : {std::pair<int64_t, int32_t>{0, 0}, {16 << 10, 0}, {16 << 10, 1}, {0, 3}})
       for (native::SeGate gate : {native::SeGate::kFold, native::SeGate::kScale}) {
         std::vector<float> one_thread;
         for (int threads : {1, 2, 3, 4}) {
           SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads, l2 " << l2
-                                            << ", gate " << static_cast<int>(gate));
-          auto e = Prepare(g, {isa, threads, FusionPolicy::kOn, gate, l2});
+                                            << ", chunks of " << chunk << ", gate " << static_cast<int>(gate));
+          auto e = Prepare(g, {isa, threads, FusionPolicy::kOn, gate, l2, chunk});
           ASSERT_TRUE(e);
           const std::vector<std::string> d = e->op_descriptions();
           EXPECT_EQ(std::count_if(d.begin(), d.end(), [](const std::string& k) {
@@ -268,6 +271,32 @@ TEST(MbconvFusionCostModel, SqueezeExcitationBlocksBySize) {
   EXPECT_FALSE(pays(BlocksGraph({7, 7, 40, 240, 40, 3, 1, Activation::kSwish, 1, true, true})));
   EXPECT_FALSE(pays(BlocksGraph({14, 14, 40, 240, 40, 3, 2, Activation::kSwish, 1, true, true})));
   EXPECT_TRUE(pays(BlocksGraph({7, 7, 24, 24, 16, 3, 1, Activation::kSwish, 1, true, true, false})));
+}
+
+// FP32 bands whose expanded rows and depthwise output pass L1d run in column chunks: the widest
+// multiple of 7 columns that fits, where a chunk's new input row makes two register tiles of the
+// expand (12 rows each), on maps at least 28 wide; none where the band fits, on narrower maps,
+// or without L1d.
+TEST(MbconvFusionCostModel, ColumnChunksFromL1) {
+  const kernels::TileShape tile{12, 32, 16, 8};
+  auto chunk = [&](const BlockSpec& spec, int64_t l1) {
+    const Graph g = BlocksGraph(spec);
+    const std::vector<MbconvBlock> blocks = FindMbconvBlocks(g);
+    EXPECT_EQ(blocks.size(), 1u);
+    const native::FusedMbconvPlan p = native::PlanFusedMbconv(g, FusedMbconvNode(g, blocks[0]), 1, tile,
+                                                              int64_t{2} << 20, native::SeGate::kAuto, false, l1);
+    return p.chunk_cols;
+  };
+  // MobileNetV2's second block: 43 KB expanded rows, bands of one output row (three input rows).
+  const BlockSpec mv2{112, 112, 16, 96, 24, 3, 2};
+  EXPECT_EQ(chunk(mv2, 48 << 10), 14);  // 3 x 29 input columns + 14 outputs x 96 channels: 39 KB
+  EXPECT_EQ(chunk(mv2, 32 << 10), 0);   // 7 columns: 14 input columns of the expand
+  EXPECT_EQ(chunk({112, 112, 16, 32, 24, 3, 2}, 48 << 10), 21);  // bands of 3 rows (7 input rows)
+  EXPECT_EQ(chunk({56, 56, 24, 144, 24, 3, 1}, 48 << 10), 0);   // 14 columns: 14 pixels per new row
+  EXPECT_EQ(chunk(mv2, 0), 0);
+  EXPECT_EQ(chunk(mv2, 8 << 10), 0);  // not even 7 columns fit
+  EXPECT_EQ(chunk({14, 14, 16, 96, 24, 3, 1}, 1 << 10), 0);  // too narrow
+  EXPECT_EQ(chunk({28, 28, 4, 8, 4, 3, 1}, 48 << 10), 0);    // the whole band fits
 }
 
 }  // namespace

@@ -271,6 +271,21 @@ TEST(NativeDwConv, EveryActivationBatchAndRowBands) {
   }
 }
 
+// Output rows further apart than their width (a fused block's column chunk of wider rows): every
+// path writes its rows at the stride and nothing between them.
+TEST(NativeDwConv, OutputRowStride) {
+  for (const auto& k : RunnableKernels<KernelOp::kDwConv>())
+    for (int32_t ks : {3, 5})
+      for (int32_t s : {1, 2})
+        for (auto [c, w] : {std::pair{13, 9}, std::pair{40, 16}, std::pair{16, 29}}) {
+          DwConvTester().channels(c).input(7, w).kernel(ks).stride(s).padding(ks / 2).row_gap(3 * c + 5).Test(k);
+          DwConvTester().channels(c).batch(2).input(6, w).kernel(ks).stride(s).padding(0, ks / 2, 1, 0).row_gap(16)
+              .row_bands(3).Test(k);
+        }
+  for (const auto& k : RunnableKernels<KernelOp::kDwConv>())  // the generic path (dilation)
+    DwConvTester().channels(10).input(9, 9).kernel(3).dilation(2).padding(2).row_gap(7).Test(k);
+}
+
 // The row kernels (3x3 and 5x5, strides 1 and 2) split each row into border pixels, blocks of
 // 4 interior pixels and a remainder: sweep widths so every split occurs, with channel counts
 // that exercise the 16-, 8- and masked-tail groups, and asymmetric padding.

@@ -3,7 +3,9 @@
 //   expand GEMM over the band's input rows (m = rows x W: full register tiles; rows the previous
 //   band of the same task already expanded stay in a ring of rows, not recomputed or copied) ->
 //   depthwise on the band while it is in L2 -> project GEMM over the band (m = band rows x Wout)
-//   with the residual add in its epilogue.
+//   with the residual add in its epilogue. FP32 bands whose expanded rows pass L1d go in column
+//   chunks: each chunk expands the input columns it reads of the band's new rows and runs the
+//   depthwise on them while they are in L1 (ChunkCols in the .cc says where).
 // With squeeze-and-excitation the gate depends on the whole depthwise output, so the step runs
 // in two passes: (A) bands of expand + depthwise store the depthwise output (an arena region)
 // and take each row's channel means while the band is in cache; then the caller reduces the row means
@@ -61,6 +63,7 @@ struct FusedMbconvPlan {
   int32_t band_rows = 1;        // output rows per band (the last band of an image may be shorter)
   int32_t bands_per_image = 1;
   int32_t band_in_rows = 1;     // input rows one band reads at most
+  int32_t chunk_cols = 0;       // FP32 rows with an expand: output columns per chunk of a band (0: whole rows)
   int32_t slots = 1;            // worker slots = tasks per pass
   // Scratch, in elements of the block's activation dtype (`elem_bytes` each): per slot (expanded
   // rows, and the depthwise band unless SE stores it) and shared (SE: stored depthwise output,
@@ -85,9 +88,11 @@ inline constexpr int64_t kBandL2Cap = int64_t{1} << 20;
 // The plan of fused node `n` for `threads` workers, the FP32 GEMM kernel's tile (unused by 16-bit
 // blocks, which do not fold the gate) and an L2 of `l2` bytes per core. `gate` forces how an
 // FP32 block applies the SE gate (tests, measurements).
-// `f32_rows`: a 16-bit block run on FP32 rows (FusedRowsAreF32).
+// `f32_rows`: a 16-bit block run on FP32 rows (FusedRowsAreF32). `l1`: L1d bytes per core, which
+// cut wide bands into column chunks (chunk_cols; 0: whole rows), or `chunk_cols` > 0 forces their width.
 FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, const kernels::TileShape& gemm_tile,
-                                int64_t l2, SeGate gate = SeGate::kAuto, bool f32_rows = false);
+                                int64_t l2, SeGate gate = SeGate::kAuto, bool f32_rows = false, int64_t l1 = 0,
+                                int32_t chunk_cols = 0);
 
 // The scratch bytes FusedMbconvStep will ask of the arena for node `n` (its plan for this context).
 int64_t FusedMbconvScratchBytes(const NativeContext& ctx, const Graph& g, const Node& n);

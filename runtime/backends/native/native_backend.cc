@@ -1,5 +1,6 @@
 #include "runtime/backends/native/native_backend.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -183,6 +184,8 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
   ctx.registry = &kernels::KernelRegistry::Global();
   if (absl::Status s = CheckNativePrecision(g, options.precision); !s.ok()) return s;  // never run another precision
   ctx.l2_bytes = native.l2_bytes > 0 ? native.l2_bytes : kernels::CacheSizesOrDefaults().l2;
+  ctx.l1_bytes = native.l1_bytes != 0 ? std::max<int64_t>(0, native.l1_bytes) : kernels::CacheSizesOrDefaults().l1d;
+  ctx.chunk_cols = native.fused_chunk_cols;
   ctx.se_gate = native.se_gate;
   int64_t weight_bytes = 0;
   for (const Tensor& t : g.tensors)

@@ -29,6 +29,11 @@ struct NativeOptions {
   FusionPolicy fusion = FusionPolicy::kOff;
   // L2 bytes per core the fused blocks' bands are sized for; 0 = this CPU's.
   int64_t l2_bytes = 0;
+  // L1d bytes per core that cut fused FP32 bands into column chunks; 0 = this CPU's, < 0 = none.
+  int64_t l1_bytes = 0;
+  // Output columns per chunk of every fused FP32 band with an expand, whatever l1_bytes says
+  // (tests: narrow chunks on small maps); 0 = from l1_bytes.
+  int32_t fused_chunk_cols = 0;
   // L3 bytes (shared) that decide whether steps prefetch later steps' weights
   // (WeightPrefetch::Pays); 0 = this CPU's.
   int64_t l3_bytes = 0;

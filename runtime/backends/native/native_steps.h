@@ -35,6 +35,8 @@ struct NativeContext {
   std::shared_ptr<kernels::ThreadPool> pool;
   const kernels::KernelRegistry* registry = nullptr;
   int64_t l2_bytes = 1 << 20;  // per core: sizes fused blocks' bands
+  int64_t l1_bytes = 32 << 10;  // L1d per core: cuts wide FP32 bands into column chunks
+  int32_t chunk_cols = 0;       // forces those chunks' width (NativeOptions::fused_chunk_cols)
   SeGate se_gate = SeGate::kAuto;
   // Filled while the plan's steps are made, in run order (MakeGemm); null: no prefetching.
   std::shared_ptr<WeightPrefetch> prefetch;
