@@ -323,9 +323,9 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
       int32_t col = 0;
       if constexpr (kPaired > 0) {  // quad q: columns 2q and 2q + 1 (at stride 2, the second with quad q + 1)
         const int64_t out_row = static_cast<int64_t>(r) * g.out_w * out_c + t.c0;
-        for (int64_t at = 0; col < n_cols; col += 2, at += kQuadBytes) {
-          __m256i acc[4] = {bias[0], bias[1], bias[2], bias[3]};
-          __m256i acc2[4] = {bias[0], bias[1], bias[2], bias[3]};
+        // The sums of quad `at`: column 2q in acc, 2q + 1 in acc2.
+        auto sums = [&](int64_t at, __m256i* acc, __m256i* acc2) {
+          for (int j = 0; j < 4; ++j) acc[j] = acc2[j] = bias[j];
           for (int32_t ky = 0; ky < 3; ++ky) {
             const __m256i* v = reinterpret_cast<const __m256i*>(rows[ky] + at);
             for (int j = 0; j < 4; ++j) {
@@ -336,9 +336,27 @@ void RunTile(const TileRun& t, int32_t row_begin, int32_t row_end, int8_t* ring)
                 acc2[j] = _mm256_dpbusd_epi32(acc2[j], _mm256_load_si256(v + 4 + j), wq_far[ky * 4 + j]);
             }
           }
-          const int32_t o = o0 + col;  // -1: the virtual column of pixel pairs
-          if (o >= 0) store(acc, output + out_row + o * out_c);
-          if (col + 1 < n_cols) store(acc2, output + out_row + (o + 1) * out_c);
+        };
+        // The first and a last odd column are peeled: the loop between stores both columns
+        // unconditionally, so its sums are one straight block (GCC had sunk the second column's
+        // under its store's test).
+        int64_t at = 0;
+        __m256i acc[4], acc2[4];
+        if (o0 < 0) {  // -1: the virtual column of pixel pairs, not stored
+          sums(at, acc, acc2);
+          if (1 < n_cols) store(acc2, output + out_row + (o0 + 1) * out_c);
+          col += 2;
+          at += kQuadBytes;
+        }
+        for (; col + 2 <= n_cols; col += 2, at += kQuadBytes) {
+          sums(at, acc, acc2);
+          int8_t* out = output + out_row + (o0 + col) * out_c;
+          store(acc, out);
+          store(acc2, out + out_c);
+        }
+        if (col < n_cols) {
+          sums(at, acc, acc2);
+          store(acc, output + out_row + (o0 + col) * out_c);
         }
         continue;
       }
