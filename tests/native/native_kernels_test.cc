@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -79,6 +80,44 @@ TEST(NativeGemm, OddSizesAndNarrowPanels) {
     for (int64_t m : {1, 2, 5, 6, 7, 13, 49, 97})
       for (int32_t n : {1, 3, 8, 9, 16, 17, 24, 40, 61})
         for (int32_t kk : {1, 3, 16, 27, 67}) GemmTester().m(m).n(n).k(kk).Test(k);
+}
+
+// The x86 kernels' tiles add the k products to the bias in order, one FMA each, whether k is
+// read at run time or compiled in (depths 16, 24, 32 with rows of A k apart): each output is bit
+// for bit that chain, at those depths, their neighbours and with a wider A stride, every tile
+// height (m up to 28) and the narrow panels.
+TEST(NativeGemm, FixedDepthTilesMatchTheFmaChainBitForBit) {
+  for (const auto& kernel : RunnableKernels<KernelOp::kGemm>()) {
+    if (std::string(kernel.name).find("avx") == std::string::npos) continue;  // FMA kernels only
+    for (int32_t k : {15, 16, 17, 24, 32})
+      for (int64_t lda : {int64_t{k}, int64_t{k} + 3})
+        for (int64_t m : {2, 5, 12, 13, 25, 28})
+          for (int32_t n : {32, 56, 96}) {
+            SCOPED_TRACE(::testing::Message() << kernel.name << " k=" << k << " lda=" << lda << " m=" << m << " n=" << n);
+            const std::vector<float> a = RandomVector(static_cast<size_t>(m * lda), 1);
+            const std::vector<float> w = RandomVector(static_cast<size_t>(n) * k, 2);
+            const std::vector<float> b = RandomVector(static_cast<size_t>(n), 3);
+            PackedGemm packed = kernel.pack(w.data(), b.data(), n, k, kernel.tile);
+            std::vector<float> c(static_cast<size_t>(m) * n);
+            GemmArgs args;
+            args.a = a.data();
+            args.lda = lda;
+            args.packed_b = packed.b.data();
+            args.bias = packed.bias.data();
+            args.c = c.data();
+            args.ldc = n;
+            args.k = k;
+            args.n = n;
+            kernel.fn(args, 0, m, 0, n);
+            for (int64_t i = 0; i < m; ++i)
+              for (int32_t j = 0; j < n; ++j) {
+                float want = b[j];
+                for (int32_t kk = 0; kk < k; ++kk) want = std::fma(a[i * lda + kk], w[int64_t{j} * k + kk], want);
+                ASSERT_EQ(std::memcmp(&c[i * n + j], &want, sizeof(float)), 0)
+                    << "at row " << i << " column " << j << ": " << c[i * n + j] << " vs " << want;
+              }
+          }
+  }
 }
 
 TEST(NativeGemm, EveryActivation) {
