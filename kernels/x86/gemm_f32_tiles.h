@@ -23,6 +23,18 @@
 namespace scalert::kernels::x86 {
 namespace {
 
+// The start of an MR x NV register tile of C at column n0: every row's accumulators hold the bias
+// (the first term of each output's sum; also gemm_offsets_f32_tiles.h's tiles).
+template <class S, int MR, int NV>
+inline __attribute__((always_inline)) void GemmTileStart(const GemmArgs& g, int32_t n0, typename S::V (&acc)[MR][NV]) {
+#pragma GCC unroll 2
+  for (int j = 0; j < NV; ++j) {
+    const typename S::V bias = S::LoadU(g.bias + n0 + S::kLanes * j);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) acc[r][j] = bias;
+  }
+}
+
 // The end of an MR x NV register tile of C at (m0, n0): activation, the residual, and the store
 // of `cols` columns (also gemm_offsets_f32_tiles.h's tiles).
 template <class S, int MR, int NV>
@@ -97,12 +109,7 @@ void GemmTile(const GemmArgs& g, int64_t m0, int32_t n0, int cols, const char* p
   const int32_t k = g.k;
   const float* b = g.packed_b + static_cast<int64_t>(n0) * k;
   V acc[MR][NV];
-#pragma GCC unroll 2
-  for (int j = 0; j < NV; ++j) {
-    const V bias = S::LoadU(g.bias + n0 + L * j);
-#pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) acc[r][j] = bias;
-  }
+  GemmTileStart<S, MR, NV>(g, n0, acc);
   if constexpr (K > 0) {
     const float* a = g.a + m0 * K;
 #pragma GCC unroll 64

@@ -4,8 +4,9 @@
 // planes directly (lda = the stride, a_offsets = where each tap sits from the window's corner),
 // so no patch is built per row. Same panels, tiles and order of products as gemm_f32_tiles.h
 // (bias, then one FMA per kk in order, then the activation), so each output has the bits the
-// GEMM gives on the gathered A (its tiles' end is GemmTileFinish). Written once over a SIMD type S;
-// include after the SIMD header and vector_math.h, from a file compiled for that ISA.
+// GEMM gives on the gathered A (its tiles start and end with GemmTileStart and GemmTileFinish).
+// Written once over a SIMD type S; include after the SIMD header and vector_math.h, from a file
+// compiled for that ISA.
 #ifndef SCALERT_KERNELS_X86_GEMM_OFFSETS_F32_TILES_H_
 #define SCALERT_KERNELS_X86_GEMM_OFFSETS_F32_TILES_H_
 
@@ -32,12 +33,7 @@ void GemmOffsetsTile(const GemmArgs& g, int64_t m0, int32_t n0, int width, int c
   const float* b = g.packed_b + static_cast<int64_t>(n0) * k;
   const typename S::Mask bmask = S::FirstLanes(width % L);
   V acc[MR][NV];
-#pragma GCC unroll 2
-  for (int j = 0; j < NV; ++j) {
-    const V bias = S::LoadU(g.bias + n0 + L * j);
-#pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) acc[r][j] = bias;
-  }
+  GemmTileStart<S, MR, NV>(g, n0, acc);
   const float* a = g.a + m0 * lda;
   for (int32_t kk = 0; kk < k; ++kk, b += width) {
     V bv[NV];
