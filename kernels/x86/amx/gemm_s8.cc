@@ -7,7 +7,14 @@
 // (stride lda, no packing) and two B tiles from the packed panels. The C tiles go to a small int32
 // buffer which the AVX-512 epilogue requantizes two rows at a time (requant_s8_avx512.h); C tiles
 // started from the bias (tileloadd, stride 0) instead of tilezero, which saves the epilogue's four
-// adds per two rows, made MobileNetV2 INT8 1.09x slower at 1 thread (interleaved medians). A tile
+// adds per two rows, made MobileNetV2 INT8 1.09x slower at 1 thread (interleaved medians). The
+// epilogue runs after the step's tile stores, where it barely overlaps the tile work (a 32 x 32
+// step at k = 16 in a loop: 300 TSC cycles, about the sum of ~100 for the tiles and ~140 for the
+// epilogue). Split around the stores (half the previous step's rows after the multiplies, half
+// after the stores) the step took 200 and the GEMMs alone ran 1.05-1.17x faster
+// (bench_int8_kernels), but whole models ran 1.05-1.14x slower (MobileNetV2 INT8 at 1 and 2
+// threads, EfficientNet-B0 INT8 at 1): the core clock drops while TMUL and AVX-512 run together
+// (a scalar add chain timed before each fused block's depthwise took 1.15-1.2x as long). A tile
 // whose loads would pass the last byte of A the call may read (a tail of under 16 rows; the last
 // rows' zero-padded last chunk) is copied chunk by chunk into a zero-padded 16 x 64 stage first.
 // Packed B starts on a cache line (tile loads of rows crossing lines ran 2.2x slower); rows of A
