@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(SCALERT_KERNELS_X86)
+#include "kernels/x86/avx512/kernels_f32.h"
+#endif
+
 namespace scalert::kernels {
 
 void Im2ColRow(const ref::ConvGeometry& g, const float* input, int32_t row, float* buf) {
@@ -106,6 +110,14 @@ void ColumnPatchRow(const ref::ConvGeometry& g, const float* input, int32_t row,
 
 void ColumnPatchRow(const ref::ConvGeometry& g, const uint16_t* input, int32_t row, uint16_t* buf) {
   ColumnPatchRowOf(g, input, row, buf);
+}
+
+ColumnPatchRowHalfFn FindColumnPatchRowHalf(Isa isa) {
+#if defined(SCALERT_KERNELS_X86)
+  if (IsaIncludes(isa, Isa::kAvx512)) return column_patch_row_16bit_avx512;
+#endif
+  (void)isa;
+  return ColumnPatchRow;
 }
 
 void ColumnPatchWeights(const ref::ConvGeometry& g, const float* ohwi, float* owhi) {

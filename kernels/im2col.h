@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "kernels/isa.h"
 #include "kernels/reference/conv.h"
 
 namespace scalert::kernels {
@@ -42,6 +43,10 @@ void ColumnPatchRowNchw(const ref::ConvGeometry& g, const float* input, int32_t 
 void ColumnPatchColumnsNchw(const ref::ConvGeometry& g, const float* input, int32_t row, int64_t width, float* buf);
 // The same for 16-bit float activations (FP16 / BF16 bits; sizes in elements, as above).
 void ColumnPatchRow(const ref::ConvGeometry& g, const uint16_t* input, int32_t row, uint16_t* buf);
+using ColumnPatchRowHalfFn = void (*)(const ref::ConvGeometry& g, const uint16_t* input, int32_t row, uint16_t* buf);
+// The 16-bit ColumnPatchRow at level `isa` or the nearest lower one with its own (the same bytes):
+// on AVX-512 an RGB input's 3-row window is gathered 32 columns at a time with word permutes.
+ColumnPatchRowHalfFn FindColumnPatchRowHalf(Isa isa);
 // OHWI weights [out_c, kh, kw, in_c] reordered to [out_c, kw, kh, in_c] to match column patches.
 void ColumnPatchWeights(const ref::ConvGeometry& g, const float* ohwi, float* owhi);
 

@@ -34,6 +34,10 @@ struct GemmHalfArgs {
 using GemmHalfFn = void (*)(const GemmHalfArgs& args, int64_t m_begin, int64_t m_end, int32_t n_begin,
                             int32_t n_end);
 
+// y[3 * p + c] = x[c * plane_stride + p] for p < pixels, c < 3 (ref::Interleave3) on 16-bit
+// values (FP16 or BF16: bits move unchanged): a quantized NCHW RGB input to NHWC.
+using Interleave3HalfFn = void (*)(int64_t pixels, const uint16_t* x, int64_t plane_stride, uint16_t* y);
+
 // Depthwise convolution (depth multiplier 1, NHWC) on 16-bit activations; weights and bias FP32,
 // packed by PackDwConvWeights. `zero` holds at least RoundUp(in_c, channel_tile) 16-bit zeros.
 struct DwConvHalfArgs {

@@ -87,6 +87,8 @@ template <> struct KernelTraits<KernelOp::kDwConv, KernelDType::kBF16> {
   using Fn = DwConvHalfFn;
   using PackFn = KernelTraits<KernelOp::kDwConv, KernelDType::kF32>::PackFn;
 };
+template <> struct KernelTraits<KernelOp::kInterleave3, KernelDType::kF16> { using Fn = Interleave3HalfFn; using PackFn = NoPacking; };
+template <> struct KernelTraits<KernelOp::kInterleave3, KernelDType::kBF16> { using Fn = Interleave3HalfFn; using PackFn = NoPacking; };
 
 struct KernelEntry {
   KernelOp op;

@@ -87,7 +87,7 @@ void ExpectHalfConvMatches(const ConvSpec& s, Precision precision) {
       bool conv = false, transpose = !s.nchw;
       for (const std::string& d : (*e)->op_descriptions()) {
         conv = conv || d.rfind("conv2d_columns_gemm_", 0) == 0;
-        transpose = transpose || d == "transpose_16bit";
+        transpose = transpose || d == "transpose_16bit" || d.rfind("transpose_interleave3_", 0) == 0;
         EXPECT_EQ(d.find("_copies"), std::string::npos) << d;
         EXPECT_EQ(d.find("reference"), std::string::npos) << d;
       }

@@ -20,6 +20,10 @@ void mul_channel_f32_avx512(int64_t pixels, int32_t channels, const float* x, co
 void global_avg_pool_f32_avx512(int64_t pixels, int32_t channels, const float* x, float* y, int32_t c_begin,
                               int32_t c_end);
 void interleave3_f32_avx512(int64_t pixels, const float* x, int64_t plane_stride, float* y);
+// kernels::ColumnPatchRow of 16-bit values (FP16 or BF16 bits); vectors for 3 channels and 3 rows.
+void column_patch_row_16bit_avx512(const ref::ConvGeometry& g, const uint16_t* input, int32_t row, uint16_t* buf);
+// The same for 16-bit values (FP16 or BF16 bits; Interleave3HalfFn).
+void interleave3_16bit_avx512(int64_t pixels, const uint16_t* x, int64_t plane_stride, uint16_t* y);
 
 }  // namespace scalert::kernels
 

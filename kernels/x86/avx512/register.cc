@@ -22,6 +22,9 @@ void RegisterAvx512Kernels(KernelRegistry* r) {
   r->Add<KernelOp::kMulChannel, f32>(isa, "mul_channel_f32_avx512", {1, 1, 16}, mul_channel_f32_avx512);
   r->Add<KernelOp::kGlobalAvgPool, f32>(isa, "global_avg_pool_f32_avx512", {1, 1, 16}, global_avg_pool_f32_avx512);
   r->Add<KernelOp::kInterleave3, f32>(isa, "interleave3_f32_avx512", {1, 1, 16}, interleave3_f32_avx512);
+  r->Add<KernelOp::kInterleave3, KernelDType::kF16>(isa, "interleave3_f16_avx512", {1, 1, 32}, interleave3_16bit_avx512);
+  r->Add<KernelOp::kInterleave3, KernelDType::kBF16>(isa, "interleave3_bf16_avx512", {1, 1, 32},
+                                                     interleave3_16bit_avx512);
   constexpr KernelDType s8 = KernelDType::kS8;
   r->Add<KernelOp::kDwConv, s8>(isa, "dwconv_s8_c32_avx512", {1, 1, 32}, dwconv_s8_avx512, PackDwConvS8Pairs);
   r->Add<KernelOp::kActivation, s8>(isa, "lookup_s8_avx512", {1, 1, 64}, lookup_s8_avx512);

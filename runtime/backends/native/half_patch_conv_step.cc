@@ -18,6 +18,7 @@ namespace {
 
 struct HalfPatchConv {
   kernels::GemmHalfFn fn;
+  kernels::ColumnPatchRowHalfFn patches;
   kernels::GemmHalfArgs args;  // a and c are set per row
   ref::ConvGeometry geo;
   const uint16_t* input;
@@ -37,7 +38,7 @@ struct HalfPatchConv {
       const int32_t r0 = static_cast<int32_t>(task * s.split.chunk);
       const int32_t r1 = static_cast<int32_t>(std::min<int64_t>(rows, r0 + s.split.chunk));
       for (int32_t r = r0; r < r1; ++r) {
-        kernels::ColumnPatchRow(s.geo, s.input, r, buf);
+        s.patches(s.geo, s.input, r, buf);
         a.c = s.output + static_cast<int64_t>(r) * s.geo.out_w * s.geo.out_c;
         s.fn(a, 0, s.geo.out_w, 0, a.n);
       }
@@ -61,6 +62,7 @@ absl::StatusOr<PreparedStep> HalfPatchConvOf(const NativeContext& ctx, const Gra
   s.packed = std::make_shared<kernels::PackedGemm>(
       k.pack(owhi.data(), b.empty() ? nullptr : b.data(), geo.out_c, patch, k.tile));
   s.fn = k.fn;
+  s.patches = kernels::FindColumnPatchRowHalf(ctx.isa);
   s.args.lda = kernels::ColumnPatchStride(geo);
   s.args.packed_b = s.packed->b.data();
   s.args.bias = s.packed->bias.data();

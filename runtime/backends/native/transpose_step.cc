@@ -1,4 +1,5 @@
-// Transpose split by output rows.
+// Transpose split by output rows; an RGB input's NCHW -> NHWC (FP32, 16-bit or INT8) on the level's
+// Interleave3 kernel.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -77,6 +78,22 @@ absl::StatusOr<PreparedStep> TransposeStep(const NativeContext& ctx, const Graph
                           });
                         },
                         absl::StrCat("transpose_", s8_planes.name)};
+  }
+  // FP16 and BF16 bits move alike: either dtype's entry (the same kernel).
+  const kernels::KernelEntry* half_planes =
+      half ? ctx.registry->FindEntry(KernelOp::kInterleave3,
+                                     dtype == DType::kBF16 ? kernels::KernelDType::kBF16 : kernels::KernelDType::kF16, ctx.isa)
+           : nullptr;
+  if (IsPlanesToPixels(plan) && half_planes) {
+    auto fn = kernels::KernelFromEntry<KernelOp::kInterleave3, kernels::KernelDType::kF16>(*half_planes).fn;
+    return PreparedStep{[=] {
+                          pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
+                            const int64_t r0 = static_cast<int64_t>(t) * split.chunk;
+                            InterleaveRows(plan, fn, reinterpret_cast<const uint16_t*>(x), reinterpret_cast<uint16_t*>(y),
+                                           r0, std::min(rows, r0 + split.chunk));
+                          });
+                        },
+                        absl::StrCat("transpose_", half_planes->name)};
   }
   return PreparedStep{[=] {
                         pool->ParallelFor(static_cast<size_t>(split.tasks), [&](size_t t) {
