@@ -122,6 +122,13 @@ void GemmSweep() {
       for (int32_t k : {27, 32, 40, 136, 144})
         TestGemm<dt>(kernel, m, 48, k, Activation::kSwish, m % 2 == 1, m == 47 ? 3 : 1);
     TestGemm<dt>(kernel, 23, 83, 151, Activation::kSwish, false, 3);    // k blocks with a tail
+    // Small-k expands (the AMX kernel's one-chunk path: alternating 16-row units, odd and even
+    // unit counts, short calls) with every epilogue: each activation, residual or not, full
+    // 32-column panels and a 16-column one.
+    for (Activation act : {Activation::kNone, Activation::kRelu, Activation::kRelu6, Activation::kSwish})
+      for (int64_t m : {3, 16, 17, 31, 47, 100})
+        for (int32_t k : {16, 24})
+          TestGemm<dt>(kernel, m, m % 2 == 1 ? 96 : 80, k, act, m % 3 == 1, m == 100 ? 3 : 1);
   }
 }
 

@@ -69,9 +69,74 @@ inline const void* ASource(const Call& x, int64_t row, int i, int32_t c, int64_t
   return x.pad[i];
 }
 
+// The activation of an epilogue, known at compile time for the common ones: called through a
+// runtime switch per group of rows, ActivateAllBf16 stayed out of line (a call, a vzeroupper and
+// the accumulators through the stack every 4 rows). Same operations as ActivateAllBf16.
+enum class EpilogueAct { kNone, kRelu, kRelu6, kOther };
+template <EpilogueAct A, int n>
+__attribute__((always_inline)) inline void ActivateRows(__m512* v, Activation act) {
+  if constexpr (A == EpilogueAct::kRelu) {
+#pragma GCC unroll 8
+    for (int i = 0; i < n; ++i) v[i] = Avx512::Max(v[i], Avx512::Zero());
+  } else if constexpr (A == EpilogueAct::kRelu6) {
+#pragma GCC unroll 8
+    for (int i = 0; i < n; ++i) v[i] = Avx512::Min(Avx512::Max(v[i], Avx512::Zero()), Avx512::Set(6.f));
+  } else if constexpr (A == EpilogueAct::kOther) {
+    ActivateAllBf16<n>(v, act);
+  }
+}
+
+// The epilogue of a full 32-column panel, as StoreHalfTile computes it, but each row's two FP32
+// vectors rounded by one vcvtne2ps2bf16 (the same rounding as two vcvtneps2bf16) into one 64-byte
+// store, and the arguments read once (stores through `c` could alias them).
+template <EpilogueAct A>
+void StoreFullRows(const Call& x, int64_t m0, int rows, int32_t n0) {
+  using Io = HalfIo<Avx512, Bf16Format>;
+  const GemmHalfArgs& g = *x.g;
+  const int64_t ldc = g.ldc, ldr = g.ldr;
+  const Activation act = g.act;
+  uint16_t* c = g.c + m0 * ldc + n0;
+  const uint16_t* res = g.residual ? g.residual + m0 * ldr + n0 : nullptr;
+  const float (*out)[kBlockCols] = x.out;
+  auto store = [&](int r, __m512* v) {
+    if (res) {
+      v[0] = _mm512_add_ps(v[0], Io::Load(res + r * ldr));
+      v[1] = _mm512_add_ps(v[1], Io::Load(res + r * ldr + kGroup));
+    }
+    _mm512_storeu_si512(c + r * ldc, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(v[1], v[0])));
+  };
+  int r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    __m512 acc[4][2];
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+      acc[i][0] = _mm512_load_ps(&out[r + i][0]);
+      acc[i][1] = _mm512_load_ps(&out[r + i][kGroup]);
+    }
+    ActivateRows<A, 8>(&acc[0][0], act);
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) store(r + i, acc[i]);
+  }
+  for (; r < rows; ++r) {
+    __m512 acc[2] = {_mm512_load_ps(&out[r][0]), _mm512_load_ps(&out[r][kGroup])};
+    ActivateRows<A, 2>(acc, act);
+    store(r, acc);
+  }
+}
+
 // Epilogue of rows [0, rows) of the FP32 block: activation, residual, rounding (gemm_half_tiles.h).
 template <int NV>
 void StoreBlock(const Call& x, int64_t m0, int rows, int32_t n0, int cols) {
+  if constexpr (NV == 2) {
+    if (cols == kBlockCols) {
+      switch (x.g->act) {
+        case Activation::kNone: return StoreFullRows<EpilogueAct::kNone>(x, m0, rows, n0);
+        case Activation::kRelu: return StoreFullRows<EpilogueAct::kRelu>(x, m0, rows, n0);
+        case Activation::kRelu6: return StoreFullRows<EpilogueAct::kRelu6>(x, m0, rows, n0);
+        default: return StoreFullRows<EpilogueAct::kOther>(x, m0, rows, n0);
+      }
+    }
+  }
   const GemmHalfArgs& g = *x.g;
   int r = 0;
   for (; r + 4 <= rows; r += 4) {
@@ -135,6 +200,87 @@ void Panel(const Call& x, int64_t m_begin, int64_t m_end, int32_t n0, int cols) 
   }
 }
 
+// One-chunk k (at most 32: the small expands of the first blocks) and a cheap activation: there
+// a block's four multiplies take less time than moving its results through memory, and Block
+// leaves the AMX unit idle while the epilogue runs. Here units of tile_rows rows x NT tiles alternate between
+// two sets of C and A tiles (set S: C tiles 2S and 2S + 1, A tile 4 + S, its results in rows
+// 16S.. of `out`), and the epilogue of one unit runs while the tile unit multiplies the next:
+// after that unit's multiplies are issued and before its tile stores, as loads issued after a
+// tile store waited for it (ordered the other way, the two overlapped not at all). The B tiles
+// hold the panel's whole k and are loaded once per panel. Each row gets the same products and
+// sums as in Block.
+// GCC's tile intrinsics take the tile number as a literal (they are macros over inline asm):
+// hence one expansion per set.
+#define SCALERT_AMX_UNIT(kC0, kC1, kA)                                             \
+  _tile_loadd(kC0, bias, 0);                                                      \
+  if constexpr (NT == 2) _tile_loadd(kC1, bias + kGroup, 0);                      \
+  _tile_loadd(kA, a, stride);                                                     \
+  _tile_dpbf16ps(kC0, kA, 6);                                                     \
+  if constexpr (NT == 2) _tile_dpbf16ps(kC1, kA, 7);
+#define SCALERT_AMX_STORE(kC0, kC1)                                               \
+  _tile_stored(kC0, out, kOutStride);                                             \
+  if constexpr (NT == 2) _tile_stored(kC1, out + kGroup, kOutStride);
+
+// Multiplies the unit at row m0 into set S.
+template <int S, int NT>
+inline void UnitMultiply(const Call& x, int64_t m0, const float* bias) {
+  int64_t stride = 0;
+  const void* a = ASource(x, m0, S, 0, &stride);
+  if constexpr (S == 0) {
+    SCALERT_AMX_UNIT(0, 1, 4)
+  } else {
+    SCALERT_AMX_UNIT(2, 3, 5)
+  }
+}
+
+// Stores set S's C tiles into its rows of `out`.
+template <int S, int NT>
+inline void UnitStore(const Call& x) {
+  constexpr int64_t kOutStride = kBlockCols * sizeof(float);
+  float* out = &x.out[kTileRows * S][0];
+  if constexpr (S == 0) {
+    SCALERT_AMX_STORE(0, 1)
+  } else {
+    SCALERT_AMX_STORE(2, 3)
+  }
+}
+#undef SCALERT_AMX_UNIT
+#undef SCALERT_AMX_STORE
+
+// The epilogue of the unit at row m0 from set S's rows of `out`.
+template <int S, int NT>
+inline void UnitEpilogue(const Call& x, int64_t m0, int32_t n0, int cols) {
+  const int rows = static_cast<int>(std::min<int64_t>(x.tile_rows, x.m_end - m0));
+  Call y = x;
+  y.out = x.out + kTileRows * S;
+  StoreBlock<NT>(y, m0, rows, n0, cols);
+}
+
+template <int NT>
+void PanelOneChunk(const Call& x, int64_t m_begin, int64_t m_end, int32_t n0, int cols) {
+  const float* bias = x.g->bias + n0;
+  const uint32_t* b0 = x.b + static_cast<int64_t>(n0) * x.pairs;
+  _tile_loadd(6, b0, 64);
+  if constexpr (NT == 2) _tile_loadd(7, b0 + kGroup * x.pairs, 64);
+  const int64_t tr = x.tile_rows;
+  int64_t pending = -1;  // a set-1 unit stored, its epilogue still due
+  for (int64_t m0 = m_begin; m0 < m_end; m0 += 2 * tr) {
+    UnitMultiply<0, NT>(x, m0, bias);
+    if (pending >= 0) UnitEpilogue<1, NT>(x, pending, n0, cols);
+    UnitStore<0, NT>(x);
+    pending = -1;
+    if (m0 + tr < m_end) {
+      UnitMultiply<1, NT>(x, m0 + tr, bias);
+      UnitEpilogue<0, NT>(x, m0, n0, cols);
+      UnitStore<1, NT>(x);
+      pending = m0 + tr;
+    } else {
+      UnitEpilogue<0, NT>(x, m0, n0, cols);
+    }
+  }
+  if (pending >= 0) UnitEpilogue<1, NT>(x, pending, n0, cols);
+}
+
 }  // namespace
 }  // namespace x86
 
@@ -160,13 +306,22 @@ void gemm_bf16_amx(const GemmHalfArgs& g, int64_t m_begin, int64_t m_end, int32_
   for (int t = 6; t < 8; ++t) cfg.Set(t, x.kc / 2, kTileRowBytes);
   cfg.Load();
   const int64_t block = HalfRowBlock(m_end - m_begin, g.k, kBlockRows);
+  // Alternating units pay where the epilogue is short; under swish or sigmoid its vector work
+  // dominates and they measured 1.15x slower than blocks (16 -> 96 and 27 -> 32 expands).
+  const bool units = g.act == Activation::kNone || g.act == Activation::kRelu || g.act == Activation::kRelu6;
   for (int64_t mb = m_begin; mb < m_end; mb += block) {
     const int64_t me = std::min(m_end, mb + block);
     for (int32_t n0 = n_begin, width = 0; n0 < n_end; n0 += width) {
       width = GemmPanelWidth(g.n, n0, kBlockCols, kGroup);
       const int cols = std::min<int32_t>(width, g.n - n0);
-      if (width == kBlockCols) Panel<2>(x, mb, me, n0, cols);
-      else Panel<1>(x, mb, me, n0, cols);
+      if (x.chunks == 1 && units) {
+        if (width == kBlockCols) PanelOneChunk<2>(x, mb, me, n0, cols);
+        else PanelOneChunk<1>(x, mb, me, n0, cols);
+      } else if (width == kBlockCols) {
+        Panel<2>(x, mb, me, n0, cols);
+      } else {
+        Panel<1>(x, mb, me, n0, cols);
+      }
     }
   }
 }
