@@ -129,6 +129,9 @@ void GemmSweep() {
       for (int64_t m : {3, 16, 17, 31, 47, 100})
         for (int32_t k : {16, 24})
           TestGemm<dt>(kernel, m, m % 2 == 1 ? 96 : 80, k, act, m % 3 == 1, m == 100 ? 3 : 1);
+    // ReLU6 with sums past 6 on whole 32-column panels and a partial last one, k in several chunks,
+    // with and without a residual (the AMX kernel's whole panels take their own epilogue).
+    for (bool residual : {false, true}) TestGemm<dt>(kernel, 37, 72, 144, Activation::kRelu6, residual, 1);
   }
 }
 
