@@ -24,6 +24,7 @@
 
 #include "gtest/gtest.h"
 #include "kernels/isa.h"
+#include "runtime/backends/native/fused_mbconv_step.h"
 #include "runtime/backends/native/native_backend.h"
 #include "runtime/backends/reference/reference_backend.h"
 #include "runtime/passes/mbconv_fusion.h"
@@ -135,6 +136,58 @@ TEST(FusedHalfBlocks, SqueezeExcitationAndSeparablePairs) {
     ExpectFusedHalfMatches({h, w, 20, 20, 17, 5, s, Activation::kSwish, 1, true, true, false}, 1);
     ExpectFusedHalfMatches({h, w, 21, 21, 21, 3, s, Activation::kRelu, 1, true, false, false}, 1);
   }
+}
+
+// MobileNetV2's 7x7 and 14x14 blocks (expand 960 and 576): the fused step against its ops, where
+// a 16-bit block on AMX tiles runs the whole map as one band (the plan below) -- no residual
+// on the first, so the same bits as the ops' whole-tensor GEMMs.
+TEST(FusedHalfBlocks, MobileNetV2SmallMapBlocks) {
+  ExpectFusedHalfMatches({7, 7, 160, 960, 96, 3, 1}, 1);
+  ExpectFusedHalfMatches({14, 14, 96, 576, 96, 3, 1, Activation::kRelu6, 2}, 2);
+}
+
+// The band plan of a 16-bit block whose project kernel has 32-row AMX tiles: the whole map as
+// one band where its expanded rows and depthwise output fit in half of L2 (capped at 1 MiB),
+// with the rows still split between threads; short bands otherwise, for other tiles, for FP32
+// blocks and for maps one pixel wide.
+TEST(FusedHalfBlocks, AmxTilesTakeWholeMapBands) {
+  const kernels::TileShape amx{32, 32, 0, 16}, dot{12, 32, 0, 16};
+  const int64_t mib = int64_t{1} << 20;
+  auto plan = [&](const Graph& g, const kernels::TileShape& tile, int threads, int64_t l2) {
+    const std::vector<MbconvBlock> blocks = FindMbconvBlocks(g);
+    EXPECT_EQ(blocks.size(), 1u);
+    return native::PlanFusedMbconv(g, FusedMbconvNode(g, blocks[0]), threads, tile, l2);
+  };
+  for (Precision p : {Precision::kBF16, Precision::kF16}) {
+    SCOPED_TRACE(PrecisionName(p));
+    const Graph s7 = Lowered(BlocksGraph({7, 7, 160, 960, 160, 3, 1}), p);  // 2 x 94 KB expanded
+    const Graph s14 = Lowered(BlocksGraph({14, 14, 96, 576, 96, 3, 1}), p);  // 2 x 225 KB
+    ASSERT_FALSE(s7.nodes.empty() || s14.nodes.empty());
+    for (int threads : {1, 2, 3}) {
+      const native::FusedMbconvPlan a7 = plan(s7, amx, threads, 2 * mib), a14 = plan(s14, amx, threads, 2 * mib);
+      EXPECT_EQ(a7.band_rows, 7);
+      EXPECT_EQ(a7.bands_per_image, 1);
+      EXPECT_EQ(a7.slots, threads);  // tasks split the map's rows
+      EXPECT_EQ(a14.band_rows, 14);
+      EXPECT_EQ(a14.slots, threads);
+      EXPECT_EQ(plan(s7, amx, threads, 4 * mib).band_rows, 7);  // the cap: the same on larger L2s
+      // Other tiles: bands of a quarter of the map at most (4 bands of 2 rows, 5 of 3 rows).
+      const native::FusedMbconvPlan d7 = plan(s7, dot, threads, 2 * mib), d14 = plan(s14, dot, threads, 2 * mib);
+      EXPECT_EQ(d7.band_rows, 2);
+      EXPECT_EQ(d7.bands_per_image, 4);
+      EXPECT_EQ(d14.band_rows, 3);
+      EXPECT_EQ(d7.slots, threads);
+    }
+    EXPECT_LT(plan(s7, amx, 1, 256 << 10).band_rows, 7);  // 188 KB past half of a 256 KB L2
+    EXPECT_EQ(plan(s14, amx, 1, mib).band_rows, 14);       // 450 KB within half of 1 MiB
+    EXPECT_LT(plan(s14, amx, 1, 512 << 10).band_rows, 14);
+    // 56x56 (MobileNetV2's 144-wide blocks): 1.8 MB expanded, short bands.
+    EXPECT_LT(plan(Lowered(BlocksGraph({56, 56, 24, 144, 24, 3, 1}), p), amx, 1, 2 * mib).band_rows, 56);
+    EXPECT_EQ(plan(Lowered(BlocksGraph({7, 1, 16, 64, 16, 3, 1}), p), amx, 1, 2 * mib).band_rows, 2);  // one pixel wide
+  }
+  const Graph f7 = BlocksGraph({7, 7, 160, 960, 160, 3, 1});  // FP32 rows: as for any tile
+  EXPECT_EQ(plan(f7, amx, 1, 2 * mib).band_rows, plan(f7, dot, 1, 2 * mib).band_rows);
+  EXPECT_LT(plan(f7, amx, 1, 2 * mib).band_rows, 7);
 }
 
 // A block whose tensors are not all one dtype (an FP16 block with a BF16 depthwise output) is

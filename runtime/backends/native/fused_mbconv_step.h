@@ -85,9 +85,10 @@ struct FusedMbconvPlan {
 // The largest L2 bands are sized for (bytes per core): each worker's band is arena memory.
 inline constexpr int64_t kBandL2Cap = int64_t{1} << 20;
 
-// The plan of fused node `n` for `threads` workers, the FP32 GEMM kernel's tile (unused by 16-bit
-// blocks, which do not fold the gate) and an L2 of `l2` bytes per core. `gate` forces how an
-// FP32 block applies the SE gate (tests, measurements).
+// The plan of fused node `n` for `threads` workers, the GEMM kernel's tile (FP32: the gate fold
+// and column chunks; a 16-bit block's: 32-row AMX tiles take whole-map bands where they fit) and
+// an L2 of `l2` bytes per core. `gate` forces how an FP32 block applies the SE gate (tests,
+// measurements).
 // `f32_rows`: a 16-bit block run on FP32 rows (FusedRowsAreF32). `l1`: L1d bytes per core, which
 // cut wide bands into column chunks (chunk_cols; 0: whole rows), or `chunk_cols` > 0 forces their width.
 FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, const kernels::TileShape& gemm_tile,
