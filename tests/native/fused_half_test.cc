@@ -149,7 +149,7 @@ TEST(FusedHalfBlocks, MobileNetV2SmallMapBlocks) {
 // The band plan of a 16-bit block whose project kernel has 32-row AMX tiles: the whole map as
 // one band where its expanded rows and depthwise output fit in half of L2 (capped at 1 MiB),
 // with the rows still split between threads; short bands otherwise, for other tiles, for FP32
-// blocks and for maps one pixel wide.
+// and squeeze-and-excitation blocks and for maps one pixel wide.
 TEST(FusedHalfBlocks, AmxTilesTakeWholeMapBands) {
   const kernels::TileShape amx{32, 32, 0, 16}, dot{12, 32, 0, 16};
   const int64_t mib = int64_t{1} << 20;
@@ -184,6 +184,9 @@ TEST(FusedHalfBlocks, AmxTilesTakeWholeMapBands) {
     // 56x56 (MobileNetV2's 144-wide blocks): 1.8 MB expanded, short bands.
     EXPECT_LT(plan(Lowered(BlocksGraph({56, 56, 24, 144, 24, 3, 1}), p), amx, 1, 2 * mib).band_rows, 56);
     EXPECT_EQ(plan(Lowered(BlocksGraph({7, 1, 16, 64, 16, 3, 1}), p), amx, 1, 2 * mib).band_rows, 2);  // one pixel wide
+    const Graph se = Lowered(BlocksGraph({14, 14, 40, 240, 40, 3, 1, Activation::kSwish, 1, true, true}), p);
+    EXPECT_EQ(plan(se, amx, 1, 2 * mib).band_rows, plan(se, dot, 1, 2 * mib).band_rows);
+    EXPECT_LT(plan(se, amx, 1, 2 * mib).band_rows, 14);
   }
   const Graph f7 = BlocksGraph({7, 7, 160, 960, 160, 3, 1});  // FP32 rows: as for any tile
   EXPECT_EQ(plan(f7, amx, 1, 2 * mib).band_rows, plan(f7, dot, 1, 2 * mib).band_rows);

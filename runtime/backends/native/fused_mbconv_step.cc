@@ -680,11 +680,12 @@ FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, cons
   // bands made 14- and 21-row GEMMs there, each filling one A tile of TMUL and streaming all the
   // weights from L2 again (MobileNetV2's 7x7 expand: 300 KB per band). Measured on a
   // Sapphire-Rapids Xeon (2 MiB L2, 1 thread, --profile): MobileNetV2 BF16's 7x7 and 14x14
-  // blocks 8-20% faster each (features.17: 0.083 -> 0.070 ms), EfficientNet-B0 BF16's 28x28 and
-  // 14x14 SE blocks 5-15%; taller bands cut to fit L2 on the larger maps gained nothing
-  // measurable. Tasks still split the rows (slots below), so 2 threads share a 7x7 map.
+  // blocks 8-20% faster each (features.17: 0.083 -> 0.070 ms), the model 0.94x; taller bands cut
+  // to fit L2 on the larger maps gained nothing measurable. Not SE blocks: EfficientNet-B0 BF16
+  // with whole-map bands in its 28x28 and 14x14 SE blocks ran 1.05x on 2 threads (0.99x on 1).
+  // Tasks still split the rows (slots below), so 2 threads share a 7x7 map.
   bool whole_map = false;
-  if (half && gemm_tile.mr >= 32 && d.out_w >= 2 && d.in_w >= 2 && rows < d.out_h &&
+  if (half && gemm_tile.mr >= 32 && d.out_w >= 2 && d.in_w >= 2 && rows < d.out_h && !p.se &&
       p.elem_bytes * band_elems(d.out_h) <= std::min<int64_t>(l2, kBandL2Cap) / 2) {
     rows = d.out_h;
     whole_map = true;
