@@ -11,7 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 presets=("$@")
+full_run=0
 if [ ${#presets[@]} -eq 0 ]; then
+  full_run=1
   presets=(release asan tsan minimal fuzz python)
   [ "$(uname -m)" = x86_64 ] && presets+=(aarch64)  # an arm64 machine runs release natively instead
 fi
@@ -31,5 +33,10 @@ for p in "${presets[@]}"; do
       scripts/aarch64_parity.sh
     fi
   fi
-  echo "=== $p: passed in $(( $(date +%s) - start )) s"
+  echo "=== $p: passed in $(( $(date +%s) - start )) s ($(du -sh "build/$p" 2>/dev/null | cut -f1) in build/$p, $(df -h --output=avail . | tail -1 | tr -d ' ') free)"
+  # The full run keeps only the release tree: the sanitizer trees are the largest by far and a CI
+  # disk need not hold them all at once. `scripts/test.sh asan` keeps its tree for rebuilds.
+  if [ "$full_run" = 1 ] && [ -z "${SCALERT_KEEP_BUILDS:-}" ]; then
+    case "$p" in asan|tsan|fuzz) rm -rf "build/$p"; echo "=== $p: removed build/$p" ;; esac
+  fi
 done
