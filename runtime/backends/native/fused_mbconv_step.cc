@@ -853,20 +853,29 @@ absl::StatusOr<PreparedStep> FusedHalfStep(const NativeContext& ctx, const Graph
   return PreparedStep{std::move(s), label};
 }
 
+// A 16-bit block's scratch, planned with the tile its step plans with: the FP32 GEMM's on FP32
+// rows (FusedF32Step), else its project kernel's (FusedHalfStep).
+template <kernels::KernelDType dt>
+int64_t FusedHalfScratchBytes(const NativeContext& ctx, const Graph& g, const Node& n) {
+  const bool f32_rows = FusedRowsAreF32<dt>(ctx, g, n);
+  kernels::TileShape tile = ctx.registry->Find<KernelOp::kGemm>(ctx.isa).tile;
+  if (!f32_rows) {
+    if (const auto project = FindHalfGemm<dt>(ctx, g, n.inputs[F::kProjectWeights])) tile = project.tile;
+  }
+  return PlanFusedMbconv(g, n, ctx.pool->threads(), tile, ctx.l2_bytes, ctx.se_gate, f32_rows).scratch_bytes();
+}
+
 }  // namespace
 
 int64_t FusedMbconvScratchBytes(const NativeContext& ctx, const Graph& g, const Node& n) {
-  kernels::TileShape tile = ctx.registry->Find<KernelOp::kGemm>(ctx.isa).tile;
-  const DType d = g.tensors[n.inputs[F::kInput]].dtype;
-  const bool f32_rows = (d == DType::kF16 && FusedRowsAreF32<kernels::KernelDType::kF16>(ctx, g, n)) ||
-                        (d == DType::kBF16 && FusedRowsAreF32<kernels::KernelDType::kBF16>(ctx, g, n));
-  // A block on 16-bit rows plans with its project kernel's tile, as FusedHalfStep does.
-  if (!f32_rows && d == DType::kF16) {
-    if (const auto k = FindHalfGemm<kernels::KernelDType::kF16>(ctx, g, n.inputs[F::kProjectWeights])) tile = k.tile;
-  } else if (!f32_rows && d == DType::kBF16) {
-    if (const auto k = FindHalfGemm<kernels::KernelDType::kBF16>(ctx, g, n.inputs[F::kProjectWeights])) tile = k.tile;
+  switch (g.tensors[n.inputs[F::kInput]].dtype) {
+    case DType::kF16: return FusedHalfScratchBytes<kernels::KernelDType::kF16>(ctx, g, n);
+    case DType::kBF16: return FusedHalfScratchBytes<kernels::KernelDType::kBF16>(ctx, g, n);
+    default:
+      return PlanFusedMbconv(g, n, ctx.pool->threads(), ctx.registry->Find<KernelOp::kGemm>(ctx.isa).tile,
+                             ctx.l2_bytes, ctx.se_gate)
+          .scratch_bytes();
   }
-  return PlanFusedMbconv(g, n, ctx.pool->threads(), tile, ctx.l2_bytes, ctx.se_gate, f32_rows).scratch_bytes();
 }
 
 absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Graph& g, size_t index,
