@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "runtime/image/resize.h"
 #include "runtime/model.h"
 #include "runtime/model_format.h"
 #include "tools/args.h"
@@ -19,7 +20,10 @@ namespace {
 const std::vector<FlagSpec> kFlags = {
     {"o", true, "output model file (required)", "OUT.srm"},
     {"mode", true, "int8, fp16, bf16 or mixed (required)", "MODE"},
-    {"calibration", true, "folder of .npy inputs (the model's input shape); a quarter (at least one) is held out", "DIR"},
+    {"calibration", true,
+     "folder of inputs: .npy tensors (the model's input shape) and .jpg/.png/.ppm images, resized and "
+     "normalized as the model's metadata says; a quarter (at least one) is held out", "DIR"},
+    {"fit", true, "with --calibration images: stretch (default), crop (center) or letterbox, as `run --image`", "POLICY"},
     {"calibration-random", true, "N random inputs in [-1, 1) for calibration (default 32 when no --calibration)", "N"},
     {"holdout-random", true, "random held-out inputs for the report and --auto-mixed (default 4)", "N"},
     {"percentile", true, "activation ranges from the (100-P)th to the Pth percentile (default 100: min/max)", "P"},
@@ -55,12 +59,15 @@ int Quantize(const std::vector<std::string>& argv) {
                        "per-layer mix (BF16 keeps depthwise weights and the classifier's activations FP32:\n"
                        "their kernels compute in FP32 anyway). Quantize/Dequantize appear only where\n"
                        "precisions meet. Lowered layers run on the reference backend (the oracle); the report\n"
-                       "and --auto-mixed run it too, which takes about (layers + 1) x held-out inputs model runs.\n"
-                       "Calibration from JPEG/PNG folders needs the image reader (runtime/image/), not in this\n"
-                       "build: pass preprocessed .npy inputs or random draws.",
+                       "and --auto-mixed run it too, which takes about (layers + 1) x held-out inputs model runs.",
                        kFlags).c_str());
     return args->has("help") ? 0 : 2;
   }
+  image::Fit fit = image::Fit::kStretch;
+  if (args->has("fit") && !image::ParseFit(args->get("fit"), &fit))
+    return Fail(absl::InvalidArgumentError("unknown --fit '" + args->get("fit") + "' (stretch, crop, letterbox)"), 2);
+  if (args->has("fit") && !args->has("calibration"))
+    return Fail(absl::InvalidArgumentError("--fit applies to the images of --calibration DIR"), 2);
   quantize::QuantizeOptions o;
   const std::string mode = args->get("mode");
   if (mode == "mixed") o.mode = Precision::kMixed;
@@ -94,7 +101,7 @@ int Quantize(const std::vector<std::string>& argv) {
   const bool evaluate = o.report || o.auto_mixed;
   if (int8 || evaluate || o.mode == Precision::kF16) {  // fp16: ranges for its scaling
     if (args->has("calibration")) {
-      auto samples = quantize::NpySamples(g, args->get("calibration"));
+      auto samples = quantize::FolderSamples(g, args->get("calibration"), fit);
       if (!samples.ok()) return Fail(samples.status());
       // Hold out every fourth file (at least one when there are two or more) for fidelity.
       for (size_t i = 0; i < samples->size(); ++i)

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -89,6 +90,53 @@ TEST_F(QuantizeCli, ReportJsonAndCalibrationFolder) {
   for (const char* key : {"\"fidelity\"", "\"snr_db\"", "\"layers\"", "\"calibration_inputs\": 3", "\"holdout_inputs\": 1",
                           "\"top1_agreement\"", "\"weight_bytes\""})
     EXPECT_NE(r.out.find(key), std::string::npos) << key << " in " << r.out;
+}
+
+// A binary PPM whose pixels are a pattern times `gain`.
+void WritePpm(const std::string& path, int w, int h, double gain) {
+  std::string bytes = "P6\n" + std::to_string(w) + " " + std::to_string(h) + "\n255\n";
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) bytes += static_cast<char>(static_cast<int>(((x * 5 + y * 11 + c * 60) % 256) * gain));
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+TEST_F(QuantizeCli, CalibratesFromAFolderOfImages) {
+  // The same pictures bright and dark: the activation ranges, so the files, must differ.
+  for (const char* name : {"bright", "dark"}) {
+    std::filesystem::create_directories(dir_ + "/" + name);
+    for (int i = 0; i < 4; ++i)
+      WritePpm(dir_ + "/" + name + "/img" + std::to_string(i) + ".ppm", 30 + 7 * i, 20 + 3 * i,
+               name[0] == 'b' ? 1.0 : 0.2);
+  }
+  std::ofstream(dir_ + "/bright/labels.txt") << "skipped";
+  for (const char* name : {"bright", "dark"}) {
+    Result r = RunScalert("quantize " + model_ + " -o " + dir_ + "/" + name + ".srm --mode int8 --fit crop --calibration " +
+                          dir_ + "/" + name + " --json");
+    ASSERT_EQ(r.code, 0) << r.out;
+    EXPECT_NE(r.out.find("\"calibration_inputs\": 3"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"holdout_inputs\": 1"), std::string::npos) << r.out;
+    auto m = Model::Load(dir_ + "/" + name + ".srm");
+    ASSERT_TRUE(m.ok()) << m.status();
+    EXPECT_EQ(GraphPrecision((*m)->graph()), Precision::kI8);
+  }
+  EXPECT_NE(ReadBytes(dir_ + "/bright.srm"), ReadBytes(dir_ + "/dark.srm"));
+  // A broken image names itself and nothing is written; --fit must be a policy and needs images.
+  std::ofstream(dir_ + "/dark/img9.ppm", std::ios::binary) << "P6 4 4 255\nabc";
+  for (const std::string& args : {"--calibration " + dir_ + "/dark", "--fit sideways --calibration " + dir_ + "/bright",
+                                  std::string("--fit crop --calibration-random 4")}) {
+    Result r = RunScalert("quantize " + model_ + " -o " + dir_ + "/never.srm --mode int8 " + args);
+    EXPECT_NE(r.code, 0) << args;
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/never.srm")) << args;
+    if (args.find("dark") != std::string::npos) {
+      EXPECT_NE(r.out.find("img9.ppm"), std::string::npos) << r.out;
+    }
+  }
 }
 
 TEST_F(QuantizeCli, AutoMixedWritesThePolicyBesideTheModel) {

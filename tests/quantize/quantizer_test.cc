@@ -1,11 +1,16 @@
 // The quantizer library: lowering rules, calibration and fidelity on small graphs built in code.
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "gtest/gtest.h"
 #include "runtime/dtype_rules.h"
 #include "runtime/graph_builder.h"
+#include "runtime/image/decode.h"
+#include "runtime/image/preprocess.h"
 #include "runtime/validate.h"
 #include "tests/testing/test_models.h"
+#include "tools/npy.h"
 #include "tools/quantize/evaluation.h"
 #include "tools/quantize/lowering.h"
 #include "tools/quantize/quantizer.h"
@@ -386,6 +391,62 @@ TEST(Calibration, PercentileRangesLieInsideMinMax) {
   EXPECT_GT(narrower, 5);
   p99.percentile = 20;
   EXPECT_FALSE(Calibrate(g, samples, p99).ok());
+}
+
+// A binary PPM of `w` x `h` pixels whose channel c at (x, y) is (x * 7 + y * 13 + c * 50) * gain.
+std::string WritePpm(const std::string& path, int w, int h, double gain) {
+  std::string bytes = "P6\n" + std::to_string(w) + " " + std::to_string(h) + "\n255\n";
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) bytes += static_cast<char>(static_cast<int>(((x * 7 + y * 13 + c * 50) % 256) * gain));
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+TEST(Calibration, FolderSamplesReadTensorsAndImagesAsRunDoes) {
+  Graph g = MakeMbconvTestGraph();  // input [1, 17, 12, 3], no metadata: pixel / 255
+  const std::string dir = ::testing::TempDir() + "/folder_samples";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::vector<float> tensor = RandomVector(17 * 12 * 3, 4);
+  ASSERT_TRUE(tools::WriteNpy(dir + "/a.npy", {1, 17, 12, 3}, tensor.data()).ok());
+  const std::string wide = WritePpm(dir + "/b.ppm", 40, 17, 1.0);  // another aspect ratio than the input
+  std::ofstream(dir + "/notes.txt") << "not an input";
+  for (image::Fit fit : {image::Fit::kStretch, image::Fit::kCrop}) {
+    auto samples = FolderSamples(g, dir, fit);
+    ASSERT_TRUE(samples.ok()) << samples.status();
+    ASSERT_EQ(samples->size(), 2u);  // the .txt skipped; sorted by name
+    EXPECT_EQ((*samples)[0], tensor);
+    auto img = image::ReadImageFile(wide);
+    auto spec = image::InputSpecFor(g.tensors[g.inputs[0]], g.metadata);
+    ASSERT_TRUE(img.ok() && spec.ok());
+    std::vector<float> want(17 * 12 * 3);
+    image::PreprocessOptions po;
+    po.fit = fit;
+    ASSERT_TRUE(image::Preprocess(img->frame(), po, *spec, want.data()).ok());
+    EXPECT_EQ((*samples)[1], want);
+    float lo = 1, hi = 0;  // the image, not a constant, reached the sample
+    for (float v : (*samples)[1]) lo = std::min(lo, v), hi = std::max(hi, v);
+    EXPECT_LT(lo, 0.2f);
+    EXPECT_GT(hi, 0.6f);
+  }
+  EXPECT_NE(*FolderSamples(g, dir, image::Fit::kStretch), *FolderSamples(g, dir, image::Fit::kCrop));
+
+  // A truncated image, an input that is no image, an empty folder: errors naming the file or folder.
+  std::ofstream(dir + "/c.ppm", std::ios::binary) << "P6 4 4 255\nabc";
+  auto bad = FolderSamples(g, dir);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(std::string(bad.status().message()).find("c.ppm"), std::string::npos) << bad.status();
+  std::filesystem::remove(dir + "/c.ppm");
+  auto not_image = FolderSamples(FullyConnectedGraph(8, 4), dir);
+  ASSERT_FALSE(not_image.ok());
+  std::filesystem::remove(dir + "/a.npy");  // the .npy would fail first on its shape
+  not_image = FolderSamples(FullyConnectedGraph(8, 4), dir);
+  ASSERT_FALSE(not_image.ok());
+  EXPECT_NE(std::string(not_image.status().message()).find("b.ppm"), std::string::npos) << not_image.status();
+  std::filesystem::remove(dir + "/b.ppm");
+  EXPECT_FALSE(FolderSamples(g, dir).ok());
+  EXPECT_FALSE(FolderSamples(g, dir + "/missing").ok());
 }
 
 TEST(Lowering, ActivationQuantizationHoldsZeroExactly) {

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <dirent.h>
+#include <optional>
 #include <random>
 
 #include "absl/strings/str_cat.h"
 #include "kernels/reference/float_formats.h"
 #include "runtime/backend.h"
+#include "runtime/image/decode.h"
+#include "runtime/image/preprocess.h"
 #include "runtime/status_macros.h"
 #include "runtime/validate.h"
 #include "tools/npy.h"
@@ -40,6 +43,8 @@ std::vector<float> ReadTensor(const Tensor& t, const void* p) {
   return v;
 }
 
+bool IsNpy(const std::string& name) { return name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0; }
+
 }  // namespace
 
 absl::StatusOr<std::vector<Sample>> RandomSamples(const Graph& g, int n, uint32_t seed) {
@@ -53,28 +58,45 @@ absl::StatusOr<std::vector<Sample>> RandomSamples(const Graph& g, int n, uint32_
   return r;
 }
 
-absl::StatusOr<std::vector<Sample>> NpySamples(const Graph& g, const std::string& dir) {
+absl::StatusOr<std::vector<Sample>> FolderSamples(const Graph& g, const std::string& dir, image::Fit fit) {
   RETURN_IF_ERROR(CheckSingleF32Input(g));
   DIR* d = opendir(dir.c_str());
   if (!d) return absl::NotFoundError(absl::StrCat(dir, ": cannot open the calibration folder"));
   std::vector<std::string> names;
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0) names.push_back(name);
+    if (IsNpy(name) || image::HasImageExtension(name)) names.push_back(name);
   }
   closedir(d);
   std::sort(names.begin(), names.end());
   if (names.empty())
-    return absl::InvalidArgumentError(absl::StrCat(dir, ": no .npy files (images need the image reader of runtime/image/, "
-                                                   "not in this build; save preprocessed inputs as .npy)"));
-  const Shape& want = g.tensors[g.inputs[0]].shape;
+    return absl::InvalidArgumentError(
+        absl::StrCat(dir, ": no calibration inputs (.npy tensors or .jpg, .jpeg, .png, .ppm, .pgm images)"));
+  const Tensor& input = g.tensors[g.inputs[0]];
+  std::optional<image::InputSpec> spec;  // asked for at the first image: .npy folders need no image input
+  image::PreprocessOptions po;
+  po.fit = fit;
   std::vector<Sample> r;
   for (const std::string& name : names) {
-    ASSIGN_OR_RETURN(auto npy, tools::ReadNpy(dir + "/" + name));
-    if (npy.shape != want)
-      return absl::InvalidArgumentError(absl::StrCat(dir, "/", name, ": shape ", ShapeToString(npy.shape),
-                                                     " is not the model's input shape ", ShapeToString(want)));
-    r.push_back(std::move(npy.data));
+    const std::string path = dir + "/" + name;
+    if (IsNpy(name)) {
+      ASSIGN_OR_RETURN(auto npy, tools::ReadNpy(path));
+      if (npy.shape != input.shape)
+        return absl::InvalidArgumentError(absl::StrCat(path, ": shape ", ShapeToString(npy.shape),
+                                                       " is not the model's input shape ", ShapeToString(input.shape)));
+      r.push_back(std::move(npy.data));
+      continue;
+    }
+    if (!spec) {
+      auto s = image::InputSpecFor(input, g.metadata);
+      if (!s.ok()) return absl::Status(s.status().code(), absl::StrCat(path, ": ", s.status().message()));
+      spec = *s;
+    }
+    ASSIGN_OR_RETURN(image::Image img, image::ReadImageFile(path));
+    Sample x(static_cast<size_t>(input.num_elements()));
+    if (absl::Status s = image::Preprocess(img.frame(), po, *spec, x.data()); !s.ok())
+      return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
+    r.push_back(std::move(x));
   }
   return r;
 }

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "runtime/graph.h"
+#include "runtime/image/resize.h"
 
 namespace scalert::quantize {
 
@@ -23,9 +24,11 @@ using Ranges = std::vector<std::optional<Range>>;  // per tensor; empty for cons
 
 // `n` inputs uniform in [-1, 1) (what `scalert run` and `bench` feed), from `seed`.
 absl::StatusOr<std::vector<Sample>> RandomSamples(const Graph& g, int n, uint32_t seed);
-// Every *.npy in `dir` (sorted by name), each the model's input shape. (JPEG/PNG folders need the
-// image reader of runtime/image/, not in this build.)
-absl::StatusOr<std::vector<Sample>> NpySamples(const Graph& g, const std::string& dir);
+// Every file of `dir` that is an input, sorted by name: *.npy tensors of the model's input shape,
+// and images (.jpg, .jpeg, .png, .ppm, .pgm) decoded, fitted to the input by `fit` and normalized
+// as the model's metadata says, exactly as `scalert run --image` feeds them. Other files are skipped.
+absl::StatusOr<std::vector<Sample>> FolderSamples(const Graph& g, const std::string& dir,
+                                                  image::Fit fit = image::Fit::kStretch);
 
 struct CalibrationOptions {
   double percentile = 100;  // 100: min/max; else [P_(100-P), P_P] of each tensor's values
