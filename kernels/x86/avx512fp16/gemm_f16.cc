@@ -6,7 +6,7 @@
 // summed in an FP16 register (exact products, one rounding per step, relative error at most
 // 16 * 2^-11 of the block's sum of |products|), then widened (vcvtph2ps) and added to FP32
 // accumulators that start at the bias. The block length trades accuracy for speed; measured with
-// the depthwise at 16 (README, "FP16 arithmetic"), blocks of 8 / 16 / 32: SNR against FP32
+// the depthwise at 16 (docs/precision.md, "FP16 arithmetic"), blocks of 8 / 16 / 32: SNR against FP32
 // EfficientNet-B0 52.7 / 51.0 / 49.3 dB, MobileNetV2 61.0 / 59.7 / 58.4 dB (FP32 sums: 56.7,
 // 64.1); 1 thread 6.19 / 5.47 / 5.26 ms and 4.07 / 3.54 / 3.35 ms. 16 keeps most of the speed.
 // Tiles of up to 8 rows x 32 columns: 8 FP16 + 16 FP32 accumulators, the weight vector and the
