@@ -58,8 +58,9 @@ int Quantize(const std::vector<std::string>& argv) {
                        "per-tensor activations from calibration, FP16 or BF16 weights and activations, or a\n"
                        "per-layer mix (BF16 keeps depthwise weights and the classifier's activations FP32:\n"
                        "their kernels compute in FP32 anyway). Quantize/Dequantize appear only where\n"
-                       "precisions meet. Lowered layers run on the reference backend (the oracle); the report\n"
-                       "and --auto-mixed run it too, which takes about (layers + 1) x held-out inputs model runs.",
+                       "precisions meet. The written file runs on the native backend at its precision; fidelity\n"
+                       "is measured on the reference backend (the oracle), where the report and --auto-mixed\n"
+                       "take about (layers + 1) x held-out inputs model runs.",
                        kFlags).c_str());
     return args->has("help") ? 0 : 2;
   }
