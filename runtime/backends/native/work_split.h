@@ -32,7 +32,26 @@ inline Split1D SplitRange(int64_t total, int threads, int64_t granule, int64_t m
 // otherwise columns too (7x7 feature maps, fully connected layers).
 struct GemmSplit {
   int64_t row_chunk = 1, row_tasks = 1;
-  int32_t col_chunk = 1, col_tasks = 1;
+  int32_t col_tasks = 1;
+  int32_t panels = 1, panel = 1;  // the columns in panels of `panel` (the last may be narrower)
+  // Rows [m0, m1) x columns [n0, n1) of task `task` out of row_tasks * col_tasks (`m`, `n`: the
+  // GEMM's). With a column split, tasks go column chunk by column chunk: the pool's caller claims
+  // from the front and its workers from the back, so on 2 threads each reads about half the
+  // weights (on a 7x7 map they are most of the bytes), where row chunk by row chunk both read all.
+  // Column chunks hold near-equal numbers of whole panels (5 panels in 4: 1 1 1 2).
+  struct Range {
+    int64_t m0, m1;
+    int32_t n0, n1;
+  };
+  Range Task(int64_t task, int64_t m, int32_t n) const {
+    const int64_t rt = task % row_tasks, ct = task / row_tasks;
+    Range r;
+    r.m0 = rt * row_chunk;
+    r.m1 = std::min(m, r.m0 + row_chunk);
+    r.n0 = static_cast<int32_t>(std::min<int64_t>(n, int64_t{panels} * ct / col_tasks * panel));
+    r.n1 = static_cast<int32_t>(std::min<int64_t>(n, int64_t{panels} * (ct + 1) / col_tasks * panel));
+    return r;
+  }
 };
 inline GemmSplit SplitGemm(int64_t m, int32_t n, int threads, int32_t panel) {
   GemmSplit s;
@@ -44,14 +63,12 @@ inline GemmSplit SplitGemm(int64_t m, int32_t n, int threads, int32_t panel) {
     s.row_tasks = std::max<int64_t>(1, CeilDiv(m, s.row_chunk));
     if (2 * (m - s.row_chunk * (s.row_tasks - 1)) >= s.row_chunk) break;  // last chunk at least half
   }
-  s.col_chunk = n;
+  s.panel = std::max(panel, 1);
+  s.panels = static_cast<int32_t>(std::max<int64_t>(1, CeilDiv(n, s.panel)));
   s.col_tasks = 1;
-  if (threads > 1 && s.row_tasks < 2 * threads) {
-    const int64_t panels = CeilDiv(n, panel);
-    const int64_t col_tasks = std::min<int64_t>(panels, CeilDiv(int64_t{threads} * kTasksPerThread, s.row_tasks));
-    s.col_chunk = static_cast<int32_t>(CeilDiv(panels, col_tasks) * panel);
-    s.col_tasks = static_cast<int32_t>(CeilDiv(n, s.col_chunk));
-  }
+  if (threads > 1 && s.row_tasks < 2 * threads)
+    s.col_tasks = static_cast<int32_t>(
+        std::min<int64_t>(s.panels, CeilDiv(int64_t{threads} * kTasksPerThread, s.row_tasks)));
   return s;
 }
 
