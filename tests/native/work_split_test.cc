@@ -1,5 +1,5 @@
 // How the native backend cuts a GEMM over threads: every output element covered exactly once,
-// no empty task, row chunks a multiple of the 6-row tile and never a sliver next to a full chunk,
+// no empty task, near-equal row chunks of at least 24 rows (never a sliver next to a full chunk),
 // column chunks on panel boundaries, and with a column split the front half of the tasks (the
 // pool's caller) on the left columns, the back half (its workers) on the right ones.
 #include "runtime/backends/native/work_split.h"
@@ -28,11 +28,19 @@ TEST(NativeWorkSplit, GemmSplitCoversEverythingWithoutSlivers) {
             for (int32_t j = r.n0; j < r.n1; ++j) ++covered[static_cast<size_t>(i * n + j)];
         }
         for (int c : covered) ASSERT_EQ(c, 1);
-        if (threads == 1) EXPECT_EQ(tasks, 1);
+        if (threads == 1) {
+          EXPECT_EQ(tasks, 1);
+        }
         if (s.row_tasks > 1) {
-          EXPECT_EQ(s.row_chunk % 6, 0);
-          // The last chunk holds at least half a full one (49 rows: 30 + 19, not 24 + 24 + 1).
-          EXPECT_GE(2 * (m - s.row_chunk * (s.row_tasks - 1)), s.row_chunk);
+          // Row chunks of at least 24 rows, one row apart at most (49 rows: 25 + 24, not 24 + 24 + 1).
+          int64_t lo = m, hi = 0;
+          for (int64_t t = 0; t < s.row_tasks; ++t) {
+            const GemmSplit::Range r = s.Task(t, m, n);
+            lo = std::min(lo, r.m1 - r.m0);
+            hi = std::max(hi, r.m1 - r.m0);
+          }
+          EXPECT_GE(lo, 24);
+          EXPECT_LE(hi - lo, 1);
         }
         if (s.col_tasks > 1) {
           // Column chunks differ by at most one panel, and every column chunk's tasks are consecutive.
@@ -46,7 +54,9 @@ TEST(NativeWorkSplit, GemmSplitCoversEverythingWithoutSlivers) {
             }
             for (int64_t u = t; u < t + s.row_tasks; ++u) EXPECT_EQ(s.Task(u, m, n).n0, r.n0);
           }
-          if (lo <= hi) EXPECT_LE(hi - lo, 1);
+          if (lo <= hi) {
+            EXPECT_LE(hi - lo, 1);
+          }
         }
       }
 }
