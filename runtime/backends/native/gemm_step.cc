@@ -14,18 +14,15 @@ void GemmStep::operator()() const {
   const int64_t tasks = split.row_tasks * split.col_tasks;
   const WeightPrefetch::Range pf = prefetch ? prefetch->range(prefetch_slot) : WeightPrefetch::Range{};
   pool->ParallelFor(static_cast<size_t>(tasks), [&s, &pf, tasks](size_t task) {
-    const int64_t rt = static_cast<int64_t>(task) / s.split.col_tasks;
-    const int32_t ct = static_cast<int32_t>(static_cast<int64_t>(task) % s.split.col_tasks);
-    const int64_t m0 = rt * s.split.row_chunk, m1 = std::min(s.m, m0 + s.split.row_chunk);
-    const int32_t n0 = ct * s.split.col_chunk, n1 = std::min(s.args.n, n0 + s.split.col_chunk);
-    if (!pf.data) return s.fn(s.args, m0, m1, n0, n1);
+    const GemmSplit::Range r = s.split.Task(static_cast<int64_t>(task), s.m, s.args.n);
+    if (!pf.data) return s.fn(s.args, r.m0, r.m1, r.n0, r.n1);
     // Each task touches its share of the prefetch range (whole lines).
     kernels::GemmArgs a = s.args;
     const int64_t share = (pf.bytes / tasks + 63) / 64 * 64;
     const int64_t begin = std::min<int64_t>(pf.bytes, share * static_cast<int64_t>(task));
     a.prefetch = pf.data + begin;
     a.prefetch_bytes = std::min<int64_t>(share, pf.bytes - begin);
-    s.fn(a, m0, m1, n0, n1);
+    s.fn(a, r.m0, r.m1, r.n0, r.n1);
   });
 }
 

@@ -34,11 +34,8 @@ struct HalfGemmStep {
   void operator()() const {
     const HalfGemmStep& s = *this;
     pool->ParallelFor(static_cast<size_t>(split.row_tasks * split.col_tasks), [&s](size_t task) {
-      const int64_t rt = static_cast<int64_t>(task) / s.split.col_tasks;
-      const int32_t ct = static_cast<int32_t>(static_cast<int64_t>(task) % s.split.col_tasks);
-      const int64_t m0 = rt * s.split.row_chunk, m1 = std::min(s.m, m0 + s.split.row_chunk);
-      const int32_t n0 = ct * s.split.col_chunk, n1 = std::min(s.args.n, n0 + s.split.col_chunk);
-      s.fn(s.args, m0, m1, n0, n1);
+      const GemmSplit::Range r = s.split.Task(static_cast<int64_t>(task), s.m, s.args.n);
+      s.fn(s.args, r.m0, r.m1, r.n0, r.n1);
     });
   }
 };

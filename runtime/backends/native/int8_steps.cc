@@ -60,11 +60,8 @@ struct GemmS8Step {
     const GemmS8Step& s = *this;
     const int32_t n = packed->n;
     pool->ParallelFor(static_cast<size_t>(split.row_tasks * split.col_tasks), [&s, n](size_t task) {
-      const int64_t rt = static_cast<int64_t>(task) / s.split.col_tasks;
-      const int32_t ct = static_cast<int32_t>(static_cast<int64_t>(task) % s.split.col_tasks);
-      const int64_t m0 = rt * s.split.row_chunk, m1 = std::min(s.m, m0 + s.split.row_chunk);
-      const int32_t n0 = ct * s.split.col_chunk, n1 = std::min(n, n0 + s.split.col_chunk);
-      s.fn(s.args, m0, m1, n0, n1);
+      const GemmSplit::Range r = s.split.Task(static_cast<int64_t>(task), s.m, n);
+      s.fn(s.args, r.m0, r.m1, r.n0, r.n1);
     });
   }
 };

@@ -31,27 +31,42 @@ inline Split1D SplitRange(int64_t total, int threads, int64_t granule, int64_t m
 // A GEMM's rows (pixels) and column panels: rows alone when they give every thread work,
 // otherwise columns too (7x7 feature maps, fully connected layers).
 struct GemmSplit {
-  int64_t row_chunk = 1, row_tasks = 1;
-  int32_t col_chunk = 1, col_tasks = 1;
+  int64_t row_tasks = 1;
+  int32_t col_tasks = 1;
+  int32_t panels = 1, panel = 1;  // the columns in panels of `panel` (the last may be narrower)
+  // Rows [m0, m1) x columns [n0, n1) of task `task` out of row_tasks * col_tasks (`m`, `n`: the
+  // GEMM's). With a column split, tasks go column chunk by column chunk: the pool's caller claims
+  // from the front and its workers from the back, so on 2 threads each reads about half the
+  // weights (on a 7x7 map they are most of the bytes), where row chunk by row chunk both read all.
+  // Column chunks hold near-equal numbers of whole panels (5 panels in 4: 1 1 1 2).
+  struct Range {
+    int64_t m0, m1;
+    int32_t n0, n1;
+  };
+  Range Task(int64_t task, int64_t m, int32_t n) const {
+    const int64_t rt = task % row_tasks, ct = task / row_tasks;
+    Range r;
+    r.m0 = m * rt / row_tasks;
+    r.m1 = m * (rt + 1) / row_tasks;
+    r.n0 = static_cast<int32_t>(std::min<int64_t>(n, int64_t{panels} * ct / col_tasks * panel));
+    r.n1 = static_cast<int32_t>(std::min<int64_t>(n, int64_t{panels} * (ct + 1) / col_tasks * panel));
+    return r;
+  }
 };
 inline GemmSplit SplitGemm(int64_t m, int32_t n, int threads, int32_t panel) {
   GemmSplit s;
-  // Row chunks of at least 24 rows, equal and a multiple of the 6-row register tile, so no task
-  // gets a sliver (49 rows: 30 + 19, not 24 + 24 + 1): fewer tasks when the last would be under half.
+  // Row chunks of at least 24 rows, near-equal (one row apart at most): the kernel cuts each into
+  // near-equal register tiles, so a chunk need not be a multiple of the tile. Chunks that were
+  // multiples of 6 left the last one short and the count odd (196 rows on 2 threads: 6 x 30 + 16,
+  // one thread ran 106 rows, the other 90).
   const int64_t want = threads > 1 ? int64_t{threads} * kTasksPerThread : 1;
-  for (int64_t row_tasks = std::max<int64_t>(1, std::min(want, m / 24)); row_tasks >= 1; --row_tasks) {
-    s.row_chunk = std::max<int64_t>(1, CeilDiv(CeilDiv(m, row_tasks), 6) * 6);
-    s.row_tasks = std::max<int64_t>(1, CeilDiv(m, s.row_chunk));
-    if (2 * (m - s.row_chunk * (s.row_tasks - 1)) >= s.row_chunk) break;  // last chunk at least half
-  }
-  s.col_chunk = n;
+  s.row_tasks = std::max<int64_t>(1, std::min(want, m / 24));
+  s.panel = std::max(panel, 1);
+  s.panels = static_cast<int32_t>(std::max<int64_t>(1, CeilDiv(n, s.panel)));
   s.col_tasks = 1;
-  if (threads > 1 && s.row_tasks < 2 * threads) {
-    const int64_t panels = CeilDiv(n, panel);
-    const int64_t col_tasks = std::min<int64_t>(panels, CeilDiv(int64_t{threads} * kTasksPerThread, s.row_tasks));
-    s.col_chunk = static_cast<int32_t>(CeilDiv(panels, col_tasks) * panel);
-    s.col_tasks = static_cast<int32_t>(CeilDiv(n, s.col_chunk));
-  }
+  if (threads > 1 && s.row_tasks < 2 * threads)
+    s.col_tasks = static_cast<int32_t>(
+        std::min<int64_t>(s.panels, CeilDiv(int64_t{threads} * kTasksPerThread, s.row_tasks)));
   return s;
 }
 
