@@ -225,6 +225,7 @@ TEST(MbconvFused, OpDescriptionsNameTheFusedKernelForEveryOriginalNode) {
 
 // The cost model sees how evenly a block's bands split between threads: a 7-row map cannot
 // (4 rows against 3.5 on 2 threads), a 28-row one splits into equal bands; one thread is even.
+// FP16 / BF16 blocks decide as on one thread (their fused form rounds differently from their ops).
 TEST(MbconvFusionCostModel, SplitImbalanceAndThreadAwareAuto) {
   const kernels::TileShape tile{12, 32, 16, 8};
   const int64_t l2 = int64_t{1} << 20;
@@ -242,6 +243,14 @@ TEST(MbconvFusionCostModel, SplitImbalanceAndThreadAwareAuto) {
   EXPECT_TRUE(FusionPays(small, b, 1, tile, l2));
   EXPECT_FALSE(FusionPays(small, b, 2, tile, l2));
   EXPECT_TRUE(FusionPays(even, FindMbconvBlocks(even)[0], 2, tile, l2));
+  for (DType d : {DType::kF16, DType::kBF16}) {
+    Graph half = small;
+    for (Tensor& t : half.tensors)
+      if (!t.is_constant()) t.dtype = d;
+    const std::vector<MbconvBlock> blocks = FindMbconvBlocks(half);
+    ASSERT_EQ(blocks.size(), 1u);
+    for (int threads : {1, 2, 3, 4}) EXPECT_TRUE(FusionPays(half, blocks[0], threads, tile, l2)) << threads;
+  }
 }
 
 // Every band reads the block's weights again: where they do not fit in half of L2 and those

@@ -157,6 +157,11 @@ bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels
   // has more than 5% above its share runs unfused unless its expanded tensor is larger than L2
   // (then memory traffic decides).
   //
+  // Not for FP16 / BF16 blocks: their fused form rounds less than their ops (the residual added
+  // before the output's one rounding; on FP32 rows only the output rounded), so a choice by the
+  // thread count would change the output's bits between thread counts. They decide as on one
+  // thread, whatever the thread count.
+  //
   // Each band reads the block's weights again. Where they do not fit in half of L2 they come from
   // L3 every band: measured on a 2 MiB-L2 Xeon (1 thread), MobileNetV2's four 7x7 blocks (1.2-1.8
   // MB of weights, 4 bands) took 1.03 ms fused against 0.78 unfused (features.17: 0.42 vs 0.27).
@@ -164,7 +169,9 @@ bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels
   // the depthwise output, each written and read once) runs unfused.
   const int64_t expanded = b.expand >= 0 ? g.tensors[g.nodes[b.expand].outputs[0]].bytes() : 0;
   const native::FusedMbconvPlan plan = native::PlanFusedMbconv(g, FusedMbconvNode(g, b), threads, gemm_tile, l2_bytes);
-  if (threads > 1 && expanded <= l2_bytes && plan.split_imbalance() > 1.05) return false;
+  const DType dtype = g.tensors[g.nodes[b.depthwise].inputs[0]].dtype;
+  const bool half = dtype == DType::kF16 || dtype == DType::kBF16;
+  if (threads > 1 && !half && expanded <= l2_bytes && plan.split_imbalance() > 1.05) return false;
   int64_t weights = 0;
   for (int32_t op : {b.expand, b.depthwise, b.se_reduce, b.se_expand, b.project})
     if (op >= 0) weights += g.tensors[g.nodes[op].inputs[1]].bytes();
