@@ -157,10 +157,12 @@ bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels
   // has more than 5% above its share runs unfused unless its expanded tensor is larger than L2
   // (then memory traffic decides).
   //
-  // Not for FP16 / BF16 blocks: their fused form rounds less than their ops (the residual added
-  // before the output's one rounding; on FP32 rows only the output rounded), so a choice by the
-  // thread count would change the output's bits between thread counts. They decide as on one
-  // thread, whatever the thread count.
+  // Only for FP32 blocks without squeeze-and-excitation, whose fused form rounds exactly as their
+  // ops do. Elsewhere a choice by the thread count would change the output's bits between thread
+  // counts, so those blocks decide as on one thread: a 16-bit block's fused form rounds less
+  // than its ops (the residual added before the output's one rounding; on FP32 rows only the
+  // output rounded), an FP32 SE block's pools its gate from per-row means and mostly folds it
+  // into the project weights.
   //
   // Each band reads the block's weights again. Where they do not fit in half of L2 they come from
   // L3 every band: measured on a 2 MiB-L2 Xeon (1 thread), MobileNetV2's four 7x7 blocks (1.2-1.8
@@ -171,7 +173,7 @@ bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels
   const native::FusedMbconvPlan plan = native::PlanFusedMbconv(g, FusedMbconvNode(g, b), threads, gemm_tile, l2_bytes);
   const DType dtype = g.tensors[g.nodes[b.depthwise].inputs[0]].dtype;
   const bool half = dtype == DType::kF16 || dtype == DType::kBF16;
-  if (threads > 1 && !half && expanded <= l2_bytes && plan.split_imbalance() > 1.05) return false;
+  if (threads > 1 && !half && b.se_mul < 0 && expanded <= l2_bytes && plan.split_imbalance() > 1.05) return false;
   int64_t weights = 0;
   for (int32_t op : {b.expand, b.depthwise, b.se_reduce, b.se_expand, b.project})
     if (op >= 0) weights += g.tensors[g.nodes[op].inputs[1]].bytes();
