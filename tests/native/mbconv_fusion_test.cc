@@ -255,8 +255,8 @@ TEST(MbconvFused, OpDescriptionsNameTheFusedKernelForEveryOriginalNode) {
 
 // The cost model sees how evenly a block's bands split between threads: a 7-row map cannot
 // (4 rows against 3.5 on 2 threads), a 28-row one splits into equal bands; one thread is even.
-// FP16 / BF16 blocks and SE blocks decide as on one thread (their fused form rounds differently
-// from their ops).
+// Blocks whose fused form rounds differently from their ops (FusedRoundsAsOps) decide as on one
+// thread.
 TEST(MbconvFusionCostModel, SplitImbalanceAndThreadAwareAuto) {
   const kernels::TileShape tile{12, 32, 16, 8};
   const int64_t l2 = int64_t{1} << 20;
@@ -271,20 +271,11 @@ TEST(MbconvFusionCostModel, SplitImbalanceAndThreadAwareAuto) {
   EXPECT_NEAR(plan(small, 2).split_imbalance(), 8.0 / 7.0, 1e-9);
   EXPECT_DOUBLE_EQ(plan(even, 2).split_imbalance(), 1.0);
   const MbconvBlock b = FindMbconvBlocks(small)[0];
-  EXPECT_TRUE(FusionPays(small, b, 1, tile, l2));
-  EXPECT_FALSE(FusionPays(small, b, 2, tile, l2));
-  EXPECT_TRUE(FusionPays(even, FindMbconvBlocks(even)[0], 2, tile, l2));
-  for (DType d : {DType::kF16, DType::kBF16}) {
-    Graph half = small;
-    for (Tensor& t : half.tensors)
-      if (!t.is_constant()) t.dtype = d;
-    const std::vector<MbconvBlock> blocks = FindMbconvBlocks(half);
-    ASSERT_EQ(blocks.size(), 1u);
-    for (int threads : {1, 2, 3, 4}) EXPECT_TRUE(FusionPays(half, blocks[0], threads, tile, l2)) << threads;
-  }
-  const Graph se = BlocksGraph({14, 14, 24, 96, 24, 3, 1, Activation::kSwish, 1, true, true});  // 5 rows against 4.67 on 3
-  EXPECT_GT(plan(se, 3).split_imbalance(), 1.05);
-  for (int threads : {1, 2, 3, 4}) EXPECT_TRUE(FusionPays(se, FindMbconvBlocks(se)[0], threads, tile, l2)) << threads;
+  EXPECT_TRUE(FusionPays(small, b, 1, tile, l2, true));
+  EXPECT_FALSE(FusionPays(small, b, 2, tile, l2, true));
+  EXPECT_TRUE(FusionPays(even, FindMbconvBlocks(even)[0], 2, tile, l2, true));
+  // A block whose fused form rounds differently from its ops decides as on one thread.
+  for (int threads : {1, 2, 3, 4}) EXPECT_TRUE(FusionPays(small, b, threads, tile, l2, false)) << threads;
 }
 
 // Every band reads the block's weights again: where they do not fit in half of L2 and those
@@ -293,11 +284,11 @@ TEST(MbconvFusionCostModel, WeightsRereadPerBandBeyondL2) {
   const kernels::TileShape tile{12, 32, 16, 8};
   const Graph wide = BlocksGraph({7, 7, 160, 960, 160, 3, 1});  // 1.2 MB of weights, 4 bands
   const MbconvBlock b = FindMbconvBlocks(wide)[0];
-  EXPECT_FALSE(FusionPays(wide, b, 1, tile, int64_t{1} << 20));
-  EXPECT_FALSE(FusionPays(wide, b, 1, tile, int64_t{2} << 20));
-  EXPECT_TRUE(FusionPays(wide, b, 1, tile, int64_t{4} << 20));  // the weights stay in L2
+  EXPECT_FALSE(FusionPays(wide, b, 1, tile, int64_t{1} << 20, true));
+  EXPECT_FALSE(FusionPays(wide, b, 1, tile, int64_t{2} << 20, true));
+  EXPECT_TRUE(FusionPays(wide, b, 1, tile, int64_t{4} << 20, true));  // the weights stay in L2
   const Graph narrow = BlocksGraph({7, 7, 16, 64, 16, 3, 1});  // 8 KB of weights
-  EXPECT_TRUE(FusionPays(narrow, FindMbconvBlocks(narrow)[0], 1, tile, int64_t{1} << 20));
+  EXPECT_TRUE(FusionPays(narrow, FindMbconvBlocks(narrow)[0], 1, tile, int64_t{1} << 20, true));
 }
 
 // With squeeze-and-excitation: separable pairs fuse (half the memory), blocks with an expand
@@ -308,7 +299,7 @@ TEST(MbconvFusionCostModel, SqueezeExcitationBlocksBySize) {
   auto pays = [&](const Graph& g) {
     const std::vector<MbconvBlock> blocks = FindMbconvBlocks(g);
     EXPECT_EQ(blocks.size(), 1u);
-    return !blocks.empty() && FusionPays(g, blocks[0], 1, tile, l2);
+    return !blocks.empty() && FusionPays(g, blocks[0], 1, tile, l2, false);
   };
   EXPECT_TRUE(pays(BlocksGraph({14, 14, 40, 240, 40, 3, 1, Activation::kSwish, 1, true, true})));
   EXPECT_FALSE(pays(BlocksGraph({7, 7, 40, 240, 40, 3, 1, Activation::kSwish, 1, true, true})));
