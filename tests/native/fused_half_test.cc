@@ -146,6 +146,44 @@ TEST(FusedHalfBlocks, MobileNetV2SmallMapBlocks) {
   ExpectFusedHalfMatches({14, 14, 96, 576, 96, 3, 1, Activation::kRelu6, 2}, 2);
 }
 
+// Under the default options (kAuto, this CPU's L2) a 16-bit file gives the same bits at every
+// thread count: blocks whose rows split unevenly between threads (7x7 maps on 2, 3 and 4
+// threads, 14x14 on 3 and 4) fuse or not whatever the thread count, though their fused form
+// rounds differently from their ops (the residual before the one rounding; FP32 rows). With and
+// without squeeze-and-excitation, at every level this CPU runs.
+TEST(FusedHalfBlocks, AutoFusionGivesTheSameBitsAtEveryThreadCount) {
+  for (const BlockSpec& spec : {BlockSpec{14, 14, 16, 64, 16, 3, 2, Activation::kRelu6, 3},
+                                BlockSpec{14, 14, 24, 96, 24, 3, 1, Activation::kSwish, 2, true, true}}) {
+    SCOPED_TRACE(::testing::Message() << spec.h << "x" << spec.w << (spec.se ? " SE" : ""));
+    const Graph fp32 = BlocksGraph(spec);
+    for (Precision p : {Precision::kF16, Precision::kBF16}) {
+      SCOPED_TRACE(PrecisionName(p));
+      const Graph g = Lowered(fp32, p);
+      ASSERT_FALSE(g.nodes.empty());
+      const size_t size = static_cast<size_t>(g.tensors[g.inputs[0]].num_elements());
+      const std::vector<float> x = RandomVector(size, 45), x2 = RandomVector(size, 46);
+      const std::vector<float> want = RunReference(g, x);
+      ASSERT_GT(RelativeError(RunReference(g, x2), want), 1e-2) << "output does not depend on the input";
+      const double storage = RelativeError(want, RunReference(fp32, x));
+      ASSERT_GT(storage, 0) << "nothing is lowered";
+      const double unit = p == Precision::kF16 ? 1.0 / 1024 : 1.0 / 128;
+      for (Isa isa : kernels::SupportedIsas()) {
+        std::vector<float> one_thread;
+        for (int threads : {1, 2, 3, 4}) {
+          SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads");
+          auto e = NativeWithFusion(g, isa, threads, FusionPolicy::kAuto);
+          ASSERT_TRUE(e);
+          const std::vector<float> got = RunWith(*e, g, x);
+          // Fails on NaN / Inf; ExpectFusedHalfMatches's bound against the ops (the bits are the point).
+          EXPECT_LE(RelativeError(got, want), std::max(3 * testing::HalfSumFactor(isa, p) * storage, unit));
+          if (threads == 1) one_thread = got;
+          else EXPECT_EQ(got, one_thread) << "results depend on the thread count";
+        }
+      }
+    }
+  }
+}
+
 // The band plan of a 16-bit block whose project kernel has 32-row AMX tiles: the whole map as
 // one band where its expanded rows and depthwise output fit in half of L2 (capped at 1 MiB),
 // with the rows still split between threads; short bands otherwise, for other tiles, for FP32

@@ -102,6 +102,36 @@ void ExpectFusedMatches(const Graph& g, int32_t want_fused) {
   }
 }
 
+// Under the default options (kAuto, this CPU's L2) the same bits at every thread count, where
+// blocks' rows split unevenly between threads (7x7 maps on 2-4 threads, 14x14 on 3 and 4): the
+// thread count decides fusion only for blocks without squeeze-and-excitation, whose fused form
+// rounds as its ops do; an SE block's does not (its gate folded into the project weights).
+TEST(MbconvFusionCostModel, AutoGivesTheSameBitsAtEveryThreadCount) {
+  for (const BlockSpec& spec : {BlockSpec{14, 14, 16, 64, 16, 3, 2, Activation::kRelu6, 3},
+                                BlockSpec{14, 14, 24, 96, 24, 3, 1, Activation::kSwish, 2, true, true}}) {
+    SCOPED_TRACE(::testing::Message() << spec.h << "x" << spec.w << (spec.se ? " SE" : ""));
+    const Graph g = BlocksGraph(spec);
+    const size_t n = static_cast<size_t>(g.tensors[g.inputs[0]].num_elements());
+    const std::vector<float> x = RandomVector(n, 33);
+    auto ref = PrepareReference(g, BackendOptions());
+    ASSERT_TRUE(ref.ok()) << ref.status();
+    const std::vector<float> want = RunOnce(**ref, g, x);
+    ASSERT_GT(RelativeError(RunOnce(**ref, g, RandomVector(n, 34)), want), 1e-3) << "output does not depend on the input";
+    for (Isa isa : kernels::testing::Fp32KernelLevels()) {
+      std::vector<float> one_thread;
+      for (int threads : {1, 2, 3, 4}) {
+        SCOPED_TRACE(::testing::Message() << kernels::IsaName(isa) << ", " << threads << " threads");
+        auto e = Prepare(g, {isa, threads, FusionPolicy::kAuto});
+        ASSERT_TRUE(e);
+        const std::vector<float> got = RunOnce(*e, g, x);
+        EXPECT_LE(RelativeError(got, want), 1e-4);  // fails on NaN / Inf
+        if (threads == 1) one_thread = got;
+        else EXPECT_EQ(got, one_thread) << "results depend on the thread count";
+      }
+    }
+  }
+}
+
 TEST(MbconvFusionPass, EachBlockBecomesOneFusedNode) {
   const Graph v2 = BlocksGraph({9, 7, 8, 24, 8, 3, 1, Activation::kRelu6, 2});
   const FusedGraph f = FuseMbconvBlocks(v2, [](const Graph&, const MbconvBlock&) { return true; });
@@ -225,6 +255,8 @@ TEST(MbconvFused, OpDescriptionsNameTheFusedKernelForEveryOriginalNode) {
 
 // The cost model sees how evenly a block's bands split between threads: a 7-row map cannot
 // (4 rows against 3.5 on 2 threads), a 28-row one splits into equal bands; one thread is even.
+// Blocks whose fused form rounds differently from their ops (FusedRoundsAsOps) decide as on one
+// thread.
 TEST(MbconvFusionCostModel, SplitImbalanceAndThreadAwareAuto) {
   const kernels::TileShape tile{12, 32, 16, 8};
   const int64_t l2 = int64_t{1} << 20;
@@ -239,9 +271,11 @@ TEST(MbconvFusionCostModel, SplitImbalanceAndThreadAwareAuto) {
   EXPECT_NEAR(plan(small, 2).split_imbalance(), 8.0 / 7.0, 1e-9);
   EXPECT_DOUBLE_EQ(plan(even, 2).split_imbalance(), 1.0);
   const MbconvBlock b = FindMbconvBlocks(small)[0];
-  EXPECT_TRUE(FusionPays(small, b, 1, tile, l2));
-  EXPECT_FALSE(FusionPays(small, b, 2, tile, l2));
-  EXPECT_TRUE(FusionPays(even, FindMbconvBlocks(even)[0], 2, tile, l2));
+  EXPECT_TRUE(FusionPays(small, b, 1, tile, l2, true));
+  EXPECT_FALSE(FusionPays(small, b, 2, tile, l2, true));
+  EXPECT_TRUE(FusionPays(even, FindMbconvBlocks(even)[0], 2, tile, l2, true));
+  // A block whose fused form rounds differently from its ops decides as on one thread.
+  for (int threads : {1, 2, 3, 4}) EXPECT_TRUE(FusionPays(small, b, threads, tile, l2, false)) << threads;
 }
 
 // Every band reads the block's weights again: where they do not fit in half of L2 and those
@@ -250,11 +284,11 @@ TEST(MbconvFusionCostModel, WeightsRereadPerBandBeyondL2) {
   const kernels::TileShape tile{12, 32, 16, 8};
   const Graph wide = BlocksGraph({7, 7, 160, 960, 160, 3, 1});  // 1.2 MB of weights, 4 bands
   const MbconvBlock b = FindMbconvBlocks(wide)[0];
-  EXPECT_FALSE(FusionPays(wide, b, 1, tile, int64_t{1} << 20));
-  EXPECT_FALSE(FusionPays(wide, b, 1, tile, int64_t{2} << 20));
-  EXPECT_TRUE(FusionPays(wide, b, 1, tile, int64_t{4} << 20));  // the weights stay in L2
+  EXPECT_FALSE(FusionPays(wide, b, 1, tile, int64_t{1} << 20, true));
+  EXPECT_FALSE(FusionPays(wide, b, 1, tile, int64_t{2} << 20, true));
+  EXPECT_TRUE(FusionPays(wide, b, 1, tile, int64_t{4} << 20, true));  // the weights stay in L2
   const Graph narrow = BlocksGraph({7, 7, 16, 64, 16, 3, 1});  // 8 KB of weights
-  EXPECT_TRUE(FusionPays(narrow, FindMbconvBlocks(narrow)[0], 1, tile, int64_t{1} << 20));
+  EXPECT_TRUE(FusionPays(narrow, FindMbconvBlocks(narrow)[0], 1, tile, int64_t{1} << 20, true));
 }
 
 // With squeeze-and-excitation: separable pairs fuse (half the memory), blocks with an expand
@@ -265,7 +299,7 @@ TEST(MbconvFusionCostModel, SqueezeExcitationBlocksBySize) {
   auto pays = [&](const Graph& g) {
     const std::vector<MbconvBlock> blocks = FindMbconvBlocks(g);
     EXPECT_EQ(blocks.size(), 1u);
-    return !blocks.empty() && FusionPays(g, blocks[0], 1, tile, l2);
+    return !blocks.empty() && FusionPays(g, blocks[0], 1, tile, l2, false);
   };
   EXPECT_TRUE(pays(BlocksGraph({14, 14, 40, 240, 40, 3, 1, Activation::kSwish, 1, true, true})));
   EXPECT_FALSE(pays(BlocksGraph({7, 7, 40, 240, 40, 3, 1, Activation::kSwish, 1, true, true})));

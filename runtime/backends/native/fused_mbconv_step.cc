@@ -878,6 +878,17 @@ int64_t FusedMbconvScratchBytes(const NativeContext& ctx, const Graph& g, const 
   }
 }
 
+bool FusedRoundsAsOps(const NativeContext& ctx, const Graph& g, const Node& n) {
+  if (n.inputs[F::kSeReduceWeights] >= 0) return false;  // the gate from per-row means, folded (FP32)
+  switch (g.tensors[n.inputs[F::kInput]].dtype) {
+    case DType::kF32: return true;
+    // The residual is added before the output's one rounding; FP32 rows round only the output.
+    case DType::kF16: return n.inputs[F::kResidual] < 0 && !FusedRowsAreF32<kernels::KernelDType::kF16>(ctx, g, n);
+    case DType::kBF16: return n.inputs[F::kResidual] < 0 && !FusedRowsAreF32<kernels::KernelDType::kBF16>(ctx, g, n);
+    default: return false;
+  }
+}
+
 absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Graph& g, size_t index,
                                              const TensorPointers& p) {
   const Node& n = g.nodes[index];

@@ -98,6 +98,10 @@ FusedMbconvPlan PlanFusedMbconv(const Graph& g, const Node& n, int threads, cons
 // The scratch bytes FusedMbconvStep will ask of the arena for node `n` (its plan for this context).
 int64_t FusedMbconvScratchBytes(const NativeContext& ctx, const Graph& g, const Node& n);
 
+// True when fused node `n` gives the same bits as its ops in this context: FP32 blocks, and
+// 16-bit blocks on 16-bit rows without a residual, both without squeeze-and-excitation.
+bool FusedRoundsAsOps(const NativeContext& ctx, const Graph& g, const Node& n);
+
 // The step; its scratch (PlanFusedMbconv(...).scratch_bytes()) is p.scratch[index].
 absl::StatusOr<PreparedStep> FusedMbconvStep(const NativeContext& ctx, const Graph& g, size_t index,
                                              const TensorPointers& p);

@@ -134,7 +134,7 @@ absl::StatusOr<Isa> NativeIsa(const std::string& max_isa) {
 absl::StatusOr<Isa> NativeIsaFromEnvironment() { return NativeIsa(""); }
 
 bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels::TileShape& gemm_tile,
-                int64_t l2_bytes) {
+                int64_t l2_bytes, bool rounds_as_ops) {
   // Measured per block with `scalert bench --profile` (AMD EPYC Zen 4, 1 MiB L2, AVX-512, 1
   // thread, fused vs unfused): blocks without squeeze-and-excitation run in one pass and were
   // faster fused at every size in MobileNetV2 (112x112 blocks 0.74 vs 1.10 ms, 7x7 0.46 vs
@@ -157,6 +157,16 @@ bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels
   // has more than 5% above its share runs unfused unless its expanded tensor is larger than L2
   // (then memory traffic decides).
   //
+  // Only for blocks whose fused form rounds exactly as their ops do (`rounds_as_ops`: FP32 blocks,
+  // and 16-bit blocks on 16-bit rows without a residual, without squeeze-and-excitation).
+  // Elsewhere a choice by the thread count would change the output's bits between thread counts,
+  // so those blocks decide as on one thread: a 16-bit residual block's fused form adds the
+  // residual before the output's one rounding, on FP32 rows it rounds only the output, an FP32 SE
+  // block's pools its gate from per-row means and mostly folds it into the project weights.
+  // Measured on a Sapphire-Rapids Xeon (2 threads, --profile, fused vs unfused), MobileNetV2's
+  // 7x7 residual blocks (features.15, 16): BF16 on AMX whole-map bands 1.00x, FP16 (avx512fp16)
+  // 1.04x; its features.17 (no residual: it keeps the rule) 1.22x in FP16.
+  //
   // Each band reads the block's weights again. Where they do not fit in half of L2 they come from
   // L3 every band: measured on a 2 MiB-L2 Xeon (1 thread), MobileNetV2's four 7x7 blocks (1.2-1.8
   // MB of weights, 4 bands) took 1.03 ms fused against 0.78 unfused (features.17: 0.42 vs 0.27).
@@ -164,7 +174,7 @@ bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels
   // the depthwise output, each written and read once) runs unfused.
   const int64_t expanded = b.expand >= 0 ? g.tensors[g.nodes[b.expand].outputs[0]].bytes() : 0;
   const native::FusedMbconvPlan plan = native::PlanFusedMbconv(g, FusedMbconvNode(g, b), threads, gemm_tile, l2_bytes);
-  if (threads > 1 && expanded <= l2_bytes && plan.split_imbalance() > 1.05) return false;
+  if (threads > 1 && rounds_as_ops && expanded <= l2_bytes && plan.split_imbalance() > 1.05) return false;
   int64_t weights = 0;
   for (int32_t op : {b.expand, b.depthwise, b.se_reduce, b.se_expand, b.project})
     if (op >= 0) weights += g.tensors[g.nodes[op].inputs[1]].bytes();
@@ -222,7 +232,9 @@ absl::StatusOr<std::unique_ptr<Executable>> PrepareNativeWith(const Graph& g, co
       // measurably slower and the models ran faster (fused_mbconv_s8_step.h).
       if (graph.tensors[graph.nodes[b.depthwise].inputs[0]].dtype == DType::kI8)
         return native::CanFuseS8(ctx, graph, FusedMbconvNode(graph, b));
-      return native.fusion == FusionPolicy::kOn || FusionPays(graph, b, options.threads, gemm.tile, ctx.l2_bytes);
+      return native.fusion == FusionPolicy::kOn ||
+             FusionPays(graph, b, options.threads, gemm.tile, ctx.l2_bytes,
+                        native::FusedRoundsAsOps(ctx, graph, FusedMbconvNode(graph, b)));
     });
   }
   if (fused.fused_blocks == 0) {

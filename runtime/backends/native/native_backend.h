@@ -57,9 +57,10 @@ absl::StatusOr<kernels::Isa> NativeIsa(const std::string& max_isa);
 absl::StatusOr<kernels::Isa> NativeIsaFromEnvironment();  // NativeIsa("")
 
 // The kAuto cost model: true when block `b` of `g` runs faster fused on `threads` cores with
-// `l2_bytes` of L2 each, with a GEMM kernel of tile `gemm_tile`.
+// `l2_bytes` of L2 each, with a GEMM kernel of tile `gemm_tile`. `rounds_as_ops`: fused, the block
+// gives its ops' bits (native::FusedRoundsAsOps); only then may the thread count decide.
 bool FusionPays(const Graph& g, const MbconvBlock& b, int threads, const kernels::TileShape& gemm_tile,
-                int64_t l2_bytes);
+                int64_t l2_bytes, bool rounds_as_ops);
 
 // `requested`, lowered until this CPU supports it.
 kernels::Isa UsableIsa(kernels::Isa requested);
