@@ -1,7 +1,9 @@
 #include "tools/quantize/calibration.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <dirent.h>
 #include <optional>
 #include <random>
@@ -61,7 +63,7 @@ absl::StatusOr<std::vector<Sample>> RandomSamples(const Graph& g, int n, uint32_
 absl::StatusOr<std::vector<Sample>> FolderSamples(const Graph& g, const std::string& dir, image::Fit fit) {
   RETURN_IF_ERROR(CheckSingleF32Input(g));
   DIR* d = opendir(dir.c_str());
-  if (!d) return absl::NotFoundError(absl::StrCat(dir, ": cannot open the calibration folder"));
+  if (!d) return absl::NotFoundError(absl::StrCat(dir, ": cannot open the calibration folder (", std::strerror(errno), ")"));
   std::vector<std::string> names;
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
